@@ -1,0 +1,112 @@
+import type { DB } from '@todo/db';
+import { betterAuth } from 'better-auth';
+import { bearer } from 'better-auth/plugins';
+import type { Kysely } from 'kysely';
+
+/**
+ * The server sets this header from the socket's address on every request and drops any copy
+ * the client sent, so rate limits key on the real peer and cannot be dodged by a spoofed
+ * `X-Forwarded-For`.
+ */
+export const CLIENT_IP_HEADER = 'x-todo-client-ip';
+
+/**
+ * Better Auth's tables with our naming: plural tables, snake_case columns, uuid keys. The
+ * first migration is generated from exactly this (see `scripts/auth-schema.ts`), so the
+ * schema and the running auth never disagree.
+ */
+export const authSchemaOptions = {
+  user: {
+    modelName: 'users',
+    fields: { emailVerified: 'email_verified', createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
+  session: {
+    modelName: 'sessions',
+    fields: {
+      userId: 'user_id',
+      expiresAt: 'expires_at',
+      ipAddress: 'ip_address',
+      userAgent: 'user_agent',
+      createdAt: 'created_at',
+      updatedAt: 'updated_at',
+    },
+  },
+  account: {
+    modelName: 'accounts',
+    fields: {
+      userId: 'user_id',
+      accountId: 'account_id',
+      providerId: 'provider_id',
+      accessToken: 'access_token',
+      refreshToken: 'refresh_token',
+      idToken: 'id_token',
+      accessTokenExpiresAt: 'access_token_expires_at',
+      refreshTokenExpiresAt: 'refresh_token_expires_at',
+      createdAt: 'created_at',
+      updatedAt: 'updated_at',
+    },
+  },
+  verification: {
+    modelName: 'verifications',
+    fields: { expiresAt: 'expires_at', createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
+  advanced: { database: { generateId: 'uuid' } },
+} as const;
+
+export type AuthOptions = {
+  db: Kysely<DB>;
+  secret: string;
+  /** The app's own origin, e.g. http://localhost:3000. */
+  baseURL: string;
+  /** Origins allowed to send cookie-carrying requests (the app's own, plus any listed). */
+  trustedOrigins: string[];
+  /** Sign-in and sign-up attempts per IP per minute; 0 turns rate limiting off (tests). */
+  rateLimitPerMinute?: number;
+  sessionExpiresInSeconds?: number;
+};
+
+/**
+ * Email and password accounts on our Kysely instance (one pool, or the one PGlite). Browsers
+ * get an httpOnly SameSite=Lax cookie (Secure over https); programs send the token from the
+ * `set-auth-token` header as `Authorization: Bearer`.
+ */
+export function createAuth(options: AuthOptions) {
+  const perMinute = options.rateLimitPerMinute ?? 10;
+  return betterAuth({
+    ...authSchemaOptions,
+    database: { db: options.db, type: 'postgres' },
+    secret: options.secret,
+    baseURL: options.baseURL,
+    basePath: '/api/auth',
+    trustedOrigins: options.trustedOrigins,
+    emailAndPassword: {
+      enabled: true,
+      autoSignIn: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      revokeSessionsOnPasswordReset: true,
+    },
+    session: {
+      expiresIn: options.sessionExpiresInSeconds ?? 60 * 60 * 24 * 7,
+      updateAge: 60 * 60 * 24,
+    },
+    rateLimit: {
+      enabled: perMinute > 0,
+      window: 60,
+      max: Math.max(perMinute, 1) * 10,
+      customRules: {
+        '/sign-in/email': { window: 60, max: Math.max(perMinute, 1) },
+        '/sign-up/email': { window: 60, max: Math.max(perMinute, 1) },
+      },
+    },
+    advanced: {
+      ...authSchemaOptions.advanced,
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      useSecureCookies: options.baseURL.startsWith('https://'),
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+    },
+    plugins: [bearer()],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const intFromEnv = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** The database part of the environment; apps merge it into their own env schema. */
+export const databaseEnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_URL_DIRECT: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_DRIVER: z.enum(['pglite', 'pg', 'neon']).optional(),
+  PGLITE_DIR: z.string().min(1).default('.data/pglite'),
+  DB_POOL_MAX: intFromEnv(10, 1, 1000),
+  DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100, 600_000),
+  DB_IDLE_TIMEOUT_MS: intFromEnv(30_000, 0, 3_600_000),
+  DB_STATEMENT_TIMEOUT_MS: intFromEnv(10_000, 0, 3_600_000),
+});
+
+export type DatabaseEnv = z.infer<typeof databaseEnvSchema>;
+
+export type DatabaseConfig =
+  | { driver: 'pglite'; dataDir: string | null }
+  | {
+      driver: 'pg' | 'neon';
+      url: string;
+      poolMax: number;
+      connectTimeoutMs: number;
+      idleTimeoutMs: number;
+      statementTimeoutMs: number;
+    };
+
+const isNeonHost = (url: string) => {
+  try {
+    return new URL(url).hostname.endsWith('.neon.tech');
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Picks the driver: `DATABASE_DRIVER` when set, otherwise embedded PGlite without a URL,
+ * Neon's serverless driver for `*.neon.tech` hosts and node-postgres for any other URL.
+ *
+ * @example databaseConfigFromEnv(databaseEnvSchema.parse(process.env), { direct: true })
+ */
+export function databaseConfigFromEnv(env: DatabaseEnv, options: { direct?: boolean } = {}): DatabaseConfig {
+  const url = (options.direct ? env.DATABASE_URL_DIRECT : undefined) ?? env.DATABASE_URL;
+  const driver = env.DATABASE_DRIVER ?? (url ? (isNeonHost(url) ? 'neon' : 'pg') : 'pglite');
+  if (driver === 'pglite') {
+    return { driver, dataDir: env.PGLITE_DIR === 'memory' ? null : env.PGLITE_DIR };
+  }
+  if (!url) {
+    throw new Error(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
+  }
+  return {
+    driver,
+    url,
+    poolMax: env.DB_POOL_MAX,
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: env.DB_IDLE_TIMEOUT_MS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,178 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
+import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
+import pg from 'pg';
+import ws from 'ws';
+import type { DatabaseConfig } from './config.ts';
+import { SerializedPGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type { DB } from './schema.ts';
+
+/**
+ * Runs a multi-statement SQL script inside one transaction, then `after` in the same transaction.
+ * Kysely's `sql` goes through the extended protocol, which accepts one statement per call,
+ * so migrations need this escape hatch to the driver.
+ */
+export type ScriptRunner = {
+  /** Holds a lock for the whole `fn` so that two processes never migrate at the same time. */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  query<R>(text: string, params?: unknown[]): Promise<R[]>;
+  runScript(script: string, after: { text: string; params: unknown[] }): Promise<void>;
+};
+
+export type Database = {
+  db: Kysely<DB>;
+  driver: DatabaseConfig['driver'];
+  /** Raw access for the migrator; application code uses `db`. */
+  scripts: ScriptRunner;
+  close(): Promise<void>;
+};
+
+// Node 20 has no global WebSocket; Neon's driver needs one.
+neonConfig.webSocketConstructor = ws;
+
+// int8 (count(*), sums) arrives as a string from pg and as a number from PGlite; we keep
+// counts well under 2^53, so both drivers return numbers.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+const MIGRATION_LOCK_KEY = 727_274_001;
+
+/**
+ * Opens the database described by `config`: embedded PGlite (a directory, or memory when
+ * `dataDir` is null), a node-postgres pool, or Neon's serverless pool.
+ *
+ * @example
+ * const { db, close } = createDatabase({ driver: 'pglite', dataDir: null });
+ */
+export function createDatabase(config: DatabaseConfig): Database {
+  if (config.driver === 'pglite') {
+    if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+    const pglite = new PGlite(config.dataDir ?? undefined);
+    const dialect = new SerializedPGliteDialect(pglite);
+    const db = new Kysely<DB>({ dialect });
+    const exclusive = <T>(fn: () => Promise<T>) => dialect.driver.exclusive(fn);
+    return {
+      db,
+      driver: 'pglite',
+      scripts: {
+        // One connection means one migrator at a time already; the exclusive hold keeps
+        // application queries out while a script runs.
+        withLock: (fn) => fn(),
+        query: (text, params) =>
+          exclusive(async () => {
+            await pglite.waitReady;
+            return (await pglite.query(text, params)).rows as never;
+          }),
+        runScript: (script, after) =>
+          exclusive(async () => {
+            await pglite.waitReady;
+            await pglite.transaction(async (tx) => {
+              await tx.exec(script);
+              await tx.query(after.text, after.params);
+            });
+          }),
+      },
+      close: () => db.destroy(),
+    };
+  }
+
+  const poolOptions = {
+    connectionString: config.url,
+    max: config.poolMax,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    idleTimeoutMillis: config.idleTimeoutMs,
+    // A server-side bound, so a runaway statement cannot hold a connection forever.
+    options: config.statementTimeoutMs ? `-c statement_timeout=${config.statementTimeoutMs}` : undefined,
+  };
+  const pool: pg.Pool =
+    config.driver === 'neon'
+      ? (new NeonPool(poolOptions) as unknown as pg.Pool)
+      : new pg.Pool({ ...poolOptions, query_timeout: config.statementTimeoutMs || undefined });
+  // An idle client that loses its connection (database restart) must not crash the process;
+  // the pool drops it and the next checkout opens a fresh one.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
+
+  let lockedClient: pg.PoolClient | undefined;
+  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>) => {
+    if (lockedClient) return fn(lockedClient);
+    const client = await pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  };
+
+  return {
+    db,
+    driver: config.driver,
+    scripts: {
+      async withLock(fn) {
+        const client = await pool.connect();
+        try {
+          await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+          lockedClient = client;
+          try {
+            return await fn();
+          } finally {
+            lockedClient = undefined;
+            await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+          }
+        } finally {
+          client.release();
+        }
+      },
+      query: (text, params) => withClient(async (client) => (await client.query(text, params)).rows),
+      runScript: (script, after) =>
+        withClient(async (client) => {
+          await client.query('begin');
+          try {
+            await client.query(script);
+            await client.query(after.text, after.params);
+            await client.query('commit');
+          } catch (error) {
+            await client.query('rollback').catch(() => {});
+            throw error;
+          }
+        }),
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Answers whether the database runs a trivial query; used by `/readyz`. */
+export async function ping(db: Kysely<DB>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until the database answers, retrying with exponential backoff (a Neon compute waking
+ * up, a container starting), then fails with a message that names the cause.
+ */
+export async function waitForDatabase(
+  db: Kysely<DB>,
+  { attempts = 8, firstDelayMs = 250, maxDelayMs = 4_000 } = {},
+): Promise<void> {
+  let delay = firstDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`select 1`.execute(db);
+      return;
+    } catch (error) {
+      if (attempt >= attempts) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`database unreachable after ${attempts} attempts: ${reason}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, maxDelayMs);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { DB, Todos } from './schema.ts';
+
+export type Todo = {
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TodoFilter = 'all' | 'active' | 'completed';
+export type TodoOrder = 'newest' | 'oldest';
+
+export type ListTodosOptions = {
+  filter?: TodoFilter;
+  /** Matched as a literal, case-insensitive substring of the title or the description. */
+  search?: string;
+  order?: TodoOrder;
+  limit?: number;
+  cursor?: string | null;
+};
+
+export type TodoPage = { items: Todo[]; nextCursor: string | null };
+export type TodoCounts = { all: number; active: number; completed: number };
+
+/** Thrown for a cursor that this module did not produce; callers map it to a bad request. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+type Queryable = Kysely<DB>;
+type TodoRow = Selectable<Todos>;
+
+const todoColumns = ['id', 'title', 'description', 'completed', 'created_at', 'updated_at'] as const;
+
+const toTodo = (row: Pick<TodoRow, (typeof todoColumns)[number]>): Todo => ({
+  id: row.id,
+  title: row.title,
+  description: row.description,
+  completed: row.completed,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+// A cursor is the last row's exact position: its created_at as PostgreSQL prints it (full
+// microsecond precision, which a JS Date would round away) and its id, which breaks ties.
+const encodeCursor = (createdAt: string, id: string) =>
+  Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string' &&
+      UUID.test(value[1])
+    ) {
+      return [value[0], value[1]];
+    }
+  } catch {}
+  throw new InvalidCursorError('invalid cursor');
+}
+
+/**
+ * One page of the user's todos in creation order, by keyset (never OFFSET), so every page
+ * costs the same however deep it is.
+ *
+ * @example const { items, nextCursor } = await listTodos(db, userId, { filter: 'active', limit: 20 })
+ */
+export async function listTodos(
+  db: Queryable,
+  userId: string,
+  options: ListTodosOptions = {},
+): Promise<TodoPage> {
+  const { filter = 'all', search, order = 'newest', limit = 50, cursor } = options;
+  const direction = order === 'newest' ? 'desc' : 'asc';
+  const after = cursor ? decodeCursor(cursor) : null;
+
+  let query = db
+    .selectFrom('todos')
+    .select([...todoColumns, sql<string>`created_at::text`.as('position')])
+    .where('user_id', '=', userId);
+  if (filter !== 'all') query = query.where('completed', '=', filter === 'completed');
+  if (search) {
+    // position() compares literally: % and _ mean themselves, unlike in LIKE.
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`position(lower(${search}) in lower(title))`, '>', 0),
+        eb(sql`position(lower(${search}) in lower(coalesce(description, '')))`, '>', 0),
+      ]),
+    );
+  }
+  if (after) {
+    const [createdAt, id] = after;
+    query = query.where(
+      sql<boolean>`(created_at, id) ${sql.raw(order === 'newest' ? '<' : '>')} (${createdAt}::timestamptz, ${id}::uuid)`,
+    );
+  }
+  const rows = await query
+    .orderBy('created_at', direction)
+    .orderBy('id', direction)
+    .limit(limit + 1)
+    .execute();
+
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toTodo),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.position, last.id) : null,
+  };
+}
+
+export async function countTodos(db: Queryable, userId: string): Promise<TodoCounts> {
+  const row = await db
+    .selectFrom('todos')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('all'),
+      sql<number>`count(*) filter (where completed)`.as('completed'),
+    ])
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  const all = Number(row.all);
+  const completed = Number(row.completed);
+  return { all, active: all - completed, completed };
+}
+
+/** The user's todo with this id, or undefined when it does not exist or is someone else's. */
+export async function getTodo(db: Queryable, userId: string, id: string): Promise<Todo | undefined> {
+  const row = await db
+    .selectFrom('todos')
+    .select(todoColumns)
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toTodo(row);
+}
+
+export async function createTodo(
+  db: Queryable,
+  userId: string,
+  input: { title: string; description?: string | null },
+): Promise<Todo> {
+  const row = await db
+    .insertInto('todos')
+    .values({ user_id: userId, title: input.title, description: input.description ?? null })
+    .returning(todoColumns)
+    .executeTakeFirstOrThrow();
+  return toTodo(row);
+}
+
+export type TodoPatch = { title?: string; description?: string | null; completed?: boolean };
+
+/** Applies the patch to the user's todo; undefined when it does not exist or is someone else's. */
+export async function updateTodo(
+  db: Queryable,
+  userId: string,
+  id: string,
+  patch: TodoPatch,
+): Promise<Todo | undefined> {
+  const row = await db
+    .updateTable('todos')
+    .set({
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.description !== undefined && { description: patch.description }),
+      ...(patch.completed !== undefined && { completed: patch.completed }),
+    })
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .returning(todoColumns)
+    .executeTakeFirst();
+  return row && toTodo(row);
+}
+
+/** Deletes the user's todo; false when it does not exist or is someone else's. */
+export async function deleteTodo(db: Queryable, userId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('todos')
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Marks every todo of the user completed (or active); returns how many changed. */
+export async function setAllCompleted(db: Queryable, userId: string, completed: boolean): Promise<number> {
+  const result = await db
+    .updateTable('todos')
+    .set({ completed })
+    .where('user_id', '=', userId)
+    .where('completed', '=', !completed)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Deletes the user's completed todos; returns how many. */
+export async function clearCompleted(db: Queryable, userId: string): Promise<number> {
+  const result = await db
+    .deleteFrom('todos')
+    .where('user_id', '=', userId)
+    .where('completed', '=', true)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
