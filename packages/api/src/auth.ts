@@ -87,6 +87,7 @@ export function createAuth(options: AuthOptions) {
       revokeSessionsOnPasswordReset: true,
     },
     session: {
+      ...authSchemaOptions.session,
       expiresIn: options.sessionExpiresInSeconds ?? 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
     },

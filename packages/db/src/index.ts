@@ -2,3 +2,4 @@ export * from './config.ts';
 export * from './database.ts';
 export * from './migrate.ts';
 export * from './todos.ts';
+export * from './users.ts';

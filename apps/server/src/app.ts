@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Auth, appRouter, CLIENT_IP_HEADER, createHttpContext } from '@todo/api';
+import { type DB, ping } from '@todo/db';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { fromNodeHeaders, toNodeHandler } from 'better-auth/node';
+import type { Kysely } from 'kysely';
+import sirv from 'sirv';
+import type { ServerConfig } from './config.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** The origin a browser says the request comes from: Origin, else the Referer's origin. */
+function requestOrigin(req: IncomingMessage): string | null {
+  if (req.headers.origin && req.headers.origin !== 'null') return req.headers.origin;
+  try {
+    return req.headers.referer ? new URL(req.headers.referer).origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * tRPC has no CSRF protection of its own (Better Auth's covers /api/auth only). A request that
+ * changes state and carries a cookie must come from one of our origins; bearer-token callers
+ * carry no ambient credentials and need no Origin. Bodies must be JSON, which a plain HTML
+ * form cannot send cross-site without a CORS preflight.
+ */
+function refuseUnsafeTrpcRequest(req: IncomingMessage, res: ServerResponse, trusted: Set<string>): boolean {
+  if (SAFE_METHODS.has(req.method ?? 'GET')) return false;
+  if (req.headers.cookie) {
+    const origin = requestOrigin(req);
+    if (!origin || !trusted.has(origin)) {
+      sendJson(res, 403, { error: { message: 'Cross-origin request refused', code: 'FORBIDDEN' } });
+      return true;
+    }
+  }
+  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    sendJson(res, 415, {
+      error: { message: 'Request body must be application/json', code: 'UNSUPPORTED_MEDIA_TYPE' },
+    });
+    return true;
+  }
+  return false;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+} as const;
+
+/**
+ * One request handler for the whole app: auth, API, health checks and the web build.
+ */
+export function createApp(options: {
+  config: ServerConfig;
+  db: Kysely<DB>;
+  auth: Auth;
+  trustedOrigins: string[];
+}): Handler {
+  const { config, db, auth } = options;
+  const trusted = new Set(options.trustedOrigins);
+  const authHandler = toNodeHandler(auth);
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    createContext: ({ req }) =>
+      createHttpContext({
+        db,
+        auth,
+        headers: fromNodeHeaders(req.headers),
+        exposeInternalErrors: !config.production,
+      }),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        console.error(JSON.stringify({ level: 'error', path, message: error.message, stack: error.stack }));
+      }
+    },
+  });
+  const web = sirv(config.webDist, { single: true, dev: !config.production, etag: true, gzip: false });
+
+  return async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const ready = await ping(db);
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
+    }
+    if (path === '/api/auth' || path.startsWith('/api/auth/')) {
+      req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? 'unknown';
+      return authHandler(req, res);
+    }
+    if (path.startsWith('/api/trpc/')) {
+      if (refuseUnsafeTrpcRequest(req, res, trusted)) return;
+      return trpcHandler(req, res);
+    }
+    if (path === '/api' || path.startsWith('/api/')) {
+      return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
+    }
+    web(req, res, () => {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found (is the web app built?)');
+    });
+  };
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DatabaseConfig, databaseConfigFromEnv, databaseEnvSchema } from '@todo/db';
+import { z } from 'zod';
+
+/** Relative paths in the environment (PGLITE_DIR) are taken from the repository root. */
+export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const origin = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((url) => new URL(url).origin);
+
+const envSchema = databaseEnvSchema.extend({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).optional(),
+  PUBLIC_URL: origin.optional(),
+  TRUSTED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(origin)),
+  BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(10),
+  MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
+  LOG_REQUESTS: z.enum(['true', 'false']).default('true'),
+  WEB_DIST: z.string().optional(),
+});
+
+export type ServerConfig = {
+  production: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  trustedOrigins: string[];
+  authSecret: string;
+  authRateLimitPerMinute: number;
+  database: DatabaseConfig;
+  migrateOnStart: boolean;
+  logRequests: boolean;
+  /** The built web app; served with index.html as the fallback for client routes. */
+  webDist: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The app's origin under each loopback name, so `localhost` and `127.0.0.1` both work. */
+function withLoopbackAliases(origins: string[]): string[] {
+  const all = new Set(origins);
+  for (const value of origins) {
+    const url = new URL(value);
+    if (!LOOPBACK.has(url.hostname)) continue;
+    for (const host of LOOPBACK) all.add(`${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
+  }
+  return [...all];
+}
+
+/** In development a secret is generated once and kept under .data/, so sessions survive restarts. */
+function developmentSecret(): string {
+  const file = resolve(WORKSPACE_ROOT, '.data/auth-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * Reads and validates the whole environment at once; every bad or missing value is reported,
+ * one line each, in a ConfigError.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  const production = values.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !values.BETTER_AUTH_SECRET) {
+    problems.push('BETTER_AUTH_SECRET: required in production (at least 32 random characters)');
+  }
+  let database: DatabaseConfig | undefined;
+  try {
+    database = databaseConfigFromEnv({
+      ...values,
+      PGLITE_DIR:
+        values.PGLITE_DIR === 'memory' || isAbsolute(values.PGLITE_DIR)
+          ? values.PGLITE_DIR
+          : resolve(WORKSPACE_ROOT, values.PGLITE_DIR),
+    });
+  } catch (error) {
+    problems.push(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (problems.length > 0 || !database) throw new ConfigError(problems);
+
+  const port = values.PORT;
+  const publicUrl = values.PUBLIC_URL ?? `http://localhost:${port}`;
+  const devOrigins = production ? [] : ['http://localhost:5173'];
+  return {
+    production,
+    port,
+    host: values.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    publicUrl,
+    trustedOrigins: withLoopbackAliases([publicUrl, ...devOrigins, ...values.TRUSTED_ORIGINS]),
+    authSecret: values.BETTER_AUTH_SECRET ?? developmentSecret(),
+    authRateLimitPerMinute: values.AUTH_RATE_LIMIT_PER_MINUTE,
+    database,
+    migrateOnStart: values.MIGRATE_ON_START
+      ? values.MIGRATE_ON_START === 'true'
+      : database.driver === 'pglite' || !production,
+    logRequests: values.LOG_REQUESTS === 'true',
+    webDist: values.WEB_DIST ?? resolve(WORKSPACE_ROOT, 'apps/web/dist'),
+  };
+}

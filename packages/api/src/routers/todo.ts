@@ -1,0 +1,97 @@
+import {
+  clearCompleted,
+  countTodos,
+  createTodo,
+  deleteTodo,
+  getTodo,
+  InvalidCursorError,
+  listTodos,
+  setAllCompleted,
+  type Todo,
+  updateTodo,
+} from '@todo/db';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { authedProcedure, router } from '../trpc.ts';
+
+// PostgreSQL text cannot hold NUL; refuse it here rather than fail in the driver.
+const text = () => z.string().refine((value) => !value.includes('\0'), 'must not contain NUL characters');
+const id = z.uuid({ error: 'must be a todo id (uuid)' });
+const title = text().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
+const description = text().max(10_000, 'must be at most 10,000 characters');
+
+const found = (todo: Todo | undefined): Todo => {
+  if (!todo) throw new TRPCError({ code: 'NOT_FOUND', message: 'Todo not found' });
+  return todo;
+};
+
+export const todoRouter = router({
+  list: authedProcedure
+    .input(
+      z
+        .strictObject({
+          filter: z.enum(['all', 'active', 'completed']).default('all'),
+          search: text().max(500).optional(),
+          order: z.enum(['newest', 'oldest']).default('newest'),
+          limit: z.number().int().min(1).max(100).default(50),
+          cursor: z.string().max(512).nullish(),
+        })
+        .prefault({}),
+    )
+    .query(async ({ ctx, input }) => {
+      try {
+        return await listTodos(ctx.db, ctx.userId, input);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+        }
+        throw error;
+      }
+    }),
+
+  counts: authedProcedure.query(({ ctx }) => countTodos(ctx.db, ctx.userId)),
+
+  get: authedProcedure
+    .input(z.strictObject({ id }))
+    .query(async ({ ctx, input }) => found(await getTodo(ctx.db, ctx.userId, input.id))),
+
+  create: authedProcedure
+    .input(z.strictObject({ title, description: description.nullish() }))
+    .mutation(({ ctx, input }) => createTodo(ctx.db, ctx.userId, input)),
+
+  update: authedProcedure
+    .input(
+      z
+        .strictObject({
+          id,
+          title: title.optional(),
+          description: description.nullable().optional(),
+          completed: z.boolean().optional(),
+        })
+        .refine(
+          (patch) =>
+            patch.title !== undefined || patch.description !== undefined || patch.completed !== undefined,
+          'give at least one of title, description or completed',
+        ),
+    )
+    .mutation(async ({ ctx, input: { id, ...patch } }) =>
+      found(await updateTodo(ctx.db, ctx.userId, id, patch)),
+    ),
+
+  delete: authedProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
+    if (!(await deleteTodo(ctx.db, ctx.userId, input.id))) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'Todo not found' });
+    }
+    return { id: input.id };
+  }),
+
+  setAllCompleted: authedProcedure
+    .input(z.strictObject({ completed: z.boolean() }))
+    .mutation(async ({ ctx, input }) => ({
+      updated: await setAllCompleted(ctx.db, ctx.userId, input.completed),
+    })),
+
+  clearCompleted: authedProcedure.mutation(async ({ ctx }) => ({
+    deleted: await clearCompleted(ctx.db, ctx.userId),
+  })),
+});

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DatabaseConfig } from './config.ts';
+import { createDatabase, type Database } from './database.ts';
+import { migrate } from './migrate.ts';
+
+export type TestDriver = 'pglite' | 'pg' | 'neon';
+
+/** In-memory PGlite always; with TEST_DATABASE_URL set, also that PostgreSQL (pg, then Neon's driver). */
+export const testDrivers: TestDriver[] = process.env.TEST_DATABASE_URL
+  ? ['pglite', 'pg', 'neon']
+  : ['pglite'];
+
+export type TestDatabase = Database & {
+  /** The fresh database's URL on the server, null for PGlite. */
+  url: string | null;
+  /** Closes the connection and drops the throwaway database. */
+  dispose(): Promise<void>;
+};
+
+const adminUrl = () => {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  return url;
+};
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite, or a throwaway database
+ * created on the TEST_DATABASE_URL server (dropped again by `dispose`).
+ */
+export async function createTestDatabase(
+  driver: TestDriver,
+  { migrated = true }: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
+  if (driver === 'pglite') {
+    const database = createDatabase({ driver: 'pglite', dataDir: null });
+    if (migrated) await migrate(database.scripts);
+    return { ...database, url: null, dispose: database.close };
+  }
+  if (driver === 'neon') {
+    const { useLocalNeonProxy } = await import('./testing-neon.ts');
+    await useLocalNeonProxy();
+  }
+  const name = `todo_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  const config: DatabaseConfig = {
+    driver,
+    url: url.toString(),
+    poolMax: 10,
+    connectTimeoutMs: 5_000,
+    idleTimeoutMs: 10_000,
+    statementTimeoutMs: 30_000,
+  };
+  const database = createDatabase(config);
+  if (migrated) await migrate(database.scripts);
+  return {
+    ...database,
+    url: url.toString(),
+    async dispose() {
+      await database.close();
+      const admin = new pg.Client({ connectionString: adminUrl() });
+      await admin.connect();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
