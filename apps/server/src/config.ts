@@ -69,7 +69,7 @@ function withLoopbackAliases(origins: string[]): string[] {
   return [...all];
 }
 
-/** In development a secret is generated once and kept under .data/, so sessions survive restarts. */
+/** Without BETTER_AUTH_SECRET a secret is generated once and kept under .data/, so sessions survive restarts. */
 function developmentSecret(): string {
   const file = resolve(WORKSPACE_ROOT, '.data/auth-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -91,9 +91,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const values = parsed.data;
   const production = values.NODE_ENV === 'production';
   const problems: string[] = [];
-  if (production && !values.BETTER_AUTH_SECRET) {
-    problems.push('BETTER_AUTH_SECRET: required in production (at least 32 random characters)');
-  }
   let database: DatabaseConfig | undefined;
   try {
     database = databaseConfigFromEnv({
@@ -105,6 +102,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   } catch (error) {
     problems.push(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // The embedded database lives on this machine only, so a generated secret kept beside it
+  // (in .data/) is as safe as the data; a shared server needs a secret from its operator.
+  if (production && !values.BETTER_AUTH_SECRET && database?.driver !== 'pglite') {
+    problems.push('BETTER_AUTH_SECRET: required in production (at least 32 random characters)');
   }
   if (problems.length > 0 || !database) throw new ConfigError(problems);
 
