@@ -3,7 +3,7 @@
  * on the wire, and the two kinds of procedure. Feature routers import `router`,
  * `authedProcedure` and nothing else from here.
  */
-import type { DB } from '@todo/db';
+import { type DB, withUserScope } from '@todo/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { ZodError, z } from 'zod';
@@ -65,11 +65,28 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-/** Refuses callers without a live session and hands the rest their `userId`. */
+/**
+ * Refuses callers without a live session and hands the rest their `userId`, with `ctx.db`
+ * replaced by a transaction scoped to that user: it runs as the application role with
+ * row-level security on (migrations/0004), so even a query that forgot its
+ * `where user_id = …` cannot reach another user's rows. The procedure's error is rethrown
+ * inside the transaction so that a failed mutation rolls back, then handed on unchanged.
+ */
 export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
   const userId = await ctx.resolveUserId();
   if (!userId) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
   }
-  return next({ ctx: { userId } });
+  const proceed = (db: Kysely<DB>) => next({ ctx: { userId, db } });
+  let result: Awaited<ReturnType<typeof proceed>> | undefined;
+  try {
+    await withUserScope(ctx.db, userId, async (db) => {
+      result = await proceed(db);
+      if (!result.ok) throw result.error;
+    });
+  } catch (error) {
+    if (result && !result.ok && error === result.error) return result;
+    throw error;
+  }
+  return result as NonNullable<typeof result>;
 });

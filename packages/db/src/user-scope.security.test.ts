@@ -1,0 +1,117 @@
+// Row-level security on its own: statements with no `where user_id` at all, run as the
+// application role, see and change only the scoped user's rows.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase, testDrivers } from './testing.ts';
+import { withUserScope } from './user-scope.ts';
+
+describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
+  let database: TestDatabase;
+  const alice = randomUUID();
+  const bob = randomUUID();
+
+  const ownerRows = async () =>
+    (
+      await database.db
+        .selectFrom('todos')
+        .select(['user_id', 'title', 'completed'])
+        .orderBy('title')
+        .execute()
+    ).map((row) => `${row.user_id === alice ? 'alice' : 'bob'}:${row.title}:${row.completed}`);
+
+  beforeAll(async () => {
+    database = await createTestDatabase(driver);
+    const now = new Date();
+    await database.db
+      .insertInto('users')
+      .values([alice, bob].map((id) => ({ id, name: id, email: `${id}@example.com`, email_verified: false })))
+      .execute();
+    await database.db
+      .insertInto('todos')
+      .values([
+        { user_id: alice, title: 'a1', created_at: now },
+        { user_id: alice, title: 'a2', created_at: now },
+        { user_id: bob, title: 'b1', created_at: now },
+        { user_id: bob, title: 'b2', completed: true, created_at: now },
+      ])
+      .execute();
+  });
+
+  afterAll(() => database?.dispose());
+
+  it('runs as the application role with the user id set for the transaction only', async () => {
+    const inside = await withUserScope(database.db, alice, (trx) =>
+      sql<{
+        role: string;
+        user_id: string;
+      }>`select current_user as role, current_setting('app.user_id', true) as user_id`.execute(trx),
+    );
+    expect(inside.rows[0]).toEqual({ role: 'todo_app', user_id: alice });
+    const after = await sql<{
+      role: string;
+      user_id: string | null;
+    }>`select current_user as role, nullif(current_setting('app.user_id', true), '') as user_id`.execute(
+      database.db,
+    );
+    expect(after.rows[0]?.role).not.toBe('todo_app');
+    expect(after.rows[0]?.user_id).toBeNull();
+  });
+
+  it('an unscoped select sees only the scoped user', async () => {
+    const titles = await withUserScope(database.db, alice, async (trx) =>
+      (await sql<{ title: string }>`select title from todos order by title`.execute(trx)).rows.map(
+        (row) => row.title,
+      ),
+    );
+    expect(titles).toEqual(['a1', 'a2']);
+    const users = await withUserScope(database.db, alice, async (trx) =>
+      (await sql<{ id: string }>`select id from users`.execute(trx)).rows.map((row) => row.id),
+    );
+    expect(users).toEqual([alice]);
+  });
+
+  it('unscoped update and delete change only the scoped user', async () => {
+    const before = await ownerRows();
+    const { updated, deleted } = await withUserScope(database.db, bob, async (trx) => {
+      const updated = await sql`update todos set completed = not completed`.execute(trx);
+      const deleted = await sql`delete from todos where completed`.execute(trx);
+      return { updated: Number(updated.numAffectedRows), deleted: Number(deleted.numAffectedRows) };
+    });
+    expect({ updated, deleted }).toEqual({ updated: 2, deleted: 1 });
+    expect(await ownerRows()).toEqual(before.filter((row) => !row.startsWith('bob')).concat('bob:b2:false'));
+  });
+
+  it("refuses to insert or move a row into another user's name", async () => {
+    await expect(
+      withUserScope(database.db, alice, (trx) =>
+        sql`insert into todos (user_id, title) values (${bob}, 'planted')`.execute(trx),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      withUserScope(database.db, alice, (trx) => sql`update todos set user_id = ${bob}`.execute(trx)),
+    ).rejects.toThrow(/row-level security/);
+    expect((await ownerRows()).filter((row) => row.includes('planted'))).toEqual([]);
+  });
+
+  it('without a user id the application role sees and changes nothing', async () => {
+    const result = await database.db.transaction().execute(async (trx) => {
+      await sql`set local role todo_app`.execute(trx);
+      const seen = await sql`select * from todos`.execute(trx);
+      const users = await sql`select id from users`.execute(trx);
+      const deleted = await sql`delete from todos`.execute(trx);
+      return { seen: seen.rows.length, users: users.rows.length, deleted: Number(deleted.numAffectedRows) };
+    });
+    expect(result).toEqual({ seen: 0, users: 0, deleted: 0 });
+    expect((await ownerRows()).length).toBe(3);
+  });
+
+  it('gives the application role nothing beyond the todos and the own profile', async () => {
+    await expect(
+      withUserScope(database.db, alice, (trx) => sql`select token from sessions`.execute(trx)),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      withUserScope(database.db, alice, (trx) => sql`select password from accounts`.execute(trx)),
+    ).rejects.toThrow(/permission denied/);
+  });
+});
