@@ -43,7 +43,17 @@ export const todoRouter = router({
         return await listTodos(ctx.db, ctx.userId, input);
       } catch (error) {
         if (error instanceof InvalidCursorError) {
-          throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+          // Reported like every other invalid field, so clients find it in zodError.fieldErrors.
+          // ZodRealError is the Error subclass that parse() throws; tRPC keeps only Errors as causes.
+          const cause = new z.ZodRealError([
+            {
+              code: 'custom',
+              path: ['cursor'],
+              message: 'must be a nextCursor from this list',
+              input: input.cursor,
+            },
+          ]);
+          throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor', cause });
         }
         throw error;
       }
