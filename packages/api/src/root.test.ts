@@ -1,0 +1,118 @@
+import type { DB } from '@todo/db';
+import { createTestDatabase, type TestDatabase, testDrivers } from '@todo/db/testing';
+import { TRPCError } from '@trpc/server';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { appRouter, createCaller, type RouterInputs, type RouterOutputs } from './index.ts';
+
+const SOME_ID = '00000000-0000-4000-8000-000000000000';
+
+describe.each(testDrivers)('appRouter on %s', (driver) => {
+  let database: TestDatabase;
+  let db: Kysely<DB>;
+  let userId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(driver);
+    db = database.db;
+    const user = await db
+      .insertInto('users')
+      .values({ name: 'Carol', email: 'carol@example.com', email_verified: true })
+      .returning(['id', 'created_at'])
+      .executeTakeFirstOrThrow();
+    userId = user.id;
+  });
+  afterAll(() => database?.dispose());
+
+  it('me returns the caller’s profile', async () => {
+    const me = await createCaller({ db, userId }).me();
+    expect(me).toEqual({
+      id: userId,
+      email: 'carol@example.com',
+      name: 'Carol',
+      createdAt: expect.stringMatching(/Z$/),
+    });
+  });
+
+  it('me is UNAUTHORIZED for a session whose user no longer exists', async () => {
+    const ghost = createCaller({ db, userId: SOME_ID });
+    await expect(ghost.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  describe('without a session every procedure is UNAUTHORIZED and changes nothing', () => {
+    const anonymous = () => createCaller({ db, userId: null });
+    const calls: Record<string, () => Promise<unknown>> = {
+      me: () => anonymous().me(),
+      'todo.list': () => anonymous().todo.list({ filter: 'active' }),
+      'todo.counts': () => anonymous().todo.counts(),
+      'todo.get': () => anonymous().todo.get({ id: SOME_ID }),
+      'todo.create': () => anonymous().todo.create({ title: 'sneaky' }),
+      'todo.update': () => anonymous().todo.update({ id: SOME_ID, completed: true }),
+      'todo.delete': () => anonymous().todo.delete({ id: SOME_ID }),
+      'todo.setAllCompleted': () => anonymous().todo.setAllCompleted({ completed: true }),
+      'todo.clearCompleted': () => anonymous().todo.clearCompleted(),
+    };
+
+    it('covers every procedure of the router', () => {
+      expect(Object.keys(calls).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+    });
+
+    it.each(Object.keys(calls))('%s', async (name) => {
+      const mine = await createCaller({ db, userId }).todo.create({
+        title: `kept for ${name}`,
+        description: null,
+      });
+      const before = await db.selectFrom('todos').selectAll().orderBy('id').execute();
+      const error = await calls[name]!().catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(TRPCError);
+      expect((error as TRPCError).code).toBe('UNAUTHORIZED');
+      expect(await db.selectFrom('todos').selectAll().orderBy('id').execute()).toEqual(before);
+      expect(before.map((todo) => todo.id)).toContain(mine.id);
+    });
+
+    it('checks the session before the input, so invalid input reveals nothing either', async () => {
+      await expect(anonymous().todo.create({ title: '' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      await expect(anonymous().todo.get({ id: 'nope' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+  });
+
+  it('exports input and output types that match the contract', () => {
+    type Todo = {
+      id: string;
+      title: string;
+      description: string | null;
+      completed: boolean;
+      createdAt: string;
+      updatedAt: string;
+    };
+    expectTypeOf<RouterOutputs['todo']['get']>().toEqualTypeOf<Todo>();
+    expectTypeOf<RouterOutputs['todo']['list']>().toEqualTypeOf<{
+      items: Todo[];
+      nextCursor: string | null;
+    }>();
+    expectTypeOf<RouterOutputs['todo']['counts']>().toEqualTypeOf<{
+      all: number;
+      active: number;
+      completed: number;
+    }>();
+    expectTypeOf<RouterOutputs['me']>().toEqualTypeOf<{
+      id: string;
+      email: string;
+      name: string;
+      createdAt: string;
+    }>();
+    expectTypeOf<{ id: string; description: null }>().toExtend<RouterInputs['todo']['update']>();
+    expectTypeOf<{ id: string; title: string; completed: boolean }>().toExtend<
+      RouterInputs['todo']['update']
+    >();
+    expectTypeOf<undefined>().toExtend<RouterInputs['todo']['list']>();
+    expectTypeOf<{
+      filter: 'completed';
+      search: string;
+      order: 'oldest';
+      limit: number;
+      cursor: string | null;
+    }>().toExtend<RouterInputs['todo']['list']>();
+    expectTypeOf<{ filter: 'done' }>().not.toExtend<RouterInputs['todo']['list']>();
+  });
+});
