@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from './config.ts';
 import { createDatabase, type Database } from './database.ts';
@@ -14,6 +15,8 @@ export const testDrivers: TestDriver[] = process.env.TEST_DATABASE_URL
 export type TestDatabase = Database & {
   /** The fresh database's URL on the server, null for PGlite. */
   url: string | null;
+  /** How it was opened: `createDatabase(config)` opens a second, independent pool to it (not for PGlite). */
+  config: DatabaseConfig;
   /** Closes the connection and drops the throwaway database. */
   dispose(): Promise<void>;
 };
@@ -33,9 +36,10 @@ export async function createTestDatabase(
   { migrated = true }: { migrated?: boolean } = {},
 ): Promise<TestDatabase> {
   if (driver === 'pglite') {
-    const database = createDatabase({ driver: 'pglite', dataDir: null });
+    const config: DatabaseConfig = { driver: 'pglite', dataDir: null };
+    const database = createDatabase(config);
     if (migrated) await migrate(database.scripts);
-    return { ...database, url: null, dispose: database.close };
+    return { ...database, url: null, config, dispose: database.close };
   }
   if (driver === 'neon') {
     const { useLocalNeonProxy } = await import('./testing-neon.ts');
@@ -61,6 +65,7 @@ export async function createTestDatabase(
   return {
     ...database,
     url: url.toString(),
+    config,
     async dispose() {
       await database.close();
       const admin = new pg.Client({ connectionString: adminUrl() });
@@ -69,4 +74,25 @@ export async function createTestDatabase(
       await admin.end();
     },
   };
+}
+
+/**
+ * Inserts a user the way Better Auth would (uuid key, lower-case email) and returns its id.
+ *
+ * @example const alice = await createTestUser(db, 'alice');
+ */
+export async function createTestUser(db: Database['db'], name: string): Promise<string> {
+  const email = `${name.toLowerCase()}-${randomBytes(4).toString('hex')}@example.com`;
+  const row = await db
+    .insertInto('users')
+    .values({ name, email, email_verified: false })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Runs `text` on the database and returns its rows; for tests that check what the SQL did. */
+export async function queryRows<R = Record<string, unknown>>(db: Database['db'], text: string): Promise<R[]> {
+  const result = await sql.raw<R>(text).execute(db);
+  return result.rows;
 }
