@@ -105,6 +105,9 @@ export function createAuth(options: AuthOptions) {
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
       useSecureCookies: options.baseURL.startsWith('https://'),
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+      // Better Auth turns its Origin/CSRF checks off by default when NODE_ENV=test or TEST is
+      // set; the refusal of foreign origins must not depend on the environment's name.
+      disableOriginCheck: false,
     },
     plugins: [bearer()],
   });

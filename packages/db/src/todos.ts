@@ -51,6 +51,11 @@ const encodeCursor = (createdAt: string, id: string) =>
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// invalid_datetime_format, datetime_field_overflow, invalid_time_zone_displacement_value:
+// both drivers put the SQLSTATE on `code`.
+const isInvalidTimestampError = (error: unknown) =>
+  ['22007', '22008', '22009'].includes((error as { code?: unknown } | null)?.code as string);
+
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -107,7 +112,13 @@ export async function listTodos(
     .orderBy('created_at', direction)
     .orderBy('id', direction)
     .limit(limit + 1)
-    .execute();
+    .execute()
+    .catch((error: unknown) => {
+      // Date.parse accepts timestamps PostgreSQL does not ('-000001-01-01T00:00:00Z', Feb 31):
+      // the database has the last word on a forged cursor, and it is still the caller's fault.
+      if (after && isInvalidTimestampError(error)) throw new InvalidCursorError('invalid cursor');
+      throw error;
+    });
 
   const page = rows.slice(0, limit);
   const last = page.at(-1);

@@ -1,0 +1,129 @@
+/**
+ * Helpers for the server's tests: a real server on a free port over a throwaway database, and
+ * plain-fetch calls to it. Test code only; nothing in the app imports this file.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase, type TestDriver } from '@todo/db/testing';
+import { loadConfig, type RunningServer, startServer } from './index.ts';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
+export const INDEX_HTML = '<!doctype html><title>Todo (test build)</title><div id="root"></div>';
+
+export type TestServer = RunningServer & {
+  testDatabase: TestDatabase;
+  webDist: string;
+  /** Closes the server, then drops its database and the temporary web build. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts the whole app in-process on 127.0.0.1 and a free port, over a fresh migrated database,
+ * with a temporary "web build" holding only index.html and app.js.
+ */
+export async function startTestServer(
+  driver: TestDriver,
+  env: Record<string, string> = {},
+  testDatabase?: TestDatabase,
+): Promise<TestServer> {
+  const database = testDatabase ?? (await createTestDatabase(driver));
+  const webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
+  writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
+  writeFileSync(join(webDist, 'app.js'), 'console.log("todo")\n');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
+    LOG_REQUESTS: 'false',
+    WEB_DIST: webDist,
+    ...env,
+  });
+  // The server closes what it is given; the test database's dispose() closes and drops it.
+  const running = await startServer(config, { ...database, close: async () => {} });
+  return {
+    ...running,
+    testDatabase: database,
+    webDist,
+    async stop() {
+      await running.close(1_000);
+      await database.dispose();
+      rmSync(webDist, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Session = { token: string; cookie: string; userId: string; email: string };
+
+let counter = 0;
+/** A unique email for this process, so tests never collide on the unique index. */
+export const uniqueEmail = (name = 'user') => `${name}-${process.pid}-${++counter}@example.com`;
+
+/** Signs up over HTTP and returns both credentials: the bearer token and the session cookie. */
+export async function signUp(
+  url: string,
+  { email = uniqueEmail(), password = 'correct horse battery', name = 'Test User' } = {},
+): Promise<Session> {
+  const response = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ name, email, password }),
+  });
+  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { user: { id: string } };
+  return {
+    token: response.headers.get('set-auth-token') ?? '',
+    cookie: cookieHeader(response),
+    userId: body.user.id,
+    email,
+  };
+}
+
+/**
+ * Signs in over HTTP as a program does. Node's fetch sends `Sec-Fetch-Mode: cors`, which makes
+ * Better Auth require an Origin, so it names the server's own (curl sends neither and needs none).
+ */
+export async function signIn(url: string, email: string, password = 'correct horse battery') {
+  return fetch(`${url}/api/auth/sign-in/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(url).origin },
+    body: JSON.stringify({ email, password }),
+  });
+}
+
+/** The `name=value` pairs of a response's Set-Cookie headers, as a request's Cookie header. */
+export function cookieHeader(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
+}
+
+export type TrpcCall = { status: number; body: unknown; response: Response };
+
+/** One tRPC call over HTTP, as any client would make it: GET for queries, POST for mutations. */
+export async function trpc(
+  url: string,
+  path: string,
+  options: { input?: unknown; mutation?: boolean; headers?: Record<string, string> } = {},
+): Promise<TrpcCall> {
+  const target = new URL(`${url}/api/trpc/${path}`);
+  if (!options.mutation && options.input !== undefined) {
+    target.searchParams.set('input', JSON.stringify(options.input));
+  }
+  const response = await fetch(target, {
+    method: options.mutation ? 'POST' : 'GET',
+    headers: options.mutation ? { 'content-type': 'application/json', ...options.headers } : options.headers,
+    body: options.mutation ? JSON.stringify(options.input ?? {}) : undefined,
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: response.status, body, response };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

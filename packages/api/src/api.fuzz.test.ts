@@ -1,0 +1,126 @@
+// Hostile input, generated: thousands of calls per procedure through createCaller, on an
+// in-memory PGlite. Every call must succeed or be refused as BAD_REQUEST / NOT_FOUND (never
+// INTERNAL_SERVER_ERROR), and the other user's rows must be exactly as they were.
+// FUZZ_SEED=<n> replays another sequence; FUZZ_RUNS_SCALE=<x> runs more or fewer.
+import type { DB } from '@todo/db';
+import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
+import { TRPCError } from '@trpc/server';
+import fc from 'fast-check';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaller } from './root.ts';
+import { fuzzRuns, fuzzSeed, type ProcedurePath, procedureInputs } from './testing/hostile-input.ts';
+
+type Caller = ReturnType<typeof createCaller>;
+
+const MUTATIONS = new Set<ProcedurePath>([
+  'todo.create',
+  'todo.update',
+  'todo.delete',
+  'todo.setAllCompleted',
+  'todo.clearCompleted',
+]);
+const TAKES_ID = new Set<ProcedurePath>(['todo.get', 'todo.update', 'todo.delete']);
+
+function invoke(caller: Caller, path: ProcedurePath, input: unknown): Promise<unknown> {
+  let target: unknown = caller;
+  for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
+  return (target as (input: unknown) => Promise<unknown>)(input);
+}
+
+const snapshot = (db: Kysely<DB>, userId: string) =>
+  db.selectFrom('todos').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+
+describe('every procedure under hostile input (createCaller, PGlite)', () => {
+  let database: TestDatabase;
+  let alice: Caller;
+  let bobId: string;
+  let bobRows: Awaited<ReturnType<typeof snapshot>>;
+  const aliceIds: string[] = [];
+  const cursors: string[] = [];
+  const outcomes = new Map<string, number>();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    const [aliceRow, bobRow] = await database.db
+      .insertInto('users')
+      .values([
+        { name: 'Alice', email: 'alice@example.com', email_verified: false },
+        { name: 'Bob', email: 'bob@example.com', email_verified: false },
+      ])
+      .returning('id')
+      .execute();
+    if (!aliceRow || !bobRow) throw new Error('users not created');
+    bobId = bobRow.id;
+    alice = createCaller({ db: database.db, userId: aliceRow.id });
+    const bob = createCaller({ db: database.db, userId: bobId });
+    for (let i = 0; i < 8; i++) {
+      await bob.todo.create({ title: `bob's %_ secret ${i}`, description: i % 2 ? 'private' : null });
+      aliceIds.push((await alice.todo.create({ title: `alice ${i}` })).id);
+    }
+    await bob.todo.update({ id: (await bob.todo.list({ limit: 1 })).items[0]?.id ?? '', completed: true });
+    const page = await alice.todo.list({ limit: 3 });
+    if (page.nextCursor) cursors.push(page.nextCursor);
+    bobRows = await snapshot(database.db, bobId);
+  });
+
+  afterAll(async () => {
+    console.log(`fuzz outcomes (seed ${fuzzSeed}): ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    await database?.dispose();
+  });
+
+  const pools = { own: () => aliceIds, foreign: [] as string[], cursors: () => cursors };
+
+  const runs: Record<ProcedurePath, number> = {
+    'todo.list': 1500,
+    'todo.counts': 300,
+    'todo.get': 1200,
+    'todo.create': 1500,
+    'todo.update': 1500,
+    'todo.delete': 1000,
+    'todo.setAllCompleted': 500,
+    'todo.clearCompleted': 300,
+    me: 300,
+  };
+
+  it.each(Object.entries(runs) as [ProcedurePath, number][])(
+    '%s: only success, BAD_REQUEST or NOT_FOUND; the other user untouched',
+    async (path, numRuns) => {
+      pools.foreign = bobRows.map((row) => row.id);
+      const arbitrary = procedureInputs(pools)[path];
+      await fc.assert(
+        fc.asyncProperty(arbitrary, async (input) => {
+          const outcome = await invoke(alice, path, input).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          );
+          const key = `${path}:${outcome.ok ? 'ok' : outcome.error instanceof TRPCError ? outcome.error.code : 'thrown'}`;
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+
+          if (outcome.ok) {
+            const id = (input as { id?: unknown } | undefined)?.id;
+            if (TAKES_ID.has(path)) expect(pools.foreign).not.toContain(id);
+            if (path === 'todo.create') {
+              const created = outcome.value as { id: string; title: string };
+              expect(created.title).toBe((input as { title: string }).title.trim());
+              aliceIds.push(created.id);
+            }
+            if (path === 'todo.list') {
+              const page = outcome.value as { items: { id: string }[]; nextCursor: string | null };
+              expect(page.items.every((item) => !pools.foreign.includes(item.id))).toBe(true);
+              if (page.nextCursor && cursors.length < 50) cursors.push(page.nextCursor);
+            }
+          } else {
+            expect(outcome.error).toBeInstanceOf(TRPCError);
+            const { code } = outcome.error as TRPCError;
+            expect(TAKES_ID.has(path) ? ['BAD_REQUEST', 'NOT_FOUND'] : ['BAD_REQUEST']).toContain(code);
+          }
+          if (MUTATIONS.has(path)) expect(await snapshot(database.db, bobId)).toEqual(bobRows);
+        }),
+        { numRuns: fuzzRuns(numRuns), seed: fuzzSeed, endOnFailure: true },
+      );
+      expect(await snapshot(database.db, bobId)).toEqual(bobRows);
+    },
+    120_000,
+  );
+});
