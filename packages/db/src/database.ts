@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
+import { Client as NeonClient, Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import ws from 'ws';
@@ -53,13 +53,27 @@ export function createDatabase(config: DatabaseConfig): Database {
     const dialect = new SerializedPGliteDialect(pglite);
     const db = new Kysely<DB>({ dialect });
     const exclusive = <T>(fn: () => Promise<T>) => dialect.driver.exclusive(fn);
+    let migrationTail: Promise<void> = Promise.resolve();
     return {
       db,
       driver: 'pglite',
       scripts: {
-        // One connection means one migrator at a time already; the exclusive hold keeps
-        // application queries out while a script runs.
-        withLock: (fn) => fn(),
+        // PGlite lives in this process, so the lock is an in-process queue. The single
+        // connection alone is not enough: two migrators would interleave their statements,
+        // both read an empty schema_migrations and both run the first file.
+        async withLock(fn) {
+          const previous = migrationTail;
+          let release!: () => void;
+          migrationTail = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          await previous;
+          try {
+            return await fn();
+          } finally {
+            release();
+          }
+        },
         query: (text, params) =>
           exclusive(async () => {
             await pglite.waitReady;
@@ -95,8 +109,21 @@ export function createDatabase(config: DatabaseConfig): Database {
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
 
-  let lockedClient: pg.PoolClient | undefined;
-  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>) => {
+  // Migrations get a connection of their own, outside the pool and without the application's
+  // statement timeout: building an index on a large table may rightly take minutes.
+  const openMigrationClient = async (): Promise<pg.Client> => {
+    const clientOptions = { connectionString: config.url, connectionTimeoutMillis: config.connectTimeoutMs };
+    const client =
+      config.driver === 'neon'
+        ? (new NeonClient(clientOptions) as unknown as pg.Client)
+        : new pg.Client(clientOptions);
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  };
+
+  let lockedClient: pg.ClientBase | undefined;
+  const withClient = async <T>(fn: (client: pg.ClientBase) => Promise<T>) => {
     if (lockedClient) return fn(lockedClient);
     const client = await pool.connect();
     try {
@@ -111,18 +138,16 @@ export function createDatabase(config: DatabaseConfig): Database {
     driver: config.driver,
     scripts: {
       async withLock(fn) {
-        const client = await pool.connect();
+        const client = await openMigrationClient();
         try {
+          // A session lock: it also ends if this process dies and its connection drops.
           await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
           lockedClient = client;
-          try {
-            return await fn();
-          } finally {
-            lockedClient = undefined;
-            await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-          }
+          return await fn();
         } finally {
-          client.release();
+          lockedClient = undefined;
+          // Closing the session releases the lock; no unlock query that could fail and hide fn's error.
+          await client.end().catch(() => {});
         }
       },
       query: (text, params) => withClient(async (client) => (await client.query(text, params)).rows),
