@@ -91,8 +91,7 @@ describe.each(testDrivers)('migrate on %s', (driver) => {
     });
     // On a server: two independent pools, as two processes would have. PGlite lives in one
     // process, so two concurrent calls on it.
-    const second: Database =
-      driver === 'pglite' ? database : createDatabase({ ...database.config, poolMax: 2 });
+    const second: Database = driver === 'pglite' ? database : createDatabase(database.config);
     try {
       const results = await Promise.all([migrate(database.scripts, dir), migrate(second.scripts, dir)]);
       const probes = ['9001_concurrency_probe.sql', '9002_concurrency_probe_more.sql'];
