@@ -1,0 +1,108 @@
+// The workload of CONTRACT.md "Performance", as autocannon requests built one by one: each
+// request picks a random seeded user and, by weight, lists, creates or flips one of that
+// user's own todos. Requests are prebuilt strings, so the generator costs little CPU on a
+// machine it shares with the servers.
+import autocannon, { type RequestParams, type Result } from 'autocannon';
+import { onCleanup } from './processes.ts';
+import type { SeededUser } from './seed.ts';
+
+export type Mix = { list: number; create: number; update: number };
+export const CONTRACT_MIX: Mix = { list: 0.8, create: 0.1, update: 0.1 };
+
+export const listPath = (input: Record<string, unknown>) =>
+  `/api/trpc/todo.list?input=${encodeURIComponent(JSON.stringify(input))}`;
+
+type Caller = { authorization: string; todos: { id: string; completed: boolean }[] };
+
+/** A request factory over the seeded users; `completed` is tracked so every update flips it. */
+export function createWorkload(users: SeededUser[], mix: Mix = CONTRACT_MIX) {
+  const callers: Caller[] = users.map((user) => ({
+    authorization: `Bearer ${user.token}`,
+    todos: user.todos.map((todo) => ({ ...todo })),
+  }));
+  const list = listPath({ limit: 50 });
+  let created = 0;
+
+  return (request: RequestParams): RequestParams => {
+    const caller = callers[Math.floor(Math.random() * callers.length)]!;
+    const roll = Math.random();
+    if (roll < mix.list) {
+      request.method = 'GET';
+      request.path = list;
+      request.headers = { authorization: caller.authorization };
+      request.body = undefined;
+      return request;
+    }
+    request.method = 'POST';
+    request.headers = { authorization: caller.authorization, 'content-type': 'application/json' };
+    if (roll < mix.list + mix.create) {
+      request.path = '/api/trpc/todo.create';
+      request.body = JSON.stringify({ title: `Benchmark todo ${++created}` });
+      return request;
+    }
+    const todo = caller.todos[Math.floor(Math.random() * caller.todos.length)]!;
+    todo.completed = !todo.completed;
+    request.path = '/api/trpc/todo.update';
+    request.body = JSON.stringify({ id: todo.id, completed: todo.completed });
+    return request;
+  };
+}
+
+export type LoadResult = {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  requests: number;
+  /** Non-2xx answers, connection errors and timeouts together. */
+  errors: number;
+  statusCodes: Record<string, number>;
+  durationSeconds: number;
+};
+
+export const summarize = (result: Result): LoadResult => ({
+  requestsPerSecond: result.requests.average,
+  latencyMs: {
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+  },
+  requests: result.requests.total,
+  errors: result.non2xx + result.errors,
+  statusCodes: Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
+  ),
+  durationSeconds: result.duration,
+});
+
+/**
+ * Drives `url` with `connections` keep-alive connections for `seconds`, each request built by
+ * `next`. Bounded twice: autocannon's own duration, and a hard stop a little after it.
+ */
+export function drive(options: {
+  url: string;
+  connections: number;
+  seconds: number;
+  next: (request: RequestParams) => RequestParams;
+}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.seconds,
+        timeout: 10,
+        requests: [{ setupRequest: options.next }],
+      },
+      (error, result) => {
+        clearTimeout(guard);
+        if (error) reject(error);
+        else resolve(result);
+      },
+    );
+    const guard = setTimeout(() => instance.stop(), (options.seconds + 15) * 1_000);
+    onCleanup(async () => {
+      clearTimeout(guard);
+      instance.stop();
+    });
+  });
+}

@@ -1,0 +1,120 @@
+// Child processes the benchmark starts, and the guarantee that it stops every one of them:
+// each runs in its own process group (so a tsx wrapper and its node child go together),
+// is registered for cleanup before anything can fail, and is killed in `finally` and on signals.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+type Cleanup = () => Promise<void>;
+const cleanups: Cleanup[] = [];
+
+/** Registers `fn` to run (last in, first out) when the benchmark ends, however it ends. */
+export function onCleanup(fn: Cleanup): void {
+  cleanups.push(fn);
+}
+
+/** Runs every registered cleanup once; safe to call from `finally` and a signal handler alike. */
+export async function runCleanups(): Promise<void> {
+  while (cleanups.length > 0) {
+    const fn = cleanups.pop()!;
+    await fn().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
+  }
+}
+
+/** A port that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rejects after `ms` with a message naming what took too long. */
+export async function withTimeout<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type RunningProcess = { name: string; url: string; stop(): Promise<void> };
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Starts an HTTP server as a child process and waits until `GET <url>/readyz` answers 200.
+ * Its stdout is discarded (request logs); the tail of stderr is kept to explain a failure.
+ */
+export async function startHttpServer(options: {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  port: number;
+  readyTimeoutMs: number;
+}): Promise<RunningProcess> {
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      killGroup(child, 'SIGTERM');
+      const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!done) {
+        killGroup(child, 'SIGKILL');
+        await Promise.race([exited, sleep(2_000)]);
+      }
+    })();
+    return stopping;
+  };
+  onCleanup(stop);
+
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + options.readyTimeoutMs;
+  while (true) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${options.name} exited before it was ready:\n${stderr}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${options.name} not ready after ${options.readyTimeoutMs / 1000} s:\n${stderr}`);
+    }
+    try {
+      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+  return { name: options.name, url, stop };
+}

@@ -1,0 +1,299 @@
+// pnpm bench: seeds a throwaway database, then for the baseline and for the production server
+// in turn: start it, check one request of each kind, warm up, measure the mixed workload,
+// measure one user's list latency, stop it. Prints both side by side and writes JSON to
+// bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { type LatencyCase, measureListLatency } from './latency.ts';
+import { createWorkload, drive, type LoadResult, listPath, summarize } from './load.ts';
+import {
+  freePort,
+  onCleanup,
+  type RunningProcess,
+  runCleanups,
+  sleep,
+  startHttpServer,
+  withTimeout,
+} from './processes.ts';
+import { latencyTable, loadTable } from './report.ts';
+import { type BenchDatabase, createBenchDatabase } from './seed.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+function envInt(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+const TARGETS = ['baseline', 'project'] as const;
+type Target = (typeof TARGETS)[number];
+
+function readOptions() {
+  const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of targets) {
+    if (!TARGETS.includes(name as Target)) throw new Error(`BENCH_TARGETS: unknown target "${name}"`);
+  }
+  return {
+    adminUrl:
+      process.env.BENCH_DATABASE_URL ??
+      process.env.TEST_DATABASE_URL ??
+      'postgres://postgres@127.0.0.1:5432/postgres',
+    targets: targets as Target[],
+    connections: envInt('BENCH_CONNECTIONS', 100, 1, 10_000),
+    seconds: envInt('BENCH_DURATION', 20, 1, 3_600),
+    warmupSeconds: envInt('BENCH_WARMUP', 5, 0, 600),
+    latencySeconds: envInt('BENCH_LATENCY_DURATION', 3, 0, 600),
+    poolMax: envInt('BENCH_POOL_MAX', 10, 1, 1_000),
+    users: envInt('BENCH_USERS', 1_000, 1, 1_000_000),
+    todosPerUser: envInt('BENCH_TODOS_PER_USER', 50, 2, 10_000),
+    deepTodos: envInt('BENCH_DEEP_TODOS', 100_000, 200, 10_000_000),
+    profile: process.env.BENCH_PROFILE === '1',
+  };
+}
+type Options = ReturnType<typeof readOptions>;
+
+/** The local PostgreSQL, started (and later stopped) the way .ci/run does when it is down. */
+async function ensurePostgres(adminUrl: string) {
+  const reachable = async () => {
+    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+    try {
+      await client.connect();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+  if (await reachable()) return;
+  const host = new URL(adminUrl).hostname;
+  if (!['127.0.0.1', 'localhost'].includes(host)) throw new Error(`PostgreSQL at ${host} is not reachable`);
+  let version: string;
+  try {
+    version = execFileSync('ls', ['/etc/postgresql'], { encoding: 'utf8' }).trim().split('\n')[0]!;
+    console.log(`starting the local PostgreSQL ${version} cluster`);
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
+      stdio: 'inherit',
+    });
+  } catch {
+    throw new Error(`PostgreSQL is not reachable at ${adminUrl}; start it or set BENCH_DATABASE_URL`);
+  }
+  onCleanup(async () => {
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop'], {
+      stdio: 'inherit',
+    });
+  });
+  for (let i = 0; i < 30 && !(await reachable()); i++) await sleep(1_000);
+}
+
+async function startTarget(
+  target: Target,
+  database: BenchDatabase,
+  options: Options,
+): Promise<RunningProcess> {
+  const port = await freePort();
+  const common = {
+    DATABASE_URL: database.url,
+    DB_POOL_MAX: String(options.poolMax),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
+  if (target === 'baseline') {
+    return startHttpServer({
+      name: 'baseline',
+      command: process.execPath,
+      args: ['--import', 'tsx', 'baseline/server.ts'],
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      env: common,
+      port,
+      readyTimeoutMs: 30_000,
+    });
+  }
+  // What `pnpm --filter @todo/server start` runs (NODE_ENV=production tsx src/main.ts), minus
+  // the pnpm wrapper, so that BENCH_PROFILE can hand node its --cpu-prof flags.
+  const profileDir = `${RESULTS_DIR}profiles`;
+  if (options.profile) mkdirSync(profileDir, { recursive: true });
+  return startHttpServer({
+    name: 'project',
+    command: process.execPath,
+    args: [
+      ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      '--import',
+      'tsx',
+      'src/main.ts',
+    ],
+    cwd: `${ROOT}apps/server`,
+    env: {
+      ...common,
+      NODE_ENV: 'production',
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      AUTH_RATE_LIMIT_PER_MINUTE: '0',
+      MIGRATE_ON_START: 'false',
+    },
+    port,
+    readyTimeoutMs: 60_000,
+  });
+}
+
+/** One request of each kind must succeed before any load: a wrong URL would otherwise measure 404s. */
+async function smokeTest(url: string, database: BenchDatabase) {
+  const user = database.users[0]!;
+  const todo = user.todos[0]!;
+  const headers = { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' };
+  const checks: [string, RequestInit & { path: string }][] = [
+    ['todo.list', { path: listPath({ limit: 50 }), headers }],
+    [
+      'todo.create',
+      { path: '/api/trpc/todo.create', method: 'POST', headers, body: '{"title":"Smoke test"}' },
+    ],
+    [
+      'todo.update',
+      {
+        path: '/api/trpc/todo.update',
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: todo.id, completed: todo.completed }),
+      },
+    ],
+  ];
+  for (const [name, { path, ...init }] of checks) {
+    const response = await fetch(url + path, { ...init, signal: AbortSignal.timeout(10_000) });
+    const body = await response.text();
+    if (response.status !== 200 || !body.startsWith('{"result":')) {
+      throw new Error(`${name} answered ${response.status}: ${body.slice(0, 500)}`);
+    }
+  }
+}
+
+async function benchTarget(target: Target, database: BenchDatabase, options: Options) {
+  console.log(`\n== ${target}`);
+  const server = await startTarget(target, database, options);
+  try {
+    await smokeTest(server.url, database);
+    const next = createWorkload(database.users);
+    if (options.warmupSeconds > 0) {
+      console.log(`warming up for ${options.warmupSeconds} s`);
+      await drive({
+        url: server.url,
+        connections: options.connections,
+        seconds: options.warmupSeconds,
+        next,
+      });
+    }
+    console.log(`measuring ${options.connections} connections for ${options.seconds} s`);
+    const load = summarize(
+      await drive({ url: server.url, connections: options.connections, seconds: options.seconds, next }),
+    );
+    console.log(
+      `${Math.round(load.requestsPerSecond)} req/s, p99 ${load.latencyMs.p99} ms, ${load.errors} errors`,
+    );
+    let latency: LatencyCase[] = [];
+    if (options.latencySeconds > 0) {
+      const { shallowUser, deepUser } = database;
+      const half = Math.floor(options.todosPerUser / 2);
+      console.log('measuring one user’s list latency');
+      latency = await measureListLatency({
+        url: server.url,
+        seconds: options.latencySeconds,
+        cases: [
+          { name: `${options.todosPerUser} todos, first page`, token: shallowUser.token, depth: 0 },
+          { name: `${options.todosPerUser} todos, after row ${half}`, token: shallowUser.token, depth: half },
+          {
+            name: `${options.deepTodos.toLocaleString('en-US')} todos, first page`,
+            token: deepUser.token,
+            depth: 0,
+          },
+          {
+            name: `${options.deepTodos.toLocaleString('en-US')} todos, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`,
+            token: deepUser.token,
+            depth: options.deepTodos - 1_000,
+          },
+        ],
+      });
+    }
+    return { load, latency };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const options = readOptions();
+  const started = new Date();
+  console.log(
+    `pnpm bench: ${options.users} users × ${options.todosPerUser} todos, ${options.connections} connections, ` +
+      `${options.warmupSeconds} s warm-up + ${options.seconds} s measured per server, pool ${options.poolMax}, ` +
+      `${cpus().length} CPUs, Node ${process.version}`,
+  );
+  await ensurePostgres(options.adminUrl);
+
+  console.log('seeding');
+  const seedStarted = performance.now();
+  const database = await withTimeout('seeding', 300_000, createBenchDatabase(options));
+  onCleanup(database.drop);
+  console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+  const load: Record<string, LoadResult> = {};
+  const latency: Record<string, LatencyCase[]> = {};
+  for (const target of options.targets) {
+    const result = await benchTarget(target, database, options);
+    load[target] = result.load;
+    latency[target] = result.latency;
+  }
+
+  console.log(
+    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ${options.seconds} s`,
+  );
+  console.log(
+    loadTable({
+      ...(load.project && { project: load.project }),
+      ...(load.baseline && { baseline: load.baseline }),
+    }),
+  );
+  if (Object.values(latency).some((cases) => cases.length > 0)) {
+    console.log('\nOne user’s todo.list (limit 50, newest first), one connection');
+    console.log(latencyTable(latency));
+  }
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${RESULTS_DIR}bench-${started.toISOString().replaceAll(':', '-')}.json`;
+  const { adminUrl: _, ...settings } = options;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, settings, load, latency }, null, 2)}\n`,
+  );
+  console.log(`\nwritten to ${file.slice(ROOT.length)}`);
+}
+
+let exiting = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (exiting) return;
+    exiting = true;
+    console.error(`\n${signal}: stopping everything the benchmark started`);
+    runCleanups().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  if (!exiting) await runCleanups();
+}

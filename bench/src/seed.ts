@@ -1,0 +1,127 @@
+// A throwaway database on the PostgreSQL server, migrated with the app's own migrator and
+// filled in a handful of set-based statements (a few seconds for 150,000 rows).
+import { randomBytes } from 'node:crypto';
+import { createDatabase, migrate } from '@todo/db';
+import pg from 'pg';
+
+export type SeededTodo = { id: string; completed: boolean };
+export type SeededUser = { id: string; token: string; todos: SeededTodo[] };
+
+export type BenchDatabase = {
+  /** The fresh database's URL, for the servers under test. */
+  url: string;
+  /** The workload's users, each with a live session and `todosPerUser` todos (newest first). */
+  users: SeededUser[];
+  /** Two more users, outside the workload, for the list-latency scenario: `todosPerUser` and `deepTodos` todos. */
+  shallowUser: Omit<SeededUser, 'todos'>;
+  deepUser: Omit<SeededUser, 'todos'>;
+  drop(): Promise<void>;
+};
+
+export type SeedOptions = { adminUrl: string; users: number; todosPerUser: number; deepTodos: number };
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates, migrates and seeds `todo_bench_<random>` next to the admin URL's database. */
+export async function createBenchDatabase(options: SeedOptions): Promise<BenchDatabase> {
+  const name = `todo_bench_${randomBytes(5).toString('hex')}`;
+  await withClient(options.adminUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(options.adminUrl);
+  url.pathname = `/${name}`;
+  const drop = () =>
+    withClient(options.adminUrl, async (client) => {
+      await client.query(`drop database if exists ${name} with (force)`);
+    });
+
+  try {
+    const database = createDatabase({
+      driver: 'pg',
+      url: url.toString(),
+      poolMax: 2,
+      connectTimeoutMs: 10_000,
+      idleTimeoutMs: 1_000,
+      statementTimeoutMs: 0,
+    });
+    try {
+      await migrate(database.scripts);
+    } finally {
+      await database.close();
+    }
+    const seeded = await withClient(url.toString(), (client) => seed(client, options));
+    return { url: url.toString(), ...seeded, drop };
+  } catch (error) {
+    await drop().catch(() => {});
+    throw error;
+  }
+}
+
+// Tokens look like Better Auth's (32 alphanumerics) and sessions live for a week, as its do.
+const SESSION_SQL = `
+  insert into sessions (token, expires_at, updated_at, user_id)
+  select replace(gen_random_uuid()::text, '-', ''), now() + interval '7 days', now(), id
+  from users where email like $1`;
+
+// Distinct creation times, one second apart, newest first by n; every third one completed.
+const TODOS_SQL = `
+  insert into todos (user_id, title, completed, created_at, updated_at)
+  select u.id, 'Seeded todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second'
+  from users u cross join generate_series(1, $2::int) as n
+  where u.email like $1`;
+
+async function seed(client: pg.Client, options: SeedOptions) {
+  await client.query(
+    `insert into users (name, email, email_verified)
+     select 'Bench user ' || i, 'bench-' || i || '@example.com', true from generate_series(1, $1::int) as i`,
+    [options.users],
+  );
+  await client.query(
+    `insert into users (name, email, email_verified)
+     values ('Short list', 'shallow@example.com', true), ('Deep list', 'deep@example.com', true)`,
+  );
+  await client.query(SESSION_SQL, ['%@example.com']);
+  await client.query(TODOS_SQL, ['bench-%', options.todosPerUser]);
+  await client.query(TODOS_SQL, ['shallow@example.com', options.todosPerUser]);
+  await client.query(TODOS_SQL, ['deep@example.com', options.deepTodos]);
+  // Fresh statistics and visibility map, as a long-running database would have.
+  await client.query('vacuum analyze');
+
+  const { rows } = await client.query<{
+    id: string;
+    email: string;
+    token: string;
+    todo_ids: string[] | null;
+    completed: boolean[] | null;
+  }>(
+    `select u.id, u.email, s.token,
+            (select array_agg(t.id order by t.created_at desc, t.id desc) from todos t where t.user_id = u.id and u.email like 'bench-%') as todo_ids,
+            (select array_agg(t.completed order by t.created_at desc, t.id desc) from todos t where t.user_id = u.id and u.email like 'bench-%') as completed
+     from users u join sessions s on s.user_id = u.id
+     order by u.email`,
+  );
+  const users: SeededUser[] = [];
+  let shallowUser: BenchDatabase['shallowUser'] | undefined;
+  let deepUser: BenchDatabase['deepUser'] | undefined;
+  for (const row of rows) {
+    if (row.email === 'shallow@example.com') shallowUser = { id: row.id, token: row.token };
+    if (row.email === 'deep@example.com') deepUser = { id: row.id, token: row.token };
+    if (!row.email.startsWith('bench-')) continue;
+    const ids = row.todo_ids ?? [];
+    users.push({
+      id: row.id,
+      token: row.token,
+      todos: ids.map((id, index) => ({ id, completed: row.completed?.[index] ?? false })),
+    });
+  }
+  if (!shallowUser || !deepUser || users.length !== options.users) {
+    throw new Error('seeding produced an unexpected user set');
+  }
+  return { users, shallowUser, deepUser };
+}
