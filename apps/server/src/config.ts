@@ -14,7 +14,12 @@ const origin = z
 
 const envSchema = databaseEnvSchema.extend({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PORT: z.coerce
+    .number({ error: 'must be a port number from 0 to 65535' })
+    .int('must be a port number from 0 to 65535')
+    .min(0, 'must be a port number from 0 to 65535')
+    .max(65_535, 'must be a port number from 0 to 65535')
+    .default(3000),
   HOST: z.string().min(1).optional(),
   PUBLIC_URL: origin.optional(),
   TRUSTED_ORIGINS: z
@@ -79,6 +84,8 @@ function developmentSecret(): string {
   return secret;
 }
 
+const MISSING_SECRET = 'BETTER_AUTH_SECRET: required in production (at least 32 random characters)';
+
 /**
  * Reads and validates the whole environment at once; every bad or missing value is reported,
  * one line each, in a ConfigError.
@@ -86,7 +93,13 @@ function developmentSecret(): string {
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    // A missing production secret is reported with the other problems, not after they are fixed.
+    const serverDatabase = env.DATABASE_DRIVER ? env.DATABASE_DRIVER !== 'pglite' : Boolean(env.DATABASE_URL);
+    if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_SECRET && serverDatabase) {
+      problems.push(MISSING_SECRET);
+    }
+    throw new ConfigError(problems);
   }
   const values = parsed.data;
   const production = values.NODE_ENV === 'production';
@@ -106,7 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // The embedded database lives on this machine only, so a generated secret kept beside it
   // (in .data/) is as safe as the data; a shared server needs a secret from its operator.
   if (production && !values.BETTER_AUTH_SECRET && database?.driver !== 'pglite') {
-    problems.push('BETTER_AUTH_SECRET: required in production (at least 32 random characters)');
+    problems.push(MISSING_SECRET);
   }
   if (problems.length > 0 || !database) throw new ConfigError(problems);
 
