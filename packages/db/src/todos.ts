@@ -168,20 +168,25 @@ export async function createTodo(
 
 export type TodoPatch = { title?: string; description?: string | null; completed?: boolean };
 
-/** Applies the patch to the user's todo; undefined when it does not exist or is someone else's. */
+/**
+ * Applies the patch to the user's todo; undefined when it does not exist or is someone else's.
+ * An empty patch changes nothing (not even `updated_at`) and answers with the todo as it is.
+ */
 export async function updateTodo(
   db: Queryable,
   userId: string,
   id: string,
   patch: TodoPatch,
 ): Promise<Todo | undefined> {
+  const changes = {
+    ...(patch.title !== undefined && { title: patch.title }),
+    ...(patch.description !== undefined && { description: patch.description }),
+    ...(patch.completed !== undefined && { completed: patch.completed }),
+  };
+  if (Object.keys(changes).length === 0) return getTodo(db, userId, id);
   const row = await db
     .updateTable('todos')
-    .set({
-      ...(patch.title !== undefined && { title: patch.title }),
-      ...(patch.description !== undefined && { description: patch.description }),
-      ...(patch.completed !== undefined && { completed: patch.completed }),
-    })
+    .set(changes)
     .where('user_id', '=', userId)
     .where('id', '=', id)
     .returning(todoColumns)
