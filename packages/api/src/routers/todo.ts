@@ -40,10 +40,12 @@ export const todoRouter = router({
           order: z.enum(['newest', 'oldest']).default('newest'),
           limit: z.number().int().min(1).max(100).default(50),
           cursor: z.string().max(512).nullish(),
+          // Sent by tRPC's infinite queries (useInfiniteQuery) with every page; pages only go forward.
+          direction: z.enum(['forward', 'backward']).optional(),
         })
         .prefault({}),
     )
-    .query(async ({ ctx, input }) => {
+    .query(async ({ ctx, input: { direction: _direction, ...input } }) => {
       try {
         return await listTodos(ctx.db, ctx.userId, input);
       } catch (error) {
