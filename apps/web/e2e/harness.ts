@@ -1,0 +1,142 @@
+// Shared by the browser tests: a real server on a free port (built web app, real database) and
+// Debian's Chromium driven by playwright-core.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@todo/db/testing';
+import { loadConfig, startServer } from '@todo/server';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const WEB_DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+
+export type Driver = 'pglite' | 'pg';
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL names a server. */
+export const drivers: Driver[] = process.env.TEST_DATABASE_URL ? ['pglite', 'pg'] : ['pglite'];
+
+export type App = { url: string; close(): Promise<void> };
+
+/** The production server, in this process, on a free port, with a fresh database. */
+export async function startApp(driver: Driver = 'pglite'): Promise<App> {
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: undefined,
+    DATABASE_DRIVER: undefined,
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PGLITE_DIR: 'memory',
+    BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
+    LOG_REQUESTS: 'false',
+    WEB_DIST,
+  });
+  if (driver === 'pglite') return startServer(config);
+  const database = await createTestDatabase('pg');
+  // The server closes what it is given; the throwaway database is dropped by `dispose` instead.
+  const running = await startServer(config, { ...database, close: async () => {} });
+  return {
+    url: running.url,
+    async close() {
+      await running.close();
+      await database.dispose();
+    },
+  };
+}
+
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', ...FLAGS] });
+}
+
+export type Scheme = 'light' | 'dark';
+
+export function newContext(browser: Browser, app: App, colorScheme: Scheme = 'light') {
+  return browser.newContext({ baseURL: app.url, colorScheme, viewport: { width: 900, height: 760 } });
+}
+
+/**
+ * Console errors and uncaught exceptions of a page, CSP violations included. `allow` lists
+ * messages a test provokes on purpose (a refused request logs a failed resource load).
+ */
+export function watchConsole(page: Page, allow: RegExp[] = []): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    if (!allow.some((pattern) => pattern.test(text))) problems.push(text);
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return problems;
+}
+
+export type Account = { name: string; email: string; password: string };
+
+export function newAccount(name = 'Test User'): Account {
+  return { name, email: `user-${randomBytes(6).toString('hex')}@example.com`, password: 'correct-horse-42' };
+}
+
+/** Signs an account up through the API, as the sign-up form would; the context keeps the cookie. */
+export async function signUpThroughApi(context: BrowserContext, app: App, account: Account) {
+  const response = await context.request.post('/api/auth/sign-up/email', {
+    data: account,
+    headers: { origin: app.url },
+  });
+  if (!response.ok()) throw new Error(`sign-up failed: ${response.status()} ${await response.text()}`);
+}
+
+export type UserPage = { context: BrowserContext; page: Page; account: Account; problems: string[] };
+
+/** A fresh context with a new signed-in account, its todo screen open on `path`. */
+export async function openAsNewUser(
+  browser: Browser,
+  app: App,
+  options: { scheme?: Scheme; path?: string; name?: string; allow?: RegExp[] } = {},
+): Promise<UserPage> {
+  const context = await newContext(browser, app, options.scheme);
+  const account = newAccount(options.name);
+  await signUpThroughApi(context, app, account);
+  const page = await context.newPage();
+  const problems = watchConsole(page, options.allow);
+  await page.goto(options.path ?? '/');
+  await page.locator('.new-todo').waitFor();
+  return { context, page, account, problems };
+}
+
+export async function addTodos(page: Page, ...titles: string[]) {
+  const input = page.locator('.new-todo');
+  for (const title of titles) {
+    await input.fill(title);
+    await input.press('Enter');
+  }
+}
+
+/** The titles shown, in order (todos outside the filter are not rendered). */
+export function shownTitles(page: Page): Promise<string[]> {
+  return page.locator('.todo-list li label').allTextContents();
+}
+
+export async function expectTitles(page: Page, titles: string[]) {
+  await expect.poll(() => shownTitles(page)).toEqual(titles);
+}
+
+/** Waits until every write has reached the server and the list was read back from it. */
+export async function settled(page: Page) {
+  await page.locator('.todoapp[data-sync="idle"]').waitFor();
+}
+
+export function todo(page: Page, title: string) {
+  return page.locator('.todo-list li').filter({ has: page.getByText(title, { exact: true }) });
+}

@@ -1,0 +1,70 @@
+// Better Auth's email and password endpoints, called with fetch: the session lives in an
+// httpOnly cookie that the browser keeps and sends, so nothing is stored by the app itself.
+
+export type AuthResult = { ok: true } | { ok: false; message: string };
+
+type AuthErrorBody = { code?: string; message?: string };
+
+/** Plain words for Better Auth's error codes. Sign-in failures never say whether the email exists. */
+function describe(status: number, body: AuthErrorBody, action: 'sign-in' | 'sign-up'): string {
+  const code = body.code ?? '';
+  if (status === 429) return 'Too many attempts. Wait a minute, then try again.';
+  if (action === 'sign-in' && (status === 401 || code.includes('INVALID'))) {
+    return 'That email and password do not match an account. Check them and try again.';
+  }
+  if (code.startsWith('USER_ALREADY_EXISTS')) {
+    return 'An account with this email already exists. Sign in instead.';
+  }
+  if (code === 'PASSWORD_TOO_SHORT') return 'The password must be at least 8 characters.';
+  if (code === 'PASSWORD_TOO_LONG') return 'The password must be at most 128 characters.';
+  if (code === 'INVALID_EMAIL') return 'Enter a valid email address, like name@example.com.';
+  if (status >= 500) return 'Something went wrong on our side. Try again in a moment.';
+  return action === 'sign-in'
+    ? 'Could not sign you in. Check your email and password.'
+    : 'Could not create the account. Check the fields and try again.';
+}
+
+async function post(path: string, body: unknown, action: 'sign-in' | 'sign-up'): Promise<AuthResult> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/auth/${path}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    return { ok: false, message: 'Cannot reach the server. Check your connection and try again.' };
+  }
+  if (response.ok) return { ok: true };
+  const errorBody = (await response.json().catch(() => ({}))) as AuthErrorBody;
+  return { ok: false, message: describe(response.status, errorBody, action) };
+}
+
+export function signIn(input: { email: string; password: string }): Promise<AuthResult> {
+  return post('sign-in/email', input, 'sign-in');
+}
+
+export function signUp(input: { name: string; email: string; password: string }): Promise<AuthResult> {
+  return post('sign-up/email', input, 'sign-up');
+}
+
+export async function signOut(): Promise<void> {
+  await fetch('/api/auth/sign-out', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+}
+
+export type SessionUser = { id: string; name: string; email: string };
+
+/** Who the session cookie belongs to, or null when there is no valid session. Better Auth
+ * answers 200 either way, so a signed-out visit logs no failed request. */
+export async function getSessionUser(): Promise<SessionUser | null> {
+  const response = await fetch('/api/auth/get-session', { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`session check failed with ${response.status}`);
+  const body = (await response.json()) as { user?: SessionUser } | null;
+  return body?.user ? { id: body.user.id, name: body.user.name, email: body.user.email } : null;
+}

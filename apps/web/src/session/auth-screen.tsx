@@ -1,0 +1,182 @@
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { signIn, signUp } from './auth-api.ts';
+
+type Mode = 'sign-in' | 'sign-up';
+type FieldName = 'name' | 'email' | 'password';
+type FieldErrors = Partial<Record<FieldName, string>>;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function validate(mode: Mode, values: Record<FieldName, string>): FieldErrors {
+  const errors: FieldErrors = {};
+  if (mode === 'sign-up' && !values.name.trim()) errors.name = 'Enter your name.';
+  if (!values.email.trim()) errors.email = 'Enter your email address.';
+  else if (!EMAIL.test(values.email.trim()))
+    errors.email = 'Enter a valid email address, like name@example.com.';
+  if (!values.password) errors.password = 'Enter your password.';
+  else if (mode === 'sign-up' && values.password.length < 8) {
+    errors.password = 'Use at least 8 characters.';
+  } else if (values.password.length > 128) errors.password = 'Use at most 128 characters.';
+  return errors;
+}
+
+function Field(props: {
+  name: FieldName;
+  label: string;
+  type: string;
+  autoComplete: string;
+  value: string;
+  error: string | undefined;
+  hint?: string;
+  inputRef?: React.Ref<HTMLInputElement>;
+  onChange: (value: string) => void;
+}) {
+  const id = useId();
+  const describedBy = [props.hint && `${id}-hint`, props.error && `${id}-error`].filter(Boolean).join(' ');
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        ref={props.inputRef}
+        name={props.name}
+        type={props.type}
+        autoComplete={props.autoComplete}
+        value={props.value}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+      {props.hint && (
+        <p id={`${id}-hint`} className="field-hint">
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <p id={`${id}-error`} className="field-error">
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Sign in, or create an account; both leave a session cookie and hand over to the list. */
+export function AuthScreen({ notice, onSignedIn }: { notice?: string; onSignedIn: () => Promise<void> }) {
+  const [mode, setMode] = useState<Mode>('sign-in');
+  const [values, setValues] = useState<Record<FieldName, string>>({ name: '', email: '', password: '' });
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const firstField = useRef<HTMLInputElement>(null);
+  const headingId = useId();
+
+  useEffect(() => firstField.current?.focus(), []);
+
+  const set = (name: FieldName) => (value: string) => setValues((current) => ({ ...current, [name]: value }));
+
+  const switchMode = (next: Mode) => {
+    setMode(next);
+    setFieldErrors({});
+    setFormError(null);
+    // The form changes under the user: put them at its start.
+    requestAnimationFrame(() => firstField.current?.focus());
+  };
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const errors = validate(mode, values);
+    setFieldErrors(errors);
+    setFormError(null);
+    const firstInvalid = (['name', 'email', 'password'] as const).find((name) => errors[name]);
+    if (firstInvalid) {
+      event.currentTarget.querySelector<HTMLInputElement>(`[name="${firstInvalid}"]`)?.focus();
+      return;
+    }
+    setBusy(true);
+    const email = values.email.trim();
+    const result =
+      mode === 'sign-in'
+        ? await signIn({ email, password: values.password })
+        : await signUp({ name: values.name.trim(), email, password: values.password });
+    if (result.ok) {
+      await onSignedIn();
+      return;
+    }
+    setBusy(false);
+    setFormError(result.message);
+  };
+
+  const signingUp = mode === 'sign-up';
+  return (
+    <main className="auth">
+      <h1 className="brand">todos</h1>
+      <section className="auth-card" aria-labelledby={headingId}>
+        <h2 id={headingId}>{signingUp ? 'Create your account' : 'Sign in'}</h2>
+        {notice && !formError && (
+          <p className="notice notice-info" role="status">
+            {notice}
+          </p>
+        )}
+        <form noValidate onSubmit={submit} aria-busy={busy}>
+          {signingUp && (
+            <Field
+              name="name"
+              label="Name"
+              type="text"
+              autoComplete="name"
+              value={values.name}
+              error={fieldErrors.name}
+              inputRef={firstField}
+              onChange={set('name')}
+            />
+          )}
+          <Field
+            name="email"
+            label="Email"
+            type="email"
+            autoComplete={signingUp ? 'email' : 'username'}
+            value={values.email}
+            error={fieldErrors.email}
+            inputRef={signingUp ? undefined : firstField}
+            onChange={set('email')}
+          />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            autoComplete={signingUp ? 'new-password' : 'current-password'}
+            value={values.password}
+            error={fieldErrors.password}
+            hint={signingUp ? 'At least 8 characters.' : undefined}
+            onChange={set('password')}
+          />
+          {formError && (
+            <p className="notice notice-error" role="alert">
+              {formError}
+            </p>
+          )}
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy
+              ? signingUp
+                ? 'Creating account…'
+                : 'Signing in…'
+              : signingUp
+                ? 'Create account'
+                : 'Sign in'}
+          </button>
+        </form>
+        <p className="auth-switch">
+          {signingUp ? 'Already have an account?' : 'New here?'}{' '}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => switchMode(signingUp ? 'sign-in' : 'sign-up')}
+          >
+            {signingUp ? 'Sign in' : 'Create an account'}
+          </button>
+        </p>
+      </section>
+    </main>
+  );
+}

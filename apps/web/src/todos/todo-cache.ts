@@ -1,0 +1,65 @@
+// Pure helpers that write the list and counts caches for optimistic updates.
+import type { InfiniteData } from '@tanstack/react-query';
+import type { Todo, TodoCounts, TodoPage } from '../trpc.ts';
+
+export const PAGE_SIZE = 50;
+/** The one list the screen reads: every todo, oldest first, as TodoMVC shows them. Filters are
+ * views over it, so switching filters is instant and each change touches a single cache. */
+export const LIST_INPUT = { order: 'oldest', limit: PAGE_SIZE } as const;
+
+/** tRPC types the cursor of an infinite query loosely (any non-null value, or null). */
+type PageParam = NonNullable<unknown> | null;
+export type TodoList = InfiniteData<TodoPage, PageParam>;
+
+export function todosOf(list: TodoList | undefined): Todo[] {
+  return list?.pages.flatMap((page) => page.items) ?? [];
+}
+
+export function findTodo(list: TodoList | undefined, id: string): Todo | undefined {
+  return todosOf(list).find((todo) => todo.id === id);
+}
+
+export function mapTodos(list: TodoList, change: (todo: Todo) => Todo): TodoList {
+  return { ...list, pages: list.pages.map((page) => ({ ...page, items: page.items.map(change) })) };
+}
+
+export function removeTodos(list: TodoList, remove: (todo: Todo) => boolean): TodoList {
+  return {
+    ...list,
+    pages: list.pages.map((page) => ({ ...page, items: page.items.filter((todo) => !remove(todo)) })),
+  };
+}
+
+/** Appends at the end, but only when the end is loaded: otherwise it arrives with its page. */
+export function appendTodo(list: TodoList, todo: Todo): TodoList {
+  const last = list.pages.at(-1);
+  if (!last || last.nextCursor !== null) return list;
+  return { ...list, pages: [...list.pages.slice(0, -1), { ...last, items: [...last.items, todo] }] };
+}
+
+export function replaceTodo(list: TodoList, id: string, todo: Todo): TodoList {
+  return mapTodos(list, (current) => (current.id === id ? todo : current));
+}
+
+export const countsAfter = {
+  created: (counts: TodoCounts): TodoCounts => ({
+    ...counts,
+    all: counts.all + 1,
+    active: counts.active + 1,
+  }),
+  toggled: (counts: TodoCounts, completed: boolean): TodoCounts => {
+    const delta = completed ? 1 : -1;
+    return { ...counts, active: counts.active - delta, completed: counts.completed + delta };
+  },
+  deleted: (counts: TodoCounts, todo: Todo): TodoCounts => ({
+    all: counts.all - 1,
+    active: counts.active - (todo.completed ? 0 : 1),
+    completed: counts.completed - (todo.completed ? 1 : 0),
+  }),
+  allSet: (counts: TodoCounts, completed: boolean): TodoCounts => ({
+    all: counts.all,
+    active: completed ? 0 : counts.all,
+    completed: completed ? counts.all : 0,
+  }),
+  cleared: (counts: TodoCounts): TodoCounts => ({ all: counts.active, active: counts.active, completed: 0 }),
+};

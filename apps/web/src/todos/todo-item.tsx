@@ -1,0 +1,117 @@
+import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import type { Todo } from '../trpc.ts';
+
+function EditField({
+  title,
+  onDone,
+}: {
+  title: string;
+  onDone: (text: string | null, how: 'key' | 'blur') => void;
+}) {
+  const [text, setText] = useState(title);
+  const input = useRef<HTMLInputElement>(null);
+  // Enter and Escape end editing; the blur that follows must not save a second time.
+  const finished = useRef(false);
+  const finish = (value: string | null, how: 'key' | 'blur') => {
+    if (finished.current) return;
+    finished.current = true;
+    onDone(value, how);
+  };
+
+  useEffect(() => {
+    const field = input.current;
+    if (!field) return;
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
+  }, []);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter' && !event.nativeEvent.isComposing) finish(text, 'key');
+    else if (event.key === 'Escape') finish(null, 'key');
+  };
+
+  return (
+    <input
+      ref={input}
+      className="edit"
+      aria-label={`Edit “${title}”`}
+      value={text}
+      onChange={(event) => setText(event.target.value)}
+      onKeyDown={onKeyDown}
+      onBlur={() => finish(text, 'blur')}
+    />
+  );
+}
+
+export function TodoItem(props: {
+  todo: Todo;
+  editing: boolean;
+  onToggle: () => void;
+  onStartEditing: () => void;
+  /** `title` is the trimmed new title, '' to delete, null when editing was cancelled. */
+  onStopEditing: (title: string | null, returnFocus: boolean) => void;
+  onDelete: () => void;
+}) {
+  const { todo, editing } = props;
+  const labelId = useId();
+  const editButton = useRef<HTMLButtonElement>(null);
+  const [focusAfterEdit, setFocusAfterEdit] = useState(false);
+
+  useEffect(() => {
+    if (!editing && focusAfterEdit) {
+      editButton.current?.focus();
+      setFocusAfterEdit(false);
+    }
+  }, [editing, focusAfterEdit]);
+
+  const classes = [todo.completed && 'completed', editing && 'editing'].filter(Boolean).join(' ');
+  return (
+    <li className={classes || undefined}>
+      {editing ? (
+        <EditField
+          title={todo.title}
+          onDone={(text, how) => {
+            const title = text === null ? null : text.trim();
+            if (how === 'key' && title !== '') setFocusAfterEdit(true);
+            props.onStopEditing(title, how === 'key');
+          }}
+        />
+      ) : (
+        <div className="view">
+          <input
+            className="toggle"
+            type="checkbox"
+            checked={todo.completed}
+            aria-labelledby={labelId}
+            onChange={props.onToggle}
+          />
+          {/* biome-ignore lint/a11y/noLabelWithoutControl: TodoMVC's markup; a click on it must not toggle, so the checkbox names itself by aria-labelledby instead. */}
+          <label id={labelId} onDoubleClick={props.onStartEditing}>
+            {todo.title}
+          </label>
+          <button
+            ref={editButton}
+            type="button"
+            className="edit-button"
+            aria-label={`Edit “${todo.title}”`}
+            onClick={props.onStartEditing}
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+              <path d="M4 20h4L19 9l-4-4L4 16v4z M13.5 6.5l4 4" />
+            </svg>
+          </button>
+          <button
+            type="button"
+            className="destroy"
+            aria-label={`Delete “${todo.title}”`}
+            onClick={props.onDelete}
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+              <path d="M6 6l12 12M18 6L6 18" />
+            </svg>
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

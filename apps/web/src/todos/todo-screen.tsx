@@ -1,0 +1,197 @@
+import { useInfiniteQuery, useIsFetching, useIsMutating, useQuery } from '@tanstack/react-query';
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import type { SessionUser } from '../session/auth-api.ts';
+import { useTRPC } from '../trpc.ts';
+import { LIST_INPUT, todosOf } from './todo-cache.ts';
+import { TodoFooter } from './todo-footer.tsx';
+import { TodoItem } from './todo-item.tsx';
+import { matches, useFilter } from './use-filter.ts';
+import { useTodoActions } from './use-todo-actions.ts';
+
+const NOTICE_MS = 10_000;
+
+/** Fetches the next page whenever the element comes near the viewport. */
+function useLoadMore(enabled: boolean, loadMore: () => void) {
+  const target = useRef<HTMLButtonElement>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    const element = target.current;
+    if (!element) return;
+    const observer = new IntersectionObserver(([entry]) => setNear(entry?.isIntersecting ?? false), {
+      rootMargin: '400px 0px',
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  });
+  useEffect(() => {
+    if (near && enabled) loadMore();
+  }, [near, enabled, loadMore]);
+  return target;
+}
+
+function NewTodo({
+  onAdd,
+  inputRef,
+}: {
+  onAdd: (title: string) => void;
+  inputRef: React.Ref<HTMLInputElement>;
+}) {
+  const [text, setText] = useState('');
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
+    const title = text.trim();
+    if (!title) return;
+    onAdd(title);
+    setText('');
+  };
+  return (
+    <input
+      ref={inputRef}
+      className="new-todo"
+      placeholder="What needs to be done?"
+      aria-label="New todo"
+      // biome-ignore lint/a11y/noAutofocus: TodoMVC: the new-todo field has focus once the page has loaded.
+      autoFocus
+      value={text}
+      onChange={(event) => setText(event.target.value)}
+      onKeyDown={onKeyDown}
+    />
+  );
+}
+
+export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
+  const trpc = useTRPC();
+  const filter = useFilter();
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [editingKey, setEditingKey] = useState<string | null>(null);
+  const newTodo = useRef<HTMLInputElement>(null);
+  const actions = useTodoActions(setRefusal);
+
+  const list = useInfiniteQuery(
+    trpc.todo.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: (page) => page.nextCursor }),
+  );
+  const counts = useQuery(trpc.todo.counts.queryOptions());
+  const saving = useIsMutating() > 0;
+  const fetching = useIsFetching() > 0;
+  const syncing = saving || fetching;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const loadMore = useLoadMore(hasNextPage && !isFetchingNextPage, () => void fetchNextPage());
+
+  useEffect(() => {
+    if (!refusal) return;
+    const timer = setTimeout(() => setRefusal(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [refusal]);
+
+  const todos = todosOf(list.data);
+  const shown = todos.filter((todo) => matches(filter, todo.completed));
+  const total = counts.data?.all ?? todos.length;
+  const allCompleted = counts.data ? counts.data.all > 0 && counts.data.active === 0 : false;
+
+  return (
+    <div className="page">
+      <header className="topbar">
+        <p className="topbar-user">
+          Signed in as <strong>{user.name}</strong>
+        </p>
+        <div className="topbar-actions">
+          <span className="sync-state" aria-hidden="true">
+            {saving ? 'Saving…' : ''}
+          </span>
+          <button type="button" className="button button-quiet" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main>
+        {refusal && (
+          <div className="notice notice-error notice-floating" role="alert">
+            <p>{refusal}</p>
+            <button
+              type="button"
+              className="notice-dismiss"
+              aria-label="Dismiss message"
+              onClick={() => setRefusal(null)}
+            >
+              <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d="M6 6l12 12M18 6L6 18" />
+              </svg>
+            </button>
+          </div>
+        )}
+        {list.isError && !list.data && (
+          <div className="notice notice-error" role="alert">
+            <p>Your todos could not be loaded.</p>
+            <button type="button" className="button" onClick={() => void list.refetch()}>
+              Try again
+            </button>
+          </div>
+        )}
+        <section className="todoapp" aria-labelledby="app-title" data-sync={syncing ? 'busy' : 'idle'}>
+          <header className="header">
+            <h1 id="app-title">todos</h1>
+            <NewTodo onAdd={actions.add} inputRef={newTodo} />
+          </header>
+          {total > 0 && (
+            <section className="main">
+              <input
+                id="toggle-all"
+                className="toggle-all"
+                type="checkbox"
+                checked={allCompleted}
+                onChange={() => actions.setAllCompleted(!allCompleted)}
+              />
+              <label htmlFor="toggle-all" title="Mark all as complete">
+                <span className="visually-hidden">Mark all as complete</span>
+              </label>
+              <ul className="todo-list">
+                {shown.map((todo) => {
+                  const key = actions.keyOf(todo.id);
+                  return (
+                    <TodoItem
+                      key={key}
+                      todo={todo}
+                      editing={editingKey === key}
+                      onToggle={() => actions.toggle(todo)}
+                      onStartEditing={() => setEditingKey(key)}
+                      onStopEditing={(title, byKeyboard) => {
+                        setEditingKey((current) => (current === key ? null : current));
+                        if (title === '') {
+                          actions.remove(todo);
+                          if (byKeyboard) newTodo.current?.focus();
+                        } else if (title !== null && title !== todo.title) {
+                          actions.rename(todo, title);
+                        }
+                      }}
+                      onDelete={() => {
+                        actions.remove(todo);
+                        newTodo.current?.focus();
+                      }}
+                    />
+                  );
+                })}
+              </ul>
+              {hasNextPage && (
+                <button
+                  ref={loadMore}
+                  type="button"
+                  className="load-more"
+                  disabled={isFetchingNextPage}
+                  onClick={() => void fetchNextPage()}
+                >
+                  {isFetchingNextPage ? 'Loading more…' : 'Show more todos'}
+                </button>
+              )}
+            </section>
+          )}
+          {total > 0 && counts.data && (
+            <TodoFooter counts={counts.data} filter={filter} onClearCompleted={actions.clearCompleted} />
+          )}
+        </section>
+      </main>
+      <footer className="info">
+        <p>Double-click a todo to edit it</p>
+      </footer>
+    </div>
+  );
+}

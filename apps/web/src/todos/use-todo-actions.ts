@@ -1,0 +1,252 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { errorCode, TRPCClientError } from '@todo/client';
+import { useState } from 'react';
+import { type Todo, type TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
+import {
+  appendTodo,
+  countsAfter,
+  findTodo,
+  LIST_INPUT,
+  mapTodos,
+  removeTodos,
+  replaceTodo,
+  type TodoList,
+} from './todo-cache.ts';
+
+/**
+ * Every write to the list shares one mutation scope, so TanStack Query sends them one after
+ * another in the order the user made them: a toggle and its undo can never overtake each other,
+ * and a change to a just-added todo is sent after the server has given that todo its id.
+ */
+const WRITES = { id: 'todo-writes' };
+
+type Snapshot = { list: TodoList | undefined; counts: TodoCounts | undefined };
+
+/** Todos added optimistically carry a temporary id until the server answers with the real one. */
+class TemporaryIds {
+  #next = 0;
+  #realByTemporary = new Map<string, string>();
+  #temporaryByReal = new Map<string, string>();
+
+  create(): string {
+    this.#next += 1;
+    return `unsaved-${this.#next}`;
+  }
+  saved(temporary: string, real: string) {
+    this.#realByTemporary.set(temporary, real);
+    this.#temporaryByReal.set(real, temporary);
+  }
+  /** The id to send: writes run in order, so a saved todo's real id is known by then. */
+  resolve(id: string): string {
+    if (!id.startsWith('unsaved-')) return id;
+    const real = this.#realByTemporary.get(id);
+    if (!real) throw new Error('This todo was never saved');
+    return real;
+  }
+  /** A React key that stays the same when a todo's temporary id is replaced by its real one. */
+  keyOf(id: string): string {
+    return this.#temporaryByReal.get(id) ?? id;
+  }
+}
+
+function reasonFor(error: unknown): string {
+  if (error instanceof TRPCClientError) {
+    const data: unknown = error.data;
+    const fieldErrors =
+      data && typeof data === 'object' && 'zodError' in data
+        ? (data.zodError as { fieldErrors?: Record<string, string[] | undefined> } | null)?.fieldErrors
+        : undefined;
+    const [field, messages] = Object.entries(fieldErrors ?? {})[0] ?? [];
+    if (field && messages?.[0]) return `the ${field} ${messages[0]}`;
+  }
+  switch (errorCode(error)) {
+    case 'NOT_FOUND':
+      return 'that todo no longer exists';
+    case 'TOO_MANY_REQUESTS':
+      return 'too many changes at once, wait a moment and try again';
+    case 'BAD_REQUEST':
+      return 'the server did not accept it';
+    default:
+      return 'the server could not save it';
+  }
+}
+
+/**
+ * The list's writes, each applied to the cache at once and rolled back if the server refuses
+ * (the usual TanStack Query recipe: cancel in-flight reads, snapshot, write, restore on error,
+ * refetch once the last write has settled). `onRefused` receives a sentence for the user.
+ */
+export function useTodoActions(onRefused: (message: string) => void) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const [ids] = useState(() => new TemporaryIds());
+  const listKey = trpc.todo.list.infiniteQueryKey(LIST_INPUT);
+  const countsKey = trpc.todo.counts.queryKey();
+
+  const optimistic = {
+    async apply(change: (current: Snapshot) => Partial<Snapshot>): Promise<Snapshot> {
+      await Promise.all([
+        queryClient.cancelQueries({ queryKey: listKey }),
+        queryClient.cancelQueries({ queryKey: countsKey }),
+      ]);
+      const snapshot: Snapshot = {
+        list: queryClient.getQueryData(listKey),
+        counts: queryClient.getQueryData(countsKey),
+      };
+      const next = change(snapshot);
+      if (next.list) queryClient.setQueryData(listKey, next.list);
+      if (next.counts) queryClient.setQueryData(countsKey, next.counts);
+      return snapshot;
+    },
+    rollback(snapshot: Snapshot | undefined, error: unknown, action: string) {
+      if (snapshot) {
+        queryClient.setQueryData(listKey, snapshot.list);
+        queryClient.setQueryData(countsKey, snapshot.counts);
+      }
+      // An expired session sends the user to sign in; that screen says why.
+      if (errorCode(error) !== 'UNAUTHORIZED') {
+        onRefused(`Could not ${action}: ${reasonFor(error)}. Your list is back as it was.`);
+      }
+    },
+    settle() {
+      const writing = queryClient.isMutating({
+        predicate: (mutation) => mutation.options.scope?.id === WRITES.id,
+      });
+      // Refetch once the last queued write has settled; earlier refetches would briefly show
+      // the server without the writes still waiting their turn.
+      if (writing > 1) return;
+      void queryClient.invalidateQueries({ queryKey: listKey });
+      void queryClient.invalidateQueries({ queryKey: countsKey });
+    },
+  };
+
+  const create = useMutation(
+    trpc.todo.create.mutationOptions({
+      scope: WRITES,
+      onMutate: async ({ title }) => {
+        const now = new Date().toISOString();
+        const draft: Todo = {
+          id: ids.create(),
+          title,
+          description: null,
+          completed: false,
+          createdAt: now,
+          updatedAt: now,
+        };
+        const snapshot = await optimistic.apply(({ list, counts }) => ({
+          list: list && appendTodo(list, draft),
+          counts: counts && countsAfter.created(counts),
+        }));
+        return { snapshot, temporaryId: draft.id };
+      },
+      onSuccess: (todo, _input, context) => {
+        ids.saved(context.temporaryId, todo.id);
+        queryClient.setQueryData(listKey, (list) => list && replaceTodo(list, context.temporaryId, todo));
+      },
+      onError: (error, _input, context) => optimistic.rollback(context?.snapshot, error, 'add the todo'),
+      onSettled: optimistic.settle,
+    }),
+  );
+
+  const update = useMutation({
+    ...trpc.todo.update.mutationOptions({
+      scope: WRITES,
+      onMutate: async ({ id, title, completed }) => {
+        const snapshot = await optimistic.apply(({ list, counts }) => {
+          const before = findTodo(list, id);
+          return {
+            list:
+              list &&
+              mapTodos(list, (todo) =>
+                todo.id === id
+                  ? { ...todo, title: title ?? todo.title, completed: completed ?? todo.completed }
+                  : todo,
+              ),
+            counts:
+              counts && before && completed !== undefined && completed !== before.completed
+                ? countsAfter.toggled(counts, completed)
+                : undefined,
+          };
+        });
+        return { snapshot };
+      },
+      onError: (error, input, context) =>
+        optimistic.rollback(
+          context?.snapshot,
+          error,
+          input.title !== undefined ? 'rename the todo' : 'update the todo',
+        ),
+      onSettled: optimistic.settle,
+    }),
+    mutationFn: (input: { id: string; title?: string; completed?: boolean }) =>
+      client.todo.update.mutate({ ...input, id: ids.resolve(input.id) }),
+  });
+
+  const remove = useMutation({
+    ...trpc.todo.delete.mutationOptions({
+      scope: WRITES,
+      onMutate: async ({ id }) => {
+        const snapshot = await optimistic.apply(({ list, counts }) => {
+          const before = findTodo(list, id);
+          return {
+            list: list && removeTodos(list, (todo) => todo.id === id),
+            counts: counts && before ? countsAfter.deleted(counts, before) : undefined,
+          };
+        });
+        return { snapshot };
+      },
+      onError: (error, _input, context) => optimistic.rollback(context?.snapshot, error, 'delete the todo'),
+      onSettled: optimistic.settle,
+    }),
+    mutationFn: (input: { id: string }) => client.todo.delete.mutate({ id: ids.resolve(input.id) }),
+  });
+
+  const setAllCompleted = useMutation(
+    trpc.todo.setAllCompleted.mutationOptions({
+      scope: WRITES,
+      onMutate: async ({ completed }) => {
+        const snapshot = await optimistic.apply(({ list, counts }) => ({
+          list: list && mapTodos(list, (todo) => ({ ...todo, completed })),
+          counts: counts && countsAfter.allSet(counts, completed),
+        }));
+        return { snapshot };
+      },
+      onError: (error, input, context) =>
+        optimistic.rollback(
+          context?.snapshot,
+          error,
+          input.completed ? 'mark all todos as complete' : 'mark all todos as active',
+        ),
+      onSettled: optimistic.settle,
+    }),
+  );
+
+  const clearCompleted = useMutation(
+    trpc.todo.clearCompleted.mutationOptions({
+      scope: WRITES,
+      onMutate: async () => {
+        const snapshot = await optimistic.apply(({ list, counts }) => ({
+          list: list && removeTodos(list, (todo) => todo.completed),
+          counts: counts && countsAfter.cleared(counts),
+        }));
+        return { snapshot };
+      },
+      onError: (error, _input, context) =>
+        optimistic.rollback(context?.snapshot, error, 'clear the completed todos'),
+      onSettled: optimistic.settle,
+    }),
+  );
+
+  return {
+    keyOf: (id: string) => ids.keyOf(id),
+    add: (title: string) => create.mutate({ title }),
+    toggle: (todo: Todo) => update.mutate({ id: todo.id, completed: !todo.completed }),
+    rename: (todo: Todo, title: string) => update.mutate({ id: todo.id, title }),
+    remove: (todo: Todo) => remove.mutate({ id: todo.id }),
+    setAllCompleted: (completed: boolean) => setAllCompleted.mutate({ completed }),
+    clearCompleted: () => clearCompleted.mutate(),
+  };
+}
+
+export type TodoActions = ReturnType<typeof useTodoActions>;
