@@ -107,6 +107,10 @@ export function createDatabase(config: DatabaseConfig): Database {
   // An idle client that loses its connection (database restart) must not crash the process;
   // the pool drops it and the next checkout opens a fresh one.
   pool.on('error', () => {});
+  // A checked-out client has no pool listener: losing its connection mid-query emits 'error'
+  // on the client (an uncaught exception) besides failing the query. The query's caller
+  // already gets the error, and the pool discards the broken client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
 
   // Migrations get a connection of their own, outside the pool and without the application's
