@@ -34,6 +34,13 @@ const envSchema = databaseEnvSchema.extend({
     .pipe(z.array(origin)),
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** How long a session lives without use; a week unless shortened (tests, stricter deployments). */
+  SESSION_EXPIRES_IN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 60 * 24 * 365)
+    .default(60 * 60 * 24 * 7),
   MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
   LOG_REQUESTS: z.enum(['true', 'false']).default('true'),
   WEB_DIST: z.string().optional(),
@@ -47,6 +54,7 @@ export type ServerConfig = {
   trustedOrigins: string[];
   authSecret: string;
   authRateLimitPerMinute: number;
+  sessionExpiresInSeconds: number;
   database: DatabaseConfig;
   migrateOnStart: boolean;
   logRequests: boolean;
@@ -134,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedOrigins: withLoopbackAliases([publicUrl, ...devOrigins, ...values.TRUSTED_ORIGINS]),
     authSecret: values.BETTER_AUTH_SECRET ?? developmentSecret(),
     authRateLimitPerMinute: values.AUTH_RATE_LIMIT_PER_MINUTE,
+    sessionExpiresInSeconds: values.SESSION_EXPIRES_IN_SECONDS,
     database,
     migrateOnStart: values.MIGRATE_ON_START
       ? values.MIGRATE_ON_START === 'true'

@@ -61,6 +61,7 @@ export async function startServer(
     baseURL: publicUrl,
     trustedOrigins,
     rateLimitPerMinute: config.authRateLimitPerMinute,
+    sessionExpiresInSeconds: config.sessionExpiresInSeconds,
   });
   if (config.logRequests) logRequests(server);
   server.on('request', createApp({ config, db: database.db, auth, trustedOrigins }));

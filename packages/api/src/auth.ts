@@ -1,7 +1,9 @@
 import type { DB } from '@todo/db';
 import { betterAuth } from 'better-auth';
+import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
+import { SignInLimiter } from './sign-in-limiter.ts';
 
 /**
  * The server sets this header from the socket's address on every request and drops any copy
@@ -60,10 +62,16 @@ export type AuthOptions = {
   baseURL: string;
   /** Origins allowed to send cookie-carrying requests (the app's own, plus any listed). */
   trustedOrigins: string[];
-  /** Sign-in and sign-up attempts per IP per minute; 0 turns rate limiting off (tests). */
+  /**
+   * Sign-in and sign-up attempts per IP per minute, and failed sign-ins per account per
+   * 15 minutes; 0 turns rate limiting off (tests).
+   */
   rateLimitPerMinute?: number;
   sessionExpiresInSeconds?: number;
 };
+
+const SIGN_IN_PATH = '/sign-in/email';
+const ACCOUNT_WINDOW_MS = 15 * 60_000;
 
 /**
  * Email and password accounts on our Kysely instance (one pool, or the one PGlite). Browsers
@@ -72,6 +80,7 @@ export type AuthOptions = {
  */
 export function createAuth(options: AuthOptions) {
   const perMinute = options.rateLimitPerMinute ?? 10;
+  const accounts = new SignInLimiter({ maxFailures: Math.max(perMinute, 1), windowMs: ACCOUNT_WINDOW_MS });
   return betterAuth({
     ...authSchemaOptions,
     database: { db: options.db, type: 'postgres' },
@@ -108,6 +117,27 @@ export function createAuth(options: AuthOptions) {
       // Better Auth turns its Origin/CSRF checks off by default when NODE_ENV=test or TEST is
       // set; the refusal of foreign origins must not depend on the environment's name.
       disableOriginCheck: false,
+    },
+    // Per-account brute-force limit (Better Auth's limits above are per IP): refuse before
+    // the password is checked, count the outcome after.
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        const key = perMinute > 0 && ctx.path === SIGN_IN_PATH ? SignInLimiter.key(ctx.body?.email) : null;
+        if (key && accounts.isBlocked(key)) {
+          throw new APIError(
+            'TOO_MANY_REQUESTS',
+            { message: 'Too many failed sign-in attempts for this account. Please try again later.' },
+            { 'retry-after': String(accounts.retryAfterSeconds(key)) },
+          );
+        }
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        const key = perMinute > 0 && ctx.path === SIGN_IN_PATH ? SignInLimiter.key(ctx.body?.email) : null;
+        if (!key) return;
+        const returned = ctx.context.returned;
+        if (!isAPIError(returned)) accounts.recordSuccess(key);
+        else if (returned.statusCode === 401) accounts.recordFailure(key);
+      }),
     },
     plugins: [bearer()],
   });
