@@ -1,0 +1,128 @@
+import { CompiledQuery, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase, testDrivers } from './testing.ts';
+import { countTodos, type ListTodosOptions, listTodos } from './todos.ts';
+
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
+
+const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
+
+describe.each(testDrivers)('index use on %s', (driver) => {
+  let database: TestDatabase;
+  let userId: string;
+  let heavyUserId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(driver);
+    // 200 users with 50 todos each, in two statements; then statistics for the planner.
+    await sql`
+      insert into users (name, email, email_verified)
+      select 'user ' || i, 'user' || i || '@example.com', false from generate_series(1, 200) i
+    `.execute(database.db);
+    await sql`
+      insert into todos (user_id, title, description, completed, created_at)
+      select u.id, 'todo ' || n, case when n % 7 = 0 then 'details ' || n end, n % 3 = 0,
+             timestamptz '2024-01-01 00:00:00+00' + n * interval '1 minute'
+      from users u cross join generate_series(1, 50) n
+    `.execute(database.db);
+    // One heavy user, where reading in index order beats fetching everything and sorting.
+    await sql`
+      insert into users (name, email, email_verified) values ('heavy', 'heavy@example.com', false)
+    `.execute(database.db);
+    await sql`
+      insert into todos (user_id, title, completed, created_at)
+      select (select id from users where email = 'heavy@example.com'), 'chore ' || n, n % 2 = 0,
+             timestamptz '2023-01-01 00:00:00+00' + (n / 10) * interval '1 second'
+      from generate_series(1, 5000) n
+    `.execute(database.db);
+    await sql`analyze`.execute(database.db);
+    const user = await database.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'user100@example.com')
+      .executeTakeFirstOrThrow();
+    userId = user.id;
+    heavyUserId = (
+      await database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'heavy@example.com')
+        .executeTakeFirstOrThrow()
+    ).id;
+  });
+  afterAll(() => database?.dispose());
+
+  /** Runs `run` against a db that records the SQL it sends, then EXPLAINs each statement. */
+  async function plansOf(run: (db: TestDatabase['db']) => Promise<unknown>) {
+    const compiled: CompiledQuery[] = [];
+    const recording = database.db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        compiled.push(database.db.getExecutor().compileQuery(node, queryId));
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    await run(recording);
+    expect(compiled.length).toBeGreaterThan(0);
+    const plans: PlanNode[][] = [];
+    for (const query of compiled) {
+      const { rows } = await database.db.executeQuery<{ 'QUERY PLAN': unknown }>(
+        CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]),
+      );
+      const raw = rows[0]?.['QUERY PLAN'];
+      const [top] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
+      plans.push(flatten(top.Plan));
+    }
+    return plans;
+  }
+
+  const expectIndexOnly = (nodes: PlanNode[]) => {
+      console.log(
+        nodes.map((n) => `${n['Node Type']}:${n['Index Name'] ?? n['Relation Name'] ?? ''}`).join(' > '),
+      );
+    const onTodos = nodes.filter((node) => node['Relation Name'] === 'todos');
+    expect(onTodos.length).toBeGreaterThan(0);
+    expect(onTodos.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    expect(nodes.some((node) => node['Index Name']?.startsWith('todos_user_'))).toBe(true);
+  };
+
+  const variants: ListTodosOptions[] = [];
+  for (const order of ['newest', 'oldest'] as const) {
+    for (const filter of ['all', 'active', 'completed'] as const) variants.push({ order, filter });
+  }
+
+  test.each(variants)("one user's list (%o) uses an index, no sequential scan", async (options) => {
+    const [plan] = await plansOf((db) => listTodos(db, userId, { ...options, limit: 50 }));
+    expectIndexOnly(plan ?? []);
+  });
+
+  test.each(variants)(
+    'a user with thousands of todos (%o) is read in index order, without a sort',
+    async (options) => {
+      const first = await listTodos(database.db, heavyUserId, { ...options, limit: 50 });
+      const plans = await plansOf(async (db) => {
+        await listTodos(db, heavyUserId, { ...options, limit: 50 });
+        await listTodos(db, heavyUserId, { ...options, limit: 50, cursor: first.nextCursor });
+      });
+      const index = options.filter === 'all' ? 'todos_user_created_idx' : 'todos_user_completed_created_idx';
+      for (const plan of plans) {
+        expectIndexOnly(plan);
+        const types = plan.map((node) => node['Node Type']);
+        expect(types).not.toContain('Sort');
+        expect(plan.find((node) => node['Node Type'] === 'Index Scan')?.['Index Name']).toBe(index);
+      }
+    },
+  );
+
+  test('so do the next page, a search and the counts', async () => {
+    const first = await listTodos(database.db, userId, { limit: 10 });
+    expect(first.nextCursor).not.toBeNull();
+    const plans = await plansOf(async (db) => {
+      await listTodos(db, userId, { limit: 10, cursor: first.nextCursor });
+      await listTodos(db, userId, { filter: 'active', search: 'details', order: 'oldest' });
+      await countTodos(db, userId);
+    });
+    expect(plans).toHaveLength(3);
+    for (const plan of plans) expectIndexOnly(plan);
+  });
+});
