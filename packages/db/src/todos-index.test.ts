@@ -77,9 +77,6 @@ describe.each(testDrivers)('index use on %s', (driver) => {
   }
 
   const expectIndexOnly = (nodes: PlanNode[]) => {
-      console.log(
-        nodes.map((n) => `${n['Node Type']}:${n['Index Name'] ?? n['Relation Name'] ?? ''}`).join(' > '),
-      );
     const onTodos = nodes.filter((node) => node['Relation Name'] === 'todos');
     expect(onTodos.length).toBeGreaterThan(0);
     expect(onTodos.map((node) => node['Node Type'])).not.toContain('Seq Scan');
