@@ -2,6 +2,7 @@ import type { AppRouter } from '@todo/api';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 
 export type { AppRouter, RouterInputs, RouterOutputs } from '@todo/api';
+export { type SignedInUser, signIn, signOut, TodoAuthError } from './auth.ts';
 export { TRPCClientError };
 
 export type TodoClientOptions = {
