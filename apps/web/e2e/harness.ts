@@ -134,7 +134,34 @@ export async function expectTitles(page: Page, titles: string[]) {
 
 /** Waits until every write has reached the server and the list was read back from it. */
 export async function settled(page: Page) {
+  // The attribute follows TanStack Query's batched notifications, a tick after the action.
+  await page.waitForTimeout(100);
   await page.locator('.todoapp[data-sync="idle"]').waitFor();
+}
+
+/** Whether something is displayed in TODOMVC.md's sense: rendered, not display:none,
+ * visibility:hidden or zero-sized (opacity 0 still counts as displayed). */
+export async function displayed(page: Page, selector: string): Promise<boolean> {
+  const locator = page.locator(selector);
+  return (await locator.count()) > 0 && (await locator.first().isVisible());
+}
+
+export async function counterText(page: Page): Promise<string> {
+  return ((await page.locator('.todo-count').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Creates todos through the API from inside the page (same cookie), faster than typing. */
+export async function createThroughApi(page: Page, titles: string[]) {
+  await page.evaluate(async (list) => {
+    for (const title of list) {
+      const response = await fetch('/api/trpc/todo.create', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title }),
+      });
+      if (!response.ok) throw new Error(`create failed: ${response.status}`);
+    }
+  }, titles);
 }
 
 export function todo(page: Page, title: string) {

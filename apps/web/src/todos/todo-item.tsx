@@ -26,8 +26,10 @@ function EditField({
   }, []);
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === 'Enter' && !event.nativeEvent.isComposing) finish(text, 'key');
-    else if (event.key === 'Escape') finish(null, 'key');
+    if (event.nativeEvent.isComposing || (event.key !== 'Enter' && event.key !== 'Escape')) return;
+    // Focus moves to the edit button next; without this, the same Enter would press it.
+    event.preventDefault();
+    finish(event.key === 'Enter' ? text : null, 'key');
   };
 
   return (
