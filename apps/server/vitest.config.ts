@@ -1,6 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // PGlite takes a few seconds to boot; each test file starts one server (and database) per driver.
+// The fault tests (*.faults.test.ts) run on their own: `pnpm test:faults` (vitest.faults.config.ts).
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 60_000 },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
+  },
 });

@@ -73,6 +73,9 @@ export function createApp(options: {
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
+    // The largest valid input is a 10,000-character description: a megabyte leaves room for
+    // batches, and a client cannot make the server buffer hundreds of megabytes per request.
+    maxBodySize: 1_000_000,
     createContext: ({ req }) =>
       createHttpContext({
         db,

@@ -64,6 +64,12 @@ export async function startServer(
     sessionExpiresInSeconds: config.sessionExpiresInSeconds,
   });
   if (config.logRequests) logRequests(server);
+  // While draining, every response tells its keep-alive client to go: otherwise a busy
+  // client keeps its connection (and the process) alive until the grace period runs out.
+  let draining = false;
+  server.on('request', (_req, res) => {
+    if (draining) res.setHeader('connection', 'close');
+  });
   server.on('request', createApp({ config, db: database.db, auth, trustedOrigins }));
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -74,6 +80,7 @@ export async function startServer(
     database,
     close(graceMs = 10_000) {
       closing ??= (async () => {
+        draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

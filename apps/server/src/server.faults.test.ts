@@ -1,0 +1,456 @@
+// Faults, against the real server process (src/main.ts) and a PostgreSQL of the test's own
+// (initdb into a temporary directory, a free port, pg_ctl to stop and start it at will):
+// the database going away under load, the pool exhausted, SIGTERM under load. Run with
+// `pnpm test:faults`; needs PostgreSQL's server binaries (initdb, pg_ctl), found under
+// /usr/lib/postgresql/*/bin or in PG_BIN.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CONNECT_TIMEOUT_MS = 1_000;
+const STATEMENT_TIMEOUT_MS = 3_000;
+/**
+ * The longest a request may take while the database is down or the pool is full: the
+ * connect timeout plus the statement timeout, plus generous slack for a busy shared machine.
+ * A correctness bound (no hang), not a benchmark.
+ */
+const FAIL_FAST_BOUND_MS = CONNECT_TIMEOUT_MS + STATEMENT_TIMEOUT_MS + 4_000;
+const SECRET = 'faults-test-secret-0123456789abcdef0123456789';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function postgresBin(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  const found = versions
+    .map((version) => join(root, version, 'bin'))
+    .find((bin) => existsSync(join(bin, 'pg_ctl')));
+  if (!found) throw new Error('PostgreSQL server binaries not found: install postgresql or set PG_BIN');
+  return found;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway PostgreSQL cluster. initdb and postgres refuse to run as root: as root, run them as `postgres`. */
+class TestPostgres {
+  readonly dir = mkdtempSync(join(tmpdir(), 'todo-faults-pg-'));
+  readonly bin = postgresBin();
+  port = 0;
+
+  #run(tool: string, args: string[]) {
+    const asRoot = process.getuid?.() === 0;
+    const [command, commandArgs] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(this.bin, tool), ...args]]
+      : [join(this.bin, tool), args];
+    return execFileSync(command, commandArgs, { stdio: 'pipe', timeout: 60_000 }).toString();
+  }
+
+  async init() {
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+      chownSync(this.dir, uid, gid);
+    }
+    this.port = await freePort();
+    this.#run('initdb', [
+      '-D',
+      join(this.dir, 'data'),
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
+    await this.start();
+  }
+
+  url(database = 'postgres') {
+    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
+  }
+
+  async start() {
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+    this.#run('pg_ctl', [
+      '-D',
+      join(this.dir, 'data'),
+      '-o',
+      options,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      'start',
+    ]);
+  }
+
+  /** `immediate` is a crash: no checkpoint, clients cut off; the next start recovers from the WAL. */
+  stop(mode: 'fast' | 'immediate' = 'immediate') {
+    this.#run('pg_ctl', ['-D', join(this.dir, 'data'), '-m', mode, '-w', 'stop']);
+  }
+
+  async query<R extends pg.QueryResultRow>(database: string, text: string, params: unknown[] = []) {
+    const client = new pg.Client({ connectionString: this.url(database) });
+    await client.connect();
+    try {
+      return (await client.query<R>(text, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async dispose() {
+    try {
+      this.stop('immediate');
+    } catch {}
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+type ServerProcess = {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+};
+
+/** The production server as its own process, on a free port, over `databaseUrl`. */
+async function startServerProcess(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const { DATABASE_DRIVER: _driver, PGLITE_DIR: _dir, ...inherited } = process.env;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))],
+    {
+      env: {
+        ...inherited,
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        MIGRATE_ON_START: 'true',
+        BETTER_AUTH_SECRET: SECRET,
+        AUTH_RATE_LIMIT_PER_MINUTE: '0',
+        LOG_REQUESTS: 'false',
+        DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const poll = setInterval(() => {
+      const match = output.match(/todo server on (http:\/\/\S+)/);
+      if (match?.[1]) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    }, 50);
+    exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output, exited };
+}
+
+async function signUpToken(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({
+      name: 'Load',
+      email: `load-${Date.now()}@example.com`,
+      password: 'correct horse battery',
+    }),
+  });
+  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status}`);
+  return response.headers.get('set-auth-token') ?? '';
+}
+
+type Outcome = {
+  title: string;
+  started: number;
+  ms: number;
+  status: number | null;
+  id: string | null;
+  body: string;
+  error: string | null;
+};
+
+/** One create over HTTP; a hang shows up as an abort after 30 s, far beyond any bound asserted. */
+async function create(url: string, token: string, title: string): Promise<Outcome> {
+  const started = performance.now();
+  try {
+    const response = await fetch(`${url}/api/trpc/todo.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = await response.text();
+    const id =
+      response.status === 200
+        ? (JSON.parse(body) as { result: { data: { id: string } } }).result.data.id
+        : null;
+    return {
+      title,
+      started,
+      ms: performance.now() - started,
+      status: response.status,
+      id,
+      body,
+      error: null,
+    };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return {
+      title,
+      started,
+      ms: performance.now() - started,
+      status: null,
+      id: null,
+      body: '',
+      error: cause ?? (error as Error).name,
+    };
+  }
+}
+
+/** A bounded loopback load: `workers` concurrent loops of creates, each pausing a little between requests. */
+function startLoad(url: string, token: string, { workers = 6, pauseMs = 10 } = {}) {
+  const outcomes: Outcome[] = [];
+  let running = true;
+  const loops = Array.from({ length: workers }, async (_, worker) => {
+    for (let n = 0; running; n++) {
+      outcomes.push(await create(url, token, `w${worker}-${n}`));
+      await sleep(pauseMs);
+    }
+  });
+  return {
+    outcomes,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return outcomes;
+    },
+  };
+}
+
+async function readyz(url: string) {
+  const started = performance.now();
+  const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(30_000) });
+  return { status: response.status, ms: performance.now() - started };
+}
+
+async function storedIds(postgres: TestPostgres, database: string): Promise<Set<string>> {
+  const rows = await postgres.query<{ id: string }>(database, 'select id from todos');
+  return new Set(rows.map((row) => row.id));
+}
+
+describe('faults against the real server and its own PostgreSQL', () => {
+  const postgres = new TestPostgres();
+  let databaseCounter = 0;
+  const children: ChildProcess[] = [];
+
+  async function freshDatabase() {
+    const name = `faults_${++databaseCounter}`;
+    await postgres.query('postgres', `create database ${name}`);
+    return name;
+  }
+
+  async function serverOn(database: string, env: Record<string, string> = {}) {
+    const server = await startServerProcess(postgres.url(database), env);
+    children.push(server.child);
+    return server;
+  }
+
+  beforeAll(() => postgres.init(), 120_000);
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await postgres.dispose();
+  });
+
+  it('database stopped and restarted under load: fails fast, recovers by itself, loses nothing acknowledged', async () => {
+    const database = await freshDatabase();
+    const server = await serverOn(database);
+    const token = await signUpToken(server.url);
+    expect((await readyz(server.url)).status).toBe(200);
+
+    const load = startLoad(server.url, token);
+    await sleep(1_000);
+    const downAt = performance.now();
+    postgres.stop('immediate');
+    await sleep(500);
+    const whileDown = await readyz(server.url);
+    await sleep(2_500);
+    const stillDown = await readyz(server.url);
+    await postgres.start();
+    const upAt = performance.now();
+
+    let recoveredAfterMs = -1;
+    while (performance.now() - upAt < 30_000) {
+      if ((await readyz(server.url)).status === 200) {
+        recoveredAfterMs = performance.now() - upAt;
+        break;
+      }
+      await sleep(100);
+    }
+    await sleep(1_000);
+    const outcomes = await load.stop();
+
+    expect(whileDown.status).toBe(503);
+    expect(stillDown.status).toBe(503);
+    expect(whileDown.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
+    expect(recoveredAfterMs).toBeGreaterThanOrEqual(0);
+
+    const failed = outcomes.filter((outcome) => outcome.status !== 200);
+    const acknowledged = outcomes.filter((outcome) => outcome.status === 200);
+    const afterRecovery = outcomes.filter((outcome) => outcome.started > upAt + recoveredAfterMs);
+    // While down: answered (no dropped sockets, no hangs), quickly, as a server error that names no internals.
+    expect(failed.length).toBeGreaterThan(0);
+    for (const outcome of failed) {
+      expect(outcome.error, JSON.stringify(outcome)).toBeNull();
+      expect([500, 503], outcome.body).toContain(outcome.status);
+      expect(outcome.body).not.toMatch(/ECONNREFUSED|terminat|postgres|pg_|sql|at \w+ \(/i);
+      expect(outcome.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
+    }
+    // Not a single failure outside the outage window (allowing the bound on both sides).
+    for (const outcome of failed) {
+      expect(outcome.started).toBeGreaterThan(downAt - FAIL_FAST_BOUND_MS);
+      expect(outcome.started).toBeLessThan(upAt + recoveredAfterMs + 1);
+    }
+    expect(afterRecovery.length).toBeGreaterThan(0);
+    expect(afterRecovery.every((outcome) => outcome.status === 200)).toBe(true);
+
+    const stored = await storedIds(postgres, database);
+    const lost = acknowledged.filter((outcome) => !stored.has(outcome.id ?? ''));
+    expect(lost).toEqual([]);
+    console.log(
+      `outage: ${outcomes.length} creates, ${acknowledged.length} acknowledged and all stored, ${failed.length} refused ` +
+        `(slowest ${Math.round(Math.max(...failed.map((outcome) => outcome.ms)))} ms); ready again ${Math.round(recoveredAfterMs)} ms after restart`,
+    );
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 120_000);
+
+  it('pool exhausted: requests wait for a connection, then fail cleanly within the connect timeout', async () => {
+    const database = await freshDatabase();
+    const server = await serverOn(database, { DB_POOL_MAX: '1' });
+    const token = await signUpToken(server.url);
+    expect((await create(server.url, token, 'before')).status).toBe(200);
+
+    // The test holds a lock the server's next statement needs: its one connection waits on it.
+    const holder = new pg.Client({ connectionString: postgres.url(database) });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('lock table todos in access exclusive mode');
+
+    const blocked = create(server.url, token, 'blocked');
+    await sleep(300);
+    const waiting = await Promise.all(
+      Array.from({ length: 4 }, (_, n) => create(server.url, token, `waiting-${n}`)),
+    );
+    const ready = await readyz(server.url);
+    const first = await blocked;
+    await holder.query('rollback');
+    await holder.end();
+
+    for (const outcome of waiting) {
+      expect(outcome.error, JSON.stringify(outcome)).toBeNull();
+      expect(outcome.status).toBe(500);
+      // It waited for a connection (not refused at once), then gave up at the connect timeout.
+      expect(outcome.ms).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS * 0.9);
+      expect(outcome.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
+    }
+    expect(ready.status).toBe(503);
+    // The statement behind the lock is cut off by statement_timeout, not left hanging.
+    expect(first.status).toBe(500);
+    expect(first.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
+
+    const after = await create(server.url, token, 'after');
+    expect(after.status).toBe(200);
+    expect((await readyz(server.url)).status).toBe(200);
+    const titles = (
+      await postgres.query<{ title: string }>(database, 'select title from todos order by title')
+    ).map((row) => row.title);
+    expect(titles).toEqual(['after', 'before']);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 60_000);
+
+  it('SIGTERM under load: in-flight requests finish, nothing acknowledged is lost, the process exits 0', async () => {
+    const database = await freshDatabase();
+    const server = await serverOn(database);
+    const token = await signUpToken(server.url);
+
+    const load = startLoad(server.url, token, { workers: 6, pauseMs: 5 });
+    await sleep(800);
+    // Requests that are in flight at the signal: held behind a lock the test releases after it.
+    const holder = new pg.Client({ connectionString: postgres.url(database) });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('lock table todos in share mode');
+    const inFlight = Array.from({ length: 4 }, (_, n) => create(server.url, token, `in-flight-${n}`));
+    await sleep(300);
+    const signalAt = performance.now();
+    server.child.kill('SIGTERM');
+    await sleep(300);
+    await holder.query('commit');
+    await holder.end();
+
+    const held = await Promise.all(inFlight);
+    const exitCode = await server.exited;
+    const exitAfterMs = performance.now() - signalAt;
+    const outcomes = await load.stop();
+
+    expect(exitCode).toBe(0);
+    // Draining must not wait for the 10 s grace period: keep-alive clients are told to go.
+    expect(exitAfterMs).toBeLessThan(5_000);
+    for (const outcome of held) expect(outcome.status, JSON.stringify(outcome)).toBe(200);
+    // After the signal new connections are refused; nothing is answered with a server error.
+    expect(outcomes.filter((outcome) => outcome.status !== null && outcome.status !== 200)).toEqual([]);
+    // A request can only be cut off if it was sent on a keep-alive connection at the very
+    // moment the server closed it idle (never processed): at most one per connection.
+    const cutOff = outcomes.filter((outcome) => outcome.error !== null && outcome.error !== 'ECONNREFUSED');
+    expect(cutOff.length).toBeLessThanOrEqual(6);
+    console.log(
+      `SIGTERM: exit ${Math.round(exitAfterMs)} ms after the signal; ${outcomes.length} creates, ` +
+        `${outcomes.filter((outcome) => outcome.error === 'ECONNREFUSED').length} refused after close, ${cutOff.length} cut off (${[...new Set(cutOff.map((outcome) => outcome.error))].join(', ')})`,
+    );
+
+    const stored = await storedIds(postgres, database);
+    const acknowledged = [...held, ...outcomes].filter((outcome) => outcome.status === 200);
+    expect(acknowledged.length).toBeGreaterThan(10);
+    expect(acknowledged.filter((outcome) => !stored.has(outcome.id ?? ''))).toEqual([]);
+    expect(server.output()).toMatch(/SIGTERM: finishing in-flight requests/);
+  }, 60_000);
+});
