@@ -1,0 +1,9 @@
+// The process entry of the `todo` command: real terminal, real environment, real exit code.
+import { runCli } from './cli.ts';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
