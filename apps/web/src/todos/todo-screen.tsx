@@ -10,23 +10,22 @@ import { useTodoActions } from './use-todo-actions.ts';
 
 const NOTICE_MS = 10_000;
 
-/** Fetches the next page whenever the element comes near the viewport. */
-function useLoadMore(enabled: boolean, loadMore: () => void) {
-  const target = useRef<HTMLButtonElement>(null);
+/** Fetches the next page whenever the returned element comes near the viewport. */
+function useLoadMore(canLoad: boolean, loadMore: () => unknown) {
+  const [element, setElement] = useState<HTMLElement | null>(null);
   const [near, setNear] = useState(false);
   useEffect(() => {
-    const element = target.current;
     if (!element) return;
     const observer = new IntersectionObserver(([entry]) => setNear(entry?.isIntersecting ?? false), {
       rootMargin: '400px 0px',
     });
     observer.observe(element);
     return () => observer.disconnect();
-  });
+  }, [element]);
   useEffect(() => {
-    if (near && enabled) loadMore();
-  }, [near, enabled, loadMore]);
-  return target;
+    if (near && canLoad) loadMore();
+  }, [near, canLoad, loadMore]);
+  return setElement;
 }
 
 function NewTodo({
@@ -75,7 +74,7 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
   const fetching = useIsFetching() > 0;
   const syncing = saving || fetching;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
-  const loadMore = useLoadMore(hasNextPage && !isFetchingNextPage, () => void fetchNextPage());
+  const loadMore = useLoadMore(hasNextPage && !isFetchingNextPage, fetchNextPage);
 
   useEffect(() => {
     if (!refusal) return;
