@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DatabaseConfig, databaseConfigFromEnv, databaseEnvSchema } from '@todo/db';
+import { type DatabaseConfig, databaseConfigFromEnv, databaseEnvSchema, withoutEmptyValues } from '@todo/db';
 import { z } from 'zod';
 
 /** Relative paths in the environment (PGLITE_DIR) are taken from the repository root. */
@@ -99,7 +99,7 @@ const MISSING_SECRET = 'BETTER_AUTH_SECRET: required in production (at least 32 
  * one line each, in a ConfigError.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     // A missing production secret is reported with the other problems, not after they are fixed.

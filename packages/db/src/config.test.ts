@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { databaseConfigFromEnv, databaseEnvSchema } from './config.ts';
+import { databaseConfigFromEnv, databaseEnvSchema, withoutEmptyValues } from './config.ts';
 
 const configFrom = (env: Record<string, string>, options?: { direct?: boolean }) =>
   databaseConfigFromEnv(databaseEnvSchema.parse(env), options);
@@ -113,5 +113,12 @@ describe('databaseConfigFromEnv', () => {
     expect(errors.DB_POOL_MAX?.[0]).toMatch(/>=1/);
     expect(errors.DB_CONNECT_TIMEOUT_MS?.[0]).toMatch(/expected number/);
     expect(errors.DB_IDLE_TIMEOUT_MS?.[0]).toMatch(/expected int/);
+  });
+});
+
+describe('withoutEmptyValues', () => {
+  test('treats DATABASE_URL= as unset, so the embedded database is used', () => {
+    const env = databaseEnvSchema.parse(withoutEmptyValues({ DATABASE_URL: '', DATABASE_DRIVER: '' }));
+    expect(databaseConfigFromEnv(env).driver).toBe('pglite');
   });
 });

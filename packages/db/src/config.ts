@@ -23,6 +23,15 @@ export const databaseEnvSchema = z.object({
 
 export type DatabaseEnv = z.infer<typeof databaseEnvSchema>;
 
+/** `FOO=` in a shell or an .env file means "not set": drop empty values before validating. */
+export function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+}
+
 export type DatabaseConfig =
   | { driver: 'pglite'; dataDir: string | null }
   | {

@@ -1,10 +1,10 @@
 // `pnpm db:migrate`: applies migrations/*.sql to the configured database, using
 // DATABASE_URL_DIRECT when set (Neon's pooler cannot hold the migration lock).
-import { databaseConfigFromEnv, databaseEnvSchema } from '../config.ts';
+import { databaseConfigFromEnv, databaseEnvSchema, withoutEmptyValues } from '../config.ts';
 import { createDatabase } from '../database.ts';
 import { migrate } from '../migrate.ts';
 
-const env = databaseEnvSchema.safeParse(process.env);
+const env = databaseEnvSchema.safeParse(withoutEmptyValues(process.env));
 if (!env.success) {
   for (const issue of env.error.issues) console.error(`${issue.path.join('.')}: ${issue.message}`);
   process.exit(1);
