@@ -56,9 +56,11 @@ export type LoadResult = {
   errors: number;
   statusCodes: Record<string, number>;
   durationSeconds: number;
+  /** The server process's CPU time per answered request, in milliseconds (null off Linux). */
+  serverCpuMsPerRequest: number | null;
 };
 
-export const summarize = (result: Result): LoadResult => ({
+export const summarize = (result: Result, serverCpuSeconds: number | null = null): LoadResult => ({
   requestsPerSecond: result.requests.average,
   latencyMs: {
     p50: result.latency.p50,
@@ -72,6 +74,10 @@ export const summarize = (result: Result): LoadResult => ({
     Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
   ),
   durationSeconds: result.duration,
+  serverCpuMsPerRequest:
+    serverCpuSeconds === null || result.requests.total === 0
+      ? null
+      : (serverCpuSeconds * 1_000) / result.requests.total,
 });
 
 /**

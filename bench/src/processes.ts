@@ -2,6 +2,7 @@
 // each runs in its own process group (so a tsx wrapper and its node child go together),
 // is registered for cleanup before anything can fail, and is killed in `finally` and on signals.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 type Cleanup = () => Promise<void>;
@@ -48,7 +49,25 @@ export async function withTimeout<T>(what: string, ms: number, promise: Promise<
   }
 }
 
-export type RunningProcess = { name: string; url: string; stop(): Promise<void> };
+export type RunningProcess = {
+  name: string;
+  url: string;
+  /** CPU seconds (user + system) the server process has used so far; null off Linux. */
+  cpuSeconds(): number | null;
+  stop(): Promise<void>;
+};
+
+/** From /proc/<pid>/stat: utime and stime, in clock ticks (100 per second on Linux). */
+function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -116,5 +135,5 @@ export async function startHttpServer(options: {
     }
     await sleep(200);
   }
-  return { name: options.name, url, stop };
+  return { name: options.name, url, cpuSeconds: () => processCpuSeconds(child.pid), stop };
 }

@@ -23,6 +23,7 @@ export function loadTable(results: Record<string, LoadResult>): string {
     `${num(r.latencyMs.p99)} ms`,
     num(r.errors),
     num(r.requests),
+    r.serverCpuMsPerRequest === null ? '–' : `${num(r.serverCpuMsPerRequest, 2)} ms`,
   ]);
   const { project, baseline } = results;
   if (project && baseline) {
@@ -35,9 +36,12 @@ export function loadTable(results: Record<string, LoadResult>): string {
       ratio(project.latencyMs.p99, baseline.latencyMs.p99),
       '',
       '',
+      project.serverCpuMsPerRequest !== null && baseline.serverCpuMsPerRequest !== null
+        ? ratio(project.serverCpuMsPerRequest, baseline.serverCpuMsPerRequest)
+        : '',
     ]);
   }
-  return table(['', 'req/s', 'p50', 'p90', 'p99', 'errors', 'requests'], rows);
+  return table(['', 'req/s', 'p50', 'p90', 'p99', 'errors', 'requests', 'server CPU/req'], rows);
 }
 
 /** One row per server and list shape. */

@@ -195,9 +195,15 @@ async function benchTarget(target: Target, database: BenchDatabase, options: Opt
       });
     }
     console.log(`measuring ${options.connections} connections for ${options.seconds} s`);
-    const load = summarize(
-      await drive({ url: server.url, connections: options.connections, seconds: options.seconds, next }),
-    );
+    const cpuBefore = server.cpuSeconds();
+    const result = await drive({
+      url: server.url,
+      connections: options.connections,
+      seconds: options.seconds,
+      next,
+    });
+    const cpuAfter = server.cpuSeconds();
+    const load = summarize(result, cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore);
     console.log(
       `${Math.round(load.requestsPerSecond)} req/s, p99 ${load.latencyMs.p99} ms, ${load.errors} errors`,
     );
