@@ -9,7 +9,12 @@ export default defineConfig({
     globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The machine may be busy: give the UI a few seconds (TODOMVC.md's limit) to catch up.
+    expect: { poll: { timeout: 5_000 } },
     // Two cores: a server and a browser per file already keep both busy.
     maxWorkers: 2,
+    // Files share nothing but imported modules (each starts and stops its own server and
+    // browser), so a worker may reuse them instead of importing the server stack again.
+    isolate: false,
   },
 });
