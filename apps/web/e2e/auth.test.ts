@@ -95,6 +95,25 @@ describe.skipIf(!hasChromium)('accounts', () => {
     await context.close();
   });
 
+  test('signing up with an email that is taken says so, in plain words', async () => {
+    const account = newAccount();
+    const context = await newContext(browser, app);
+    await signUpThroughApi(context, app, account);
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Someone Else');
+    await page.getByLabel('Email', { exact: true }).fill(account.email);
+    await page.getByLabel('Password', { exact: true }).fill('another-password-9');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('An account with this email already exists. Sign in instead.');
+    expect(await page.locator('.new-todo').count()).toBe(0);
+    await context.close();
+  });
+
   test('explains missing or invalid fields inline', async () => {
     const context = await newContext(browser, app);
     const page = await context.newPage();

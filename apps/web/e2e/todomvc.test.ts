@@ -128,6 +128,13 @@ describe.skipIf(!hasChromium)('the todo screen (TodoMVC)', () => {
     await open();
     await addTodos(page, 'A', 'B', 'C');
     await expect.poll(toggleAllChecked).toBe(false);
+    // Its label is what people click: visible, and nothing lies on top of it.
+    const uncovered = await page.locator('label[for="toggle-all"]').evaluate((label) => {
+      const box = label.getBoundingClientRect();
+      const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+      return box.width > 0 && box.height > 0 && (top === label || label.contains(top));
+    });
+    expect(uncovered).toBe(true);
     await todo(page, 'B').locator('.toggle').click();
 
     await toggleAll();
