@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, appRouter, CLIENT_IP_HEADER, createHttpContext } from '@todo/api';
 import { type DB, ping } from '@todo/db';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { fromNodeHeaders, toNodeHandler } from 'better-auth/node';
+import { toNodeHandler } from 'better-auth/node';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
 import type { ServerConfig } from './config.ts';
+import { createTrpcHandler } from './trpc-handler.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -70,19 +70,14 @@ export function createApp(options: {
   const { config, db, auth } = options;
   const trusted = new Set(options.trustedOrigins);
   const authHandler = toNodeHandler(auth);
-  const trpcHandler = createHTTPHandler({
+  const trpcHandler = createTrpcHandler({
     router: appRouter,
-    basePath: '/api/trpc/',
+    endpoint: '/api/trpc',
     // The largest valid input is a 10,000-character description: a megabyte leaves room for
     // batches, and a client cannot make the server buffer hundreds of megabytes per request.
     maxBodySize: 1_000_000,
-    createContext: ({ req }) =>
-      createHttpContext({
-        db,
-        auth,
-        headers: fromNodeHeaders(req.headers),
-        exposeInternalErrors: !config.production,
-      }),
+    createContext: (headers) =>
+      createHttpContext({ db, auth, headers, exposeInternalErrors: !config.production }),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         console.error(JSON.stringify({ level: 'error', path, message: error.message, stack: error.stack }));
