@@ -1,7 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // PGlite takes a few seconds to boot, much longer while the whole suite runs in parallel on a
 // small machine; each test file starts one server (and database) per driver.
+// The fault tests (*.faults.test.ts) run on their own: `pnpm test:faults` (vitest.faults.config.ts).
 export default defineConfig({
-  test: { testTimeout: 60_000, hookTimeout: 120_000 },
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
+  },
 });
