@@ -133,7 +133,7 @@ describe('the server process (src/main.ts)', () => {
       expect(res.statusCode).toBe(200);
       expect(JSON.parse(text)).toMatchObject({ result: { data: { title: 'finished after SIGTERM' } } });
       expect(await child.exit).toBe(0);
-  
+
       const requests = child.stdout.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
       expect(requests).toEqual([
         expect.objectContaining({ method: 'POST', path: '/api/auth/sign-up/email', status: 200 }),
