@@ -285,9 +285,12 @@ async function main() {
   console.log(`\nwritten to ${file.slice(ROOT.length)}`);
 }
 
+// A package manager passes Ctrl-C on as well, so the signal may come twice: the handler
+// stays installed (a second signal would otherwise kill the process mid-cleanup, leaving
+// the servers and the database behind); cleanups are bounded, so this always ends.
 let exiting = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     if (exiting) return;
     exiting = true;
     console.error(`\n${signal}: stopping everything the benchmark started`);
