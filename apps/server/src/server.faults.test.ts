@@ -183,7 +183,7 @@ async function startServerProcess(
   return { child, url, output: () => output, exited };
 }
 
-async function signUpToken(url: string): Promise<string> {
+async function signUpSession(url: string): Promise<{ token: string; cookie: string }> {
   const response = await fetch(`${url}/api/auth/sign-up/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: url },
@@ -194,7 +194,11 @@ async function signUpToken(url: string): Promise<string> {
     }),
   });
   if (response.status !== 200) throw new Error(`sign-up failed: ${response.status}`);
-  return response.headers.get('set-auth-token') ?? '';
+  const cookie = response.headers
+    .getSetCookie()
+    .map((value) => value.split(';')[0])
+    .join('; ');
+  return { token: response.headers.get('set-auth-token') ?? '', cookie };
 }
 
 type Outcome = {
@@ -302,7 +306,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
   it('database stopped and restarted under load: fails fast, recovers by itself, loses nothing acknowledged', async () => {
     const database = await freshDatabase();
     const server = await serverOn(database);
-    const token = await signUpToken(server.url);
+    const { token, cookie } = await signUpSession(server.url);
     expect((await readyz(server.url)).status).toBe(200);
 
     const load = startLoad(server.url, token);
@@ -311,7 +315,15 @@ describe('faults against the real server and its own PostgreSQL', () => {
     postgres.stop('immediate');
     await sleep(500);
     const whileDown = await readyz(server.url);
-    await sleep(2_500);
+    // A browser (cookie, resolved by Better Auth) and a sign-in during the outage: an error
+    // the client can retry, never a 401 that would sign the user out.
+    const browserWhileDown = await fetch(`${server.url}/api/trpc/todo.list`, { headers: { cookie } });
+    const signInWhileDown = await fetch(`${server.url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email: 'nobody@example.com', password: 'correct horse battery' }),
+    });
+    await sleep(2_000);
     const stillDown = await readyz(server.url);
     await postgres.start();
     const upAt = performance.now();
@@ -328,6 +340,8 @@ describe('faults against the real server and its own PostgreSQL', () => {
     const outcomes = await load.stop();
 
     expect(whileDown.status).toBe(503);
+    expect(browserWhileDown.status).toBe(500);
+    expect(signInWhileDown.status).toBeGreaterThanOrEqual(500);
     expect(stillDown.status).toBe(503);
     expect(whileDown.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
     expect(recoveredAfterMs).toBeGreaterThanOrEqual(0);
@@ -365,7 +379,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
   it('pool exhausted: requests wait for a connection, then fail cleanly within the connect timeout', async () => {
     const database = await freshDatabase();
     const server = await serverOn(database, { DB_POOL_MAX: '1' });
-    const token = await signUpToken(server.url);
+    const { token } = await signUpSession(server.url);
     expect((await create(server.url, token, 'before')).status).toBe(200);
 
     // The test holds a lock the server's next statement needs: its one connection waits on it.
@@ -410,7 +424,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
   it('SIGTERM under load: in-flight requests finish, nothing acknowledged is lost, the process exits 0', async () => {
     const database = await freshDatabase();
     const server = await serverOn(database);
-    const token = await signUpToken(server.url);
+    const { token } = await signUpSession(server.url);
 
     const load = startLoad(server.url, token, { workers: 6, pauseMs: 5 });
     await sleep(800);
