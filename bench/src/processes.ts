@@ -7,14 +7,23 @@ import { createServer } from 'node:net';
 
 type Cleanup = () => Promise<void>;
 const cleanups: Cleanup[] = [];
+let stopping = false;
+
+/** True once cleanup began: nothing new may start (a signal arrived mid-run). */
+export const isStopping = () => stopping;
 
 /** Registers `fn` to run (last in, first out) when the benchmark ends, however it ends. */
 export function onCleanup(fn: Cleanup): void {
+  if (stopping) {
+    fn().catch(() => {});
+    return;
+  }
   cleanups.push(fn);
 }
 
 /** Runs every registered cleanup once; safe to call from `finally` and a signal handler alike. */
 export async function runCleanups(): Promise<void> {
+  stopping = true;
   while (cleanups.length > 0) {
     const fn = cleanups.pop()!;
     await fn().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
@@ -91,6 +100,7 @@ export async function startHttpServer(options: {
   port: number;
   readyTimeoutMs: number;
 }): Promise<RunningProcess> {
+  if (stopping) throw new Error(`not starting ${options.name}: the benchmark is stopping`);
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -103,9 +113,9 @@ export async function startHttpServer(options: {
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  let stopping: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= (async () => {
+    stopped ??= (async () => {
       killGroup(child, 'SIGTERM');
       const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
       if (!done) {
@@ -113,7 +123,7 @@ export async function startHttpServer(options: {
         await Promise.race([exited, sleep(2_000)]);
       }
     })();
-    return stopping;
+    return stopped;
   };
   onCleanup(stop);
 
