@@ -27,6 +27,8 @@ export type Database = {
   driver: DatabaseConfig['driver'];
   /** Raw access for the migrator; application code uses `db`. */
   scripts: ScriptRunner;
+  /** node-postgres only (else null): the pool behind `db`, for session-scoped statements (session-batch.ts). */
+  pgPool: pg.Pool | null;
   close(): Promise<void>;
 };
 
@@ -57,6 +59,7 @@ export function createDatabase(config: DatabaseConfig): Database {
     return {
       db,
       driver: 'pglite',
+      pgPool: null,
       scripts: {
         // PGlite lives in this process, so the lock is an in-process queue. The single
         // connection alone is not enough: two migrators would interleave their statements,
@@ -140,6 +143,7 @@ export function createDatabase(config: DatabaseConfig): Database {
   return {
     db,
     driver: config.driver,
+    pgPool: config.driver === 'pg' ? pool : null,
     scripts: {
       async withLock(fn) {
         const client = await openMigrationClient();

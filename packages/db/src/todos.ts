@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Expression, type Kysely, type Selectable, sql } from 'kysely';
 import type { DB, Todos } from './schema.ts';
 
 export type Todo = {
@@ -31,6 +31,13 @@ export class InvalidCursorError extends Error {
 }
 
 type Queryable = Kysely<DB>;
+
+/**
+ * Whose rows a query may touch: a user id, or an SQL expression that yields one inside the
+ * statement (`scopedOwner`: the user of the session checked in the same round trip).
+ */
+export type Owner = string | Expression<string>;
+
 type TodoRow = Selectable<Todos>;
 
 const todoColumns = ['id', 'title', 'description', 'completed', 'created_at', 'updated_at'] as const;
@@ -81,7 +88,7 @@ function decodeCursor(cursor: string): [string, string] {
  */
 export async function listTodos(
   db: Queryable,
-  userId: string,
+  owner: Owner,
   options: ListTodosOptions = {},
 ): Promise<TodoPage> {
   const { filter = 'all', search, order = 'newest', limit = 50, cursor } = options;
@@ -91,7 +98,7 @@ export async function listTodos(
   let query = db
     .selectFrom('todos')
     .select([...todoColumns, sql<string>`created_at::text`.as('position')])
-    .where('user_id', '=', userId);
+    .where('user_id', '=', owner);
   if (filter !== 'all') query = query.where('completed', '=', filter === 'completed');
   if (search) {
     // position() compares literally: % and _ mean themselves, unlike in LIKE.
@@ -128,14 +135,14 @@ export async function listTodos(
   };
 }
 
-export async function countTodos(db: Queryable, userId: string): Promise<TodoCounts> {
+export async function countTodos(db: Queryable, owner: Owner): Promise<TodoCounts> {
   const row = await db
     .selectFrom('todos')
     .select((eb) => [
       eb.fn.countAll<number>().as('all'),
       sql<number>`count(*) filter (where completed)`.as('completed'),
     ])
-    .where('user_id', '=', userId)
+    .where('user_id', '=', owner)
     .executeTakeFirstOrThrow();
   const all = Number(row.all);
   const completed = Number(row.completed);
@@ -143,11 +150,11 @@ export async function countTodos(db: Queryable, userId: string): Promise<TodoCou
 }
 
 /** The user's todo with this id, or undefined when it does not exist or is someone else's. */
-export async function getTodo(db: Queryable, userId: string, id: string): Promise<Todo | undefined> {
+export async function getTodo(db: Queryable, owner: Owner, id: string): Promise<Todo | undefined> {
   const row = await db
     .selectFrom('todos')
     .select(todoColumns)
-    .where('user_id', '=', userId)
+    .where('user_id', '=', owner)
     .where('id', '=', id)
     .executeTakeFirst();
   return row && toTodo(row);
@@ -155,12 +162,12 @@ export async function getTodo(db: Queryable, userId: string, id: string): Promis
 
 export async function createTodo(
   db: Queryable,
-  userId: string,
+  owner: Owner,
   input: { title: string; description?: string | null },
 ): Promise<Todo> {
   const row = await db
     .insertInto('todos')
-    .values({ user_id: userId, title: input.title, description: input.description ?? null })
+    .values({ user_id: owner, title: input.title, description: input.description ?? null })
     .returning(todoColumns)
     .executeTakeFirstOrThrow();
   return toTodo(row);
@@ -174,7 +181,7 @@ export type TodoPatch = { title?: string; description?: string | null; completed
  */
 export async function updateTodo(
   db: Queryable,
-  userId: string,
+  owner: Owner,
   id: string,
   patch: TodoPatch,
 ): Promise<Todo | undefined> {
@@ -183,11 +190,11 @@ export async function updateTodo(
     ...(patch.description !== undefined && { description: patch.description }),
     ...(patch.completed !== undefined && { completed: patch.completed }),
   };
-  if (Object.keys(changes).length === 0) return getTodo(db, userId, id);
+  if (Object.keys(changes).length === 0) return getTodo(db, owner, id);
   const row = await db
     .updateTable('todos')
     .set(changes)
-    .where('user_id', '=', userId)
+    .where('user_id', '=', owner)
     .where('id', '=', id)
     .returning(todoColumns)
     .executeTakeFirst();
@@ -195,31 +202,31 @@ export async function updateTodo(
 }
 
 /** Deletes the user's todo; false when it does not exist or is someone else's. */
-export async function deleteTodo(db: Queryable, userId: string, id: string): Promise<boolean> {
+export async function deleteTodo(db: Queryable, owner: Owner, id: string): Promise<boolean> {
   const result = await db
     .deleteFrom('todos')
-    .where('user_id', '=', userId)
+    .where('user_id', '=', owner)
     .where('id', '=', id)
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
 /** Marks every todo of the user completed (or active); returns how many changed. */
-export async function setAllCompleted(db: Queryable, userId: string, completed: boolean): Promise<number> {
+export async function setAllCompleted(db: Queryable, owner: Owner, completed: boolean): Promise<number> {
   const result = await db
     .updateTable('todos')
     .set({ completed })
-    .where('user_id', '=', userId)
+    .where('user_id', '=', owner)
     .where('completed', '=', !completed)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 
 /** Deletes the user's completed todos; returns how many. */
-export async function clearCompleted(db: Queryable, userId: string): Promise<number> {
+export async function clearCompleted(db: Queryable, owner: Owner): Promise<number> {
   const result = await db
     .deleteFrom('todos')
-    .where('user_id', '=', userId)
+    .where('user_id', '=', owner)
     .where('completed', '=', true)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
