@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, appRouter, CLIENT_IP_HEADER, createHttpContext } from '@todo/api';
-import { type DB, ping } from '@todo/db';
+import { type Database, type DB, ping } from '@todo/db';
 import { toNodeHandler } from 'better-auth/node';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
@@ -64,6 +64,8 @@ const SECURITY_HEADERS = {
 export function createApp(options: {
   config: ServerConfig;
   db: Kysely<DB>;
+  /** node-postgres only: bearer sessions are checked in each statement's round trip. */
+  pgPool?: Database['pgPool'];
   auth: Auth;
   trustedOrigins: string[];
 }): Handler {
@@ -77,7 +79,13 @@ export function createApp(options: {
     // batches, and a client cannot make the server buffer hundreds of megabytes per request.
     maxBodySize: 1_000_000,
     createContext: (headers) =>
-      createHttpContext({ db, auth, headers, exposeInternalErrors: !config.production }),
+      createHttpContext({
+        db,
+        pgPool: options.pgPool,
+        auth,
+        headers,
+        exposeInternalErrors: !config.production,
+      }),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         console.error(JSON.stringify({ level: 'error', path, message: error.message, stack: error.stack }));

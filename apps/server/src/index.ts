@@ -87,7 +87,7 @@ export async function startServer(
   server.on('request', (_req, res) => {
     if (draining) res.setHeader('connection', 'close');
   });
-  server.on('request', createApp({ config, db: database.db, auth, trustedOrigins }));
+  server.on('request', createApp({ config, db: database.db, pgPool: database.pgPool, auth, trustedOrigins }));
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import type { DB } from '@todo/db';
+import type { Database, DB } from '@todo/db';
 import type { Kysely } from 'kysely';
 import type { Auth } from './auth.ts';
 import { bearerToken } from './session.ts';
@@ -14,6 +14,8 @@ const DAY = 60 * 60 * 24;
  */
 export function createHttpContext(options: {
   db: Kysely<DB>;
+  /** node-postgres only: lets a bearer session be checked in each statement's round trip. */
+  pgPool?: Database['pgPool'];
   auth: Auth;
   headers: Headers;
   exposeInternalErrors: boolean;
@@ -24,6 +26,7 @@ export function createHttpContext(options: {
     : bearerToken(headers.get('authorization'), auth.options.secret);
   return {
     db: options.db,
+    pgPool: options.pgPool ?? null,
     exposeInternalErrors: options.exposeInternalErrors,
     bearerSession:
       token === undefined

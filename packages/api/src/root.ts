@@ -8,7 +8,7 @@ import { authedProcedure, createCallerFactory, createInnerContext, router } from
 
 export const appRouter = router({
   me: authedProcedure.query(async ({ ctx }) => {
-    const profile = await getUserProfile(ctx.db, ctx.userId);
+    const profile = await getUserProfile(ctx.db, ctx.owner);
     // The session outlived its user (deleted meanwhile): treat as signed out.
     if (!profile) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
     return profile;

@@ -3,7 +3,15 @@
  * on the wire, and the two kinds of procedure. Feature routers import `router`,
  * `authedProcedure` and nothing else from here.
  */
-import { type DB, withUserScope } from '@todo/db';
+import {
+  type Database,
+  type DB,
+  NoSessionError,
+  type Owner,
+  scopedOwner,
+  sessionScope,
+  withUserScope,
+} from '@todo/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Kysely, Transaction } from 'kysely';
 import { ZodError, z } from 'zod';
@@ -23,6 +31,11 @@ export type Context = {
    * null when the header holds a token that can never be valid (a wrong signature).
    */
   bearerSession?: BearerSession | null;
+  /**
+   * node-postgres only: the pool on which a bearer session is checked in the same round trip
+   * as each statement (packages/db session-batch.ts) instead of in a transaction of its own.
+   */
+  pgPool?: Database['pgPool'];
   /** Production hides internal error messages; development shows them to help debugging. */
   exposeInternalErrors: boolean;
 };
@@ -89,15 +102,32 @@ async function withCallerScope<T>(
   return { value: await withUserScope(ctx.db, userId, (trx) => fn(trx, userId)) };
 }
 
+const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
+
 /**
- * Refuses callers without a live session and hands the rest their `userId`, with `ctx.db`
- * replaced by a transaction scoped to that user: it runs as the application role with
- * row-level security on (migrations/0004), so even a query that forgot its
- * `where user_id = …` cannot reach another user's rows. The procedure's error is rethrown
- * inside the transaction so that a failed mutation rolls back, then handed on unchanged.
+ * Refuses callers without a live session and hands the rest their `owner`, with `ctx.db`
+ * confined to that user: it runs as the application role with row-level security on
+ * (migrations/0004), so even a query that forgot its `where user_id = …` cannot reach another
+ * user's rows.
+ *
+ * On node-postgres, a bearer token is checked in the same round trip as each statement: the
+ * check and the statement share one implicit transaction, and `owner` is `scopedOwner`, the
+ * checked user as the statement itself sees it (session-batch.ts). A procedure whose
+ * statements must succeed or fail together wraps them in `ctx.db.transaction()`. Otherwise
+ * (PGlite, Neon, cookies, in-process calls) the whole procedure runs in one scoped
+ * transaction, its error rethrown inside so that a failed mutation rolls back, then handed on
+ * unchanged.
  */
 export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const proceed = (db: Kysely<DB>, userId: string) => next({ ctx: { userId, db } });
+  const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { owner, db } });
+  if (ctx.bearerSession && ctx.pgPool) {
+    const scope = sessionScope(ctx.pgPool, ctx.bearerSession);
+    const result = await proceed(scope.db, scopedOwner);
+    if (!result.ok && result.error.cause instanceof NoSessionError) throw unauthorized();
+    // Also when the procedure ran no statement (say, its input was refused): 401 comes first.
+    if (!(await scope.finish())) throw unauthorized();
+    return result;
+  }
   let result: Awaited<ReturnType<typeof proceed>> | undefined;
   let scoped: { value: unknown } | null;
   try {
@@ -109,8 +139,6 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
     if (result && !result.ok && error === result.error) return result;
     throw error;
   }
-  if (!scoped || !result) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
-  }
+  if (!scoped || !result) throw unauthorized();
   return result;
 });

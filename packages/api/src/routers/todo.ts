@@ -47,7 +47,7 @@ export const todoRouter = router({
     )
     .query(async ({ ctx, input: { direction: _direction, ...input } }) => {
       try {
-        return await listTodos(ctx.db, ctx.userId, input);
+        return await listTodos(ctx.db, ctx.owner, input);
       } catch (error) {
         if (error instanceof InvalidCursorError) {
           // Reported like every other invalid field, so clients find it in zodError.fieldErrors.
@@ -66,15 +66,15 @@ export const todoRouter = router({
       }
     }),
 
-  counts: authedProcedure.query(({ ctx }) => countTodos(ctx.db, ctx.userId)),
+  counts: authedProcedure.query(({ ctx }) => countTodos(ctx.db, ctx.owner)),
 
   get: authedProcedure
     .input(z.strictObject({ id }))
-    .query(async ({ ctx, input }) => found(await getTodo(ctx.db, ctx.userId, input.id))),
+    .query(async ({ ctx, input }) => found(await getTodo(ctx.db, ctx.owner, input.id))),
 
   create: authedProcedure
     .input(z.strictObject({ title, description: description.nullish() }))
-    .mutation(({ ctx, input }) => createTodo(ctx.db, ctx.userId, input)),
+    .mutation(({ ctx, input }) => createTodo(ctx.db, ctx.owner, input)),
 
   update: authedProcedure
     .input(
@@ -92,11 +92,11 @@ export const todoRouter = router({
         ),
     )
     .mutation(async ({ ctx, input: { id, ...patch } }) =>
-      found(await updateTodo(ctx.db, ctx.userId, id, patch)),
+      found(await updateTodo(ctx.db, ctx.owner, id, patch)),
     ),
 
   delete: authedProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
-    if (!(await deleteTodo(ctx.db, ctx.userId, input.id))) {
+    if (!(await deleteTodo(ctx.db, ctx.owner, input.id))) {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'Todo not found' });
     }
     return { id: input.id };
@@ -105,10 +105,10 @@ export const todoRouter = router({
   setAllCompleted: authedProcedure
     .input(z.strictObject({ completed: z.boolean() }))
     .mutation(async ({ ctx, input }) => ({
-      updated: await setAllCompleted(ctx.db, ctx.userId, input.completed),
+      updated: await setAllCompleted(ctx.db, ctx.owner, input.completed),
     })),
 
   clearCompleted: authedProcedure.mutation(async ({ ctx }) => ({
-    deleted: await clearCompleted(ctx.db, ctx.userId),
+    deleted: await clearCompleted(ctx.db, ctx.owner),
   })),
 });
