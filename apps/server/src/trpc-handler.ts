@@ -65,7 +65,8 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     const request = new Request(new URL(req.url ?? '/', 'http://localhost'), {
       method,
       headers,
-      body,
+      // Buffer is a valid body at run time; under the DOM typings (apps/web type-checks this too) it is not.
+      body: body as RequestInit['body'],
       ...(body instanceof ReadableStream && { duplex: 'half' }),
     });
     const response = await fetchRequestHandler({
