@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, appRouter, CLIENT_IP_HEADER, createHttpContext } from '@todo/api';
 import { type Database, type DB, ping } from '@todo/db';
@@ -92,7 +93,11 @@ export function createApp(options: {
       }
     },
   });
-  const web = sirv(config.webDist, { single: true, dev: !config.production, etag: true, gzip: false });
+  // An API-only server (web app not built) must still start: sirv's production mode reads the
+  // folder at creation and would throw.
+  const web = existsSync(config.webDist)
+    ? sirv(config.webDist, { single: true, dev: !config.production, etag: true, gzip: false })
+    : (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next();
 
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
