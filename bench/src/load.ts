@@ -58,9 +58,17 @@ export type LoadResult = {
   durationSeconds: number;
   /** The server process's CPU time per answered request, in milliseconds (null off Linux). */
   serverCpuMsPerRequest: number | null;
+  /** All local PostgreSQL processes' CPU time per answered request (null for a remote database). */
+  databaseCpuMsPerRequest: number | null;
 };
 
-export const summarize = (result: Result, serverCpuSeconds: number | null = null): LoadResult => ({
+const perRequest = (seconds: number | null, requests: number) =>
+  seconds === null || requests === 0 ? null : (seconds * 1_000) / requests;
+
+export const summarize = (
+  result: Result,
+  cpuSeconds: { server: number | null; database: number | null } = { server: null, database: null },
+): LoadResult => ({
   requestsPerSecond: result.requests.average,
   latencyMs: {
     p50: result.latency.p50,
@@ -74,10 +82,8 @@ export const summarize = (result: Result, serverCpuSeconds: number | null = null
     Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
   ),
   durationSeconds: result.duration,
-  serverCpuMsPerRequest:
-    serverCpuSeconds === null || result.requests.total === 0
-      ? null
-      : (serverCpuSeconds * 1_000) / result.requests.total,
+  serverCpuMsPerRequest: perRequest(cpuSeconds.server, result.requests.total),
+  databaseCpuMsPerRequest: perRequest(cpuSeconds.database, result.requests.total),
 });
 
 /**

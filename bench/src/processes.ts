@@ -2,7 +2,7 @@
 // each runs in its own process group (so a tsx wrapper and its node child go together),
 // is registered for cleanup before anything can fail, and is killed in `finally` and on signals.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 type Cleanup = () => Promise<void>;
@@ -76,6 +76,36 @@ function processCpuSeconds(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds used so far by all local PostgreSQL processes (the postmaster and its backends),
+ * which share the machine's cores with the server under test; null off Linux or when none run
+ * here (a remote database). Backends of a pool live for the whole measurement, so the
+ * difference across it is the database's share of the work.
+ */
+export function databaseCpuSeconds(): number | null {
+  let total = 0;
+  let found = false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const seconds = processCpuSeconds(Number(pid));
+    if (seconds === null) continue;
+    total += seconds;
+    found = true;
+  }
+  return found ? total : null;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {

@@ -13,6 +13,8 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+const ms = (value: number | null) => (value === null ? '–' : `${num(value, 2)} ms`);
+
 /** The mixed workload, one row per server, then project ÷ baseline. */
 export function loadTable(results: Record<string, LoadResult>): string {
   const rows = Object.entries(results).map(([name, r]) => [
@@ -23,11 +25,14 @@ export function loadTable(results: Record<string, LoadResult>): string {
     `${num(r.latencyMs.p99)} ms`,
     num(r.errors),
     num(r.requests),
-    r.serverCpuMsPerRequest === null ? '–' : `${num(r.serverCpuMsPerRequest, 2)} ms`,
+    ms(r.serverCpuMsPerRequest),
+    ms(r.databaseCpuMsPerRequest),
   ]);
   const { project, baseline } = results;
   if (project && baseline) {
     const ratio = (a: number, b: number) => `${num(a / b, 2)}×`;
+    const optionalRatio = (a: number | null, b: number | null) =>
+      a === null || b === null ? '' : ratio(a, b);
     rows.push([
       'project ÷ baseline',
       ratio(project.requestsPerSecond, baseline.requestsPerSecond),
@@ -36,12 +41,14 @@ export function loadTable(results: Record<string, LoadResult>): string {
       ratio(project.latencyMs.p99, baseline.latencyMs.p99),
       '',
       '',
-      project.serverCpuMsPerRequest !== null && baseline.serverCpuMsPerRequest !== null
-        ? ratio(project.serverCpuMsPerRequest, baseline.serverCpuMsPerRequest)
-        : '',
+      optionalRatio(project.serverCpuMsPerRequest, baseline.serverCpuMsPerRequest),
+      optionalRatio(project.databaseCpuMsPerRequest, baseline.databaseCpuMsPerRequest),
     ]);
   }
-  return table(['', 'req/s', 'p50', 'p90', 'p99', 'errors', 'requests', 'server CPU/req'], rows);
+  return table(
+    ['', 'req/s', 'p50', 'p90', 'p99', 'errors', 'requests', 'server CPU/req', 'db CPU/req'],
+    rows,
+  );
 }
 
 /** One row per server and list shape. */

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { type LatencyCase, measureListLatency } from './latency.ts';
 import { createWorkload, drive, type LoadResult, listPath, summarize } from './load.ts';
 import {
+  databaseCpuSeconds,
   freePort,
   onCleanup,
   type RunningProcess,
@@ -195,15 +196,19 @@ async function benchTarget(target: Target, database: BenchDatabase, options: Opt
       });
     }
     console.log(`measuring ${options.connections} connections for ${options.seconds} s`);
-    const cpuBefore = server.cpuSeconds();
+    const before = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
     const result = await drive({
       url: server.url,
       connections: options.connections,
       seconds: options.seconds,
       next,
     });
-    const cpuAfter = server.cpuSeconds();
-    const load = summarize(result, cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore);
+    const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
+    const used = (name: keyof typeof before) => {
+      const [start, end] = [before[name], after[name]];
+      return start === null || end === null ? null : end - start;
+    };
+    const load = summarize(result, { server: used('server'), database: used('database') });
     console.log(
       `${Math.round(load.requestsPerSecond)} req/s, p99 ${load.latencyMs.p99} ms, ${load.errors} errors`,
     );
