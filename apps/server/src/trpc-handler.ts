@@ -1,7 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyRouter, inferRouterContext } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
-import { type FetchHandlerRequestOptions, fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import {
+  type AnyProcedure,
+  getErrorShape,
+  getHTTPStatusCode,
+  getProcedureAtPath,
+  getTRPCErrorFromUnknown,
+  type TRPCResponse,
+  transformTRPCResponse,
+} from '@trpc/server/unstable-core-do-not-import';
 
 type Options<TRouter extends AnyRouter> = {
   router: TRouter;
@@ -10,7 +19,12 @@ type Options<TRouter extends AnyRouter> = {
   /** Bodies over this many bytes are refused with 413 before they are buffered. */
   maxBodySize: number;
   createContext: (headers: Headers) => inferRouterContext<TRouter>;
-  onError?: FetchHandlerRequestOptions<TRouter>['onError'];
+  onError?: (opts: { error: TRPCError; path: string | undefined }) => void;
+  /**
+   * Answer single JSON calls directly (the default). `false` sends every request through tRPC's
+   * fetch adapter: the reference the direct path is tested against.
+   */
+  direct?: boolean;
 };
 
 function readBody(req: IncomingMessage, maxBodySize: number): Promise<Buffer | 'too large'> {
@@ -35,55 +49,161 @@ function readBody(req: IncomingMessage, maxBodySize: number): Promise<Buffer | '
   });
 }
 
+function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (value) for (const item of value) headers.append(name, item);
+  }
+  return headers;
+}
+
+const mediaType = (value: string | undefined) => value?.split(';', 1)[0]?.trim().toLowerCase();
+
+/** One call, as tRPC reads it: a procedure path and its raw input, or null to leave it to tRPC. */
+type DirectCall = { path: string; procedure: AnyProcedure; input: unknown };
+
 /**
- * tRPC over node:http, each answer sent in one write with a content-length. tRPC's standalone
- * adapter streams every answer through a WritableStream as chunked transfer encoding (two
- * socket writes and a chain of promise hops per call), which the benchmark's profile showed
- * as a large share of a request. Our API streams nothing (plain JSON, no subscriptions), so
- * tRPC's fetch handler makes the Response and its body goes out whole.
+ * The calls the direct path answers: one query by GET or one mutation by POST, JSON in and
+ * out, to a procedure that exists. Everything else (batches, streaming, method mismatches,
+ * unknown paths, unparseable input, other content types, HEAD) is left to tRPC's own handler,
+ * which also writes their errors.
+ */
+async function directCall(
+  router: AnyRouter,
+  req: IncomingMessage,
+  url: string,
+  endpoint: string,
+  body: Buffer | undefined,
+): Promise<DirectCall | null> {
+  const query = url.indexOf('?');
+  const pathname = query === -1 ? url : url.slice(0, query);
+  const params = query === -1 ? null : new URLSearchParams(url.slice(query + 1));
+  if (params?.has('batch')) return null;
+  if (req.headers['trpc-accept'] !== undefined || req.headers.accept?.includes('application/jsonl'))
+    return null;
+  const type = mediaType(req.headers['content-type']);
+  if (type !== undefined && type !== 'application/json') return null;
+
+  let path: string;
+  try {
+    path = decodeURIComponent(pathname.slice(endpoint.length).replace(/^\/+|\/+$/g, ''));
+  } catch {
+    return null;
+  }
+  const procedure = await getProcedureAtPath(router, path);
+  if (!procedure) return null;
+  const expected =
+    procedure._def.type === 'query' ? 'GET' : procedure._def.type === 'mutation' ? 'POST' : null;
+  if (req.method !== expected) return null;
+
+  let input: unknown;
+  try {
+    const text = req.method === 'GET' ? params?.get('input') : body?.toString('utf8');
+    if (req.method === 'POST' || text) input = JSON.parse(text ?? '');
+  } catch {
+    return null;
+  }
+  const { deserialize } = router._def._config.transformer.input;
+  return { path, procedure, input: input === undefined ? undefined : deserialize(input) };
+}
+
+/**
+ * tRPC over node:http. A single query or mutation, which is every call the web app's
+ * non-batched requests, the CLI and other programs make, is run straight from the Node request:
+ * the procedure (with its middleware and input validation) through tRPC's own caller, errors
+ * shaped by tRPC's own formatter and status mapping, the answer sent in one write. The result
+ * is the response tRPC's fetch adapter would give, byte for byte (trpc-handler.test.ts compares
+ * them), minus building a fetch Request, Headers, AbortSignals and a Response per call, which
+ * the benchmark's profile showed as a large share of a request. Every other request goes
+ * through tRPC's fetch adapter unchanged.
  */
 export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TRouter>) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string') headers.set(name, value);
-      else if (value) for (const item of value) headers.append(name, item);
-    }
+  const { router, endpoint } = options;
+  const config = router._def._config;
+
+  async function viaFetchAdapter(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer | 'too large' | undefined,
+  ) {
     const method = req.method ?? 'GET';
-    let body: Buffer | ReadableStream | undefined;
-    if (method !== 'GET' && method !== 'HEAD') {
-      const read = await readBody(req, options.maxBodySize);
-      // A body that errors the way tRPC's adapter does, so the 413 has tRPC's error shape.
-      body =
-        read === 'too large'
-          ? new ReadableStream({
-              start: (controller) => controller.error(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })),
-            })
-          : read;
-    }
+    const headers = toHeaders(req);
+    // A body that errors the way tRPC's adapter does, so the 413 has tRPC's error shape.
+    const requestBody =
+      body === 'too large'
+        ? new ReadableStream({
+            start: (controller) => controller.error(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })),
+          })
+        : body;
     // Only the path and query matter to tRPC; the Host header is the client's to choose.
     const request = new Request(new URL(req.url ?? '/', 'http://localhost'), {
       method,
       headers,
       // Buffer is a valid body at run time; under the DOM typings (apps/web type-checks this too) it is not.
-      body: body as RequestInit['body'],
-      ...(body instanceof ReadableStream && { duplex: 'half' }),
+      body: requestBody as RequestInit['body'],
+      ...(requestBody instanceof ReadableStream && { duplex: 'half' }),
     });
     const response = await fetchRequestHandler({
-      endpoint: options.endpoint,
+      endpoint,
       req: request,
-      router: options.router,
+      router,
       createContext: () => options.createContext(headers),
       onError: options.onError,
     });
     const payload = Buffer.from(await response.arrayBuffer());
     res.statusCode = response.status;
     response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') res.setHeader(name, value);
+      // The body goes out whole with a content-length: a streamed answer's chunked framing
+      // (tRPC sets it on jsonl batches) must not be announced as well.
+      if (name !== 'set-cookie' && name !== 'transfer-encoding') res.setHeader(name, value);
     });
     const cookies = response.headers.getSetCookie();
     if (cookies.length > 0) res.setHeader('set-cookie', cookies);
     res.setHeader('content-length', payload.length);
+    res.end(payload);
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, options.maxBodySize);
+    const call =
+      body === 'too large' || options.direct === false
+        ? null
+        : await directCall(router, req, req.url ?? '/', endpoint, body);
+    if (!call) return viaFetchAdapter(req, res, body);
+
+    const { path, procedure } = call;
+    const type = procedure._def.type;
+    let ctx: inferRouterContext<TRouter> | undefined;
+    let inputRead = false;
+    let response: TRPCResponse;
+    try {
+      ctx = await options.createContext(toHeaders(req));
+      const data: unknown = await procedure({
+        path,
+        type,
+        ctx,
+        getRawInput: async () => {
+          inputRead = true;
+          return call.input;
+        },
+        signal: undefined,
+        batchIndex: 0,
+      });
+      response = { result: { data } };
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      options.onError?.({ error, path });
+      const input = inputRead ? call.input : undefined;
+      response = { error: getErrorShape({ config, ctx, error, input, path, type }) };
+    }
+    const payload = JSON.stringify(transformTRPCResponse(config, response));
+    res.writeHead(getHTTPStatusCode(response), {
+      vary: 'trpc-accept, accept',
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+    });
     res.end(payload);
   };
 }

@@ -1,0 +1,292 @@
+// The direct tRPC path against tRPC's own fetch adapter as the oracle: two servers over one
+// database, each user on each server doing the same things, every answer compared (status,
+// content type, Vary, body with ids, times, cursors and emails masked). Fixed cases cover every
+// procedure, every error kind and every request the direct path hands back to tRPC; generated
+// hostile input covers the rest.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { appRouter, CLIENT_IP_HEADER, createAuth, createHttpContext } from '@todo/api';
+import { fuzzRuns, fuzzSeed, type ProcedurePath, procedureInputs } from '@todo/api/testing/hostile-input';
+import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
+import { toNodeHandler } from 'better-auth/node';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Session, signUp, TEST_SECRET } from './testing.ts';
+import { createTrpcHandler } from './trpc-handler.ts';
+
+type Side = { url: string; session: Session; todoIds: string[] };
+type Request = { path: string; method?: string; headers?: Record<string, string>; body?: string };
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
+const CURSOR = /"nextCursor":"[^"]*"/g;
+const EMAIL = /[\w.+-]+@example\.com/g;
+
+/** What must match between the two servers: everything but the ids, times and emails that differ by nature. */
+async function answer(side: Side, request: Request) {
+  const response = await fetch(side.url + request.path, {
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    body: request.body,
+  });
+  const body = (await response.text())
+    .replace(UUID, '<uuid>')
+    .replace(TIME, '<time>')
+    .replace(CURSOR, '"nextCursor":"<cursor>"')
+    .replace(EMAIL, '<email>');
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    vary: response.headers.get('vary'),
+    body,
+  };
+}
+
+describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () => {
+  let database: TestDatabase;
+  const servers: Server[] = [];
+  let reference: Side;
+  let direct: Side;
+  let foreignIds: string[];
+
+  async function serve(directPath: boolean): Promise<Side> {
+    const trustedOrigins: string[] = [];
+    const auth = createAuth({
+      db: database.db,
+      secret: TEST_SECRET,
+      baseURL: 'http://127.0.0.1',
+      trustedOrigins,
+      rateLimitPerMinute: 0,
+    });
+    const authHandler = toNodeHandler(auth);
+    const trpc = createTrpcHandler({
+      router: appRouter,
+      endpoint: '/api/trpc',
+      maxBodySize: 100_000,
+      direct: directPath,
+      createContext: (headers) =>
+        createHttpContext({
+          db: database.db,
+          pgPool: database.pgPool,
+          auth,
+          headers,
+          exposeInternalErrors: false,
+        }),
+    });
+    const server = createServer((req, res) => {
+      if (req.url?.startsWith('/api/auth/')) {
+        req.headers[CLIENT_IP_HEADER] = '127.0.0.1';
+        return authHandler(req, res);
+      }
+      return trpc(req, res);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    trustedOrigins.push(url);
+    const session = await signUp(url, { name: 'Same Name' });
+    const todoIds: string[] = [];
+    for (const title of ['first', 'second', 'third']) {
+      const created = await answerRaw(url, session, 'todo.create', { title });
+      todoIds.push(created.id);
+    }
+    return { url, session, todoIds };
+  }
+
+  async function answerRaw(url: string, session: Session, path: string, input: unknown) {
+    const response = await fetch(`${url}/api/trpc/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    return ((await response.json()) as { result: { data: { id: string } } }).result.data;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    const stranger = await createTestUser(database.db, 'Stranger');
+    const rows = await database.db
+      .insertInto('todos')
+      .values([{ user_id: stranger, title: 'not yours' }])
+      .returning('id')
+      .execute();
+    foreignIds = rows.map((row) => row.id);
+    reference = await serve(false);
+    direct = await serve(true);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const server of servers) server.close();
+    await database?.dispose();
+  });
+
+  /**
+   * Sends the request each side makes for `build` and expects the same answer from both;
+   * answers whether the direct side built a fetch Request for it (handed it to tRPC's adapter).
+   */
+  async function expectSame(build: (side: Side) => Request) {
+    const expected = await answer(reference, build(reference));
+    const before = fetchRequestsBuilt;
+    const actual = await answer(direct, build(direct));
+    expect(actual, `${build(direct).method ?? 'GET'} ${build(direct).path}`).toEqual(expected);
+    return { ...expected, viaAdapter: fetchRequestsBuilt > before };
+  }
+
+  // Counts the fetch Requests the servers build (the test's own fetch calls use undici's
+  // internal class, not this global).
+  let fetchRequestsBuilt = 0;
+  const NativeRequest = globalThis.Request;
+  beforeAll(() => {
+    globalThis.Request = class extends NativeRequest {
+      constructor(...args: ConstructorParameters<typeof NativeRequest>) {
+        super(...args);
+        fetchRequestsBuilt++;
+      }
+    };
+  });
+  afterAll(() => {
+    globalThis.Request = NativeRequest;
+  });
+
+  const auth = (side: Side) => ({ authorization: `Bearer ${side.session.token}` });
+  const json = { 'content-type': 'application/json' };
+  const query =
+    (path: string, input?: unknown, headers?: (side: Side) => Record<string, string>) => (side: Side) => ({
+      path: `/api/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`,
+      headers: headers ? headers(side) : auth(side),
+    });
+  const mutation =
+    (path: string, body: string | ((side: Side) => string), headers = json) =>
+    (side: Side) => ({
+      path: `/api/trpc/${path}`,
+      method: 'POST',
+      headers: { ...auth(side), ...headers },
+      body: typeof body === 'string' ? body : body(side),
+    });
+  const own = (side: Side, index: number) => side.todoIds[index]!;
+
+  it('every procedure, successful, refused and not found', async () => {
+    const cases: [string, (side: Side) => Request][] = [
+      ['me', query('me')],
+      ['list, no input', query('todo.list')],
+      ['list, oldest first', query('todo.list', { order: 'oldest', limit: 2 })],
+      ['list, search and filter', query('todo.list', { search: 'SEC', filter: 'active' })],
+      ['list, limit 0', query('todo.list', { limit: 0 })],
+      ['list, extra key', query('todo.list', { userId: 'x' })],
+      ['list, forged cursor', query('todo.list', { cursor: 'bm90IGEgY3Vyc29y' })],
+      ['list, input is null', query('todo.list', null)],
+      ['encoded path', (side) => ({ path: '/api/trpc/todo%2Ecounts', headers: auth(side) })],
+      ['trailing slash', (side) => ({ path: '/api/trpc/todo.counts/', headers: auth(side) })],
+      [
+        'list, empty input parameter',
+        (side) => ({ path: '/api/trpc/todo.list?input=', headers: auth(side) }),
+      ],
+      ['counts', query('todo.counts')],
+      ['get own', (side) => query('todo.get', { id: own(side, 0) })(side)],
+      ['get foreign', query('todo.get', { id: foreignIds[0] })],
+      ['get not a uuid', query('todo.get', { id: 'nope' })],
+      ['get no input', query('todo.get')],
+      ['create', mutation('todo.create', '{"title":"  made  ","description":"d"}')],
+      ['create empty title', mutation('todo.create', '{"title":"   "}')],
+      ['create NUL', mutation('todo.create', '{"title":"a\\u0000b"}')],
+      ['create lone surrogate', mutation('todo.create', '{"title":"\\ud800"}')],
+      ['create wrong type', mutation('todo.create', '{"title":5}')],
+      ['create array body', mutation('todo.create', '[]')],
+      ['create null body', mutation('todo.create', 'null')],
+      [
+        'update own',
+        mutation('todo.update', (side) => JSON.stringify({ id: own(side, 1), completed: true })),
+      ],
+      ['update foreign', mutation('todo.update', JSON.stringify({ id: foreignIds[0], completed: true }))],
+      [
+        'update bad field',
+        mutation('todo.update', (side) => JSON.stringify({ id: own(side, 1), completed: 'yes' })),
+      ],
+      ['counts after update', query('todo.counts')],
+      ['clear completed', mutation('todo.clearCompleted', '{}')],
+      ['set all completed', mutation('todo.setAllCompleted', '{"completed":true}')],
+      ['delete own', mutation('todo.delete', (side) => JSON.stringify({ id: own(side, 2) }))],
+      ['delete again', mutation('todo.delete', (side) => JSON.stringify({ id: own(side, 2) }))],
+      ['delete foreign', mutation('todo.delete', JSON.stringify({ id: foreignIds[0] }))],
+      ['list at the end', query('todo.list', { order: 'oldest' })],
+      ['no session', query('todo.list', undefined, () => ({}))],
+      ['forged token', query('todo.list', undefined, () => ({ authorization: 'Bearer forged.token' }))],
+      ['unknown token', query('todo.list', undefined, () => ({ authorization: 'Bearer abcdef' }))],
+      ['cookie session', query('todo.counts', undefined, (side) => ({ cookie: side.session.cookie }))],
+      [
+        'mutation, no session',
+        (side) => ({ ...mutation('todo.create', '{"title":"x"}')(side), headers: json }),
+      ],
+    ];
+    for (const [name, build] of cases) {
+      const { status, viaAdapter } = await expectSame(build);
+      expect(status, name).toBeLessThan(500);
+      expect(viaAdapter, name).toBe(false);
+    }
+  });
+
+  it('requests the direct path hands to tRPC: batches, streams, wrong methods, bad JSON, odd paths', async () => {
+    const cases: ((side: Side) => Request)[] = [
+      (side) => ({ path: '/api/trpc/todo.counts,me?batch=1&input={}', headers: auth(side) }),
+      (side) => ({
+        path: '/api/trpc/todo.counts?batch=1',
+        headers: { ...auth(side), 'trpc-accept': 'application/jsonl' },
+      }),
+      (side) => ({ path: '/api/trpc/todo.counts', headers: { ...auth(side), accept: 'application/jsonl' } }),
+      mutation('todo.counts', '{}'),
+      (side) => ({ path: '/api/trpc/todo.create', headers: auth(side) }),
+      (side) => ({ path: '/api/trpc/todo.list?input={', headers: auth(side) }),
+      mutation('todo.create', ''),
+      mutation('todo.create', '{"title":'),
+      mutation('todo.create', '\uFEFF{"title":"bom"}'),
+      mutation('todo.create', '{"title":"x"}', { 'content-type': 'text/plain' }),
+      (side) => ({
+        path: '/api/trpc/todo.counts',
+        headers: { ...auth(side), 'content-type': 'multipart/form-data; boundary=x' },
+      }),
+      (side) => ({ path: '/api/trpc/todo.nope', headers: auth(side) }),
+      (side) => ({ path: '/api/trpc/%E0%A4%A', headers: auth(side) }),
+      (side) => ({ path: '/api/trpc/', headers: auth(side) }),
+      (side) => ({ path: '/api/trpc/todo', headers: auth(side) }),
+      (side) => ({ path: '/api/trpc/todo.counts', method: 'PUT', headers: auth(side) }),
+      (side) => ({ path: '/api/trpc/todo.counts', method: 'HEAD', headers: auth(side) }),
+      mutation('todo.create', JSON.stringify({ title: 'x'.repeat(200_000) })),
+    ];
+    for (const build of cases) {
+      const { viaAdapter } = await expectSame(build);
+      expect(viaAdapter, build(direct).path).toBe(true);
+    }
+  });
+
+  const paths: ProcedurePath[] = [
+    'todo.list',
+    'todo.counts',
+    'todo.get',
+    'todo.create',
+    'todo.update',
+    'todo.delete',
+    'todo.setAllCompleted',
+    'todo.clearCompleted',
+    'me',
+  ];
+  const QUERIES = new Set<ProcedurePath>(['todo.list', 'todo.counts', 'todo.get', 'me']);
+
+  it.each(paths)(
+    '%s: generated hostile input gets the same answer from both',
+    async (path) => {
+      // Ids that mean the same on both sides: another user's, or none at all.
+      const pools = { own: () => [], foreign: foreignIds, cursors: () => [] };
+      await fc.assert(
+        fc.asyncProperty(procedureInputs(pools)[path], async (input) => {
+          const build = QUERIES.has(path)
+            ? query(path, input)
+            : mutation(path, input === undefined ? '' : JSON.stringify(input));
+          const { status } = await expectSame(build);
+          expect(status).toBeLessThan(500);
+        }),
+        { numRuns: fuzzRuns(60), seed: fuzzSeed },
+      );
+    },
+    120_000,
+  );
+});
