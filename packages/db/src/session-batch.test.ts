@@ -118,4 +118,50 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('session-scoped statements (pg)'
       });
     expect(titles.map((row) => row.title)).toEqual(['a1', 'a2', 'kept']);
   });
+
+  it('prepares each statement once per connection, and stays usable after a statement fails at any step', async () => {
+    const single = new pg.Pool({ connectionString: database.url!, max: 1 });
+    const on = (token: string) => sessionScope(single, { token, ...policy }).db;
+    const titles = (token: string) =>
+      on(token)
+        .selectFrom('todos')
+        .select('title')
+        .where('user_id', '=', scopedOwner)
+        .orderBy('title')
+        .execute();
+    try {
+      const first = await titles('alice-token');
+      expect(first.length).toBeGreaterThan(0);
+      expect(await titles('alice-token')).toEqual(first);
+
+      // Refused at Bind (a parameter that is no uuid), at Execute (the title check), by the
+      // session check, and at Parse (no such table): each twice, once parsed, once prepared.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await expect(
+          on('alice-token').selectFrom('todos').select('id').where('id', '=', 'not-a-uuid').execute(),
+        ).rejects.toThrow(/uuid/);
+        await expect(
+          on('alice-token').insertInto('todos').values({ user_id: scopedOwner, title: '' }).execute(),
+        ).rejects.toThrow(/check constraint/);
+        await expect(titles('nobody')).rejects.toThrow(NoSessionError);
+        await expect(sql`select * from nowhere_at_all`.execute(on('alice-token'))).rejects.toThrow(
+          /nowhere_at_all/,
+        );
+      }
+      expect(await titles('alice-token')).toEqual(first);
+      expect(await titles('bob-token')).toEqual([{ title: 'b1' }]);
+
+      // All on the pool's one connection: each text prepared there once, under one name.
+      const { rows } = await single.query<{ name: string; statement: string }>(
+        'select name, statement from pg_prepared_statements',
+      );
+      const texts = rows.map((row) => row.statement);
+      expect(new Set(texts).size).toBe(texts.length);
+      expect(texts.filter((text) => text.includes('set_config'))).toHaveLength(1);
+      expect(texts.filter((text) => text.includes('order by "title"'))).toHaveLength(1);
+      expect(texts.some((text) => text.includes('nowhere_at_all'))).toBe(false);
+    } finally {
+      await single.end();
+    }
+  });
 });

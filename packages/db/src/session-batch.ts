@@ -56,8 +56,16 @@ where token = $1 and expires_at > now()`;
 
 type Connection = {
   stream: { cork?(): void; uncork?(): void };
-  parse(options: { text: string }): void;
-  bind(options: { values: readonly unknown[]; valueMapper: (value: unknown) => unknown }): void;
+  /** node-postgres's record of the named statements this connection has prepared: name → text. */
+  parsedStatements: Record<string, string>;
+  on(event: 'parseComplete', listener: () => void): void;
+  off(event: 'parseComplete', listener: () => void): void;
+  parse(options: { text: string; name: string }): void;
+  bind(options: {
+    statement: string;
+    values: readonly unknown[];
+    valueMapper: (value: unknown) => unknown;
+  }): void;
   describe(options: { type: 'P' }): void;
   execute(options: object): void;
   sync(): void;
@@ -67,6 +75,24 @@ const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): 
   .prepareValue;
 const baseCommandComplete = (pg.Query.prototype as unknown as { handleCommandComplete: CommandComplete })
   .handleCommandComplete;
+
+/**
+ * The name each statement text is prepared under on every connection: statements are parsed
+ * and planned by PostgreSQL once per connection, then only bound and executed. Kysely puts
+ * every value in a parameter, so the texts are the app's few query shapes; past the cap, a
+ * text runs unnamed (parsed each time) rather than grow the map and the server's memory.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `todo_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name ?? '';
+}
 
 /** The check and one statement in one write; pg.Query collects both results. */
 class CheckedStatement extends pg.Query {
@@ -81,16 +107,32 @@ class CheckedStatement extends pg.Query {
     super(statement.sql);
   }
 
+  /** Named statements sent for parsing, in order, until PostgreSQL confirms each. */
+  private parsing: [name: string, text: string][] = [];
+  private connection: Connection | null = null;
+  private readonly onParseComplete = () => {
+    const parsed = this.parsing.shift();
+    if (parsed && this.connection) this.connection.parsedStatements[parsed[0]] = parsed[1];
+  };
+
   override submit = (connection: pg.Connection) => {
     const con = connection as unknown as Connection;
+    this.connection = con;
+    con.on('parseComplete', this.onParseComplete);
     con.stream.cork?.();
     try {
       for (const [text, values] of [
         [CHECK_SQL, this.check],
         [this.statement.sql, [...this.statement.parameters]],
       ] as const) {
-        con.parse({ text });
-        con.bind({ values, valueMapper: prepareValue });
+        const name = statementName(text);
+        // Recorded as prepared only once PostgreSQL says so: if the batch fails before this
+        // Parse is reached, the next use parses it again.
+        if (!name || con.parsedStatements[name] === undefined) {
+          con.parse({ text, name });
+          if (name) this.parsing.push([name, text]);
+        }
+        con.bind({ statement: name, values, valueMapper: prepareValue });
         con.describe({ type: 'P' });
         con.execute({});
       }
@@ -107,7 +149,12 @@ class CheckedStatement extends pg.Query {
       (this as unknown as { callback: (error?: Error, results?: unknown) => void }).callback = (
         error,
         results,
-      ) => (error ? reject(error) : resolve(results as pg.QueryResult<Row>[]));
+      ) => {
+        this.connection?.off('parseComplete', this.onParseComplete);
+        this.connection = null;
+        if (error) reject(error);
+        else resolve(results as pg.QueryResult<Row>[]);
+      };
       client.query(this);
     });
   }
@@ -119,6 +166,12 @@ class CheckedStatement extends pg.Query {
 }
 
 type Row = Record<string, unknown>;
+
+/** A query node-postgres prepares once per connection under the text's name (see statementName). */
+function named(text: string, values: unknown[]): pg.QueryConfig {
+  const name = statementName(text);
+  return name ? { name, text, values } : { text, values };
+}
 
 function toQueryResult(result: pg.QueryResult<Row>): QueryResult<Row> {
   const { command, rowCount, rows } = result;
@@ -160,7 +213,8 @@ class SessionScopedConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     if (this.inTransaction && this.checked && this.client) {
-      return toQueryResult(await this.client.query(compiled.sql, [...compiled.parameters])) as QueryResult<R>;
+      const result = await this.client.query(named(compiled.sql, [...compiled.parameters]));
+      return toQueryResult(result) as QueryResult<R>;
     }
     const { token, expiresInSeconds, updateAgeSeconds } = this.session;
     const statement = new CheckedStatement([token, APP_ROLE, expiresInSeconds - updateAgeSeconds], compiled);
@@ -247,14 +301,13 @@ export function sessionScope(pool: pg.Pool, session: SessionCheck): SessionScope
     db,
     async finish() {
       if (!state.checked) {
-        const { rows } = await pool.query(CHECK_ONLY_SQL, [
-          session.token,
-          session.expiresInSeconds - session.updateAgeSeconds,
-        ]);
+        const { rows } = await pool.query(
+          named(CHECK_ONLY_SQL, [session.token, session.expiresInSeconds - session.updateAgeSeconds]),
+        );
         if (rows.length === 0) return false;
         state.refreshDue = rows[0].refresh_due === true;
       }
-      if (state.refreshDue) await pool.query(REFRESH_SQL, [session.token, session.expiresInSeconds]);
+      if (state.refreshDue) await pool.query(named(REFRESH_SQL, [session.token, session.expiresInSeconds]));
       return true;
     },
   };
