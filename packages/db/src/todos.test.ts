@@ -9,6 +9,7 @@ import {
   deleteTodo,
   getTodo,
   InvalidCursorError,
+  isoFromUtcText,
   type ListTodosOptions,
   listTodos,
   setAllCompleted,
@@ -48,6 +49,25 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
     );
     return rows.map((row) => row.id);
   }
+
+  test('timestamps are PostgreSQL’s own, in UTC, truncated to milliseconds', async () => {
+    const userId = await createTestUser(database.db, 'clock');
+    const stored = ['03:04:05', '03:04:05.1', '03:04:05.12', '03:04:05.123456', '03:04:05.999999'];
+    await sql`insert into todos (user_id, title, created_at, updated_at)
+      select ${userId}, t, ('2026-01-02 ' || t || '+00')::timestamptz, ('2026-01-02 ' || t || '-02:30')::timestamptz
+      from unnest(${sql.val(stored)}::text[]) as t`.execute(database.db);
+    const { items } = await listTodos(database.db, userId, { order: 'oldest' });
+    expect(items.map((todo) => [todo.createdAt, todo.updatedAt])).toEqual([
+      ['2026-01-02T03:04:05.000Z', '2026-01-02T05:34:05.000Z'],
+      ['2026-01-02T03:04:05.100Z', '2026-01-02T05:34:05.100Z'],
+      ['2026-01-02T03:04:05.120Z', '2026-01-02T05:34:05.120Z'],
+      ['2026-01-02T03:04:05.123Z', '2026-01-02T05:34:05.123Z'],
+      ['2026-01-02T03:04:05.999Z', '2026-01-02T05:34:05.999Z'],
+    ]);
+    // Pages split between rows a millisecond string cannot tell apart: the cursor keeps microseconds.
+    const pages = await allPages(database.db, userId, { order: 'oldest', limit: 1 });
+    expect(pages.flat().map((todo) => todo.title)).toEqual(stored);
+  });
 
   test('create, get, update and delete return plain JSON types', async () => {
     const userId = await createTestUser(database.db, 'crud');
@@ -288,4 +308,12 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
       }
     }
   });
+});
+
+test('a timestamp printed under another DateStyle is refused by name, not misread', () => {
+  expect(isoFromUtcText('2026-12-01 05:39:19')).toBe('2026-12-01T05:39:19.000Z');
+  expect(isoFromUtcText('2026-12-01 05:39:19.98')).toBe('2026-12-01T05:39:19.980Z');
+  for (const text of ['12/01/2026 05:39:19.98', 'Tue Dec 01 05:39:19.98 2026', '01.12.2026 05:39:19', '']) {
+    expect(() => isoFromUtcText(text)).toThrow(/DateStyle ISO/);
+  }
 });

@@ -40,19 +40,32 @@ export type Owner = string | Expression<string>;
 
 type TodoRow = Selectable<Todos>;
 
-// Timestamps leave PostgreSQL already in the contract's form, ISO-8601 UTC with milliseconds
-// (what Date#toISOString prints): no Date to parse and print again for each of a page's rows,
-// which the benchmark's profile showed as a visible share of a list.
-const isoUtc = (column: 'created_at' | 'updated_at') =>
-  sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+// Timestamps leave PostgreSQL as UTC text, its cheapest output ('2026-12-01 05:39:19.984123'
+// under DateStyle ISO, every install's default), and take the contract's form (what
+// Date#toISOString prints: ISO-8601 UTC, milliseconds) here, by slicing. The benchmark's
+// profiles showed both alternatives per row: to_char in the database, a Date to parse and
+// print in Node.
+const utcText = (column: 'created_at' | 'updated_at') =>
+  sql<string>`(${sql.ref(column)} at time zone 'UTC')::text`;
+
+const UTC_TEXT = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$/;
+
+/** '2026-12-01 05:39:19.98' → '2026-12-01T05:39:19.980Z' (milliseconds truncated, as to_char's MS). */
+export function isoFromUtcText(text: string): string {
+  if (!UTC_TEXT.test(text)) {
+    throw new Error(`PostgreSQL printed a timestamp as "${text}"; the app needs DateStyle ISO`);
+  }
+  const milliseconds = text.length > 20 ? text.slice(20, 23).padEnd(3, '0') : '000';
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${milliseconds}Z`;
+}
 
 const todoColumns = [
   'id',
   'title',
   'description',
   'completed',
-  isoUtc('created_at').as('createdAt'),
-  isoUtc('updated_at').as('updatedAt'),
+  utcText('created_at').as('createdAt'),
+  utcText('updated_at').as('updatedAt'),
 ] as const;
 
 type TodoColumns = Pick<TodoRow, 'id' | 'title' | 'description' | 'completed'> & {
@@ -65,14 +78,15 @@ const toTodo = (row: TodoColumns): Todo => ({
   title: row.title,
   description: row.description,
   completed: row.completed,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
+  createdAt: isoFromUtcText(row.createdAt),
+  updatedAt: isoFromUtcText(row.updatedAt),
 });
 
-// A cursor is the last row's exact position: its created_at as PostgreSQL prints it (full
-// microsecond precision, which a JS Date would round away) and its id, which breaks ties.
-const encodeCursor = (createdAt: string, id: string) =>
-  Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+// A cursor is the last row's exact position: its created_at as PostgreSQL prints it in UTC
+// (full microsecond precision, which a JS Date would round away; '+00' says it is UTC) and
+// its id, which breaks ties.
+const encodeCursor = (utcCreatedAt: string, id: string) =>
+  Buffer.from(JSON.stringify([`${utcCreatedAt}+00`, id])).toString('base64url');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -113,10 +127,7 @@ export async function listTodos(
   const direction = order === 'newest' ? 'desc' : 'asc';
   const after = cursor ? decodeCursor(cursor) : null;
 
-  let query = db
-    .selectFrom('todos')
-    .select([...todoColumns, sql<string>`created_at::text`.as('position')])
-    .where('user_id', '=', owner);
+  let query = db.selectFrom('todos').select(todoColumns).where('user_id', '=', owner);
   if (filter !== 'all') query = query.where('completed', '=', filter === 'completed');
   if (search) {
     // position() compares literally: % and _ mean themselves, unlike in LIKE.
@@ -149,7 +160,7 @@ export async function listTodos(
   const last = page.at(-1);
   return {
     items: page.map(toTodo),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.position, last.id) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
 }
 
