@@ -62,29 +62,50 @@ export type LoadResult = {
   databaseCpuMsPerRequest: number | null;
 };
 
-const perRequest = (seconds: number | null, requests: number) =>
-  seconds === null || requests === 0 ? null : (seconds * 1_000) / requests;
+/** One stretch of load on one server: autocannon's result, every response time, CPU used. */
+export type Round = {
+  result: Result;
+  latenciesMs: number[];
+  cpuSeconds: { server: number | null; database: number | null };
+};
 
-export const summarize = (
-  result: Result,
-  cpuSeconds: { server: number | null; database: number | null } = { server: null, database: null },
-): LoadResult => ({
-  requestsPerSecond: result.requests.average,
-  latencyMs: {
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-  },
-  requests: result.requests.total,
-  errors: result.non2xx + result.errors,
-  statusCodes: Object.fromEntries(
-    Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
-  ),
-  durationSeconds: result.duration,
-  serverCpuMsPerRequest: perRequest(cpuSeconds.server, result.requests.total),
-  databaseCpuMsPerRequest: perRequest(cpuSeconds.database, result.requests.total),
-});
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+const sumOrNull = (values: (number | null)[]) =>
+  values.some((value) => value === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0);
+
+/** A server's rounds as one measurement: totals over the time measured, exact percentiles. */
+export function summarize(rounds: Round[]): LoadResult {
+  const requests = rounds.reduce((sum, round) => sum + round.result.requests.total, 0);
+  const seconds = rounds.reduce((sum, round) => sum + round.result.duration, 0);
+  const latencies = rounds.flatMap((round) => round.latenciesMs).sort((a, b) => a - b);
+  const statusCodes: Record<string, number> = {};
+  for (const round of rounds) {
+    for (const [code, { count }] of Object.entries(round.result.statusCodeStats)) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + Number(count);
+    }
+  }
+  const perRequest = (cpu: number | null) =>
+    cpu === null || requests === 0 ? null : (cpu * 1_000) / requests;
+  return {
+    requestsPerSecond: seconds > 0 ? requests / seconds : 0,
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+    },
+    requests,
+    errors: rounds.reduce((sum, round) => sum + round.result.non2xx + round.result.errors, 0),
+    statusCodes,
+    durationSeconds: seconds,
+    serverCpuMsPerRequest: perRequest(sumOrNull(rounds.map((round) => round.cpuSeconds.server))),
+    databaseCpuMsPerRequest: perRequest(sumOrNull(rounds.map((round) => round.cpuSeconds.database))),
+  };
+}
 
 /**
  * Drives `url` with `connections` keep-alive connections for `seconds`, each request built by
@@ -95,6 +116,8 @@ export function drive(options: {
   connections: number;
   seconds: number;
   next: (request: RequestParams) => RequestParams;
+  /** Called with each response's latency in milliseconds. */
+  onLatency?: (ms: number) => void;
 }): Promise<Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -111,6 +134,12 @@ export function drive(options: {
         else resolve(result);
       },
     );
+    const { onLatency } = options;
+    if (onLatency) {
+      instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) =>
+        onLatency(ms),
+      );
+    }
     const guard = setTimeout(() => instance.stop(), (options.seconds + 15) * 1_000);
     onCleanup(async () => {
       clearTimeout(guard);

@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type LatencyCase, measureListLatency } from './latency.ts';
-import { createWorkload, drive, type LoadResult, listPath, summarize } from './load.ts';
+import { createWorkload, drive, type LoadResult, listPath, type Round, summarize } from './load.ts';
 import {
   databaseCpuSeconds,
   freePort,
@@ -55,6 +55,7 @@ function readOptions() {
     targets: targets as Target[],
     connections: envInt('BENCH_CONNECTIONS', 100, 1, 10_000),
     seconds: envInt('BENCH_DURATION', 20, 1, 3_600),
+    rounds: envInt('BENCH_ROUNDS', 4, 1, 100),
     warmupSeconds: envInt('BENCH_WARMUP', 5, 0, 600),
     latencySeconds: envInt('BENCH_LATENCY_DURATION', 3, 0, 600),
     poolMax: envInt('BENCH_POOL_MAX', 10, 1, 1_000),
@@ -112,11 +113,15 @@ async function startTarget(
     PORT: String(port),
     HOST: '127.0.0.1',
   };
+  // One folder per server; the largest profile in it is the main thread's.
+  const profileDir = `${RESULTS_DIR}profiles/${target}`;
+  if (options.profile) mkdirSync(profileDir, { recursive: true });
+  const profileFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   if (target === 'baseline') {
     return startHttpServer({
       name: 'baseline',
       command: process.execPath,
-      args: ['--import', 'tsx', 'baseline/server.ts'],
+      args: [...profileFlags, '--import', 'tsx', 'baseline/server.ts'],
       cwd: fileURLToPath(new URL('../', import.meta.url)),
       env: common,
       port,
@@ -125,17 +130,10 @@ async function startTarget(
   }
   // What `pnpm --filter @todo/server start` runs (NODE_ENV=production tsx src/main.ts), minus
   // the pnpm wrapper, so that BENCH_PROFILE can hand node its --cpu-prof flags.
-  const profileDir = `${RESULTS_DIR}profiles`;
-  if (options.profile) mkdirSync(profileDir, { recursive: true });
   return startHttpServer({
     name: 'project',
     command: process.execPath,
-    args: [
-      ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      '--import',
-      'tsx',
-      'src/main.ts',
-    ],
+    args: [...profileFlags, '--import', 'tsx', 'src/main.ts'],
     cwd: `${ROOT}apps/server`,
     env: {
       ...common,
@@ -180,14 +178,48 @@ async function smokeTest(url: string, database: BenchDatabase) {
   }
 }
 
-async function benchTarget(target: Target, database: BenchDatabase, options: Options) {
-  console.log(`\n== ${target}`);
-  const server = await startTarget(target, database, options);
-  try {
+/** Drives `server` for `seconds`, recording every latency and the CPU it and PostgreSQL used. */
+async function measureRound(
+  server: RunningProcess,
+  options: Options,
+  seconds: number,
+  next: ReturnType<typeof createWorkload>,
+): Promise<Round> {
+  const latenciesMs: number[] = [];
+  const before = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
+  const result = await drive({
+    url: server.url,
+    connections: options.connections,
+    seconds,
+    next,
+    onLatency: (ms) => latenciesMs.push(ms),
+  });
+  const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
+  const used = (name: keyof typeof before) => {
+    const [start, end] = [before[name], after[name]];
+    return start === null || end === null ? null : end - start;
+  };
+  return { result, latenciesMs, cpuSeconds: { server: used('server'), database: used('database') } };
+}
+
+/**
+ * Both servers run side by side (an idle one costs nothing) and take the load in turns:
+ * `rounds` stretches each, in the order A B B A A B …, so that a neighbour's load on this
+ * shared machine, or the database growing, weighs on both alike instead of on whichever went
+ * second.
+ */
+async function benchTargets(database: BenchDatabase, options: Options) {
+  const servers = new Map<Target, RunningProcess>();
+  for (const target of options.targets) {
+    console.log(`starting ${target}`);
+    const server = await startTarget(target, database, options);
+    servers.set(target, server);
     await smokeTest(server.url, database);
-    const next = createWorkload(database.users);
-    if (options.warmupSeconds > 0) {
-      console.log(`warming up for ${options.warmupSeconds} s`);
+  }
+  const next = createWorkload(database.users);
+  if (options.warmupSeconds > 0) {
+    for (const [target, server] of servers) {
+      console.log(`warming up ${target} for ${options.warmupSeconds} s`);
       await drive({
         url: server.url,
         connections: options.connections,
@@ -195,51 +227,52 @@ async function benchTarget(target: Target, database: BenchDatabase, options: Opt
         next,
       });
     }
-    console.log(`measuring ${options.connections} connections for ${options.seconds} s`);
-    const before = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
-    const result = await drive({
-      url: server.url,
-      connections: options.connections,
-      seconds: options.seconds,
-      next,
-    });
-    const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
-    const used = (name: keyof typeof before) => {
-      const [start, end] = [before[name], after[name]];
-      return start === null || end === null ? null : end - start;
-    };
-    const load = summarize(result, { server: used('server'), database: used('database') });
-    console.log(
-      `${Math.round(load.requestsPerSecond)} req/s, p99 ${load.latencyMs.p99} ms, ${load.errors} errors`,
-    );
-    let latency: LatencyCase[] = [];
-    if (options.latencySeconds > 0) {
-      const { shallowUser, deepUser } = database;
-      const half = Math.floor(options.todosPerUser / 2);
-      console.log('measuring one user’s list latency');
-      latency = await measureListLatency({
+  }
+  const rounds = Math.min(options.rounds, options.seconds);
+  const roundSeconds = Math.floor(options.seconds / rounds);
+  console.log(
+    `measuring ${options.connections} connections, ${rounds} rounds of ${roundSeconds} s per server, taking turns`,
+  );
+  const measured = new Map<Target, Round[]>(options.targets.map((target) => [target, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = Math.floor((round + 1) / 2) % 2 === 0 ? options.targets : [...options.targets].reverse();
+    for (const target of order) {
+      const result = await measureRound(servers.get(target)!, options, roundSeconds, next);
+      measured.get(target)!.push(result);
+      const { requests } = result.result;
+      console.log(
+        `  round ${round + 1} ${target}: ${Math.round(requests.total / result.result.duration)} req/s`,
+      );
+    }
+  }
+  const load: Partial<Record<Target, LoadResult>> = {};
+  for (const [target, results] of measured) load[target] = summarize(results);
+
+  const latency: Partial<Record<Target, LatencyCase[]>> = {};
+  if (options.latencySeconds > 0) {
+    const { shallowUser, deepUser } = database;
+    const half = Math.floor(options.todosPerUser / 2);
+    const deep = options.deepTodos.toLocaleString('en-US');
+    for (const [target, server] of servers) {
+      console.log(`measuring one user’s list latency on ${target}`);
+      latency[target] = await measureListLatency({
         url: server.url,
         seconds: options.latencySeconds,
         cases: [
           { name: `${options.todosPerUser} todos, first page`, token: shallowUser.token, depth: 0 },
           { name: `${options.todosPerUser} todos, after row ${half}`, token: shallowUser.token, depth: half },
+          { name: `${deep} todos, first page`, token: deepUser.token, depth: 0 },
           {
-            name: `${options.deepTodos.toLocaleString('en-US')} todos, first page`,
-            token: deepUser.token,
-            depth: 0,
-          },
-          {
-            name: `${options.deepTodos.toLocaleString('en-US')} todos, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`,
+            name: `${deep} todos, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`,
             token: deepUser.token,
             depth: options.deepTodos - 1_000,
           },
         ],
       });
     }
-    return { load, latency };
-  } finally {
-    await server.stop();
   }
+  for (const server of servers.values()) await server.stop();
+  return { load, latency };
 }
 
 async function main() {
@@ -258,16 +291,10 @@ async function main() {
   onCleanup(database.drop);
   console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
-  const load: Record<string, LoadResult> = {};
-  const latency: Record<string, LatencyCase[]> = {};
-  for (const target of options.targets) {
-    const result = await benchTarget(target, database, options);
-    load[target] = result.load;
-    latency[target] = result.latency;
-  }
+  const { load, latency } = await benchTargets(database, options);
 
   console.log(
-    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ${options.seconds} s`,
+    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ${options.seconds} s per server in turns`,
   );
   console.log(
     loadTable({
