@@ -79,33 +79,44 @@ function processCpuSeconds(pid: number | undefined): number | null {
 }
 
 /**
- * CPU seconds used so far by all local PostgreSQL processes (the postmaster and its backends),
- * which share the machine's cores with the server under test; null off Linux or when none run
- * here (a remote database). Backends of a pool live for the whole measurement, so the
- * difference across it is the database's share of the work.
+ * CPU seconds used so far by each local PostgreSQL process (the postmaster and its backends),
+ * which share the machine's cores with the server under test; null off Linux.
  */
-export function databaseCpuSeconds(): number | null {
-  let total = 0;
-  let found = false;
+export function databaseCpuSeconds(): Map<number, number> | null {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return null;
   }
-  for (const pid of entries) {
-    if (!/^\d+$/.test(pid)) continue;
+  const seconds = new Map<number, number>();
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
     try {
       if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
     } catch {
       continue;
     }
-    const seconds = processCpuSeconds(Number(pid));
-    if (seconds === null) continue;
-    total += seconds;
-    found = true;
+    const used = processCpuSeconds(pid);
+    if (used !== null) seconds.set(pid, used);
   }
-  return found ? total : null;
+  return seconds;
+}
+
+/**
+ * The database's CPU between two readings: what each process used since the first (all of it
+ * for one that started since). A process that ended in between is missed, so the benchmark
+ * keeps its pools' connections open; null when no PostgreSQL runs here (a remote database).
+ */
+export function databaseCpuBetween(
+  before: Map<number, number> | null,
+  after: Map<number, number> | null,
+): number | null {
+  if (!before || !after || after.size === 0) return null;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {

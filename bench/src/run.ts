@@ -11,6 +11,7 @@ import pg from 'pg';
 import { type LatencyCase, measureListLatency } from './latency.ts';
 import { createWorkload, drive, type LoadResult, listPath, type Round, summarize } from './load.ts';
 import {
+  databaseCpuBetween,
   databaseCpuSeconds,
   freePort,
   onCleanup,
@@ -110,6 +111,8 @@ async function startTarget(
   const common = {
     DATABASE_URL: database.url,
     DB_POOL_MAX: String(options.poolMax),
+    // Each server idles while the other is measured: its connections must outlast that.
+    DB_IDLE_TIMEOUT_MS: '600000',
     PORT: String(port),
     HOST: '127.0.0.1',
   };
@@ -195,11 +198,12 @@ async function measureRound(
     onLatency: (ms) => latenciesMs.push(ms),
   });
   const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
-  const used = (name: keyof typeof before) => {
-    const [start, end] = [before[name], after[name]];
-    return start === null || end === null ? null : end - start;
+  const serverCpu = before.server === null || after.server === null ? null : after.server - before.server;
+  return {
+    result,
+    latenciesMs,
+    cpuSeconds: { server: serverCpu, database: databaseCpuBetween(before.database, after.database) },
   };
-  return { result, latenciesMs, cpuSeconds: { server: used('server'), database: used('database') } };
 }
 
 /**
