@@ -22,9 +22,14 @@ const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parent = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 
+// Idle samples are left out: a server waits while the other one is measured, and shares are
+// of the time it was busy.
 const selfMicros = new Map<number, number>();
+let idleMicros = 0;
 profile.samples.forEach((id, i) => {
-  selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const micros = profile.timeDeltas[i] ?? 0;
+  if (byId.get(id)?.callFrame.functionName === '(idle)') idleMicros += micros;
+  else selfMicros.set(id, (selfMicros.get(id) ?? 0) + micros);
 });
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
 
@@ -66,7 +71,7 @@ const print = (title: string, entries: Map<string, number>) => {
     console.log(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`);
   }
 };
-console.log(`${(total / 1e6).toFixed(1)} s of samples`);
+console.log(`${(total / 1e6).toFixed(1)} s busy (${(idleMicros / 1e6).toFixed(1)} s idle left out)`);
 print('self time by package', selfByArea);
 print('self time by function', self);
 print('time including callees', inclusive);

@@ -8,6 +8,9 @@ import {
   getHTTPStatusCode,
   getProcedureAtPath,
   getTRPCErrorFromUnknown,
+  isAsyncIterable,
+  isObject,
+  isPromise,
   type TRPCResponse,
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
@@ -59,6 +62,12 @@ function toHeaders(req: IncomingMessage): Headers {
 }
 
 const mediaType = (value: string | undefined) => value?.split(';', 1)[0]?.trim().toLowerCase();
+
+/** What tRPC refuses to send as plain JSON: an async iterable, or an object holding promises or iterables. */
+const isDataStream = (value: unknown) =>
+  isObject(value) &&
+  (isAsyncIterable(value) ||
+    Object.values(value).some((field) => isPromise(field) || isAsyncIterable(field)));
 
 /** One call, as tRPC reads it: a procedure path and its raw input, or null to leave it to tRPC. */
 type DirectCall = { path: string; procedure: AnyProcedure; input: unknown };
@@ -191,6 +200,12 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
         signal: undefined,
         batchIndex: 0,
       });
+      if (isDataStream(data)) {
+        throw new TRPCError({
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
+        });
+      }
       response = { result: { data } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
