@@ -22,6 +22,7 @@ import {
   withTimeout,
 } from './processes.ts';
 import { latencyTable, loadTable } from './report.ts';
+import { measureRlsCost, type RlsCost } from './rls.ts';
 import { type BenchDatabase, createBenchDatabase } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,6 +60,7 @@ function readOptions() {
     rounds: envInt('BENCH_ROUNDS', 4, 1, 100),
     warmupSeconds: envInt('BENCH_WARMUP', 5, 0, 600),
     latencySeconds: envInt('BENCH_LATENCY_DURATION', 3, 0, 600),
+    rlsIterations: envInt('BENCH_RLS_ITERATIONS', 2_000, 0, 1_000_000),
     poolMax: envInt('BENCH_POOL_MAX', 10, 1, 1_000),
     users: envInt('BENCH_USERS', 1_000, 1, 1_000_000),
     todosPerUser: envInt('BENCH_TODOS_PER_USER', 50, 2, 10_000),
@@ -296,6 +298,19 @@ async function main() {
   console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
   const { load, latency } = await benchTargets(database, options);
+  let rls: RlsCost | null = null;
+  if (options.rlsIterations > 0) {
+    console.log('measuring row-level security’s cost in PostgreSQL');
+    rls = await withTimeout(
+      'measuring RLS',
+      120_000,
+      measureRlsCost(
+        database.url,
+        database.users.map((user) => user.id),
+        { iterations: options.rlsIterations },
+      ),
+    );
+  }
 
   console.log(
     `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ${options.seconds} s per server in turns`,
@@ -311,12 +326,21 @@ async function main() {
     console.log(latencyTable(latency));
   }
 
+  if (rls) {
+    const extra = rls.withRlsMicros - rls.withoutRlsMicros;
+    console.log(
+      `\nRow-level security, inside PostgreSQL (todo.list's statement, ${rls.iterations} runs, median of 9 turns each): ` +
+        `${rls.withRlsMicros.toFixed(1)} µs with, ${rls.withoutRlsMicros.toFixed(1)} µs without, ` +
+        `${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs (${((100 * extra) / rls.withoutRlsMicros).toFixed(0)}%)`,
+    );
+  }
+
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = `${RESULTS_DIR}bench-${started.toISOString().replaceAll(':', '-')}.json`;
   const { adminUrl: _, ...settings } = options;
   writeFileSync(
     file,
-    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, settings, load, latency }, null, 2)}\n`,
+    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, settings, load, latency, rls }, null, 2)}\n`,
   );
   console.log(`\nwritten to ${file.slice(ROOT.length)}`);
 }
