@@ -2,13 +2,17 @@
 // packages/api's createCaller run, fewer runs, plus what only HTTP can carry: broken JSON,
 // wrong content types and methods, batches, unknown paths. Never a 5xx; the other user's
 // rows unchanged. FUZZ_SEED / FUZZ_RUNS_SCALE as there.
-import { fuzzRuns, fuzzSeed, type ProcedurePath, procedureInputs } from '@todo/api/testing/hostile-input';
+import {
+  fuzzRuns,
+  fuzzSeed,
+  ID_PATHS,
+  PROCEDURE_PATHS,
+  procedureInputs,
+  QUERY_PATHS,
+} from '@todo/api/testing/hostile-input';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } from './testing.ts';
-
-const QUERIES = new Set<ProcedurePath>(['todo.list', 'todo.counts', 'todo.get', 'me']);
-const TAKES_ID = new Set<ProcedurePath>(['todo.get', 'todo.update', 'todo.delete']);
 
 describe('the HTTP API under hostile input', () => {
   let server: TestServer;
@@ -55,19 +59,7 @@ describe('the HTTP API under hostile input', () => {
 
   const count = (key: string) => statuses.set(key, (statuses.get(key) ?? 0) + 1);
 
-  const paths: ProcedurePath[] = [
-    'todo.list',
-    'todo.counts',
-    'todo.get',
-    'todo.create',
-    'todo.update',
-    'todo.delete',
-    'todo.setAllCompleted',
-    'todo.clearCompleted',
-    'me',
-  ];
-
-  it.each(paths)(
+  it.each(PROCEDURE_PATHS)(
     '%s: 200, 400 or 404 only (431 for a URL over the header limit); the other user untouched',
     async (path) => {
       const pools = {
@@ -79,13 +71,13 @@ describe('the HTTP API under hostile input', () => {
         fc.asyncProperty(procedureInputs(pools)[path], async (input) => {
           const { status, body } = await trpc(server.url, path, {
             input,
-            mutation: !QUERIES.has(path),
+            mutation: !QUERY_PATHS.has(path),
             headers: bearer(alice.token),
           });
           count(`${path}:${status}`);
           // A query's input travels in the URL: past Node's 16 KB header limit it is 431.
-          if (QUERIES.has(path) && status === 431) return;
-          expect(TAKES_ID.has(path) ? [200, 400, 404] : [200, 400]).toContain(status);
+          if (QUERY_PATHS.has(path) && status === 431) return;
+          expect(ID_PATHS.has(path) ? [200, 400, 404] : [200, 400]).toContain(status);
           expect(typeof body).toBe('object');
           if (status === 200 && path === 'todo.create') {
             aliceIds.push((body as { result: { data: { id: string } } }).result.data.id);
@@ -95,7 +87,7 @@ describe('the HTTP API under hostile input', () => {
               .nextCursor;
             if (cursor && cursors.length < 20) cursors.push(cursor);
           }
-          if (!QUERIES.has(path)) expect(await snapshot()).toEqual(bobRows);
+          if (!QUERY_PATHS.has(path)) expect(await snapshot()).toEqual(bobRows);
         }),
         { numRuns: fuzzRuns(path === 'me' || path === 'todo.counts' ? 60 : 200), seed: fuzzSeed },
       );

@@ -6,7 +6,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appRouter, CLIENT_IP_HEADER, createAuth, createHttpContext } from '@todo/api';
-import { fuzzRuns, fuzzSeed, type ProcedurePath, procedureInputs } from '@todo/api/testing/hostile-input';
+import {
+  fuzzRuns,
+  fuzzSeed,
+  PROCEDURE_PATHS,
+  procedureInputs,
+  QUERY_PATHS,
+} from '@todo/api/testing/hostile-input';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
 import { toNodeHandler } from 'better-auth/node';
 import fc from 'fast-check';
@@ -258,27 +264,14 @@ describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () =>
     }
   });
 
-  const paths: ProcedurePath[] = [
-    'todo.list',
-    'todo.counts',
-    'todo.get',
-    'todo.create',
-    'todo.update',
-    'todo.delete',
-    'todo.setAllCompleted',
-    'todo.clearCompleted',
-    'me',
-  ];
-  const QUERIES = new Set<ProcedurePath>(['todo.list', 'todo.counts', 'todo.get', 'me']);
-
-  it.each(paths)(
+  it.each(PROCEDURE_PATHS)(
     '%s: generated hostile input gets the same answer from both',
     async (path) => {
       // Ids that mean the same on both sides: another user's, or none at all.
       const pools = { own: () => [], foreign: foreignIds, cursors: () => [] };
       await fc.assert(
         fc.asyncProperty(procedureInputs(pools)[path], async (input) => {
-          const build = QUERIES.has(path)
+          const build = QUERY_PATHS.has(path)
             ? query(path, input)
             : mutation(path, input === undefined ? '' : JSON.stringify(input));
           const { status } = await expectSame(build);

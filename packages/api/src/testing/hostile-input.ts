@@ -192,3 +192,16 @@ export function procedureInputs(pools: IdPools) {
 }
 
 export type ProcedurePath = keyof ReturnType<typeof procedureInputs>;
+
+/** Every procedure the generators cover, and which of them are queries (GET over HTTP). */
+export const PROCEDURE_PATHS = Object.keys(
+  procedureInputs({ own: () => [], foreign: [''], cursors: () => [] }),
+) as ProcedurePath[];
+export const QUERY_PATHS: ReadonlySet<ProcedurePath> = new Set([
+  'todo.list',
+  'todo.counts',
+  'todo.get',
+  'me',
+]);
+/** The procedures that take a todo id: NOT_FOUND is a valid answer for them alone. */
+export const ID_PATHS: ReadonlySet<ProcedurePath> = new Set(['todo.get', 'todo.update', 'todo.delete']);
