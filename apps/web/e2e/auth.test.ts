@@ -1,26 +1,22 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type App,
   hasChromium,
-  launchBrowser,
   newAccount,
   newContext,
   signUpThroughApi,
-  startApp,
   watchConsole,
+  withAppAndBrowser,
 } from './harness.ts';
 
 describe.skipIf(!hasChromium)('accounts', () => {
   let app: App;
   let browser: Browser;
 
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  withAppAndBrowser('pglite', (started, launched) => {
+    app = started;
+    browser = launched;
   });
 
   test('signs up with Name, Email and Password and lands on an empty list', async () => {

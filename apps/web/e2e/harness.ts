@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -59,6 +59,28 @@ const FLAGS = [
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', ...FLAGS] });
+}
+
+/**
+ * Starts the app (on `driver`) and a browser before a describe block's tests, hands both to
+ * `use`, and closes them after the tests.
+ *
+ * @example
+ * let app: App;
+ * let browser: Browser;
+ * withAppAndBrowser('pglite', (started, launched) => { app = started; browser = launched; });
+ */
+export function withAppAndBrowser(driver: Driver, use: (app: App, browser: Browser) => void) {
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp(driver), launchBrowser()]);
+    use(app, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
 }
 
 export type Scheme = 'light' | 'dark';

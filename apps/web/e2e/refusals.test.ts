@@ -1,17 +1,16 @@
 // When the server refuses a change, the optimistic update is rolled back and the user is told.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type App,
   addTodos,
   counterText,
   expectTitles,
   hasChromium,
-  launchBrowser,
   openAsNewUser,
   settled,
-  startApp,
   todo,
+  withAppAndBrowser,
 } from './harness.ts';
 
 const REFUSED = [/status of 500/, /status of 400/];
@@ -35,12 +34,9 @@ describe.skipIf(!hasChromium)('server refusals', () => {
   let app: App;
   let browser: Browser;
 
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  withAppAndBrowser('pglite', (started, launched) => {
+    app = started;
+    browser = launched;
   });
 
   test('a refused toggle is undone and explained', async () => {

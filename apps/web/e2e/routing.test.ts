@@ -1,6 +1,6 @@
 // Hash routes, persistence across reloads and browsers, and privacy between accounts.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type App,
   addTodos,
@@ -8,12 +8,11 @@ import {
   drivers,
   expectTitles,
   hasChromium,
-  launchBrowser,
   newContext,
   openAsNewUser,
   settled,
-  startApp,
   todo,
+  withAppAndBrowser,
 } from './harness.ts';
 
 const selectedFilter = (page: import('playwright-core').Page) =>
@@ -23,12 +22,9 @@ describe.skipIf(!hasChromium)('routing', () => {
   let app: App;
   let browser: Browser;
 
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  withAppAndBrowser('pglite', (started, launched) => {
+    app = started;
+    browser = launched;
   });
 
   test('filters list the matching todos; the current link alone is selected', async () => {
@@ -120,12 +116,9 @@ for (const driver of drivers) {
     let app: App;
     let browser: Browser;
 
-    beforeAll(async () => {
-      [app, browser] = await Promise.all([startApp(driver), launchBrowser()]);
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await app?.close();
+    withAppAndBrowser(driver, (started, launched) => {
+      app = started;
+      browser = launched;
     });
 
     test('a reload and a second browser with only the cookie show the same list', async () => {

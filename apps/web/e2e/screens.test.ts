@@ -5,20 +5,19 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type App,
   addTodos,
   hasChromium,
-  launchBrowser,
   newContext,
   openAsNewUser,
   SCREENSHOTS,
   type Scheme,
   settled,
-  startApp,
   todo,
   watchConsole,
+  withAppAndBrowser,
 } from './harness.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -48,12 +47,9 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
   let app: App;
   let browser: Browser;
 
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  withAppAndBrowser('pglite', (started, launched) => {
+    app = started;
+    browser = launched;
   });
 
   test.each<Scheme>(['light', 'dark'])('sign-in screen, %s', async (scheme) => {

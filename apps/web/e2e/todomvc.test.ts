@@ -1,6 +1,6 @@
 // Every behaviour of shared/TODOMVC.md, against the real server and database.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import {
   type App,
   addTodos,
@@ -8,13 +8,12 @@ import {
   displayed,
   expectTitles,
   hasChromium,
-  launchBrowser,
   openAsNewUser,
   settled,
   shownTitles,
-  startApp,
   todo,
   type UserPage,
+  withAppAndBrowser,
 } from './harness.ts';
 
 describe.skipIf(!hasChromium)('the todo screen (TodoMVC)', () => {
@@ -23,12 +22,9 @@ describe.skipIf(!hasChromium)('the todo screen (TodoMVC)', () => {
   let user: UserPage;
   let page: Page;
 
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  withAppAndBrowser('pglite', (started, launched) => {
+    app = started;
+    browser = launched;
   });
 
   const open = async (path = '/') => {
