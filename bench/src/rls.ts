@@ -6,7 +6,7 @@
 import { APP_ROLE } from '@todo/db';
 import pg from 'pg';
 
-export type RlsCost = { withRlsMicros: number; withoutRlsMicros: number; iterations: number };
+export type RlsCost = { withRlsMicros: number; withoutRlsMicros: number; iterations: number; turns: number };
 
 // The statement todo.list runs (packages/db todos.ts), its owner read from the setting that
 // the session check sets.
@@ -62,7 +62,7 @@ export async function measureRlsCost(
       withRls.push(await run(true));
       withoutRls.push(await run(false));
     }
-    return { withRlsMicros: median(withRls), withoutRlsMicros: median(withoutRls), iterations };
+    return { withRlsMicros: median(withRls), withoutRlsMicros: median(withoutRls), iterations, turns };
   } finally {
     await client.end();
   }

@@ -329,7 +329,7 @@ async function main() {
   if (rls) {
     const extra = rls.withRlsMicros - rls.withoutRlsMicros;
     console.log(
-      `\nRow-level security, inside PostgreSQL (todo.list's statement, ${rls.iterations} runs, median of 9 turns each): ` +
+      `\nRow-level security, inside PostgreSQL (todo.list's statement, ${rls.iterations} runs, median of ${rls.turns} turns each): ` +
         `${rls.withRlsMicros.toFixed(1)} µs with, ${rls.withoutRlsMicros.toFixed(1)} µs without, ` +
         `${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs (${((100 * extra) / rls.withoutRlsMicros).toFixed(0)}%)`,
     );

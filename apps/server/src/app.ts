@@ -6,7 +6,7 @@ import { toNodeHandler } from 'better-auth/node';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
 import type { ServerConfig } from './config.ts';
-import { createTrpcHandler } from './trpc-handler.ts';
+import { createTrpcHandler, mediaType } from './trpc-handler.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -41,7 +41,7 @@ function refuseUnsafeTrpcRequest(req: IncomingMessage, res: ServerResponse, trus
       return true;
     }
   }
-  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  const type = mediaType(req.headers['content-type']);
   if (type !== 'application/json') {
     sendJson(res, 415, {
       error: { message: 'Request body must be application/json', code: 'UNSUPPORTED_MEDIA_TYPE' },

@@ -61,7 +61,8 @@ function toHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
-const mediaType = (value: string | undefined) => value?.split(';', 1)[0]?.trim().toLowerCase();
+/** A Content-Type header's media type, lower-cased, without parameters: 'application/json'. */
+export const mediaType = (value: string | undefined) => value?.split(';', 1)[0]?.trim().toLowerCase();
 
 /** What tRPC refuses to send as plain JSON: an async iterable, or an object holding promises or iterables. */
 const isDataStream = (value: unknown) =>
