@@ -1,61 +1,34 @@
 // No secret in any log line: the real server process (src/main.ts, production, request log
 // on) through a whole session, then its stdout and stderr searched for every credential.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, cookieHeader, trpc } from './testing.ts';
+import { bearer, cookieHeader, type ServerProcess, spawnServer, trpc } from './testing.ts';
 
 const SECRET = 'log-test-secret-3f9a0c7d1e2b4a6c8e0f1a2b3c4d5e6f';
 const PASSWORD = 'hunter2-but-much-longer';
 const NEW_PASSWORD = 'an entirely new passphrase';
 
 describe('the server logs no secret', () => {
-  let child: ChildProcess;
-  let output = '';
+  let child: ServerProcess;
   let url = '';
+  // stdout, then stderr: every line the process printed.
+  const output = () => [...child.stdout, ...child.stderr].join('\n');
 
   beforeAll(async () => {
     // The embedded database, whatever the surrounding environment points at.
-    const { DATABASE_URL: _url, DATABASE_DRIVER: _driver, ...inherited } = process.env;
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))],
-      {
-        env: {
-          ...inherited,
-          NODE_ENV: 'production',
-          PORT: '0',
-          HOST: '127.0.0.1',
-          PGLITE_DIR: 'memory',
-          BETTER_AUTH_SECRET: SECRET,
-          LOG_REQUESTS: 'true',
-          AUTH_RATE_LIMIT_PER_MINUTE: '100',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    child = await spawnServer({
+      env: {
+        NODE_ENV: 'production',
+        PGLITE_DIR: 'memory',
+        BETTER_AUTH_SECRET: SECRET,
+        LOG_REQUESTS: 'true',
+        AUTH_RATE_LIMIT_PER_MINUTE: '100',
       },
-    );
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
     });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      const poll = setInterval(() => {
-        const match = output.match(/todo server on (http:\/\/\S+)/);
-        if (match?.[1]) {
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      }, 50);
-      child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    });
+    url = child.url;
   }, 90_000);
 
-  afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGTERM');
+  afterAll(async () => {
+    await child?.stop();
   });
 
   it('through sign-up, failed and good sign-in, API calls, a password change and sign-out', async () => {
@@ -97,10 +70,9 @@ describe('the server logs no secret', () => {
     const changedToken = change.headers.get('set-auth-token') ?? token;
     expect((await post('/api/auth/sign-out', {}, bearer(changedToken))).status).toBe(200);
 
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await child.stop();
 
-    const lines = output.split('\n').filter(Boolean);
+    const lines = output().split('\n').filter(Boolean);
     expect(lines.filter((line) => line.includes('"path":"/api/')).length).toBeGreaterThanOrEqual(8);
     const sessionCookieValue = cookie.split('=').slice(1).join('=');
     const secrets = {
@@ -117,8 +89,8 @@ describe('the server logs no secret', () => {
       expect(value.length, name).toBeGreaterThan(8);
       // A token is `<id>.<signature>`: neither half may appear either.
       for (const part of [value, ...value.split('.')].filter((piece) => piece.length >= 8)) {
-        expect(output.includes(part), `${name} appears in the log`).toBe(false);
-        expect(output.includes(encodeURIComponent(part)), `${name} (URL-encoded) appears in the log`).toBe(
+        expect(output().includes(part), `${name} appears in the log`).toBe(false);
+        expect(output().includes(encodeURIComponent(part)), `${name} (URL-encoded) appears in the log`).toBe(
           false,
         );
       }

@@ -1,43 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET } from './testing.ts';
+import { ServerExitedError, type ServerProcess, spawnServer, TEST_SECRET } from './testing.ts';
 
-const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'a-password-that-must-never-be-logged';
-
-type Child = { process: ChildProcess; stdout: string[]; stderr: string[]; exit: Promise<number | null> };
-
-/** Runs src/main.ts as its own process (through tsx, as `pnpm start` does), collecting its output. */
-function runMain(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const collect = (stream: NodeJS.ReadableStream, lines: string[]) => {
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop() ?? '';
-      lines.push(...parts);
-    });
-    stream.on('end', () => rest && lines.push(rest));
-  };
-  if (child.stdout) collect(child.stdout, stdout);
-  if (child.stderr) collect(child.stderr, stderr);
-  // 'close' comes after the exit and after stdout and stderr have ended: every line is in.
-  const exit = once(child, 'close').then(([code]) => code as number | null);
-  return { process: child, stdout, stderr, exit };
-}
 
 async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -51,8 +20,14 @@ async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 
 
 describe('the server process (src/main.ts)', () => {
   it('prints one line per configuration problem and exits 1', async () => {
-    const child = runMain({ NODE_ENV: 'production', PORT: 'eighty', DATABASE_URL: 'mysql://u@db/app' });
-    expect(await child.exit).toBe(1);
+    const child = await spawnServer({
+      env: { NODE_ENV: 'production', PORT: 'eighty', DATABASE_URL: 'mysql://u@db/app' },
+    }).then(
+      () => expect.fail('the server started'),
+      (error: unknown) => error,
+    );
+    if (!(child instanceof ServerExitedError)) throw child;
+    expect(child.code).toBe(1);
     const [heading, ...problems] = child.stderr.filter(Boolean);
     expect(heading).toBe('invalid configuration:');
     expect(problems.sort()).toEqual([
@@ -65,28 +40,25 @@ describe('the server process (src/main.ts)', () => {
 
   describe('running', () => {
     let webDist: string;
-    let child: Child;
+    let child: ServerProcess;
     let url: string;
 
     beforeAll(async () => {
       webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
       writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>t</title>');
-      child = runMain({
-        NODE_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        PGLITE_DIR: 'memory',
-        BETTER_AUTH_SECRET: TEST_SECRET,
-        AUTH_RATE_LIMIT_PER_MINUTE: '0',
-        WEB_DIST: webDist,
+      child = await spawnServer({
+        env: {
+          NODE_ENV: 'test',
+          PGLITE_DIR: 'memory',
+          BETTER_AUTH_SECRET: TEST_SECRET,
+          AUTH_RATE_LIMIT_PER_MINUTE: '0',
+          WEB_DIST: webDist,
+        },
       });
-      url = await waitFor(
-        () => child.stdout.map((line) => /^todo server on (http:\/\/\S+)/.exec(line)?.[1]).find(Boolean),
-        `the server to start (stderr: ${child.stderr.join('\n')})`,
-      );
+      url = child.url;
     });
     afterAll(async () => {
-      if (child.process.exitCode === null) child.process.kill('SIGKILL');
+      await child?.stop('SIGKILL');
       rmSync(webDist, { recursive: true, force: true });
     });
 

@@ -3,14 +3,14 @@
 // the database going away under load, the pool exhausted, SIGTERM under load. Run with
 // `pnpm test:faults`; needs PostgreSQL's server binaries (initdb, pg_ctl), found under
 // /usr/lib/postgresql/*/bin or in PG_BIN.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer } from './testing.ts';
 
 const CONNECT_TIMEOUT_MS = 1_000;
 const STATEMENT_TIMEOUT_MS = 3_000;
@@ -134,53 +134,21 @@ async function startServerProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const { DATABASE_DRIVER: _driver, PGLITE_DIR: _dir, ...inherited } = process.env;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))],
-    {
-      env: {
-        ...inherited,
-        NODE_ENV: 'production',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        MIGRATE_ON_START: 'true',
-        BETTER_AUTH_SECRET: SECRET,
-        AUTH_RATE_LIMIT_PER_MINUTE: '0',
-        LOG_REQUESTS: 'false',
-        DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-        DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await spawnServer({
+    env: {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      MIGRATE_ON_START: 'true',
+      BETTER_AUTH_SECRET: SECRET,
+      AUTH_RATE_LIMIT_PER_MINUTE: '0',
+      LOG_REQUESTS: 'false',
+      DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+      ...env,
     },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
   });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-    const poll = setInterval(() => {
-      const match = output.match(/todo server on (http:\/\/\S+)/);
-      if (match?.[1]) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    }, 50);
-    exited.then((code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url, output: () => output, exited };
+  const output = () => [...server.stdout, ...server.stderr].join('\n');
+  return { child: server.process, url: server.url, output, exited: server.exit };
 }
 
 async function signUpSession(url: string): Promise<{ token: string; cookie: string }> {

@@ -2,9 +2,12 @@
  * Helpers for the server's tests: a real server on a free port over a throwaway database, and
  * plain-fetch calls to it. Test code only; nothing in the app imports this file.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '@todo/db/testing';
 import { loadConfig, type RunningServer, startServer } from './index.ts';
 
@@ -51,6 +54,106 @@ export async function startTestServer(
       await running.close(1_000);
       await database.dispose();
       rmSync(webDist, { recursive: true, force: true });
+    },
+  };
+}
+
+export type ServerProcess = {
+  process: ChildProcess;
+  /** From the banner line, e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** Every line printed so far (a last unterminated line arrives when the stream ends). */
+  stdout: string[];
+  stderr: string[];
+  /** The exit code once the process has exited and both streams have ended (null if killed). */
+  exit: Promise<number | null>;
+  /** Sends `signal` (SIGTERM by default) unless it has already exited, then waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
+
+/** Thrown by `spawnServer` when the process exits before printing its banner. */
+export class ServerExitedError extends Error {
+  constructor(
+    readonly code: number | null,
+    readonly stdout: string[],
+    readonly stderr: string[],
+  ) {
+    super(`server exited with ${code} before starting:\n${[...stdout, ...stderr].join('\n')}`);
+  }
+}
+
+const collectLines = (stream: NodeJS.ReadableStream, lines: string[], onLine: (line: string) => void) => {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    for (const line of parts) {
+      lines.push(line);
+      onLine(line);
+    }
+  });
+  stream.on('end', () => rest && lines.push(rest));
+};
+
+/**
+ * Runs src/main.ts as its own process (through tsx, as `pnpm start` does) on 127.0.0.1 and a free
+ * port, and resolves once it prints `todo server on <url> (database: …)`. The process sees only
+ * PATH, HOME, TMPDIR and `env`: never the test run's own DATABASE_URL or NODE_ENV.
+ *
+ * @example
+ * const server = await spawnServer({ env: { NODE_ENV: 'production', PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET } });
+ * await fetch(`${server.url}/healthz`);
+ * expect(await server.stop()).toBe(0);
+ */
+export async function spawnServer({
+  env,
+  startTimeoutMs = 60_000,
+}: {
+  env: Record<string, string>;
+  startTimeoutMs?: number;
+}): Promise<ServerProcess> {
+  const inherited = Object.fromEntries(
+    ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  let banner: (url: string) => void = () => {};
+  const started = new Promise<string>((resolve) => {
+    banner = resolve;
+  });
+  collectLines(child.stdout, stdout, (line) => {
+    const url = /^todo server on (http:\/\/\S+)/.exec(line)?.[1];
+    if (url) banner(url);
+  });
+  collectLines(child.stderr, stderr, () => {});
+  // 'close' comes after the exit and after stdout and stderr have ended: every line is in.
+  const exit = once(child, 'close').then(([code]) => code as number | null);
+  let timer: NodeJS.Timeout | undefined;
+  const url = await Promise.race([
+    started,
+    exit.then((code) => Promise.reject(new ServerExitedError(code, stdout, stderr))),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`server did not start in ${startTimeoutMs} ms:\n${stderr.join('\n')}`));
+      }, startTimeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  return {
+    process: child,
+    url,
+    stdout,
+    stderr,
+    exit,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exit;
     },
   };
 }
