@@ -1,8 +1,9 @@
 // The workload of CONTRACT.md "Performance", as autocannon requests built one by one: each
 // request picks a random seeded user and, by weight, lists, creates or flips one of that
 // user's own todos. Requests are prebuilt strings, so the generator costs little CPU on a
-// machine it shares with the servers.
-import autocannon, { type RequestParams, type Result } from 'autocannon';
+// machine it shares with the servers. wrk.ts sends the same workload from Lua; both report a
+// `Load`, which `summarize` turns into one row of the report.
+import autocannon, { type RequestParams } from 'autocannon';
 import { onCleanup } from './processes.ts';
 import type { SeededUser } from './seed.ts';
 
@@ -62,44 +63,66 @@ export type LoadResult = {
   databaseCpuMsPerRequest: number | null;
 };
 
-/** One stretch of load on one server: autocannon's result, every response time, CPU used. */
-export type Round = {
-  result: Result;
-  latenciesMs: number[];
-  cpuSeconds: { server: number | null; database: number | null };
+/** One stretch of load on one server, as a load generator reports it. */
+export type Load = {
+  requests: number;
+  durationSeconds: number;
+  /**
+   * Response times in milliseconds, each standing for `weight` responses: every response
+   * (autocannon, weight 1), or a round's 1,000 quantiles (wrk, weight requests / 1,000).
+   */
+  latency: { ms: number[]; weight: number };
+  maxLatencyMs: number;
+  statusCodes: Record<string, number>;
+  /** Non-2xx answers, connection errors and timeouts together. */
+  errors: number;
 };
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** Drives `url` with `connections` keep-alive connections for `seconds` of the mixed workload. */
+export type Drive = (options: { url: string; connections: number; seconds: number }) => Promise<Load>;
+
+/** A Load plus the CPU the server and PostgreSQL used meanwhile. */
+export type Round = Load & { cpuSeconds: { server: number | null; database: number | null } };
+
+/** The smallest value with at least `p`% of the total weight at or below it. */
+function weightedPercentiles(points: [ms: number, weight: number][], ps: number[]): number[] {
+  const sorted = points.sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((sum, [, weight]) => sum + weight, 0);
+  return ps.map((p) => {
+    const rank = (p / 100) * total;
+    let seen = 0;
+    for (const [ms, weight] of sorted) {
+      seen += weight;
+      if (seen >= rank) return ms;
+    }
+    return sorted.at(-1)?.[0] ?? Number.NaN;
+  });
+}
 
 const sumOrNull = (values: (number | null)[]) =>
   values.some((value) => value === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0);
 
-/** A server's rounds as one measurement: totals over the time measured, exact percentiles. */
+/** A server's rounds as one measurement: totals over the time measured, percentiles over all rounds. */
 export function summarize(rounds: Round[]): LoadResult {
-  const requests = rounds.reduce((sum, round) => sum + round.result.requests.total, 0);
-  const seconds = rounds.reduce((sum, round) => sum + round.result.duration, 0);
-  const latencies = rounds.flatMap((round) => round.latenciesMs).sort((a, b) => a - b);
+  const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
+  const seconds = rounds.reduce((sum, round) => sum + round.durationSeconds, 0);
+  const points = rounds.flatMap((round) =>
+    round.latency.ms.map((ms): [number, number] => [ms, round.latency.weight]),
+  );
+  const [p50 = Number.NaN, p90 = Number.NaN, p99 = Number.NaN] = weightedPercentiles(points, [50, 90, 99]);
   const statusCodes: Record<string, number> = {};
   for (const round of rounds) {
-    for (const [code, { count }] of Object.entries(round.result.statusCodeStats)) {
-      statusCodes[code] = (statusCodes[code] ?? 0) + Number(count);
+    for (const [code, count] of Object.entries(round.statusCodes)) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
     }
   }
   const perRequest = (cpu: number | null) =>
     cpu === null || requests === 0 ? null : (cpu * 1_000) / requests;
   return {
     requestsPerSecond: seconds > 0 ? requests / seconds : 0,
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p90: percentile(latencies, 90),
-      p99: percentile(latencies, 99),
-      max: latencies.at(-1) ?? Number.NaN,
-    },
+    latencyMs: { p50, p90, p99, max: Math.max(...rounds.map((round) => round.maxLatencyMs)) },
     requests,
-    errors: rounds.reduce((sum, round) => sum + round.result.non2xx + round.result.errors, 0),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     statusCodes,
     durationSeconds: seconds,
     serverCpuMsPerRequest: perRequest(sumOrNull(rounds.map((round) => round.cpuSeconds.server))),
@@ -108,42 +131,45 @@ export function summarize(rounds: Round[]): LoadResult {
 }
 
 /**
- * Drives `url` with `connections` keep-alive connections for `seconds`, each request built by
- * `next`. Bounded twice: autocannon's own duration, and a hard stop a little after it.
+ * autocannon over the workload `next` builds, every response's latency recorded. Bounded
+ * twice: autocannon's own duration, and a hard stop a little after it.
  */
-export function drive(options: {
-  url: string;
-  connections: number;
-  seconds: number;
-  next: (request: RequestParams) => RequestParams;
-  /** Called with each response's latency in milliseconds. */
-  onLatency?: (ms: number) => void;
-}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: options.url,
-        connections: options.connections,
-        duration: options.seconds,
-        timeout: 10,
-        requests: [{ setupRequest: options.next }],
-      },
-      (error, result) => {
-        clearTimeout(guard);
-        if (error) reject(error);
-        else resolve(result);
-      },
-    );
-    const { onLatency } = options;
-    if (onLatency) {
-      instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) =>
-        onLatency(ms),
+export function autocannonDrive(next: (request: RequestParams) => RequestParams): Drive {
+  return (options) =>
+    new Promise((resolve, reject) => {
+      const latencies: number[] = [];
+      const instance = autocannon(
+        {
+          url: options.url,
+          connections: options.connections,
+          duration: options.seconds,
+          timeout: 10,
+          requests: [{ setupRequest: next }],
+        },
+        (error, result) => {
+          clearTimeout(guard);
+          if (error) return reject(error);
+          const statusCodes: Record<string, number> = {};
+          for (const [code, { count }] of Object.entries(result.statusCodeStats)) {
+            statusCodes[code] = Number(count);
+          }
+          resolve({
+            requests: result.requests.total,
+            durationSeconds: result.duration,
+            latency: { ms: latencies, weight: 1 },
+            maxLatencyMs: latencies.reduce((max, ms) => Math.max(max, ms), 0),
+            statusCodes,
+            errors: result.non2xx + result.errors,
+          });
+        },
       );
-    }
-    const guard = setTimeout(() => instance.stop(), (options.seconds + 15) * 1_000);
-    onCleanup(async () => {
-      clearTimeout(guard);
-      instance.stop();
+      instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) =>
+        latencies.push(ms),
+      );
+      const guard = setTimeout(() => instance.stop(), (options.seconds + 15) * 1_000);
+      onCleanup(async () => {
+        clearTimeout(guard);
+        instance.stop();
+      });
     });
-  });
 }

@@ -15,40 +15,60 @@ function table(header: string[], rows: string[][]): string {
 
 const ms = (value: number | null) => (value === null ? '–' : `${num(value, 2)} ms`);
 
-/** The mixed workload, one row per server, then project ÷ baseline. */
+const ratio = (a: number | null, b: number | null) =>
+  a === null || b === null || !(b > 0) ? '' : `${num(a / b, 2)}×`;
+
+/** The ratios worth reading, where both servers ran: A ÷ B. */
+const RATIOS = [
+  ['project', 'baseline'],
+  ['adapter', 'baseline'],
+  ['adapter', 'project'],
+] as const;
+
+type Column = { name: string; value: (r: LoadResult) => number | null; cell: (v: number | null) => string };
+
+const COLUMNS: Column[] = [
+  { name: 'req/s', value: (r) => r.requestsPerSecond, cell: (v) => num(v ?? Number.NaN) },
+  { name: 'p50', value: (r) => r.latencyMs.p50, cell: (v) => `${num(v ?? Number.NaN)} ms` },
+  { name: 'p90', value: (r) => r.latencyMs.p90, cell: (v) => `${num(v ?? Number.NaN)} ms` },
+  { name: 'p99', value: (r) => r.latencyMs.p99, cell: (v) => `${num(v ?? Number.NaN)} ms` },
+  { name: 'errors', value: (r) => r.errors, cell: (v) => num(v ?? Number.NaN) },
+  { name: 'requests', value: (r) => r.requests, cell: (v) => num(v ?? Number.NaN) },
+  { name: 'server CPU/req', value: (r) => r.serverCpuMsPerRequest, cell: ms },
+  { name: 'db CPU/req', value: (r) => r.databaseCpuMsPerRequest, cell: ms },
+];
+const RATIO_COLUMNS = new Set(['req/s', 'p50', 'p90', 'p99', 'server CPU/req', 'db CPU/req']);
+
+/** The mixed workload from one load generator: one row per server, then the ratios. */
 export function loadTable(results: Record<string, LoadResult>): string {
-  const rows = Object.entries(results).map(([name, r]) => [
-    name,
-    num(r.requestsPerSecond),
-    `${num(r.latencyMs.p50)} ms`,
-    `${num(r.latencyMs.p90)} ms`,
-    `${num(r.latencyMs.p99)} ms`,
-    num(r.errors),
-    num(r.requests),
-    ms(r.serverCpuMsPerRequest),
-    ms(r.databaseCpuMsPerRequest),
-  ]);
-  const { project, baseline } = results;
-  if (project && baseline) {
-    const ratio = (a: number, b: number) => `${num(a / b, 2)}×`;
-    const optionalRatio = (a: number | null, b: number | null) =>
-      a === null || b === null ? '' : ratio(a, b);
+  const rows = Object.entries(results).map(([name, r]) => [name, ...COLUMNS.map((c) => c.cell(c.value(r)))]);
+  for (const [a, b] of RATIOS) {
+    const [ra, rb] = [results[a], results[b]];
+    if (!ra || !rb) continue;
     rows.push([
-      'project ÷ baseline',
-      ratio(project.requestsPerSecond, baseline.requestsPerSecond),
-      ratio(project.latencyMs.p50, baseline.latencyMs.p50),
-      ratio(project.latencyMs.p90, baseline.latencyMs.p90),
-      ratio(project.latencyMs.p99, baseline.latencyMs.p99),
-      '',
-      '',
-      optionalRatio(project.serverCpuMsPerRequest, baseline.serverCpuMsPerRequest),
-      optionalRatio(project.databaseCpuMsPerRequest, baseline.databaseCpuMsPerRequest),
+      `${a} ÷ ${b}`,
+      ...COLUMNS.map((c) => (RATIO_COLUMNS.has(c.name) ? ratio(c.value(ra), c.value(rb)) : '')),
     ]);
   }
-  return table(
-    ['', 'req/s', 'p50', 'p90', 'p99', 'errors', 'requests', 'server CPU/req', 'db CPU/req'],
-    rows,
-  );
+  return table(['', ...COLUMNS.map((c) => c.name)], rows);
+}
+
+/** The generators side by side: each ratio's throughput, p99 and CPU per request, per generator. */
+export function ratioTable(byGenerator: Record<string, Record<string, LoadResult>>): string {
+  const generators = Object.keys(byGenerator);
+  const columns = COLUMNS.filter((c) => ['req/s', 'p99', 'server CPU/req', 'db CPU/req'].includes(c.name));
+  const rows = RATIOS.filter(([a, b]) =>
+    generators.some((g) => byGenerator[g]?.[a] && byGenerator[g]?.[b]),
+  ).map(([a, b]) => [
+    `${a} ÷ ${b}`,
+    ...columns.flatMap((c) =>
+      generators.map((g) => {
+        const [ra, rb] = [byGenerator[g]?.[a], byGenerator[g]?.[b]];
+        return ra && rb ? ratio(c.value(ra), c.value(rb)) : '';
+      }),
+    ),
+  ]);
+  return table(['', ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))], rows);
 }
 
 /** One row per server and list shape. */

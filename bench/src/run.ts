@@ -1,7 +1,10 @@
-// pnpm bench: seeds a throwaway database, then for the baseline and for the production server
-// in turn: start it, check one request of each kind, warm up, measure the mixed workload,
-// measure one user's list latency, stop it. Prints both side by side and writes JSON to
-// bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
+// pnpm bench: seeds a throwaway database, starts the servers (the raw-SQL baseline, the
+// production server, and the production server with tRPC's public Node adapter in place of
+// its direct path), checks one request of each kind on each, warms them up, then measures the
+// mixed workload in interleaved rounds with autocannon and, when it is on PATH, wrk. Then one
+// user's list latency and row-level security's cost. Prints a table per load generator and
+// the ratios side by side, and writes JSON to bench/results/. Everything it starts it stops,
+// on success, failure or Ctrl-C.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,7 +12,15 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type LatencyCase, measureListLatency } from './latency.ts';
-import { createWorkload, drive, type LoadResult, listPath, type Round, summarize } from './load.ts';
+import {
+  autocannonDrive,
+  createWorkload,
+  type Drive,
+  type LoadResult,
+  listPath,
+  type Round,
+  summarize,
+} from './load.ts';
 import {
   databaseCpuBetween,
   databaseCpuSeconds,
@@ -21,9 +32,10 @@ import {
   startHttpServer,
   withTimeout,
 } from './processes.ts';
-import { latencyTable, loadTable } from './report.ts';
+import { latencyTable, loadTable, ratioTable } from './report.ts';
 import { measureRlsCost, type RlsCost } from './rls.ts';
 import { type BenchDatabase, createBenchDatabase } from './seed.ts';
+import { findWrk, wrkDrive } from './wrk.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -38,8 +50,9 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
   return value;
 }
 
-const TARGETS = ['baseline', 'project'] as const;
+const TARGETS = ['baseline', 'project', 'adapter'] as const;
 type Target = (typeof TARGETS)[number];
+type Generator = 'autocannon' | 'wrk';
 
 function readOptions() {
   const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(','))
@@ -61,7 +74,8 @@ function readOptions() {
     warmupSeconds: envInt('BENCH_WARMUP', 5, 0, 600),
     latencySeconds: envInt('BENCH_LATENCY_DURATION', 3, 0, 600),
     rlsIterations: envInt('BENCH_RLS_ITERATIONS', 2_000, 0, 1_000_000),
-    poolMax: envInt('BENCH_POOL_MAX', 10, 1, 1_000),
+    // 20, as in the independent wrk run that this benchmark's results are compared with.
+    poolMax: envInt('BENCH_POOL_MAX', 20, 1, 1_000),
     users: envInt('BENCH_USERS', 1_000, 1, 1_000_000),
     todosPerUser: envInt('BENCH_TODOS_PER_USER', 50, 2, 10_000),
     deepTodos: envInt('BENCH_DEEP_TODOS', 100_000, 200, 10_000_000),
@@ -133,13 +147,16 @@ async function startTarget(
       readyTimeoutMs: 30_000,
     });
   }
-  // What `pnpm --filter @todo/server start` runs (NODE_ENV=production tsx src/main.ts), minus
-  // the pnpm wrapper, so that BENCH_PROFILE can hand node its --cpu-prof flags.
+  // project: what `pnpm --filter @todo/server start` runs (NODE_ENV=production tsx
+  // src/main.ts), minus the pnpm wrapper, so that BENCH_PROFILE can hand node its --cpu-prof
+  // flags. adapter: the same server and settings, tRPC through its public Node adapter.
+  const [cwd, entry] =
+    target === 'project' ? [`${ROOT}apps/server`, 'src/main.ts'] : [`${ROOT}bench`, 'src/adapter-server.ts'];
   return startHttpServer({
-    name: 'project',
+    name: target,
     command: process.execPath,
-    args: [...profileFlags, '--import', 'tsx', 'src/main.ts'],
-    cwd: `${ROOT}apps/server`,
+    args: [...profileFlags, '--import', 'tsx', entry],
+    cwd,
     env: {
       ...common,
       NODE_ENV: 'production',
@@ -183,36 +200,24 @@ async function smokeTest(url: string, database: BenchDatabase) {
   }
 }
 
-/** Drives `server` for `seconds`, recording every latency and the CPU it and PostgreSQL used. */
-async function measureRound(
-  server: RunningProcess,
-  options: Options,
-  seconds: number,
-  next: ReturnType<typeof createWorkload>,
-): Promise<Round> {
-  const latenciesMs: number[] = [];
+/** Drives `server` for `seconds` with `drive`, recording the CPU it and PostgreSQL used. */
+async function measureRound(server: RunningProcess, drive: Drive, options: Options, seconds: number) {
   const before = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
-  const result = await drive({
-    url: server.url,
-    connections: options.connections,
-    seconds,
-    next,
-    onLatency: (ms) => latenciesMs.push(ms),
-  });
+  const load = await drive({ url: server.url, connections: options.connections, seconds });
   const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
   const serverCpu = before.server === null || after.server === null ? null : after.server - before.server;
-  return {
-    result,
-    latenciesMs,
+  const round: Round = {
+    ...load,
     cpuSeconds: { server: serverCpu, database: databaseCpuBetween(before.database, after.database) },
   };
+  return round;
 }
 
 /**
- * Both servers run side by side (an idle one costs nothing) and take the load in turns:
- * `rounds` stretches each, in the order A B B A A B …, so that a neighbour's load on this
- * shared machine, or the database growing, weighs on both alike instead of on whichever went
- * second.
+ * The servers run side by side (an idle one costs nothing) and take the load in turns:
+ * `rounds` stretches each, in the order A B C, C B A, C B A, A B C …, each generator in turn
+ * within a round, so that a neighbour's load on this shared machine, or the database growing,
+ * weighs on every server and generator alike instead of on whichever went last.
  */
 async function benchTargets(database: BenchDatabase, options: Options) {
   const servers = new Map<Target, RunningProcess>();
@@ -222,37 +227,48 @@ async function benchTargets(database: BenchDatabase, options: Options) {
     servers.set(target, server);
     await smokeTest(server.url, database);
   }
-  const next = createWorkload(database.users);
+  const drives = new Map<Generator, Drive>([['autocannon', autocannonDrive(createWorkload(database.users))]]);
+  const wrk = findWrk();
+  if (wrk) drives.set('wrk', wrkDrive(wrk, database.users));
+  else console.log('wrk is not on PATH: SKIPPING wrk, measuring with autocannon only (apt-get install wrk)');
+
   if (options.warmupSeconds > 0) {
+    const warm = drives.get('autocannon')!;
     for (const [target, server] of servers) {
       console.log(`warming up ${target} for ${options.warmupSeconds} s`);
-      await drive({
-        url: server.url,
-        connections: options.connections,
-        seconds: options.warmupSeconds,
-        next,
-      });
+      await warm({ url: server.url, connections: options.connections, seconds: options.warmupSeconds });
     }
   }
   const rounds = Math.min(options.rounds, options.seconds);
   const roundSeconds = Math.floor(options.seconds / rounds);
   console.log(
-    `measuring ${options.connections} connections, ${rounds} rounds of ${roundSeconds} s per server, taking turns`,
+    `measuring ${options.connections} connections, ${rounds} rounds of ${roundSeconds} s per server and generator (${[...drives.keys()].join(', ')}), taking turns`,
   );
-  const measured = new Map<Target, Round[]>(options.targets.map((target) => [target, []]));
+  const measured = new Map<Generator, Map<Target, Round[]>>(
+    [...drives.keys()].map((generator) => [
+      generator,
+      new Map(options.targets.map((target) => [target, []])),
+    ]),
+  );
   for (let round = 0; round < rounds; round++) {
     const order = Math.floor((round + 1) / 2) % 2 === 0 ? options.targets : [...options.targets].reverse();
-    for (const target of order) {
-      const result = await measureRound(servers.get(target)!, options, roundSeconds, next);
-      measured.get(target)!.push(result);
-      const { requests } = result.result;
-      console.log(
-        `  round ${round + 1} ${target}: ${Math.round(requests.total / result.result.duration)} req/s`,
-      );
+    for (const [generator, drive] of drives) {
+      for (const target of order) {
+        const result = await measureRound(servers.get(target)!, drive, options, roundSeconds);
+        measured.get(generator)!.get(target)!.push(result);
+        console.log(
+          `  round ${round + 1} ${generator} ${target}: ${Math.round(result.requests / result.durationSeconds)} req/s` +
+            (result.errors > 0 ? `, ${result.errors} errors` : ''),
+        );
+      }
     }
   }
-  const load: Partial<Record<Target, LoadResult>> = {};
-  for (const [target, results] of measured) load[target] = summarize(results);
+  const load: Partial<Record<Generator, Partial<Record<Target, LoadResult>>>> = {};
+  for (const [generator, byTarget] of measured) {
+    load[generator] = Object.fromEntries(
+      [...byTarget].map(([target, results]) => [target, summarize(results)]),
+    );
+  }
 
   const latency: Partial<Record<Target, LatencyCase[]>> = {};
   if (options.latencySeconds > 0) {
@@ -313,14 +329,17 @@ async function main() {
   }
 
   console.log(
-    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ${options.seconds} s per server in turns`,
+    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ` +
+      `${options.seconds} s per server and generator in turns, pool ${options.poolMax}. ` +
+      'adapter = the production server with tRPC’s public Node adapter instead of its direct path',
   );
-  console.log(
-    loadTable({
-      ...(load.project && { project: load.project }),
-      ...(load.baseline && { baseline: load.baseline }),
-    }),
-  );
+  for (const [generator, results] of Object.entries(load)) {
+    console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}`);
+    console.log(loadTable(results));
+  }
+  if (!load.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
+  console.log('\nRatios, generators side by side');
+  console.log(ratioTable(load));
   if (Object.values(latency).some((cases) => cases.length > 0)) {
     console.log('\nOne user’s todo.list (limit 50, newest first), one connection');
     console.log(latencyTable(latency));
