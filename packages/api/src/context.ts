@@ -1,46 +1,85 @@
-import type { Database, DB } from '@todo/db';
+/**
+ * Who is calling, as an HTTP request says it: the request's credentials become a `Caller`
+ * (packages/db caller.ts), which the database then acts as.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Caller, callerDatabase, type Database, type DB, type SessionPolicy } from '@todo/db';
 import type { Kysely } from 'kysely';
 import type { Auth } from './auth.ts';
-import { bearerToken } from './session.ts';
 import type { Context } from './trpc.ts';
 
 const DAY = 60 * 60 * 24;
 
+/** The session lifetime Better Auth is configured with, which the database's check mirrors. */
+export function sessionPolicy(auth: Auth): SessionPolicy {
+  return {
+    expiresInSeconds: auth.options.session?.expiresIn ?? 7 * DAY,
+    updateAgeSeconds: auth.options.session?.updateAge ?? DAY,
+  };
+}
+
 /**
- * The context for a request over HTTP. A request that carries only `Authorization: Bearer`
- * (programs: the CLI, the benchmark) has its token checked by the statement that opens the
- * caller's scope (session.ts); one that carries a cookie (browsers) is resolved by Better
- * Auth, only when a procedure needs it. With both, Better Auth decides, as it would anyway.
+ * The session token carried by an `Authorization: Bearer …` header, by the bearer plugin's rule:
+ * a token without a dot is taken as is (the plugin signs it itself, `requireSignature` being
+ * off); `token.signature` (what sign-in hands out in `set-auth-token`, possibly URL-encoded)
+ * must carry the HMAC-SHA256 of the token under the auth secret. `undefined` when the header
+ * holds no bearer token at all; `null` when it holds one that can never be valid.
+ *
+ * @example bearerToken('Bearer abc.c2ln…=', secret) // 'abc' when the signature matches
  */
+export function bearerToken(header: string | null, secret: string): string | null | undefined {
+  if (header?.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+  const raw = header.slice(7).trim();
+  if (!raw) return undefined;
+  if (!raw.includes('.')) return raw;
+  let value = raw;
+  if (raw.includes('%')) {
+    try {
+      value = decodeURIComponent(raw);
+    } catch {}
+  }
+  const parts = value.split('.');
+  const [token, signature] = parts;
+  // Better Auth verifies the first two dot-separated parts, then reads the cookie it builds
+  // up to the last dot: they agree only when there is exactly one dot.
+  if (parts.length !== 2 || !token || signature?.length !== 44 || !signature.endsWith('=')) return null;
+  const expected = createHmac('sha256', secret).update(token).digest();
+  const given = Buffer.from(signature, 'base64');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? token : null;
+}
+
+/**
+ * The caller of an HTTP request. A request with a cookie (browsers) is resolved by Better Auth;
+ * one with only `Authorization: Bearer` (programs: the CLI, other services) becomes a session
+ * token that the database checks in the caller's own transaction, one statement instead of
+ * Better Auth's lookups. With both, Better Auth decides, as it would anyway.
+ */
+async function requestCaller(auth: Auth, headers: Headers): Promise<Caller | null> {
+  if (!headers.has('cookie')) {
+    const token = bearerToken(headers.get('authorization'), auth.options.secret);
+    if (token !== undefined) return token === null ? null : { sessionToken: token };
+  }
+  const session = await auth.api.getSession({ headers });
+  return session ? { userId: session.user.id } : null;
+}
+
+/** The context for a request over HTTP; the caller is resolved once, when a procedure asks. */
 export function createHttpContext(options: {
   db: Kysely<DB>;
-  /** node-postgres only: lets a bearer session be checked in each statement's round trip. */
+  /** node-postgres only: the pipelined pool that callers' transactions run on. */
   pgPool?: Database['pgPool'];
   auth: Auth;
   headers: Headers;
   exposeInternalErrors: boolean;
 }): Context {
   const { auth, headers } = options;
-  const token = headers.has('cookie')
-    ? undefined
-    : bearerToken(headers.get('authorization'), auth.options.secret);
+  let caller: Promise<Caller | null> | undefined;
   return {
-    db: options.db,
-    pgPool: options.pgPool ?? null,
-    exposeInternalErrors: options.exposeInternalErrors,
-    bearerSession:
-      token === undefined
-        ? undefined
-        : token === null
-          ? null
-          : {
-              token,
-              expiresInSeconds: auth.options.session?.expiresIn ?? 7 * DAY,
-              updateAgeSeconds: auth.options.session?.updateAge ?? DAY,
-            },
-    resolveUserId: async () => {
-      const session = await auth.api.getSession({ headers });
-      return session?.user.id ?? null;
+    db: callerDatabase({ db: options.db, pgPool: options.pgPool ?? null }, sessionPolicy(auth)),
+    caller: () => {
+      caller ??= requestCaller(auth, headers);
+      return caller;
     },
+    exposeInternalErrors: options.exposeInternalErrors,
   };
 }

@@ -4,41 +4,32 @@
  * `authedProcedure` and nothing else from here.
  */
 import {
-  type Database,
+  type Caller,
+  type CallerDatabase,
+  callerDatabase,
   type DB,
   NoSessionError,
   type Owner,
-  scopedOwner,
-  sessionScope,
-  withUserScope,
 } from '@todo/db';
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ZodError, z } from 'zod';
-import { type BearerSession, withSessionScope } from './session.ts';
 
 /**
- * Everything a procedure may use. `resolveUserId` is lazy so that a public procedure costs no
- * session lookup, and so that the same router runs behind HTTP (cookie or bearer token,
- * resolved by Better Auth) and in-process through `createCaller` (a known user id).
+ * Everything a procedure may use: the database as callers see it (packages/db caller.ts), and
+ * who is calling. `caller` is lazy, so a request that never reaches a procedure costs no
+ * session lookup, and the same router runs behind HTTP (a cookie or a bearer token) and
+ * in-process through `createCaller` (a known user id).
  */
 export type Context = {
-  db: Kysely<DB>;
-  resolveUserId: () => Promise<string | null>;
-  /**
-   * Set for a request authenticated by `Authorization: Bearer` alone: the token, checked by
-   * the same statement that opens the user's scope (session.ts) instead of by `resolveUserId`;
-   * null when the header holds a token that can never be valid (a wrong signature).
-   */
-  bearerSession?: BearerSession | null;
-  /**
-   * node-postgres only: the pool on which a bearer session is checked in the same round trip
-   * as each statement (packages/db session-batch.ts) instead of in a transaction of its own.
-   */
-  pgPool?: Database['pgPool'];
+  db: CallerDatabase;
+  caller: () => Promise<Caller | null>;
   /** Production hides internal error messages; development shows them to help debugging. */
   exposeInternalErrors: boolean;
 };
+
+/** In-process calls don't check sessions, so the policy for sliding them is never used. */
+const NO_SESSIONS = { expiresInSeconds: 0, updateAgeSeconds: 0 };
 
 /** The context for in-process calls: no HTTP, no cookie, just who is calling. */
 export function createInnerContext(options: {
@@ -46,9 +37,10 @@ export function createInnerContext(options: {
   userId: string | null;
   exposeInternalErrors?: boolean;
 }): Context {
+  const caller = options.userId ? { userId: options.userId } : null;
   return {
-    db: options.db,
-    resolveUserId: async () => options.userId,
+    db: callerDatabase({ db: options.db, pgPool: null }, NO_SESSIONS),
+    caller: async () => caller,
     exposeInternalErrors: options.exposeInternalErrors ?? true,
   };
 }
@@ -85,60 +77,29 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-/**
- * Runs `fn` in a transaction scoped to the caller, or answers null when there is no live
- * session. A bearer token is checked by the statement that opens the scope (one statement
- * instead of two lookups); a cookie session, or an in-process caller, is resolved first.
- */
-async function withCallerScope<T>(
-  ctx: Context,
-  fn: (trx: Transaction<DB>, userId: string) => Promise<T>,
-): Promise<{ value: T } | null> {
-  if (ctx.bearerSession !== undefined) {
-    return ctx.bearerSession ? withSessionScope(ctx.db, ctx.bearerSession, fn) : null;
-  }
-  const userId = await ctx.resolveUserId();
-  if (!userId) return null;
-  return { value: await withUserScope(ctx.db, userId, (trx) => fn(trx, userId)) };
-}
-
 const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
 
 /**
- * Refuses callers without a live session and hands the rest their `owner`, with `ctx.db`
- * confined to that user: it runs as the application role with row-level security on
- * (migrations/0004), so even a query that forgot its `where user_id = …` cannot reach another
- * user's rows.
- *
- * On node-postgres, a bearer token is checked in the same round trip as each statement: the
- * check and the statement share one implicit transaction, and `owner` is `scopedOwner`, the
- * checked user as the statement itself sees it (session-batch.ts). A procedure whose
- * statements must succeed or fail together wraps them in `ctx.db.transaction()`. Otherwise
- * (PGlite, Neon, cookies, in-process calls) the whole procedure runs in one scoped
- * transaction, its error rethrown inside so that a failed mutation rolls back, then handed on
- * unchanged.
+ * Refuses callers without a live session and runs the rest of the procedure as one transaction
+ * acting as the caller: `ctx.db` is that transaction, under row-level security, so even a query
+ * that forgot its `where user_id = …` cannot reach another user's rows, and `ctx.owner` names
+ * the caller to the queries. A failed procedure rolls back; tRPC answers its error unchanged.
  */
 export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { owner, db } });
-  if (ctx.bearerSession && ctx.pgPool) {
-    const scope = sessionScope(ctx.pgPool, ctx.bearerSession);
-    const result = await proceed(scope.db, scopedOwner);
-    if (!result.ok && result.error.cause instanceof NoSessionError) throw unauthorized();
-    // Also when the procedure ran no statement (say, its input was refused): 401 comes first.
-    if (!(await scope.finish())) throw unauthorized();
-    return result;
-  }
-  let result: Awaited<ReturnType<typeof proceed>> | undefined;
-  let scoped: { value: unknown } | null;
+  const caller = await ctx.caller();
+  if (!caller) throw unauthorized();
+  const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner } });
+  let failed: Awaited<ReturnType<typeof proceed>> | undefined;
   try {
-    scoped = await withCallerScope(ctx, async (db, userId) => {
-      result = await proceed(db, userId);
-      if (!result.ok) throw result.error;
+    return await ctx.db.as(caller, async (db, owner) => {
+      const result = await proceed(db, owner);
+      if (result.ok) return result;
+      failed = result;
+      throw result.error; // rolls the transaction back
     });
   } catch (error) {
-    if (result && !result.ok && error === result.error) return result;
+    if (error instanceof NoSessionError) throw unauthorized();
+    if (failed) return failed;
     throw error;
   }
-  if (!scoped || !result) throw unauthorized();
-  return result;
 });

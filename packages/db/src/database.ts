@@ -27,7 +27,7 @@ export type Database = {
   driver: DatabaseConfig['driver'];
   /** Raw access for the migrator; application code uses `db`. */
   scripts: ScriptRunner;
-  /** node-postgres only (else null): the pool behind `db`, for session-scoped statements (session-batch.ts). */
+  /** node-postgres only (else null): the pipelined pool behind `db`, for callers' transactions (caller.ts). */
   pgPool: pg.Pool | null;
   close(): Promise<void>;
 };
@@ -106,7 +106,13 @@ export function createDatabase(config: DatabaseConfig): Database {
   const pool: pg.Pool =
     config.driver === 'neon'
       ? (new NeonPool(poolOptions) as unknown as pg.Pool)
-      : new pg.Pool({ ...poolOptions, query_timeout: config.statementTimeoutMs || undefined });
+      : new pg.Pool({
+          ...poolOptions,
+          query_timeout: config.statementTimeoutMs || undefined,
+          // Queries leave without waiting for the previous answer: a caller's BEGIN, session
+          // check and first statement share one round trip (caller.ts).
+          pipeline: true,
+        });
   // An idle client that loses its connection (database restart) must not crash the process;
   // the pool drops it and the next checkout opens a fresh one.
   pool.on('error', () => {});

@@ -1,4 +1,5 @@
-import { type Expression, type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Owner } from './caller.ts';
 import type { DB, Todos } from './schema.ts';
 
 export type Todo = {
@@ -31,12 +32,6 @@ export class InvalidCursorError extends Error {
 }
 
 type Queryable = Kysely<DB>;
-
-/**
- * Whose rows a query may touch: a user id, or an SQL expression that yields one inside the
- * statement (`scopedOwner`: the user of the session checked in the same round trip).
- */
-export type Owner = string | Expression<string>;
 
 type TodoRow = Selectable<Todos>;
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { Owner } from './caller.ts';
 import type { DB } from './schema.ts';
-import type { Owner } from './todos.ts';
 
 export type UserProfile = { id: string; email: string; name: string; createdAt: string };
 

@@ -1,10 +1,11 @@
-// Row-level security on its own: statements with no `where user_id` at all, run as the
-// application role, see and change only the scoped user's rows.
+// Row-level security on its own: statements with no `where user_id` at all, run as a caller
+// known by id (callerDatabase), see and change only that user's rows.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerDatabase } from './caller.ts';
+import type { DB } from './schema.ts';
 import { createTestDatabase, type TestDatabase, testDrivers } from './testing.ts';
-import { withUserScope } from './user-scope.ts';
 
 describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
   let database: TestDatabase;
@@ -40,8 +41,11 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
 
   afterAll(() => database?.dispose());
 
+  const asUser = <T>(userId: string, fn: (db: Kysely<DB>) => Promise<T>) =>
+    callerDatabase(database, { expiresInSeconds: 3600, updateAgeSeconds: 60 }).as({ userId }, fn);
+
   it('runs as the application role with the user id set for the transaction only', async () => {
-    const inside = await withUserScope(database.db, alice, (trx) =>
+    const inside = await asUser(alice, (trx) =>
       sql<{
         role: string;
         user_id: string;
@@ -59,13 +63,13 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
   });
 
   it('an unscoped select sees only the scoped user', async () => {
-    const titles = await withUserScope(database.db, alice, async (trx) =>
+    const titles = await asUser(alice, async (trx) =>
       (await sql<{ title: string }>`select title from todos order by title`.execute(trx)).rows.map(
         (row) => row.title,
       ),
     );
     expect(titles).toEqual(['a1', 'a2']);
-    const users = await withUserScope(database.db, alice, async (trx) =>
+    const users = await asUser(alice, async (trx) =>
       (await sql<{ id: string }>`select id from users`.execute(trx)).rows.map((row) => row.id),
     );
     expect(users).toEqual([alice]);
@@ -73,7 +77,7 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
 
   it('unscoped update and delete change only the scoped user', async () => {
     const before = await ownerRows();
-    const { updated, deleted } = await withUserScope(database.db, bob, async (trx) => {
+    const { updated, deleted } = await asUser(bob, async (trx) => {
       const updated = await sql`update todos set completed = not completed`.execute(trx);
       const deleted = await sql`delete from todos where completed`.execute(trx);
       return { updated: Number(updated.numAffectedRows), deleted: Number(deleted.numAffectedRows) };
@@ -84,13 +88,11 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
 
   it("refuses to insert or move a row into another user's name", async () => {
     await expect(
-      withUserScope(database.db, alice, (trx) =>
-        sql`insert into todos (user_id, title) values (${bob}, 'planted')`.execute(trx),
-      ),
+      asUser(alice, (trx) => sql`insert into todos (user_id, title) values (${bob}, 'planted')`.execute(trx)),
     ).rejects.toThrow(/row-level security/);
-    await expect(
-      withUserScope(database.db, alice, (trx) => sql`update todos set user_id = ${bob}`.execute(trx)),
-    ).rejects.toThrow(/row-level security/);
+    await expect(asUser(alice, (trx) => sql`update todos set user_id = ${bob}`.execute(trx))).rejects.toThrow(
+      /row-level security/,
+    );
     expect((await ownerRows()).filter((row) => row.includes('planted'))).toEqual([]);
   });
 
@@ -107,11 +109,11 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
   });
 
   it('gives the application role nothing beyond the todos and the own profile', async () => {
-    await expect(
-      withUserScope(database.db, alice, (trx) => sql`select token from sessions`.execute(trx)),
-    ).rejects.toThrow(/permission denied/);
-    await expect(
-      withUserScope(database.db, alice, (trx) => sql`select password from accounts`.execute(trx)),
-    ).rejects.toThrow(/permission denied/);
+    await expect(asUser(alice, (trx) => sql`select token from sessions`.execute(trx))).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asUser(alice, (trx) => sql`select password from accounts`.execute(trx))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 });
