@@ -1,8 +1,9 @@
-// Auth hardening on the real HTTP server: brute force limited per IP and per account,
+// Auth hardening on the real HTTP server: brute force limited per IP and per account and client,
 // sessions that expire and revoke, cookie attributes, security headers.
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
+import { testDrivers } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKSPACE_ROOT } from './config.ts';
 import { bearer, signUp, startTestServer, type TestServer, trpc, uniqueEmail } from './testing.ts';
@@ -50,65 +51,108 @@ function postFrom(
 const signInFrom = (localAddress: string, url: string, email: string, password: string, headers = {}) =>
   postFrom(localAddress, url, '/api/auth/sign-in/email', { email, password }, headers);
 
-describe('sign-in brute force is limited', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer('pglite', { AUTH_RATE_LIMIT_PER_MINUTE: '3' });
-  });
-  afterAll(() => server?.stop());
+describe.each(testDrivers)('sign-in attempts on %s', (driver) => {
+  // Better Auth keeps its per-IP counts in one Map per process, shared by every server a test
+  // file starts: each driver plays its clients from its own part of 127.0.0.0/8.
+  const client = (host: number) => `127.${10 + testDrivers.indexOf(driver)}.0.${host}`;
 
-  it('per IP: the fourth attempt in a minute is 429, spoofed client-IP headers do not reset it, other IPs are unaffected', async () => {
-    const statuses: number[] = [];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const spoof = { 'x-forwarded-for': `10.0.0.${attempt}`, 'x-todo-client-ip': `10.0.1.${attempt}` };
-      const reply = await signInFrom('127.0.0.21', server.url, uniqueEmail('ip'), 'wrong password', spoof);
-      statuses.push(reply.status);
-    }
-    expect(statuses).toEqual([401, 401, 401, 429, 429]);
-    expect((await signInFrom('127.0.0.22', server.url, uniqueEmail('ip'), 'wrong password')).status).toBe(
-      401,
-    );
-  });
+  describe('per IP', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer(driver, { AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+    });
+    afterAll(() => server?.stop());
 
-  it('per account: failures from many IPs lock the account, the right password included; other accounts still sign in', async () => {
-    const victim = await signUp(server.url, { email: uniqueEmail('victim'), password: PASSWORD });
-    const bystander = await signUp(server.url, { email: uniqueEmail('bystander'), password: PASSWORD });
-    const statuses: number[] = [];
-    for (let ip = 31; ip < 35; ip++) {
-      statuses.push((await signInFrom(`127.0.0.${ip}`, server.url, victim.email, `guess ${ip}`)).status);
-    }
-    expect(statuses).toEqual([401, 401, 401, 429]);
-
-    // The same address spelled in another case counts as the same account.
-    const locked = await signInFrom('127.0.0.35', server.url, victim.email.toUpperCase(), PASSWORD);
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(locked.body).not.toContain(victim.email);
-
-    expect((await signInFrom('127.0.0.36', server.url, bystander.email, PASSWORD)).status).toBe(200);
+    it('the fourth attempt in a minute is 429, spoofed client-IP headers do not reset it, other IPs are unaffected', async () => {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const spoof = { 'x-forwarded-for': `10.0.0.${attempt}`, 'x-todo-client-ip': `10.0.1.${attempt}` };
+        const reply = await signInFrom(client(21), server.url, uniqueEmail('ip'), 'wrong password', spoof);
+        statuses.push(reply.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      expect((await signInFrom(client(22), server.url, uniqueEmail('ip'), 'wrong password')).status).toBe(
+        401,
+      );
+    });
   });
 
-  it('answers an unknown email exactly like a known one (no account enumeration)', async () => {
-    const nobody = uniqueEmail('nobody');
-    const statuses: number[] = [];
-    const bodies: string[] = [];
-    for (let ip = 41; ip < 45; ip++) {
-      const reply = await signInFrom(`127.0.0.${ip}`, server.url, nobody, 'guessing');
-      statuses.push(reply.status);
-      bodies.push(reply.body);
-    }
-    expect(statuses).toEqual([401, 401, 401, 429]);
-    expect(bodies[0]).toMatch(/invalid email or password/i);
-  });
+  // Better Auth's per-IP limit is set high here so that only the per-account limit answers.
+  describe('per account and client', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer(driver, { AUTH_RATE_LIMIT_PER_MINUTE: '100' });
+    });
+    afterAll(() => server?.stop());
 
-  it('a success clears the account count', async () => {
-    const user = await signUp(server.url, { email: uniqueEmail('clears'), password: PASSWORD });
-    expect((await signInFrom('127.0.0.51', server.url, user.email, 'typo 1')).status).toBe(401);
-    expect((await signInFrom('127.0.0.52', server.url, user.email, 'typo 2')).status).toBe(401);
-    expect((await signInFrom('127.0.0.53', server.url, user.email, PASSWORD)).status).toBe(200);
-    expect((await signInFrom('127.0.0.54', server.url, user.email, 'typo 3')).status).toBe(401);
-    expect((await signInFrom('127.0.0.55', server.url, user.email, 'typo 4')).status).toBe(401);
-    expect((await signInFrom('127.0.0.56', server.url, user.email, PASSWORD)).status).toBe(200);
+    const failTimes = async (from: string, email: string, times: number) => {
+      const statuses: number[] = [];
+      for (let n = 0; n < times; n++)
+        statuses.push((await signInFrom(from, server.url, email, `guess ${n}`)).status);
+      return statuses;
+    };
+
+    it("a stranger's failures lock only the stranger's client out; the owner signs in from theirs", async () => {
+      const owner = await signUp(server.url, { email: uniqueEmail('owner'), password: PASSWORD });
+      const neighbour = await signUp(server.url, { email: uniqueEmail('neighbour'), password: PASSWORD });
+      const stranger = client(31);
+      const ownersClient = client(32);
+
+      expect(await failTimes(stranger, owner.email, 12)).toEqual([...Array(10).fill(401), 429, 429]);
+
+      // From the stranger's client even the right password is refused, in any letter case.
+      const refused = await signInFrom(stranger, server.url, owner.email.toUpperCase(), PASSWORD);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.body).toMatch(/too many failed sign-in attempts/i);
+      expect(refused.body).not.toContain(owner.email);
+
+      const signedIn = await signInFrom(ownersClient, server.url, owner.email, PASSWORD);
+      expect(signedIn.status).toBe(200);
+      const token = String(signedIn.headers['set-auth-token']);
+      expect((await trpc(server.url, 'me', { headers: bearer(token) })).status).toBe(200);
+
+      // The owner's success does not clear the stranger's count; the stranger's client is
+      // refused for this account only.
+      expect((await signInFrom(stranger, server.url, owner.email, PASSWORD)).status).toBe(429);
+      expect((await signInFrom(stranger, server.url, neighbour.email, PASSWORD)).status).toBe(200);
+    });
+
+    it('the owner keeps signing in while strangers on many clients fail', async () => {
+      const owner = await signUp(server.url, { email: uniqueEmail('besieged'), password: PASSWORD });
+      for (let ip = 41; ip < 45; ip++) {
+        expect((await failTimes(client(ip), owner.email, 11)).at(-1)).toBe(429);
+      }
+      expect((await signInFrom(client(45), server.url, owner.email, PASSWORD)).status).toBe(200);
+    });
+
+    it('answers an unknown email exactly like a known one (no account enumeration)', async () => {
+      const known = await signUp(server.url, { email: uniqueEmail('known'), password: PASSWORD });
+      const unknown = uniqueEmail('nobody');
+      const replies = async (from: string, email: string) => {
+        const all: { status: number; body: string; retryAfter: boolean }[] = [];
+        for (let n = 0; n < 11; n++) {
+          const reply = await signInFrom(from, server.url, email, `guessing ${n}`);
+          all.push({ status: reply.status, body: reply.body, retryAfter: 'retry-after' in reply.headers });
+        }
+        return all;
+      };
+      const forKnown = await replies(client(51), known.email);
+      const forUnknown = await replies(client(52), unknown);
+      expect(forUnknown).toEqual(forKnown);
+      expect(forUnknown.map((reply) => reply.status)).toEqual([...Array(10).fill(401), 429]);
+      expect(forUnknown[0]?.body).toMatch(/invalid email or password/i);
+      expect(forUnknown[10]?.retryAfter).toBe(true);
+    });
+
+    it("a success clears the client's count for the account", async () => {
+      const user = await signUp(server.url, { email: uniqueEmail('clears'), password: PASSWORD });
+      const from = client(61);
+      expect(await failTimes(from, user.email, 9)).toEqual(Array(9).fill(401));
+      expect((await signInFrom(from, server.url, user.email, PASSWORD)).status).toBe(200);
+      expect(await failTimes(from, user.email, 9)).toEqual(Array(9).fill(401));
+      expect((await signInFrom(from, server.url, user.email, PASSWORD)).status).toBe(200);
+    });
   });
 });
 

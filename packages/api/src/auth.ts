@@ -1,6 +1,6 @@
 import type { DB } from '@todo/db';
 import { betterAuth } from 'better-auth';
-import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import { SignInLimiter } from './sign-in-limiter.ts';
@@ -63,15 +63,20 @@ export type AuthOptions = {
   /** Origins allowed to send cookie-carrying requests (the app's own, plus any listed). */
   trustedOrigins: string[];
   /**
-   * Sign-in and sign-up attempts per IP per minute, and failed sign-ins per account per
-   * 15 minutes; 0 turns rate limiting off (tests).
+   * Sign-in and sign-up attempts per IP per minute; 0 turns rate limiting off (tests), the
+   * per-account limit below included.
    */
   rateLimitPerMinute?: number;
+  /**
+   * Failed sign-ins for one account from one client within 15 minutes before that client is
+   * refused for that account (default 10). Other clients, the owner's, are unaffected.
+   */
+  signInFailuresPerClient?: number;
   sessionExpiresInSeconds?: number;
 };
 
 const SIGN_IN_PATH = '/sign-in/email';
-const ACCOUNT_WINDOW_MS = 15 * 60_000;
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /**
  * Email and password accounts on our Kysely instance (one pool, or the one PGlite). Browsers
@@ -80,7 +85,21 @@ const ACCOUNT_WINDOW_MS = 15 * 60_000;
  */
 export function createAuth(options: AuthOptions) {
   const perMinute = options.rateLimitPerMinute ?? 10;
-  const accounts = new SignInLimiter({ maxFailures: Math.max(perMinute, 1), windowMs: ACCOUNT_WINDOW_MS });
+  const signIns = new SignInLimiter({
+    maxFailures: Math.max(options.signInFailuresPerClient ?? 10, 1),
+    windowMs: SIGN_IN_WINDOW_MS,
+  });
+  /** The account and client of a sign-in attempt, when the limit applies to it. */
+  const attempt = (ctx: SignInHookContext) => {
+    const account =
+      perMinute > 0 && ctx.path === SIGN_IN_PATH ? SignInLimiter.account(ctx.body?.email) : null;
+    if (!account) return null;
+    // The same key as Better Auth's own per-IP limit: our header, IPv6 reduced to its /64.
+    // The server always sets the header; a request without one (an in-process call) shares
+    // the bucket 'unknown'.
+    const source = ctx.request ?? ctx.headers;
+    return { account, client: (source && getIP(source, ctx.context.options)) || 'unknown' };
+  };
   return betterAuth({
     ...authSchemaOptions,
     database: { db: options.db, type: 'postgres' },
@@ -118,25 +137,27 @@ export function createAuth(options: AuthOptions) {
       // set; the refusal of foreign origins must not depend on the environment's name.
       disableOriginCheck: false,
     },
-    // Per-account brute-force limit (Better Auth's limits above are per IP): refuse before
-    // the password is checked, count the outcome after.
+    // Failed sign-ins per account and client (Better Auth's limits above are per IP only):
+    // refuse before the password is checked, count the outcome after.
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
-        const key = perMinute > 0 && ctx.path === SIGN_IN_PATH ? SignInLimiter.key(ctx.body?.email) : null;
-        if (key && accounts.isBlocked(key)) {
+        const current = attempt(ctx);
+        if (!current) return;
+        const verdict = await signIns.check(current.account, current.client);
+        if (!verdict.allowed) {
           throw new APIError(
             'TOO_MANY_REQUESTS',
-            { message: 'Too many failed sign-in attempts for this account. Please try again later.' },
-            { 'retry-after': String(accounts.retryAfterSeconds(key)) },
+            { message: 'Too many failed sign-in attempts. Please try again later.' },
+            { 'retry-after': String(verdict.retryAfterSeconds) },
           );
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
-        const key = perMinute > 0 && ctx.path === SIGN_IN_PATH ? SignInLimiter.key(ctx.body?.email) : null;
-        if (!key) return;
+        const current = attempt(ctx);
+        if (!current) return;
         const returned = ctx.context.returned;
-        if (!isAPIError(returned)) accounts.recordSuccess(key);
-        else if (returned.statusCode === 401) accounts.recordFailure(key);
+        if (!isAPIError(returned)) await signIns.recordSuccess(current.account, current.client);
+        else if (returned.statusCode === 401) await signIns.recordFailure(current.account, current.client);
       }),
     },
     plugins: [bearer()],
@@ -144,3 +165,5 @@ export function createAuth(options: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+type SignInHookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];

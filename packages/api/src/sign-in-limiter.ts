@@ -1,71 +1,165 @@
+import { createHash } from 'node:crypto';
+
+/** Failures counted under one key until `expiresAt` (ms since the epoch). */
+export type FailureCount = { count: number; expiresAt: number };
+
 /**
- * Failed sign-ins counted per account (the submitted email, lowercased), whoever sends them:
- * Better Auth's own limit is per IP, which an attacker with many addresses spreads thin. After
- * `maxFailures` failures within `windowMs` the account refuses every sign-in, the right
- * password included, until the window has passed since the first failure; a success clears
- * the count. The key is the email as typed, whether or not an account exists, so the answer
- * reveals nothing about which emails are registered.
- *
- * In memory, per process, like Better Auth's default rate-limit store: behind several
- * instances each counts on its own (see SECURITY.md).
- *
- * @example
- * const limiter = new SignInLimiter({ maxFailures: 10, windowMs: 15 * 60_000 });
- * if (limiter.isBlocked(email)) refuse(); else if (failed) limiter.recordFailure(email);
+ * Where failure counts live. In memory for now; a PostgreSQL table can implement the same three
+ * calls (an upsert that increments, or restarts an expired window) so every instance shares them.
  */
-export class SignInLimiter {
-  readonly #failures = new Map<string, { count: number; since: number }>();
+export interface FailureStore {
+  /** The live count under `key`; undefined when there is none or its window has ended. */
+  get(key: string, now: number): Promise<FailureCount | undefined>;
+  /** Adds one failure, opening a window of `windowMs` when there is no live one. */
+  increment(key: string, now: number, windowMs: number): Promise<FailureCount>;
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * Counts in a Map, per process, like Better Auth's default rate-limit store: behind several
+ * instances each counts on its own. At `maxEntries` it drops ended windows, then the oldest
+ * entries, so a flood of made-up emails or addresses cannot grow memory without bound.
+ */
+export class MemoryFailureStore implements FailureStore {
+  readonly #counts = new Map<string, FailureCount>();
   readonly #maxEntries: number;
 
-  constructor(private readonly options: { maxFailures: number; windowMs: number; maxEntries?: number }) {
-    this.#maxEntries = options.maxEntries ?? 100_000;
+  constructor({ maxEntries = 100_000 }: { maxEntries?: number } = {}) {
+    this.#maxEntries = maxEntries;
   }
 
-  static key(email: unknown): string | null {
-    return typeof email === 'string' && email.length > 0 ? email.trim().toLowerCase() : null;
+  get size(): number {
+    return this.#counts.size;
   }
 
-  #current(key: string, now: number) {
-    const entry = this.#failures.get(key);
-    if (entry && now - entry.since >= this.options.windowMs) {
-      this.#failures.delete(key);
+  async get(key: string, now: number): Promise<FailureCount | undefined> {
+    return this.#live(key, now);
+  }
+
+  async increment(key: string, now: number, windowMs: number): Promise<FailureCount> {
+    const entry = this.#live(key, now);
+    if (entry) {
+      entry.count++;
+      return { ...entry };
+    }
+    if (this.#counts.size >= this.#maxEntries) this.#prune(now);
+    const fresh = { count: 1, expiresAt: now + windowMs };
+    this.#counts.set(key, fresh);
+    return { ...fresh };
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#counts.delete(key);
+  }
+
+  #live(key: string, now: number): FailureCount | undefined {
+    const entry = this.#counts.get(key);
+    if (entry && now >= entry.expiresAt) {
+      this.#counts.delete(key);
       return undefined;
     }
     return entry;
   }
 
-  isBlocked(key: string, now = Date.now()): boolean {
-    return (this.#current(key, now)?.count ?? 0) >= this.options.maxFailures;
-  }
-
-  /** Seconds until the account accepts sign-ins again (0 when it does now). */
-  retryAfterSeconds(key: string, now = Date.now()): number {
-    const entry = this.#current(key, now);
-    return entry ? Math.max(0, Math.ceil((entry.since + this.options.windowMs - now) / 1000)) : 0;
-  }
-
-  recordFailure(key: string, now = Date.now()): void {
-    const entry = this.#current(key, now);
-    if (entry) {
-      entry.count++;
-      return;
-    }
-    if (this.#failures.size >= this.#maxEntries) this.#prune(now);
-    this.#failures.set(key, { count: 1, since: now });
-  }
-
-  recordSuccess(key: string): void {
-    this.#failures.delete(key);
-  }
-
-  /** Drops expired entries, then the oldest, so a flood of made-up emails cannot grow memory without bound. */
   #prune(now: number) {
-    for (const [key, entry] of this.#failures) {
-      if (now - entry.since >= this.options.windowMs) this.#failures.delete(key);
+    for (const [key, entry] of this.#counts) {
+      if (now >= entry.expiresAt) this.#counts.delete(key);
     }
-    for (const key of this.#failures.keys()) {
-      if (this.#failures.size < this.#maxEntries) break;
-      this.#failures.delete(key);
+    // Map iteration follows insertion order: the oldest windows go first.
+    for (const key of this.#counts.keys()) {
+      if (this.#counts.size < this.#maxEntries) break;
+      this.#counts.delete(key);
     }
   }
 }
+
+export type SignInLimiterOptions = {
+  /** Failures for one account from one client before that client is refused for it. */
+  maxFailures: number;
+  windowMs: number;
+  /**
+   * Failures for one account from all clients together above which the account is under attack:
+   * then each client that has failed `maxFailuresUnderAttack` times for it is refused. A client
+   * with fewer failures of its own (the owner's, usually none) still gets in.
+   */
+  accountCeiling?: number;
+  maxFailuresUnderAttack?: number;
+  store?: FailureStore;
+};
+
+export type SignInVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Failed sign-ins counted per account (the submitted email, trimmed and lowercased) *and* client
+ * (its IP address, as Better Auth's per-IP limit normalises it). After `maxFailures` failures
+ * within `windowMs` the account refuses sign-ins from that client only, the right password
+ * included, until the window ends; the owner signing in from another client is unaffected, so a
+ * stranger cannot lock anyone out. A success clears that client's count for the account.
+ *
+ * Across all clients, an account past `accountCeiling` failures tightens every client's
+ * allowance for it to `maxFailuresUnderAttack`: a distributed guesser gets fewer tries per
+ * address, the owner's own client (with no failures of its own) is still never refused.
+ *
+ * Keys are the email as typed whether or not an account exists, so the answer reveals nothing
+ * about which emails are registered; the store sees only hashes of them.
+ *
+ * @example
+ * const limiter = new SignInLimiter({ maxFailures: 10, windowMs: 15 * 60_000 });
+ * const verdict = await limiter.check(email, ip);
+ * if (!verdict.allowed) refuse(verdict.retryAfterSeconds);
+ * else if (failed) await limiter.recordFailure(email, ip);
+ * else await limiter.recordSuccess(email, ip);
+ */
+export class SignInLimiter {
+  readonly #store: FailureStore;
+  readonly #maxFailures: number;
+  readonly #windowMs: number;
+  readonly #accountCeiling: number;
+  readonly #maxFailuresUnderAttack: number;
+
+  constructor(options: SignInLimiterOptions) {
+    this.#maxFailures = options.maxFailures;
+    this.#windowMs = options.windowMs;
+    this.#accountCeiling = options.accountCeiling ?? options.maxFailures * 10;
+    this.#maxFailuresUnderAttack = Math.min(
+      options.maxFailuresUnderAttack ?? Math.ceil(options.maxFailures / 3),
+      options.maxFailures,
+    );
+    this.#store = options.store ?? new MemoryFailureStore();
+  }
+
+  /** The account an attempt is for: the email as typed, trimmed and lowercased; null if none. */
+  static account(email: unknown): string | null {
+    return typeof email === 'string' && email.trim().length > 0 ? email.trim().toLowerCase() : null;
+  }
+
+  async check(account: string, client: string, now = Date.now()): Promise<SignInVerdict> {
+    const [pair, all] = await Promise.all([
+      this.#store.get(pairKey(account, client), now),
+      this.#store.get(accountKey(account), now),
+    ]);
+    if (!pair) return { allowed: true };
+    const underAttack = (all?.count ?? 0) >= this.#accountCeiling;
+    const limit = underAttack ? this.#maxFailuresUnderAttack : this.#maxFailures;
+    if (pair.count < limit) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((pair.expiresAt - now) / 1000)) };
+  }
+
+  async recordFailure(account: string, client: string, now = Date.now()): Promise<void> {
+    await Promise.all([
+      this.#store.increment(pairKey(account, client), now, this.#windowMs),
+      this.#store.increment(accountKey(account), now, this.#windowMs),
+    ]);
+  }
+
+  /** Clears this client's count for the account; the account-wide count runs out on its own. */
+  async recordSuccess(account: string, client: string): Promise<void> {
+    await this.#store.delete(pairKey(account, client));
+  }
+}
+
+// Hashed so that the store holds no email addresses and every key has the same short length
+// (an email as typed can be long); the JSON array keeps the two parts from running together.
+const hash = (parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+const pairKey = (account: string, client: string) => `client:${hash([account, client])}`;
+const accountKey = (account: string) => `account:${hash([account])}`;
