@@ -1,6 +1,9 @@
-import { isAbsolute } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, developmentSecret, loadConfig } from './config.ts';
 
 const SECRET = 'a-secret-of-at-least-thirty-two-characters';
 
@@ -108,4 +111,113 @@ describe('loadConfig', () => {
       ).toHaveLength(1);
     }
   });
+});
+
+const NOT_BASE64URL = 'holds something other than one line of base64url (A-Z, a-z, 0-9, - and _)';
+
+describe('developmentSecret', () => {
+  const dirs: string[] = [];
+  /** A fresh directory that does not exist yet, under a temporary parent. */
+  const freshDir = () => {
+    const parent = mkdtempSync(join(tmpdir(), 'todo-secret-'));
+    dirs.push(parent);
+    return join(parent, '.data');
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates a 0600 file of base64url once, creating the directory, and returns the same secret after', () => {
+    const dir = freshDir();
+    const secret = developmentSecret(dir);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const file = join(dir, 'auth-secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe(`${secret}\n`);
+    expect(developmentSecret(dir)).toBe(secret);
+    expect(readdirSync(dir)).toEqual(['auth-secret']);
+  });
+
+  it('reads a file written before (no trailing newline)', () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    const secret = 'x'.repeat(20) + 'Y-_'.repeat(5);
+    writeFileSync(join(dir, 'auth-secret'), secret, { mode: 0o600 });
+    expect(developmentSecret(dir)).toBe(secret);
+  });
+
+  it.each([
+    ['empty', '', 'is empty'],
+    ['blank', ' \n', 'is empty'],
+    ['short', 'abc123\n', 'is shorter than 32 characters'],
+    ['garbage', 'not a secret, just some words typed here\n', NOT_BASE64URL],
+    ['two lines', `${'a'.repeat(40)}\n${'b'.repeat(40)}\n`, NOT_BASE64URL],
+    ['padded', `  ${'a'.repeat(40)}  \n`, NOT_BASE64URL],
+  ])('refuses a %s file with a ConfigError naming it, and leaves it as it was', (_name, content, problem) => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    const file = join(dir, 'auth-secret');
+    writeFileSync(file, content, { mode: 0o600 });
+    let refusal: unknown;
+    try {
+      developmentSecret(dir);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect((refusal as ConfigError).problems).toEqual([
+      `BETTER_AUTH_SECRET: not set, and the generated secret in ${file} ${problem}; ` +
+        'delete that file to have a new one generated (this signs everyone out), or set BETTER_AUTH_SECRET',
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+  });
+
+  it('processes starting at once all end up with one secret', async () => {
+    const dir = freshDir();
+    const go = join(dir, '..', 'go');
+    // Each child loads the module, says it is ready, then waits for the go file so that all
+    // of them race for the secret at the same moment.
+    const child = `
+      import { existsSync } from 'node:fs';
+      const { developmentSecret } = await import(${JSON.stringify(new URL('./config.ts', import.meta.url).href)});
+      process.stdout.write('ready\\n');
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((done) => setTimeout(done, 2));
+      process.stdout.write(developmentSecret(${JSON.stringify(dir)}) + '\\n');
+    `;
+    const children = Array.from({ length: 6 }, () => {
+      const process_ = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      process_.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      process_.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      const ready = new Promise<void>((done, fail) => {
+        process_.stdout.on('data', () => stdout.includes('ready\n') && done());
+        process_.on('exit', () => fail(new Error(`child exited before it was ready: ${stderr}`)));
+      });
+      const exited = new Promise<string>((done, fail) => {
+        process_.on('exit', (code) =>
+          code === 0
+            ? done(stdout.replace('ready\n', '').trim())
+            : fail(new Error(`child failed: ${stderr}`)),
+        );
+      });
+      return { ready, exited };
+    });
+    await Promise.all(children.map((each) => each.ready));
+    writeFileSync(go, '');
+    const secrets = await Promise.all(children.map((each) => each.exited));
+
+    const [first] = secrets;
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(secrets)).toEqual(new Set([first]));
+    expect(readFileSync(join(dir, 'auth-secret'), 'utf8')).toBe(`${first}\n`);
+    expect(statSync(join(dir, 'auth-secret')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['auth-secret']);
+  }, 60_000);
 });

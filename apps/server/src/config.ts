@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DatabaseConfig, databaseConfigFromEnv, databaseEnvSchema, withoutEmptyValues } from '@todo/db';
 import { z } from 'zod';
@@ -82,14 +91,71 @@ function withLoopbackAliases(origins: string[]): string[] {
   return [...all];
 }
 
-/** Without BETTER_AUTH_SECRET a secret is generated once and kept under .data/, so sessions survive restarts. */
-function developmentSecret(): string {
-  const file = resolve(WORKSPACE_ROOT, '.data/auth-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+/**
+ * Without BETTER_AUTH_SECRET a secret is generated once and kept in `<dir>/auth-secret` (mode
+ * 0600), so sessions survive restarts. Created atomically: written in full to a temporary file
+ * beside it, then hard-linked into place, which fails if the file exists. Processes starting at
+ * once therefore all end up with the winner's secret, and a crash never leaves a partial file.
+ * A file that is not a valid secret is refused with a ConfigError, never used or replaced.
+ *
+ * @example
+ * const secret = developmentSecret(); // .data/auth-secret under the repository root
+ */
+export function developmentSecret(dir = resolve(WORKSPACE_ROOT, '.data')): string {
+  const file = join(dir, 'auth-secret');
+  const existing = readSecretFile(file);
+  if (existing !== undefined) return existing;
+
+  mkdirSync(dir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  const temporary = join(dir, `.auth-secret-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(temporary, 'wx', 0o600);
+    try {
+      writeSync(fd, `${secret}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(temporary, file);
+      return secret;
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    }
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+  // Another process created it between our read and our link: use theirs.
+  const theirs = readSecretFile(file);
+  if (theirs === undefined)
+    throw new ConfigError([`BETTER_AUTH_SECRET: ${file} vanished while being created`]);
+  return theirs;
+}
+
+/** 32+ characters of base64url (43 from `randomBytes(32)`), and at most a trailing newline. */
+const SECRET_FILE_CONTENT = /^[A-Za-z0-9_-]{32,}\n?$/;
+
+/** The secret in `file`, undefined if there is no file, a ConfigError if it is not a valid one. */
+function readSecretFile(file: string): string | undefined {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (SECRET_FILE_CONTENT.test(content)) return content.trimEnd();
+  const problem =
+    content.trim() === ''
+      ? 'is empty'
+      : /^[A-Za-z0-9_-]*\n?$/.test(content)
+        ? 'is shorter than 32 characters'
+        : 'holds something other than one line of base64url (A-Z, a-z, 0-9, - and _)';
+  throw new ConfigError([
+    `BETTER_AUTH_SECRET: not set, and the generated secret in ${file} ${problem}; ` +
+      'delete that file to have a new one generated (this signs everyone out), or set BETTER_AUTH_SECRET',
+  ]);
 }
 
 const MISSING_SECRET = 'BETTER_AUTH_SECRET: required in production (at least 32 random characters)';
