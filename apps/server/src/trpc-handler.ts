@@ -14,6 +14,7 @@ import {
   type TRPCResponse,
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
+import { type Body, readBody } from './read-body.ts';
 
 type Options<TRouter extends AnyRouter> = {
   router: TRouter;
@@ -21,8 +22,13 @@ type Options<TRouter extends AnyRouter> = {
   endpoint: string;
   /** Bodies over this many bytes are refused with 413 before they are buffered. */
   maxBodySize: number;
-  createContext: (headers: Headers) => inferRouterContext<TRouter>;
+  createContext: (headers: Headers) => inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   onError?: (opts: { error: TRPCError; path: string | undefined }) => void;
+  /**
+   * The most calls one batch may hold (`/a,b,c?batch=1`), and the most keys its input object
+   * may have; a larger batch is refused with 400 before any call runs. Unlimited when unset.
+   */
+  maxBatchSize?: number;
   /**
    * Answer single JSON calls directly (the default). `false` sends every request through tRPC's
    * fetch adapter: the reference the direct path is tested against.
@@ -30,27 +36,8 @@ type Options<TRouter extends AnyRouter> = {
   direct?: boolean;
 };
 
-function readBody(req: IncomingMessage, maxBodySize: number): Promise<Buffer | 'too large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodySize) {
-        chunks.push(chunk);
-        return;
-      }
-      // Stop reading, as tRPC's own adapter does: the rest is never buffered.
-      req.off('data', onData);
-      req.off('end', onEnd);
-      resolve('too large');
-    };
-    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', reject);
-  });
-}
+/** Methods the fetch standard forbids: `new Request` throws a TypeError on them. */
+const FORBIDDEN_FETCH_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 function toHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
@@ -132,6 +119,44 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
   const { router, endpoint } = options;
   const config = router._def._config;
 
+  /** An error tRPC itself would answer for the whole request, in tRPC's shape and status. */
+  function sendError(res: ServerResponse, error: TRPCError, headers: Record<string, string> = {}) {
+    const response: TRPCResponse = {
+      error: getErrorShape({
+        config,
+        ctx: undefined,
+        error,
+        input: undefined,
+        path: undefined,
+        type: 'unknown',
+      }),
+    };
+    const payload = JSON.stringify(transformTRPCResponse(config, response));
+    res.writeHead(getHTTPStatusCode(response), {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+    });
+    res.end(payload);
+  }
+
+  /**
+   * A batch whose input object has more keys than a batch may hold calls: tRPC reads only the
+   * keys of its calls, but parses the whole object first. (The number of calls itself is
+   * tRPC's own `maxBatchSize` check.) Unparseable input is left to tRPC's own error.
+   */
+  function oversizedBatchInput(req: IncomingMessage, params: URLSearchParams, body: Body | undefined) {
+    if (options.maxBatchSize === undefined || params.get('batch') !== '1') return false;
+    try {
+      const text =
+        req.method === 'GET' ? params.get('input') : Buffer.isBuffer(body) ? body.toString('utf8') : null;
+      const input: unknown = text ? JSON.parse(text) : undefined;
+      return isObject(input) && Object.keys(input).length > options.maxBatchSize;
+    } catch {
+      return false;
+    }
+  }
+
   async function viaFetchAdapter(
     req: IncomingMessage,
     res: ServerResponse,
@@ -146,6 +171,10 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
             start: (controller) => controller.error(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })),
           })
         : body;
+    // Methods fetch refuses to represent never reach tRPC: `new Request` would throw.
+    if (FORBIDDEN_FETCH_METHODS.has(method.toUpperCase())) {
+      return sendError(res, new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), { allow: 'GET, POST' });
+    }
     // Only the path and query matter to tRPC; the Host header is the client's to choose.
     const request = new Request(new URL(req.url ?? '/', 'http://localhost'), {
       method,
@@ -160,6 +189,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       router,
       createContext: () => options.createContext(headers),
       onError: options.onError,
+      maxBatchSize: options.maxBatchSize,
     });
     const payload = Buffer.from(await response.arrayBuffer());
     res.statusCode = response.status;
@@ -177,10 +207,20 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
   return async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, options.maxBodySize);
+    // The client went away before its body arrived: nobody to answer, and nothing may run.
+    if (body === 'aborted') return void res.destroy();
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    if (query !== -1 && oversizedBatchInput(req, new URLSearchParams(url.slice(query + 1)), body)) {
+      return sendError(
+        res,
+        new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }),
+      );
+    }
     const call =
       body === 'too large' || options.direct === false
         ? null
-        : await directCall(router, req, req.url ?? '/', endpoint, body);
+        : await directCall(router, req, url, endpoint, body);
     if (!call) return viaFetchAdapter(req, res, body);
 
     const { path, procedure } = call;
