@@ -1,19 +1,50 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, appRouter, CLIENT_IP_HEADER, createHttpContext } from '@todo/api';
-import { type Database, type DB, ping } from '@todo/db';
-import { toNodeHandler } from 'better-auth/node';
+import type { Database, DB } from '@todo/db';
+import { fromNodeHeaders } from 'better-auth/node';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
 import type { ServerConfig } from './config.ts';
+import { readBody } from './read-body.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
+// The largest valid input is a 10,000-character description: a megabyte leaves room for
+// batches, and a client cannot make the server buffer hundreds of megabytes per request.
+const MAX_BODY_SIZE = 1_000_000;
+/** Calls per tRPC batch: the web app's batch link sends a handful; more is a way to multiply work. */
+const MAX_BATCH_SIZE = 10;
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const payload = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+    })
+    .end(payload);
+}
+
+const GET_HEAD = ['GET', 'HEAD'] as const;
+const GET_POST = ['GET', 'POST'] as const;
+
+/**
+ * The methods a path serves; null for unknown /api paths, which are 404 whatever the method.
+ * Checked before anything else: a method fetch cannot represent (TRACE, CONNECT) must never
+ * reach code that builds a fetch Request from the Node request. tRPC's HEAD (an empty 204
+ * that runs nothing) and OPTIONS (no CORS here) are refused too: no client of ours sends them.
+ */
+function allowedMethods(path: string): readonly string[] | null {
+  if (path === '/healthz' || path === '/readyz') return GET_HEAD;
+  if (path.startsWith('/api/trpc/')) return GET_POST;
+  if (path === '/api/auth' || path.startsWith('/api/auth/')) return GET_POST;
+  if (path === '/api' || path.startsWith('/api/')) return null;
+  return GET_HEAD;
 }
 
 /** The origin a browser says the request comes from: Origin, else the Referer's origin. */
@@ -25,6 +56,14 @@ function requestOrigin(req: IncomingMessage): string | null {
     return null;
   }
 }
+
+const refuseMediaType = (res: ServerResponse) =>
+  sendJson(res, 415, {
+    error: { message: 'Request body must be application/json', code: 'UNSUPPORTED_MEDIA_TYPE' },
+  });
+
+const refuseTooLarge = (res: ServerResponse) =>
+  sendJson(res, 413, { error: { message: 'Request body too large', code: 'PAYLOAD_TOO_LARGE' } });
 
 /**
  * tRPC has no CSRF protection of its own (Better Auth's covers /api/auth only). A request that
@@ -41,15 +80,17 @@ function refuseUnsafeTrpcRequest(req: IncomingMessage, res: ServerResponse, trus
       return true;
     }
   }
-  const type = mediaType(req.headers['content-type']);
-  if (type !== 'application/json') {
-    sendJson(res, 415, {
-      error: { message: 'Request body must be application/json', code: 'UNSUPPORTED_MEDIA_TYPE' },
-    });
+  if (mediaType(req.headers['content-type']) !== 'application/json') {
+    refuseMediaType(res);
     return true;
   }
   return false;
 }
+
+/** Whether the request announces a body: a non-zero length, or chunked framing. */
+const hasBody = (req: IncomingMessage) =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -58,6 +99,55 @@ const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
 } as const;
+
+const EDGE_HEADERS = new Set([...Object.keys(SECURITY_HEADERS), 'strict-transport-security']);
+
+/**
+ * The last line of defence: an error that escapes a request handler (a sync throw or a rejected
+ * promise, from ours, Better Auth, sirv or tRPC) is logged as one JSON line on stderr and
+ * answered 500 for that request alone; the process keeps serving. The line names the method
+ * and the path without its query string, never headers: logs must carry no credentials.
+ */
+export function catchErrors(handler: Handler): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const fail = (error: unknown) => {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          time: new Date().toISOString(),
+          method: req.method,
+          path: (req.url ?? '/').split('?')[0],
+          error:
+            error instanceof Error
+              ? { name: error.name, message: error.message, stack: error.stack }
+              : String(error),
+        }),
+      );
+      if (res.headersSent || res.destroyed) {
+        // Half an answer is worse than none: the client sees a cut connection, not a wrong body.
+        res.destroy();
+        return;
+      }
+      // Whatever the failed handler set (a cookie, a content type) goes; the edge's own headers stay.
+      for (const name of res.getHeaderNames()) if (!EDGE_HEADERS.has(name)) res.removeHeader(name);
+      sendJson(
+        res,
+        500,
+        { error: { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' } },
+        { 'cache-control': 'no-store' },
+      );
+    };
+    // Node throws on an 'error' event nobody listens to: a reset while a GET's (unread) body
+    // arrives, or a write to a response whose socket is gone, must not end the process.
+    req.on('error', () => {});
+    res.on('error', () => {});
+    try {
+      handler(req, res)?.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
 
 /**
  * One request handler for the whole app: auth, API, health checks and the web build.
@@ -68,17 +158,20 @@ export function createApp(options: {
   /** node-postgres only: bearer sessions are checked in each statement's round trip. */
   pgPool?: Database['pgPool'];
   auth: Auth;
+  /** The app's own origin (with the real port when listening on port 0). */
+  publicUrl: string;
   trustedOrigins: string[];
-}): Handler {
+  /** Whether /readyz answers 200: the database answers, and the server is not shutting down. */
+  ready: () => Promise<boolean>;
+}): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, db, auth } = options;
   const trusted = new Set(options.trustedOrigins);
-  const authHandler = toNodeHandler(auth);
+  const hsts = new URL(options.publicUrl).protocol === 'https:';
   const trpcHandler = createTrpcHandler({
     router: appRouter,
     endpoint: '/api/trpc',
-    // The largest valid input is a 10,000-character description: a megabyte leaves room for
-    // batches, and a client cannot make the server buffer hundreds of megabytes per request.
-    maxBodySize: 1_000_000,
+    maxBodySize: MAX_BODY_SIZE,
+    maxBatchSize: MAX_BATCH_SIZE,
     createContext: (headers) =>
       createHttpContext({
         db,
@@ -93,34 +186,88 @@ export function createApp(options: {
       }
     },
   });
+
+  /**
+   * Better Auth through its fetch handler, with the body read here under the same rules as
+   * /api/trpc (1 MB, JSON only) and a Request we build from a method already checked:
+   * better-auth/node's toNodeHandler streams the Node request into `new Request` itself, which
+   * rejects on TRACE and on a body that stops half-way.
+   */
+  async function authHandler(req: IncomingMessage, res: ServerResponse) {
+    // The rate limiter's client address: the socket's, never a header the client chose.
+    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    let body: Buffer | undefined;
+    if (req.method === 'POST' && hasBody(req)) {
+      if (mediaType(req.headers['content-type']) !== 'application/json') return refuseMediaType(res);
+      const read = await readBody(req, MAX_BODY_SIZE);
+      if (read === 'aborted') return void res.destroy();
+      if (read === 'too large') return refuseTooLarge(res);
+      body = read;
+    }
+    const response = await auth.handler(
+      new Request(new URL(req.url ?? '/', options.publicUrl), {
+        method: req.method,
+        headers: fromNodeHeaders(req.headers),
+        // Buffer is a valid body at run time; under the DOM typings it is not.
+        body: body?.length ? (body as unknown as RequestInit['body']) : undefined,
+      }),
+    );
+    const payload = Buffer.from(await response.arrayBuffer());
+    response.headers.forEach((value, name) => {
+      // The body goes out whole with our own length; cookies go out one header each.
+      if (name !== 'set-cookie' && name !== 'content-length' && name !== 'transfer-encoding') {
+        res.setHeader(name, value);
+      }
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+    res.setHeader('cache-control', 'no-store');
+    res.writeHead(response.status, { 'content-length': payload.length }).end(payload);
+  }
+
   // An API-only server (web app not built) must still start: sirv's production mode reads the
   // folder at creation and would throw.
   const web = existsSync(config.webDist)
     ? sirv(config.webDist, { single: true, dev: !config.production, etag: true, gzip: false })
     : (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next();
 
-  return async (req, res) => {
+  return catchErrors(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? 'GET';
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (hsts) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    const api = path === '/api' || path.startsWith('/api/');
+    // Answers about this moment and this caller: no cache, shared or private, may keep them.
+    if (api || path === '/healthz' || path === '/readyz') res.setHeader('cache-control', 'no-store');
+
+    const allowed = allowedMethods(path);
+    if (allowed && !allowed.includes(method)) {
+      const allow = { allow: allowed.join(', ') };
+      if (api || path === '/healthz' || path === '/readyz') {
+        return sendJson(
+          res,
+          405,
+          { error: { message: 'Method not allowed', code: 'METHOD_NOT_SUPPORTED' } },
+          allow,
+        );
+      }
+      res.writeHead(405, { ...allow, 'content-type': 'text/plain' }).end('Method not allowed');
+      return;
+    }
 
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const ready = await ping(db);
+      const ready = await options.ready();
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
     }
-    if (path === '/api/auth' || path.startsWith('/api/auth/')) {
-      req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? 'unknown';
-      return authHandler(req, res);
-    }
+    if (path === '/api/auth' || path.startsWith('/api/auth/')) return authHandler(req, res);
     if (path.startsWith('/api/trpc/')) {
       if (refuseUnsafeTrpcRequest(req, res, trusted)) return;
       return trpcHandler(req, res);
     }
-    if (path === '/api' || path.startsWith('/api/')) {
-      return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
-    }
+    if (api) return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
     web(req, res, () => {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found (is the web app built?)');
     });
-  };
+  });
 }

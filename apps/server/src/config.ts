@@ -53,6 +53,15 @@ const envSchema = databaseEnvSchema.extend({
   MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
   LOG_REQUESTS: z.enum(['true', 'false']).default('true'),
   WEB_DIST: z.string().optional(),
+  // Node's own defaults (headers 60 s, whole request 5 min) let a slow client hold a socket for
+  // minutes. These bound receiving a request only, never the response: long-lived event
+  // streams (SSE GETs) are not cut off by them.
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Idle keep-alive sockets are closed after this; behind a load balancer, set it above the balancer's idle timeout. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** On SIGTERM, how long /readyz answers 503 while still serving, before in-flight requests drain. */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 
 export type ServerConfig = {
@@ -69,6 +78,9 @@ export type ServerConfig = {
   logRequests: boolean;
   /** The built web app; served with index.html as the fallback for client routes. */
   webDist: string;
+  /** Bounds on receiving a request (see the env schema); they never bound a response. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  shutdownDelayMs: number;
 };
 
 export class ConfigError extends Error {
@@ -195,6 +207,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !values.BETTER_AUTH_SECRET && database?.driver !== 'pglite') {
     problems.push(MISSING_SECRET);
   }
+  // Node refuses to start a server whose headers may take longer than the whole request.
+  if (values.HTTP_HEADERS_TIMEOUT_MS > values.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (problems.length > 0 || !database) throw new ConfigError(problems);
 
   const port = values.PORT;
@@ -215,5 +231,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : database.driver === 'pglite' || !production,
     logRequests: values.LOG_REQUESTS === 'true',
     webDist: values.WEB_DIST ?? resolve(WORKSPACE_ROOT, 'apps/web/dist'),
+    http: {
+      headersTimeoutMs: values.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: values.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: values.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
   };
 }

@@ -1,7 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createAuth } from '@todo/api';
-import { createDatabase, type Database, migrate, waitForDatabase } from '@todo/db';
+import {
+  createDatabase,
+  createReadinessCheck,
+  type Database,
+  type DatabaseConfig,
+  migrate,
+  waitForDatabase,
+} from '@todo/db';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 
@@ -12,7 +19,11 @@ export type RunningServer = {
   url: string;
   server: Server;
   database: Database;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the pool. */
+  /**
+   * Turns /readyz to 503, keeps serving for `config.shutdownDelayMs` (so a load balancer stops
+   * sending), then stops accepting, lets in-flight requests finish (up to `graceMs`) and closes
+   * the pool.
+   */
   close(graceMs?: number): Promise<void>;
 };
 
@@ -48,19 +59,56 @@ function logRequests(server: Server) {
 }
 
 /**
+ * Node answers a request it cannot parse (400), whose headers are too large (431) or too slow
+ * (408) on its own, but only while nobody listens to 'clientError'. Listening keeps that answer
+ * and makes sure a socket that is already gone (a reset) is simply let go.
+ */
+function answerClientErrors(server: Server) {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // A response already under way on this socket must not get raw bytes in its middle.
+    const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+      ?.headersSent;
+    if (socket.destroyed || !socket.writable || answering || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+}
+
+/**
  * Opens the database (migrating it when configured), then serves the whole app on one port.
+ * A `database` given by the caller may carry its `config`: readiness opens its own connection
+ * from it (tests pass a throwaway database this way).
  *
  * @example
  * const { url, close } = await startServer(loadConfig({ ...process.env, PORT: '0' }));
  */
 export async function startServer(
   config: ServerConfig,
-  database = createDatabase(config.database),
+  database: Database & { config?: DatabaseConfig } = createDatabase(config.database),
 ): Promise<RunningServer> {
   await waitForDatabase(database.db);
   if (config.migrateOnStart) await migrate(database.scripts);
+  const readiness = createReadinessCheck(database.config ?? config.database, database.db);
 
-  const server = createServer();
+  const server = createServer({
+    // Node's defaults, said out loud: 16 KB of headers is plenty for cookies and a bearer.
+    maxHeaderSize: 16_384,
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // How often Node checks the two timeouts above (its default, 30 s, would let a slow
+    // client stay that much longer than they say).
+    connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+  });
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -87,7 +135,18 @@ export async function startServer(
   server.on('request', (_req, res) => {
     if (draining) res.setHeader('connection', 'close');
   });
-  server.on('request', createApp({ config, db: database.db, pgPool: database.pgPool, auth, trustedOrigins }));
+  server.on(
+    'request',
+    createApp({
+      config,
+      db: database.db,
+      pgPool: database.pgPool,
+      auth,
+      publicUrl,
+      trustedOrigins,
+      ready: async () => !draining && (await readiness.ready()),
+    }),
+  );
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;
@@ -97,12 +156,16 @@ export async function startServer(
     database,
     close(graceMs = 10_000) {
       closing ??= (async () => {
+        // Not ready first, while still serving: a load balancer polling /readyz stops sending.
         draining = true;
+        if (config.shutdownDelayMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         await closed;
         clearTimeout(timer);
+        await readiness.close();
         await database.close();
       })();
       return closing;

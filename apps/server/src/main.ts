@@ -1,6 +1,19 @@
 // The server process: validated configuration, then serve until SIGTERM/SIGINT.
 import { ConfigError, loadConfig, startServer } from './index.ts';
 
+// A last resort, not the plan: every request path handles its own errors (app.ts catchErrors,
+// read-body.ts), and edge.test.ts shows each class handled there. Should a stray promise still
+// reject, one JSON line on stderr beats taking every other request down with the process.
+process.on('unhandledRejection', (reason) => {
+  const error =
+    reason instanceof Error
+      ? { name: reason.name, message: reason.message, stack: reason.stack }
+      : String(reason);
+  console.error(
+    JSON.stringify({ level: 'error', time: new Date().toISOString(), event: 'unhandledRejection', error }),
+  );
+});
+
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();

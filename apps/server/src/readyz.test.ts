@@ -1,5 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { createDatabase } from '@todo/db';
+import { createDatabase, type DatabaseConfig } from '@todo/db';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,20 +62,23 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       const url = new URL(direct.url ?? '');
       url.hostname = '127.0.0.1';
       url.port = String(proxy.port);
-      const proxied = createDatabase({
+      const config: DatabaseConfig = {
         driver: 'pg',
         url: url.toString(),
         poolMax: 4,
         connectTimeoutMs: 1_000,
         idleTimeoutMs: 30_000,
         statementTimeoutMs: 5_000,
-      });
+      };
+      const proxied = createDatabase(config);
       server = await startTestServer(
         'pg',
         {},
         {
           ...direct,
           ...proxied,
+          // /readyz opens its own connection from this: through the proxy too.
+          config,
           async dispose() {
             await proxied.close();
             await direct.dispose();

@@ -344,10 +344,10 @@ describe('faults against the real server and its own PostgreSQL', () => {
     expect(await server.exited).toBe(0);
   }, 120_000);
 
-  it('pool exhausted: requests wait for a connection, then fail cleanly within the connect timeout', async () => {
+  it('pool exhausted: requests wait for a connection, then fail cleanly within the connect timeout; /readyz stays 200', async () => {
     const database = await freshDatabase();
     // A statement timeout well above the connect timeout, so that the one connection is still
-    // held while the waiting requests and /readyz give up, however slow the machine is.
+    // held while the waiting requests give up, however slow the machine is.
     const heldMs = 6_000;
     const server = await serverOn(database, { DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: String(heldMs) });
     const { token } = await signUpSession(server.url);
@@ -376,7 +376,8 @@ describe('faults against the real server and its own PostgreSQL', () => {
       expect(outcome.ms).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS * 0.9);
       expect(outcome.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
     }
-    expect(ready.status).toBe(503);
+    // A busy pool is not "not ready": readiness has its own connection, and the database answers.
+    expect(ready.status).toBe(200);
     // The statement behind the lock is cut off by statement_timeout, not left hanging.
     expect(first.status).toBe(500);
     expect(first.ms).toBeLessThan(heldMs + FAIL_FAST_BOUND_MS);
@@ -437,5 +438,30 @@ describe('faults against the real server and its own PostgreSQL', () => {
     expect(acknowledged.length).toBeGreaterThan(10);
     expect(acknowledged.filter((outcome) => !stored.has(outcome.id ?? ''))).toEqual([]);
     expect(server.output()).toMatch(/SIGTERM: finishing in-flight requests/);
+  }, 60_000);
+
+  it('SIGTERM: /readyz turns 503 first while the process still serves, then requests drain and it exits 0', async () => {
+    const database = await freshDatabase();
+    const server = await serverOn(database, { SHUTDOWN_DELAY_MS: '5000' });
+    const { token } = await signUpSession(server.url);
+    const holder = new pg.Client({ connectionString: postgres.url(database) });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('lock table todos in share mode');
+    const inFlight = create(server.url, token, 'in flight at SIGTERM');
+    expect((await readyz(server.url)).status).toBe(200);
+
+    server.child.kill('SIGTERM');
+    // Poll until the signal has been handled: the process answers 503 before it stops accepting.
+    let ready = await readyz(server.url);
+    while (ready.status === 200) ready = await readyz(server.url);
+    expect(ready.status).toBe(503);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await holder.query('commit');
+    await holder.end();
+
+    expect((await inFlight).status).toBe(200);
+    expect(await server.exited).toBe(0);
+    expect((await storedIds(postgres, database)).size).toBe(1);
   }, 60_000);
 });
