@@ -102,48 +102,38 @@ function parseResponses(raw: Buffer, methods: string[], closed: boolean) {
       const value = line.slice(colon + 1).trim();
       headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
     }
-    let bodyStart = headEnd + 4;
-    let bodyEnd: number;
+    const bodyStart = headEnd + 4;
+    let body: Buffer;
+    let next: number;
     const method = methods[responses.length] ?? 'GET';
     if (method === 'HEAD' || status < 200 || status === 204 || status === 304) {
-      bodyEnd = bodyStart;
+      [body, next] = [Buffer.alloc(0), bodyStart];
     } else if (headers.get('transfer-encoding')?.toLowerCase().includes('chunked')) {
       const parts: Buffer[] = [];
       let cursor = bodyStart;
-      let complete = false;
       for (;;) {
         const lineEnd = raw.indexOf('\r\n', cursor);
-        if (lineEnd === -1) break;
+        if (lineEnd === -1) return { responses, invalid: null, rest: raw.length - at };
         const size = Number.parseInt(raw.subarray(cursor, lineEnd).toString('latin1'), 16);
-        if (Number.isNaN(size)) return { responses, invalid: 'bad chunk size in a response', rest: 0 };
-        if (size === 0) {
-          const trailerEnd = raw.indexOf('\r\n\r\n', lineEnd);
-          complete = trailerEnd !== -1 || raw.indexOf('\r\n', lineEnd + 2) === lineEnd + 2;
-          cursor = trailerEnd === -1 ? lineEnd + 4 : trailerEnd + 4;
-          break;
-        }
-        if (lineEnd + 2 + size + 2 > raw.length) break;
+        if (Number.isNaN(size)) return { responses, invalid: 'a bad chunk size in a response', rest: 0 };
+        if (size === 0) break;
         parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));
         cursor = lineEnd + 2 + size + 2;
       }
-      if (!complete) break;
-      responses.push({ statusLine, status, headers, body: Buffer.concat(parts) });
-      at = cursor;
-      continue;
+      // The last chunk, any trailers, and the empty line that ends them.
+      const end = raw.indexOf('\r\n\r\n', raw.indexOf('\r\n', cursor));
+      if (end === -1) break;
+      [body, next] = [Buffer.concat(parts), end + 4];
     } else if (headers.has('content-length')) {
-      bodyEnd = bodyStart + Number(headers.get('content-length'));
-      if (bodyEnd > raw.length) break;
+      next = bodyStart + Number(headers.get('content-length'));
+      if (next > raw.length) break;
+      body = raw.subarray(bodyStart, next);
     } else if (closed) {
-      bodyEnd = raw.length;
+      [body, next] = [raw.subarray(bodyStart), raw.length];
     } else break;
-    responses.push({ statusLine, status, headers, body: raw.subarray(bodyStart, bodyEnd) });
-    if (status >= 200) at = bodyEnd;
-    else {
-      // An interim 1xx answers nothing yet.
-      responses.pop();
-      at = bodyEnd;
-      bodyStart = at;
-    }
+    // An interim 1xx answers nothing yet.
+    if (status >= 200) responses.push({ statusLine, status, headers, body });
+    at = next;
   }
   return { responses, invalid: null, rest: raw.length - at };
 }
@@ -205,24 +195,27 @@ function exchange(
 
 // ---------------------------------------------------------------- generated requests
 
-type Framing =
-  | 'none'
-  | 'length'
-  | 'chunked'
-  | 'chunked-trailer'
-  | 'chunk-bad-hex'
-  | 'chunk-negative'
-  | 'chunk-overflow'
-  | 'chunk-larger-than-data'
-  | 'chunk-missing-crlf'
-  | 'chunk-no-last'
-  | 'chunk-bad-trailer'
-  | 'length-and-chunked'
-  | 'duplicate-length'
-  | 'conflicting-lengths'
-  | 'short-length'
-  | 'long-length'
-  | 'bad-length';
+/** How a body is framed; all but the first four are broken on purpose. */
+const FRAMINGS = [
+  'none',
+  'length',
+  'chunked',
+  'chunked-trailer',
+  'chunk-bad-hex',
+  'chunk-negative',
+  'chunk-overflow',
+  'chunk-larger-than-data',
+  'chunk-missing-crlf',
+  'chunk-no-last',
+  'chunk-bad-trailer',
+  'length-and-chunked',
+  'duplicate-length',
+  'conflicting-lengths',
+  'short-length',
+  'long-length',
+  'bad-length',
+] as const;
+type Framing = (typeof FRAMINGS)[number];
 
 function frame(payload: Buffer, framing: Framing): { headers: string[]; body: Buffer; kind: Kind } {
   const half = Math.ceil(payload.length / 2);
@@ -354,24 +347,6 @@ type Spec = {
   finish: Finish;
 };
 
-const FRAMINGS: Framing[] = [
-  'chunked',
-  'chunked-trailer',
-  'chunk-bad-hex',
-  'chunk-negative',
-  'chunk-overflow',
-  'chunk-larger-than-data',
-  'chunk-missing-crlf',
-  'chunk-no-last',
-  'chunk-bad-trailer',
-  'length-and-chunked',
-  'duplicate-length',
-  'conflicting-lengths',
-  'short-length',
-  'long-length',
-  'bad-length',
-];
-
 const methodArbitrary = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...METHODS).map((method) => ({ method, kind: 'ok' as Kind })) },
   {
@@ -418,7 +393,7 @@ const specArbitrary: fc.Arbitrary<Spec> = fc.record({
   framing: fc.oneof(
     { weight: 6, arbitrary: fc.constant<Framing>('length') },
     { weight: 2, arbitrary: fc.constant<Framing>('none') },
-    { weight: 4, arbitrary: fc.constantFrom(...FRAMINGS) },
+    { weight: 4, arbitrary: fc.constantFrom(...FRAMINGS.slice(2)) },
   ),
   finish: fc.constantFrom<Finish>('wait', 'wait', 'wait', 'wait', 'wait', 'wait', 'abort-response', 'reset'),
 });
@@ -539,7 +514,7 @@ describe.each(DRIVERS)('the HTTP edge under hostile bytes (%s)', (driver) => {
   const creates = { ok: 0, unanswered: 0, since: 'start' };
   let stderrSeen = 0;
   const statuses = new Map<string, number>();
-  const started = performance.now();
+  let started = 0;
 
   async function start() {
     server = await spawnServer({
@@ -623,6 +598,7 @@ describe.each(DRIVERS)('the HTTP edge under hostile bytes (%s)', (driver) => {
   }
 
   beforeAll(async () => {
+    started = performance.now();
     webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
     writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
     if (driver === 'pg') database = await createTestDatabase('pg');
