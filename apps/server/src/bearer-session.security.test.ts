@@ -1,5 +1,6 @@
-// The tRPC bearer fast path (packages/api/src/session.ts) must accept exactly the tokens Better
-// Auth's own getSession accepts: each case asks both, over HTTP, with the same header.
+// The bearer check (packages/api/src/context.ts, then todo_act_as_session in the database)
+// must accept exactly the tokens Better Auth's own getSession accepts: each case asks both,
+// over HTTP, with the same header.
 import { testDrivers } from '@todo/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
