@@ -1,6 +1,14 @@
-import { describe, expect, test } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { databaseConfigFromEnv, databaseEnvSchema, withoutEmptyValues } from './config.ts';
+import {
+  databaseConfigFromEnv,
+  databaseEnvSchema,
+  resolvePgliteDir,
+  WORKSPACE_ROOT,
+  withoutEmptyValues,
+} from './config.ts';
 
 const configFrom = (env: Record<string, string>, options?: { direct?: boolean }) =>
   databaseConfigFromEnv(databaseEnvSchema.parse(env), options);
@@ -12,8 +20,8 @@ const fieldErrors = (env: Record<string, string>) => {
 };
 
 describe('databaseConfigFromEnv', () => {
-  test('without DATABASE_URL it is the embedded PGlite in .data/pglite', () => {
-    expect(configFrom({})).toEqual({ driver: 'pglite', dataDir: '.data/pglite' });
+  test('without DATABASE_URL it is the embedded PGlite in .data/pglite at the repository root', () => {
+    expect(configFrom({})).toEqual({ driver: 'pglite', dataDir: join(WORKSPACE_ROOT, '.data/pglite') });
   });
 
   test('PGLITE_DIR picks the directory; "memory" keeps it in memory', () => {
@@ -113,6 +121,33 @@ describe('databaseConfigFromEnv', () => {
     expect(errors.DB_POOL_MAX?.[0]).toMatch(/>=1/);
     expect(errors.DB_CONNECT_TIMEOUT_MS?.[0]).toMatch(/expected number/);
     expect(errors.DB_IDLE_TIMEOUT_MS?.[0]).toMatch(/expected int/);
+  });
+});
+
+describe('resolvePgliteDir', () => {
+  const startDir = process.cwd();
+  afterEach(() => process.chdir(startDir));
+
+  test('WORKSPACE_ROOT is the repository root', () => {
+    expect(existsSync(join(WORKSPACE_ROOT, 'pnpm-workspace.yaml'))).toBe(true);
+  });
+
+  test('a relative directory is taken from the repository root, whatever the current directory', () => {
+    const expected = join(WORKSPACE_ROOT, '.data/pglite');
+    for (const cwd of [
+      WORKSPACE_ROOT,
+      join(WORKSPACE_ROOT, 'packages/db'),
+      join(WORKSPACE_ROOT, 'apps/server'),
+    ]) {
+      process.chdir(cwd);
+      expect(resolvePgliteDir('.data/pglite')).toBe(expected);
+      expect(configFrom({ PGLITE_DIR: '.data/pglite' })).toEqual({ driver: 'pglite', dataDir: expected });
+    }
+  });
+
+  test('absolute directories and "memory" are kept as they are', () => {
+    expect(resolvePgliteDir('/srv/todo/pglite')).toBe('/srv/todo/pglite');
+    expect(resolvePgliteDir('memory')).toBe('memory');
   });
 });
 

@@ -1,4 +1,19 @@
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** The repository root: relative paths in the environment (PGLITE_DIR) are taken from here. */
+export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The embedded database's directory as an absolute path, the same whatever the current directory
+ * (`pnpm db:migrate` runs in packages/db, the server in apps/server); `memory` stays as it is.
+ *
+ * @example resolvePgliteDir('.data/pglite') // '<repository root>/.data/pglite'
+ */
+export function resolvePgliteDir(dir: string, root: string = WORKSPACE_ROOT): string {
+  return dir === 'memory' || isAbsolute(dir) ? dir : resolve(root, dir);
+}
 
 const intFromEnv = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -53,7 +68,8 @@ const isNeonHost = (url: string) => {
 
 /**
  * Picks the driver: `DATABASE_DRIVER` when set, otherwise embedded PGlite without a URL,
- * Neon's serverless driver for `*.neon.tech` hosts and node-postgres for any other URL.
+ * Neon's serverless driver for `*.neon.tech` hosts and node-postgres for any other URL. A relative
+ * `PGLITE_DIR` is taken from the repository root, so every command opens the same database.
  *
  * @example databaseConfigFromEnv(databaseEnvSchema.parse(process.env), { direct: true })
  */
@@ -61,7 +77,7 @@ export function databaseConfigFromEnv(env: DatabaseEnv, options: { direct?: bool
   const url = (options.direct ? env.DATABASE_URL_DIRECT : undefined) ?? env.DATABASE_URL;
   const driver = env.DATABASE_DRIVER ?? (url ? (isNeonHost(url) ? 'neon' : 'pg') : 'pglite');
   if (driver === 'pglite') {
-    return { driver, dataDir: env.PGLITE_DIR === 'memory' ? null : env.PGLITE_DIR };
+    return { driver, dataDir: env.PGLITE_DIR === 'memory' ? null : resolvePgliteDir(env.PGLITE_DIR) };
   }
   if (!url) {
     throw new Error(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
