@@ -161,8 +161,8 @@ export function createApp(options: {
   /** The app's own origin (with the real port when listening on port 0). */
   publicUrl: string;
   trustedOrigins: string[];
-  /** Whether /readyz answers 200: the database answers, and the server is not shutting down. */
-  ready: () => Promise<boolean>;
+  /** What /readyz answers: 'ready' (200) while the database answers and the server is not shutting down. */
+  readiness: () => Promise<'ready' | 'database unavailable' | 'shutting down'>;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, db, auth } = options;
   const trusted = new Set(options.trustedOrigins);
@@ -257,8 +257,8 @@ export function createApp(options: {
 
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const ready = await options.ready();
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
+      const status = await options.readiness();
+      return sendJson(res, status === 'ready' ? 200 : 503, { status });
     }
     if (path === '/api/auth' || path.startsWith('/api/auth/')) return authHandler(req, res);
     if (path.startsWith('/api/trpc/')) {

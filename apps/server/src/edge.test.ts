@@ -829,7 +829,9 @@ describe.each(testDrivers)(
         });
         expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
         const closed = server.close(10_000);
-        expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+        const notReady = await fetch(`${server.url}/readyz`);
+        expect(notReady.status).toBe(503);
+        expect(await notReady.json()).toEqual({ status: 'shutting down' });
         expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
         await release();
         expect((await inFlight).status).toBe(200);

@@ -144,7 +144,10 @@ export async function startServer(
       auth,
       publicUrl,
       trustedOrigins,
-      ready: async () => !draining && (await readiness.ready()),
+      readiness: async () => {
+        if (draining) return 'shutting down';
+        return (await readiness.ready()) ? 'ready' : 'database unavailable';
+      },
     }),
   );
 
