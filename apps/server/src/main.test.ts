@@ -38,6 +38,18 @@ describe('the server process (src/main.ts)', () => {
     expect(child.stdout.filter(Boolean)).toEqual([]);
   });
 
+  it('src/start.ts (`pnpm start`) runs in production when NODE_ENV is not set', async () => {
+    const child = await spawnServer({
+      entry: 'src/start.ts',
+      env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET },
+    });
+    try {
+      expect(child.stdout.find((line) => line.startsWith('todo server on'))).toMatch(/production\)$/);
+    } finally {
+      await child.stop('SIGKILL');
+    }
+  });
+
   describe('running', () => {
     let webDist: string;
     let child: ServerProcess;

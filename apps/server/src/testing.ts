@@ -97,9 +97,9 @@ const collectLines = (stream: NodeJS.ReadableStream, lines: string[], onLine: (l
 };
 
 /**
- * Runs src/main.ts as its own process (through tsx, as `pnpm start` does) on 127.0.0.1 and a free
- * port, and resolves once it prints `todo server on <url> (database: …)`. The process sees only
- * PATH, HOME, TMPDIR and `env`: never the test run's own DATABASE_URL or NODE_ENV.
+ * Runs src/main.ts (or `entry`, e.g. src/start.ts) as its own process through tsx on 127.0.0.1
+ * and a free port, and resolves once it prints `todo server on <url> (database: …)`. The process
+ * sees only PATH, HOME, TMPDIR and `env`: never the test run's own DATABASE_URL or NODE_ENV.
  *
  * @example
  * const server = await spawnServer({ env: { NODE_ENV: 'production', PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET } });
@@ -108,15 +108,18 @@ const collectLines = (stream: NodeJS.ReadableStream, lines: string[], onLine: (l
  */
 export async function spawnServer({
   env,
+  entry = 'src/main.ts',
   startTimeoutMs = 60_000,
 }: {
   env: Record<string, string>;
+  /** The file to run, relative to apps/server. */
+  entry?: string;
   startTimeoutMs?: number;
 }): Promise<ServerProcess> {
   const inherited = Object.fromEntries(
     ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
