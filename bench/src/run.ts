@@ -201,16 +201,20 @@ async function smokeTest(url: string, database: BenchDatabase) {
 }
 
 /** Drives `server` for `seconds` with `drive`, recording the CPU it and PostgreSQL used. */
-async function measureRound(server: RunningProcess, drive: Drive, options: Options, seconds: number) {
+async function measureRound(
+  server: RunningProcess,
+  drive: Drive,
+  options: Options,
+  seconds: number,
+): Promise<Round> {
   const before = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
   const load = await drive({ url: server.url, connections: options.connections, seconds });
   const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
   const serverCpu = before.server === null || after.server === null ? null : after.server - before.server;
-  const round: Round = {
+  return {
     ...load,
     cpuSeconds: { server: serverCpu, database: databaseCpuBetween(before.database, after.database) },
   };
-  return round;
 }
 
 /**
@@ -330,8 +334,10 @@ async function main() {
 
   console.log(
     `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ` +
-      `${options.seconds} s per server and generator in turns, pool ${options.poolMax}. ` +
-      'adapter = the production server with tRPC’s public Node adapter instead of its direct path',
+      `${options.seconds} s per server and generator in turns, pool ${options.poolMax}` +
+      (options.targets.includes('adapter')
+        ? '. adapter = the production server with tRPC’s public Node adapter instead of its direct path'
+        : ''),
   );
   for (const [generator, results] of Object.entries(load)) {
     console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}`);
