@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -15,5 +16,10 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+  },
+  // `pnpm test`: tests that need no browser, including the browser harness's pure helpers. The
+  // browser tests have their own config (e2e/vitest.config.ts, `pnpm test:e2e`).
+  test: {
+    include: ['src/**/*.test.{ts,tsx}', 'e2e/chromium.test.ts'],
   },
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, hasChromium } from './harness.ts';
+import { chromiumLookup } from './harness.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const INPUTS = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', '../../packages/client/src'];
@@ -16,8 +16,10 @@ function newestChange(path: string): number {
 
 /** Builds the web app when dist is missing or older than any of its sources. */
 export default function setup() {
-  if (!hasChromium) {
-    console.warn(`\n  Browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium).\n`);
+  if (!chromiumLookup.found) {
+    // A CHROMIUM_PATH that points nowhere is a mistake to fix; no Chromium at all only skips.
+    if (chromiumLookup.configured) throw new Error(`Browser tests: ${chromiumLookup.message}`);
+    console.warn(`\n  Browser tests skipped: ${chromiumLookup.message}.\n`);
     return;
   }
   const built = newestChange(join(WEB_ROOT, 'dist/index.html'));

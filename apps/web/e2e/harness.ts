@@ -7,9 +7,11 @@ import { createTestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { findChromium } from './chromium.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
+/** CHROMIUM_PATH, else /usr/bin/chromium (see chromium.ts); global-setup reports a missing one. */
+export const chromiumLookup = findChromium(process.env, existsSync);
+export const hasChromium = chromiumLookup.found;
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const WEB_DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -58,7 +60,9 @@ const FLAGS = [
 ];
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', ...FLAGS] });
+  if (!chromiumLookup.found) throw new Error(chromiumLookup.message);
+  const executablePath = chromiumLookup.path;
+  return chromium.launch({ executablePath, headless: true, args: ['--headless', ...FLAGS] });
 }
 
 /**
