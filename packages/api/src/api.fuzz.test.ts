@@ -3,7 +3,7 @@
 // INTERNAL_SERVER_ERROR), and the other user's rows must be exactly as they were.
 // FUZZ_SEED=<n> replays another sequence; FUZZ_RUNS_SCALE=<x> runs more or fewer.
 import type { DB } from '@todo/db';
-import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
+import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import type { Kysely } from 'kysely';
@@ -40,17 +40,9 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
-    const [aliceRow, bobRow] = await database.db
-      .insertInto('users')
-      .values([
-        { name: 'Alice', email: 'alice@example.com', email_verified: false },
-        { name: 'Bob', email: 'bob@example.com', email_verified: false },
-      ])
-      .returning('id')
-      .execute();
-    if (!aliceRow || !bobRow) throw new Error('users not created');
-    bobId = bobRow.id;
-    alice = createCaller({ db: database.db, userId: aliceRow.id });
+    const aliceId = await createTestUser(database.db, 'Alice', { email: 'alice@example.com' });
+    bobId = await createTestUser(database.db, 'Bob', { email: 'bob@example.com' });
+    alice = createCaller({ db: database.db, userId: aliceId });
     const bob = createCaller({ db: database.db, userId: bobId });
     for (let i = 0; i < 8; i++) {
       await bob.todo.create({ title: `bob's %_ secret ${i}`, description: i % 2 ? 'private' : null });

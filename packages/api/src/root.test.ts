@@ -1,5 +1,5 @@
 import type { DB } from '@todo/db';
-import { createTestDatabase, type TestDatabase, testDrivers } from '@todo/db/testing';
+import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from '@todo/db/testing';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -15,12 +15,7 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
   beforeAll(async () => {
     database = await createTestDatabase(driver);
     db = database.db;
-    const user = await db
-      .insertInto('users')
-      .values({ name: 'Carol', email: 'carol@example.com', email_verified: true })
-      .returning(['id', 'created_at'])
-      .executeTakeFirstOrThrow();
-    userId = user.id;
+    userId = await createTestUser(db, 'Carol', { email: 'carol@example.com' });
   });
   afterAll(() => database?.dispose());
 

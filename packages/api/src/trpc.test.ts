@@ -1,5 +1,5 @@
 import type { DB } from '@todo/db';
-import { createTestDatabase, type TestDatabase, testDrivers } from '@todo/db/testing';
+import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from '@todo/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,12 +30,7 @@ describe.each(testDrivers)('errors on the wire on %s', (driver) => {
   beforeAll(async () => {
     database = await createTestDatabase(driver);
     db = database.db;
-    const user = await db
-      .insertInto('users')
-      .values({ name: 'Dan', email: 'dan@example.com', email_verified: false })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    userId = user.id;
+    userId = await createTestUser(db, 'Dan', { email: 'dan@example.com' });
   });
   afterAll(() => database?.dispose());
 

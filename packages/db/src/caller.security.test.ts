@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerDatabase } from './caller.ts';
 import type { DB } from './schema.ts';
-import { createTestDatabase, type TestDatabase, testDrivers } from './testing.ts';
+import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from './testing.ts';
 
 describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
   let database: TestDatabase;
@@ -24,10 +24,7 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
   beforeAll(async () => {
     database = await createTestDatabase(driver);
     const now = new Date();
-    await database.db
-      .insertInto('users')
-      .values([alice, bob].map((id) => ({ id, name: id, email: `${id}@example.com`, email_verified: false })))
-      .execute();
+    for (const id of [alice, bob]) await createTestUser(database.db, id, { id });
     await database.db
       .insertInto('todos')
       .values([

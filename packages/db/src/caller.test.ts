@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, callerDatabase, NoSessionError, type Owner } from './caller.ts';
+import { type Caller, CallerClient, callerDatabase, NoSessionError, type Owner } from './caller.ts';
 import type { DB } from './schema.ts';
-import { createTestDatabase, type TestDatabase, testDrivers } from './testing.ts';
+import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from './testing.ts';
 
 const policy = { expiresInSeconds: 7 * 86_400, updateAgeSeconds: 86_400 };
 
@@ -24,10 +24,7 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(driver);
-    await database.db
-      .insertInto('users')
-      .values([alice, bob].map((id) => ({ id, name: id, email: `${id}@example.com`, email_verified: false })))
-      .execute();
+    for (const id of [alice, bob]) await createTestUser(database.db, id, { id });
     await sql`insert into sessions (token, expires_at, updated_at, user_id) values
       ('alice-token', now() + interval '7 days', now(), ${alice}),
       ('bob-token', now() + interval '7 days', now(), ${bob}),
@@ -146,11 +143,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the pipelined transaction (pg)'
 
   beforeAll(async () => {
     database = await createTestDatabase('pg');
-    single = new pg.Pool({ connectionString: database.url!, max: 1, pipeline: true });
-    await database.db
-      .insertInto('users')
-      .values({ id: alice, name: 'alice', email: `${alice}@example.com`, email_verified: false })
-      .execute();
+    single = new pg.Pool({ connectionString: database.url!, max: 1, Client: CallerClient });
+    await createTestUser(database.db, 'alice', { id: alice });
     await sql`insert into sessions (token, expires_at, updated_at, user_id)
       values ('alice-token', now() + interval '7 days', now(), ${alice})`.execute(database.db);
     await database.db.insertInto('todos').values({ user_id: alice, title: 'a1' }).execute();
@@ -196,7 +190,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the pipelined transaction (pg)'
     );
     const texts = rows.map((row) => row.statement);
     expect(new Set(texts).size).toBe(texts.length);
-    expect(texts.filter((text) => text.includes('todo_act_as_session'))).toHaveLength(1);
+    expect(texts.filter((text) => text.includes('todo_no_session'))).toHaveLength(1);
     expect(texts.filter((text) => text.includes('order by "title"'))).toHaveLength(1);
     expect(texts.some((text) => text.includes('nowhere_at_all'))).toBe(false);
     const state = await single.query<{ role: string; in_transaction: boolean }>(

@@ -119,16 +119,10 @@ describe.each(testDrivers)('schema on %s', (driver) => {
   });
 
   test('emails are unique regardless of case', async () => {
-    await database.db
-      .insertInto('users')
-      .values({ name: 'a', email: 'Case@Example.com', email_verified: false })
-      .execute();
-    await expect(
-      database.db
-        .insertInto('users')
-        .values({ name: 'b', email: 'case@example.COM', email_verified: false })
-        .execute(),
-    ).rejects.toThrow(/users_email_lower_key/);
+    await createTestUser(database.db, 'a', { email: 'Case@Example.com' });
+    await expect(createTestUser(database.db, 'b', { email: 'case@example.COM' })).rejects.toThrow(
+      /users_email_lower_key/,
+    );
   });
 
   test('the committed Kysely types match this database', async () => {

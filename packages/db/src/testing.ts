@@ -77,15 +77,27 @@ export async function createTestDatabase(
 }
 
 /**
- * Inserts a user the way Better Auth would (uuid key, lower-case email) and returns its id.
+ * Inserts a user the way Better Auth would (uuid key, lower-case email) and returns its id. The
+ * email is unique unless given; `id` fixes the key when a test needs it before the insert.
  *
- * @example const alice = await createTestUser(db, 'alice');
+ * @example
+ * const alice = await createTestUser(db, 'alice');
+ * await createTestUser(db, 'Carol', { email: 'carol@example.com' });
+ * await createTestUser(db, 'bob', { id: randomUUID() });
  */
-export async function createTestUser(db: Database['db'], name: string): Promise<string> {
-  const email = `${name.toLowerCase()}-${randomBytes(4).toString('hex')}@example.com`;
+export async function createTestUser(
+  db: Database['db'],
+  name: string,
+  { id, email }: { id?: string; email?: string } = {},
+): Promise<string> {
   const row = await db
     .insertInto('users')
-    .values({ name, email, email_verified: false })
+    .values({
+      ...(id ? { id } : {}),
+      name,
+      email: email ?? `${name.toLowerCase()}-${randomBytes(4).toString('hex')}@example.com`,
+      email_verified: false,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

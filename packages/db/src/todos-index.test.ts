@@ -1,6 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase, testDrivers } from './testing.ts';
+import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from './testing.ts';
 import { countTodos, type ListTodosOptions, listTodos } from './todos.ts';
 
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
@@ -14,7 +14,8 @@ describe.each(testDrivers)('index use on %s', (driver) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(driver);
-    // 200 users with 50 todos each, in two statements; then statistics for the planner.
+    // 200 users with 50 todos each, in two set-based statements (not 200 createTestUser round
+    // trips); then statistics for the planner.
     await sql`
       insert into users (name, email, email_verified)
       select 'user ' || i, 'user' || i || '@example.com', false from generate_series(1, 200) i
@@ -26,12 +27,10 @@ describe.each(testDrivers)('index use on %s', (driver) => {
       from users u cross join generate_series(1, 50) n
     `.execute(database.db);
     // One heavy user, where reading in index order beats fetching everything and sorting.
-    await sql`
-      insert into users (name, email, email_verified) values ('heavy', 'heavy@example.com', false)
-    `.execute(database.db);
+    heavyUserId = await createTestUser(database.db, 'heavy');
     await sql`
       insert into todos (user_id, title, completed, created_at)
-      select (select id from users where email = 'heavy@example.com'), 'chore ' || n, n % 2 = 0,
+      select ${heavyUserId}::uuid, 'chore ' || n, n % 2 = 0,
              timestamptz '2023-01-01 00:00:00+00' + (n / 10) * interval '1 second'
       from generate_series(1, 5000) n
     `.execute(database.db);
@@ -42,13 +41,6 @@ describe.each(testDrivers)('index use on %s', (driver) => {
       .where('email', '=', 'user100@example.com')
       .executeTakeFirstOrThrow();
     userId = user.id;
-    heavyUserId = (
-      await database.db
-        .selectFrom('users')
-        .select('id')
-        .where('email', '=', 'heavy@example.com')
-        .executeTakeFirstOrThrow()
-    ).id;
   });
   afterAll(() => database?.dispose());
 

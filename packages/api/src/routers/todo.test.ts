@@ -1,5 +1,5 @@
 import type { DB } from '@todo/db';
-import { createTestDatabase, type TestDatabase, testDrivers } from '@todo/db/testing';
+import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from '@todo/db/testing';
 import { TRPCError } from '@trpc/server';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,15 +11,6 @@ type Caller = ReturnType<typeof createCaller>;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-
-async function insertUser(db: Kysely<DB>, email: string): Promise<string> {
-  const row = await db
-    .insertInto('users')
-    .values({ name: email.split('@')[0] ?? email, email, email_verified: false })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 /** The call's TRPCError; fails the test when the call succeeds or throws anything else. */
 async function refusal(call: Promise<unknown>): Promise<TRPCError> {
@@ -64,8 +55,8 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
   beforeAll(async () => {
     database = await createTestDatabase(driver);
     db = database.db;
-    alice = createCaller({ db, userId: await insertUser(db, 'alice@example.com') });
-    bob = createCaller({ db, userId: await insertUser(db, 'bob@example.com') });
+    alice = createCaller({ db, userId: await createTestUser(db, 'alice', { email: 'alice@example.com' }) });
+    bob = createCaller({ db, userId: await createTestUser(db, 'bob', { email: 'bob@example.com' }) });
   });
   afterAll(() => database?.dispose());
   beforeEach(async () => {
