@@ -83,20 +83,22 @@ const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign 
  * Refuses callers without a live session and runs the rest of the procedure as one transaction
  * acting as the caller: `ctx.db` is that transaction, under row-level security, so even a query
  * that forgot its `where user_id = …` cannot reach another user's rows, and `ctx.owner` names
- * the caller to the queries. A failed procedure rolls back; tRPC answers its error unchanged.
+ * the caller to the queries. A failed mutation rolls back; tRPC answers its error unchanged. A
+ * query runs read-only: PostgreSQL refuses it any write.
  */
-export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const authedProcedure = t.procedure.use(async ({ ctx, next, type }) => {
   const caller = await ctx.caller();
   if (!caller) throw unauthorized();
   const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner } });
   let failed: Awaited<ReturnType<typeof proceed>> | undefined;
   try {
-    return await ctx.db.as(caller, async (db, owner) => {
+    const run = async (db: Kysely<DB>, owner: Owner) => {
       const result = await proceed(db, owner);
       if (result.ok) return result;
       failed = result;
       throw result.error; // rolls the transaction back
-    });
+    };
+    return await ctx.db.as(caller, run, { readOnly: type === 'query' });
   } catch (error) {
     if (error instanceof NoSessionError) throw unauthorized();
     if (failed) return failed;

@@ -14,8 +14,11 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
   let database: TestDatabase;
   const alice = randomUUID();
   const bob = randomUUID();
-  const as = <T>(caller: Caller, fn: (db: Kysely<DB>, owner: Owner) => Promise<T>) =>
-    callerDatabase(database, policy).as(caller, fn);
+  const as = <T>(
+    caller: Caller,
+    fn: (db: Kysely<DB>, owner: Owner) => Promise<T>,
+    options?: { readOnly?: boolean },
+  ) => callerDatabase(database, policy).as(caller, fn, options);
   const count = async (title: string) =>
     Number(
       (await sql<{ n: number }>`select count(*) as n from todos where title = ${title}`.execute(database.db))
@@ -124,15 +127,58 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
     expect(titles.map((row) => row.title)).toEqual(['a1', 'a2', 'kept']);
   });
 
+  it('runs a read-only procedure read-only: every statement as the caller, no write at all', async () => {
+    const seen = await as(
+      { sessionToken: 'alice-token' },
+      async (db) => [
+        (await db.selectFrom('todos').select('title').orderBy('title').execute()).map((row) => row.title),
+        (await sql<{ role: string }>`select current_user as role`.execute(db)).rows[0]?.role,
+      ],
+      { readOnly: true },
+    );
+    expect(seen).toEqual([['a1', 'a2', 'kept'], 'todo_app']);
+    await expect(
+      as(
+        { sessionToken: 'alice-token' },
+        (db, owner) =>
+          db.insertInto('todos').values({ user_id: owner, title: 'written-in-a-query' }).execute(),
+        { readOnly: true },
+      ),
+    ).rejects.toThrow(/read-only transaction/);
+    await expect(
+      as({ userId: alice }, (db) => sql`delete from todos`.execute(db), { readOnly: true }),
+    ).rejects.toThrow(/read-only transaction/);
+    expect(await count('written-in-a-query')).toBe(0);
+    expect(await count('a1')).toBe(1);
+    await expect(
+      as({ sessionToken: 'nobody' }, (db) => db.selectFrom('todos').select('title').execute(), {
+        readOnly: true,
+      }),
+    ).rejects.toBeInstanceOf(NoSessionError);
+  });
+
   it('answers a procedure that ran no statement, and slides a stale session’s expiry forward', async () => {
     expect(await as({ sessionToken: 'bob-token' }, async () => 'ok')).toBe('ok');
-    await as({ sessionToken: 'stale-token' }, (db) => db.selectFrom('todos').select('id').execute());
-    const { rows } = await sql<{
-      days: number;
-    }>`select extract(epoch from expires_at - now()) / 86400 as days from sessions where token = 'stale-token'`.execute(
+    const expiry = async () =>
+      Number(
+        (
+          await sql<{
+            days: number;
+          }>`select extract(epoch from expires_at - now()) / 86400 as days from sessions where token = 'stale-token'`.execute(
+            database.db,
+          )
+        ).rows[0]?.days,
+      );
+    expect(await expiry()).toBeCloseTo(2, 1);
+    await as({ sessionToken: 'stale-token' }, (db) => db.selectFrom('todos').select('id').execute(), {
+      readOnly: true,
+    });
+    expect(await expiry()).toBeCloseTo(7, 1);
+    await sql`update sessions set expires_at = now() + interval '2 days' where token = 'stale-token'`.execute(
       database.db,
     );
-    expect(Number(rows[0]?.days)).toBeCloseTo(7, 1);
+    await as({ sessionToken: 'stale-token' }, (db) => db.selectFrom('todos').select('id').execute());
+    expect(await expiry()).toBeCloseTo(7, 1);
   });
 });
 

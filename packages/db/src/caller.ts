@@ -4,8 +4,8 @@
  * An authenticated procedure runs as one transaction, on every driver alike:
  *   1. its first statement makes the transaction act as the caller: the transaction-local role
  *      `todo_app` and `app.user_id`, which row-level security reads (migrations/0004). For a
- *      session token that statement is `todo_act_as_session` (migrations/0006), which also
- *      checks the session, slides its expiry, and fails when there is no live session;
+ *      session token that statement also checks the session and slides its expiry, and fails
+ *      when there is no live session (ACT_AS_SESSION);
  *   2. then the procedure's own statements;
  *   3. then COMMIT, or ROLLBACK when the procedure failed: a procedure is all or nothing.
  * When the check fails, PostgreSQL runs nothing after it in that transaction.
@@ -17,6 +17,8 @@
  * (PGlite, Neon) the first statement is awaited and the owner is the user id itself.
  * Why: docs/decisions/0008-one-caller-seam.md.
  */
+
+import { Socket } from 'node:net';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -29,7 +31,7 @@ import {
   type QueryResult,
   sql,
 } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import type { DB } from './schema.ts';
 
 /** The role the API acts as; row-level security applies to it (migrations/0004). */
@@ -61,28 +63,62 @@ export class NoSessionError extends Error {
   }
 }
 
-/** The database as callers see it: each call of `as` is one transaction as that caller. */
+/**
+ * The database as callers see it: each call of `as` is one transaction as that caller. With
+ * `readOnly` (tRPC queries), PostgreSQL refuses any write, and on node-postgres each statement
+ * is a read-only transaction of its own, sent together with its COMMIT in one write.
+ */
 export type CallerDatabase = {
-  as<T>(caller: Caller, fn: (db: Kysely<DB>, owner: Owner) => Promise<T>): Promise<T>;
+  as<T>(
+    caller: Caller,
+    fn: (db: Kysely<DB>, owner: Owner) => Promise<T>,
+    options?: { readOnly?: boolean },
+  ): Promise<T>;
 };
 
 type Statement = { text: string; values: unknown[] };
 
-/** The first statement of a caller's transaction. */
-function actAsStatement(caller: Caller, policy: SessionPolicy): Statement {
-  return 'userId' in caller
-    ? // One statement for both: set_config('role', …, true) is `set local role`.
-      {
+/**
+ * The first statement of a session token's transaction: it finds the live session with exactly
+ * this token and sets the transaction-local `app.user_id` and role. Without a live session,
+ * `todo_no_session()` (migrations/0006) fails it, so that nothing after it runs. `refresh_due`
+ * says the session is older than the update age, so its expiry slides forward (REFRESH_SESSION),
+ * as Better Auth's getSession does, at most once a day.
+ */
+const ACT_AS_SESSION = `select set_config('app.user_id', coalesce(s.user_id::text, todo_no_session()), true) as user_id,
+  set_config('role', $3, true) as role,
+  s.expires_at <= now() + make_interval(secs => $2) as refresh_due
+from (select) as one left join sessions s on s.token = $1 and s.expires_at > now()`;
+
+const REFRESH_SESSION = `update sessions set expires_at = now() + make_interval(secs => $2), updated_at = now()
+where token = $1 and expires_at > now()`;
+
+/** The first statement of a caller's transaction, and the refresh of a session token. */
+function statementsFor(
+  caller: Caller,
+  policy: SessionPolicy,
+): { first: Statement; refresh: Statement | null } {
+  const { expiresInSeconds, updateAgeSeconds } = policy;
+  if ('userId' in caller) {
+    // One statement for both: set_config('role', …, true) is `set local role`.
+    return {
+      first: {
         text: `select set_config('role', $1, true), set_config('app.user_id', $2, true)`,
         values: [APP_ROLE, caller.userId],
-      }
-    : {
-        text: 'select todo_act_as_session($1, $2, $3) as user_id',
-        values: [caller.sessionToken, policy.expiresInSeconds, policy.updateAgeSeconds],
-      };
+      },
+      refresh: null,
+    };
+  }
+  return {
+    first: {
+      text: ACT_AS_SESSION,
+      values: [caller.sessionToken, expiresInSeconds - updateAgeSeconds, APP_ROLE],
+    },
+    refresh: { text: REFRESH_SESSION, values: [caller.sessionToken, expiresInSeconds] },
+  };
 }
 
-// SQLSTATE 28000, raised by todo_act_as_session; both drivers put it on `code`.
+// SQLSTATE 28000, raised by todo_no_session(); both drivers put it on `code`.
 const isNoSession = (error: unknown) => (error as { code?: unknown } | null)?.code === '28000';
 
 /**
@@ -98,20 +134,40 @@ export function callerDatabase(
   policy: SessionPolicy,
 ): CallerDatabase {
   const { db, pgPool } = database;
-  const as: CallerDatabase['as'] = (caller, fn) => {
-    const first = actAsStatement(caller, policy);
-    if (pgPool) return pipelined(pgPool, first, fn);
-    return db.transaction().execute(async (trx) => {
-      let result: QueryResult<{ user_id?: string }>;
+  const as: CallerDatabase['as'] = async (caller, fn, { readOnly = false } = {}) => {
+    const { first, refresh } = statementsFor(caller, policy);
+    if (pgPool) return pipelined(new PipelinedTransaction(pgPool, first, refresh, readOnly), fn);
+    let refreshDue = false;
+    const value = await db.transaction().execute(async (trx) => {
+      // Not Kysely's setAccessMode: its PGlite driver ignores it.
+      if (readOnly) await sql`set transaction read only`.execute(trx);
+      let result: QueryResult<{ user_id?: string; refresh_due?: boolean }>;
       try {
         result = await trx.executeQuery(CompiledQuery.raw(first.text, first.values));
       } catch (error) {
         throw isNoSession(error) ? new NoSessionError() : error;
       }
+      refreshDue = result.rows[0]?.refresh_due === true;
       return fn(trx, 'userId' in caller ? caller.userId : (result.rows[0]?.user_id ?? scopedOwner));
     });
+    if (refresh && refreshDue) await db.executeQuery(CompiledQuery.raw(refresh.text, refresh.values));
+    return value;
   };
   return { as };
+}
+
+/**
+ * A pipelined pg client on a socket of its own (pg's `stream` option), so that a caller's
+ * BEGIN, first statement and first query leave in one write: the socket is corked while they
+ * are queued. The pool of node-postgres databases makes its clients with this class.
+ */
+export class CallerClient extends pg.Client {
+  readonly socket: Socket;
+  constructor(config: pg.ClientConfig = {}) {
+    const socket = new Socket();
+    super({ ...config, pipeline: true, stream: () => socket });
+    this.socket = socket;
+  }
 }
 
 /** Statement texts are prepared once per connection under a name; see `named`. */
@@ -138,42 +194,70 @@ function toQueryResult<R>(result: pg.QueryResult): QueryResult<R> {
   return { rows: (rows ?? []) as R[], ...(changed && { numAffectedRows: BigInt(rowCount ?? 0) }) };
 }
 
-/** One caller's transaction on one pipelined pool client, opened by its first query. */
+type Acted = { live: boolean; refreshDue: boolean };
+const ignore = () => {};
+
+/**
+ * One caller's procedure on one pipelined pool client, taken by its first query. Read-write:
+ * BEGIN, the first statement and that query leave in one write, the rest follow, and `end`
+ * commits. Read-only: each query leaves in one write between BEGIN READ ONLY, the first
+ * statement, and COMMIT. Whenever the first statement fails, PostgreSQL refuses everything
+ * after it in that transaction (25P02) instead of running it.
+ */
 class PipelinedTransaction implements DatabaseConnection {
   #client: Promise<pg.PoolClient> | null = null;
-  /** Settles once BEGIN and the first statement were answered: false when there was no session. */
-  #live: Promise<boolean> | null = null;
+  /** A read-write transaction is open on the client. */
+  #open = false;
+  /** The answers to each first statement sent: was the session live, is its refresh due. */
+  readonly #acted: Promise<Acted>[] = [];
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly first: Statement,
+    private readonly refresh: Statement | null,
+    private readonly readOnly: boolean,
   ) {}
 
-  #open(): Promise<pg.PoolClient> {
-    this.#client ??= this.pool.connect().then((client) => {
-      // Written at once, answered in order. When the first statement fails, PostgreSQL refuses
-      // everything after it in the transaction (25P02) instead of running it.
-      const begun = client.query('begin');
-      const acted = client.query(named(this.first.text, this.first.values));
-      acted.catch(() => {}); // observed through #live
-      this.#live = begun
-        .then(() => acted)
-        .then(
-          () => true,
-          (error: unknown) => (isNoSession(error) ? false : Promise.reject(error)),
-        );
-      this.#live.catch(() => {}); // observed by every query and by end()
-      return client;
-    });
-    return this.#client;
+  #act(client: pg.PoolClient): Promise<Acted> {
+    const begun = client.query(this.readOnly ? 'begin read only' : 'begin');
+    const acted = client.query(named(this.first.text, this.first.values));
+    acted.catch(ignore); // observed through the promise below
+    const answer = begun
+      .then(() => acted)
+      .then(
+        (result): Acted => ({ live: true, refreshDue: result.rows[0]?.refresh_due === true }),
+        (error: unknown) => (isNoSession(error) ? { live: false, refreshDue: false } : Promise.reject(error)),
+      );
+    answer.catch(ignore); // observed by the query that follows and by end()
+    this.#acted.push(answer);
+    return answer;
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const client = await this.#open();
+    this.#client ??= this.pool.connect();
+    const client = await this.#client;
+    const socket = client instanceof CallerClient ? client.socket : null;
+    let acted: Promise<Acted> | undefined;
+    let answer: Promise<pg.QueryResult>;
+    let committed: Promise<unknown> | undefined;
+    socket?.cork(); // everything below leaves in one write
     try {
-      return toQueryResult<R>(await client.query(named(compiled.sql, compiled.parameters)));
+      if (this.readOnly || !this.#open) acted = this.#act(client);
+      this.#open = !this.readOnly;
+      answer = client.query(named(compiled.sql, compiled.parameters));
+      if (this.readOnly) {
+        committed = client.query('commit');
+        committed.catch(ignore); // awaited below; on an aborted transaction it rolls back
+      }
+    } finally {
+      socket?.uncork();
+    }
+    try {
+      const result = await answer;
+      await committed;
+      return toQueryResult<R>(result);
     } catch (error) {
-      if ((await this.#live?.catch(() => true)) === false) throw new NoSessionError();
+      if (acted && !(await acted.catch(() => ({ live: true }))).live) throw new NoSessionError();
       throw error;
     }
   }
@@ -183,30 +267,40 @@ class PipelinedTransaction implements DatabaseConnection {
     throw new Error('streaming is not supported in a pipelined transaction');
   }
 
-  /** Commits (or rolls back) and releases the client; false when there was no live session. */
+  /**
+   * Ends the procedure: commits its open transaction (or rolls it back), slides the session's
+   * expiry when due, and releases the client. False when there was no live session.
+   */
   async end(commit: boolean): Promise<boolean> {
-    if (!this.#client) {
-      // The procedure ran no statement (say, its input was refused): the session still decides
-      // between 401 and the procedure's own answer.
-      try {
-        await this.pool.query(named(this.first.text, this.first.values));
-        return true;
-      } catch (error) {
-        if (isNoSession(error)) return false;
-        throw error;
-      }
-    }
+    if (!this.#client) return this.#checkAlone();
     const client = await this.#client;
-    let live = false;
     try {
-      live = (await this.#live) ?? false;
-      await client.query(commit && live ? 'commit' : 'rollback');
+      const acted = await Promise.all(this.#acted);
+      const live = acted.every((answer) => answer.live);
+      if (this.#open) await client.query(commit && live ? 'commit' : 'rollback');
+      if (live && this.refresh && acted.some((answer) => answer.refreshDue)) {
+        await client.query(named(this.refresh.text, this.refresh.values));
+      }
+      client.release();
+      return live;
     } catch (error) {
       client.release(error as Error); // a client in an unknown state is closed, not reused
       throw error;
     }
-    client.release();
-    return live;
+  }
+
+  /** The procedure ran no statement (say, its input was refused): the session still decides. */
+  async #checkAlone(): Promise<boolean> {
+    try {
+      const { rows } = await this.pool.query(named(this.first.text, this.first.values));
+      if (this.refresh && rows[0]?.refresh_due === true) {
+        await this.pool.query(named(this.refresh.text, this.refresh.values));
+      }
+      return true;
+    } catch (error) {
+      if (isNoSession(error)) return false;
+      throw error;
+    }
   }
 }
 
@@ -234,11 +328,9 @@ function pipelinedKysely(transaction: PipelinedTransaction): Kysely<DB> {
 }
 
 async function pipelined<T>(
-  pool: pg.Pool,
-  first: Statement,
+  transaction: PipelinedTransaction,
   fn: (db: Kysely<DB>, owner: Owner) => Promise<T>,
 ): Promise<T> {
-  const transaction = new PipelinedTransaction(pool, first);
   let outcome: { value: T } | { error: unknown };
   try {
     outcome = { value: await fn(pipelinedKysely(transaction), scopedOwner) };
