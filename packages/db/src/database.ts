@@ -4,6 +4,7 @@ import { Client as NeonClient, Pool as NeonPool, neonConfig } from '@neondatabas
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import ws from 'ws';
+import { CallerClient } from './caller.ts';
 import type { DatabaseConfig } from './config.ts';
 import { SerializedPGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
@@ -29,6 +30,11 @@ export type Database = {
   scripts: ScriptRunner;
   /** node-postgres only (else null): the pipelined pool behind `db`, for callers' transactions (caller.ts). */
   pgPool: pg.Pool | null;
+  /**
+   * Calls `onPayload` with each NOTIFY on `channel`, through a connection of its own (PGlite:
+   * its in-process listener). Resolves once listening; the answer stops it.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -91,6 +97,11 @@ export function createDatabase(config: DatabaseConfig): Database {
             });
           }),
       },
+      // Between transactions: a LISTEN inside one would end with it.
+      listen: async (channel, onPayload) => {
+        const unlisten = await exclusive(() => pglite.listen(channel, onPayload));
+        return () => exclusive(() => unlisten());
+      },
       close: () => db.destroy(),
     };
   }
@@ -109,9 +120,9 @@ export function createDatabase(config: DatabaseConfig): Database {
       : new pg.Pool({
           ...poolOptions,
           query_timeout: config.statementTimeoutMs || undefined,
-          // Queries leave without waiting for the previous answer: a caller's BEGIN, session
-          // check and first statement share one round trip (caller.ts).
-          pipeline: true,
+          // Pipelined clients: a caller's BEGIN, session check and first statement share one
+          // write and one round trip (caller.ts).
+          Client: CallerClient,
         });
   // An idle client that loses its connection (database restart) must not crash the process;
   // the pool drops it and the next checkout opens a fresh one.
@@ -122,8 +133,8 @@ export function createDatabase(config: DatabaseConfig): Database {
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
 
-  // Migrations get a connection of their own, outside the pool and without the application's
-  // statement timeout: building an index on a large table may rightly take minutes.
+  // Migrations and listeners get a connection of their own, outside the pool and without the
+  // application's statement timeout: building an index on a large table may rightly take minutes.
   const openMigrationClient = async (): Promise<pg.Client> => {
     const clientOptions = { connectionString: config.url, connectionTimeoutMillis: config.connectTimeoutMs };
     const client =
@@ -150,6 +161,14 @@ export function createDatabase(config: DatabaseConfig): Database {
     db,
     driver: config.driver,
     pgPool: config.driver === 'pg' ? pool : null,
+    async listen(channel, onPayload) {
+      const client = await openMigrationClient();
+      client.on('notification', (message) => {
+        if (message.channel === channel) onPayload(message.payload ?? '');
+      });
+      await client.query(`listen ${client.escapeIdentifier(channel)}`);
+      return () => client.end().catch(() => {});
+    },
     scripts: {
       async withLock(fn) {
         const client = await openMigrationClient();
