@@ -150,6 +150,18 @@ describe('1. a method a path does not serve gets 405 with Allow', () => {
     await expectServing(server.url);
   });
 
+  it('a procedure called with the other method gets tRPC’s 405, naming the one it takes', async () => {
+    for (const [method, path, allow] of [
+      ['POST', '/api/trpc/todo.list', 'GET'],
+      ['GET', '/api/trpc/todo.create', 'POST'],
+    ] as const) {
+      const response = await request(method, path);
+      expect(statusOf(response), `${method} ${path}`).toBe(405);
+      expect(header(response, 'allow'), `${method} ${path}`).toBe(allow);
+    }
+    await expectServing(server.url);
+  });
+
   it('API paths answer 405 with a JSON error', async () => {
     for (const path of ['/api/trpc/todo.list', '/api/auth/get-session', '/healthz']) {
       const response = await request('TRACE', path);

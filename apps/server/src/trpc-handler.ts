@@ -157,6 +157,17 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     }
   }
 
+  /** The method a procedure's path takes: GET for queries and subscriptions, POST for mutations. */
+  async function allowed(req: IncomingMessage): Promise<string> {
+    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    let procedure: AnyProcedure | null = null;
+    try {
+      procedure = await getProcedureAtPath(router, decodeURIComponent(pathname.slice(endpoint.length + 1)));
+    } catch {}
+    const type = procedure?._def.type;
+    return type === 'mutation' ? 'POST' : type ? 'GET' : 'GET, POST';
+  }
+
   async function viaFetchAdapter(
     req: IncomingMessage,
     res: ServerResponse,
@@ -192,6 +203,9 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       maxBatchSize: options.maxBatchSize,
     });
     const payload = Buffer.from(await response.arrayBuffer());
+    // tRPC's own 405 (a POST to a query, a GET to a mutation) names no allowed method; HTTP
+    // says a 405 must.
+    if (response.status === 405 && !response.headers.has('allow')) res.setHeader('allow', await allowed(req));
     res.statusCode = response.status;
     response.headers.forEach((value, name) => {
       // The body goes out whole with a content-length: a streamed answer's chunked framing
