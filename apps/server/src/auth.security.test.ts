@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
+import { WORKSPACE_ROOT } from '@todo/db';
 import { testDrivers } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from './config.ts';
 import { bearer, signUp, startTestServer, type TestServer, trpc, uniqueEmail } from './testing.ts';
 
 const PASSWORD = 'correct horse battery';

@@ -65,8 +65,11 @@ describe('loadConfig', () => {
       'https://other.example.com',
       'https://todo.example.com',
     ]);
-    expect(config.host).toBe('0.0.0.0');
+    expect(config.host).toBe('127.0.0.1');
     expect(config.migrateOnStart).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET, HOST: '0.0.0.0' }).host).toBe(
+      '0.0.0.0',
+    );
   });
 
   it('refuses a bad PORT with a clear message', () => {

@@ -9,13 +9,15 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type DatabaseConfig, databaseConfigFromEnv, databaseEnvSchema, withoutEmptyValues } from '@todo/db';
+import { join, resolve } from 'node:path';
+import {
+  type DatabaseConfig,
+  databaseConfigFromEnv,
+  databaseEnvSchema,
+  WORKSPACE_ROOT,
+  withoutEmptyValues,
+} from '@todo/db';
 import { z } from 'zod';
-
-/** Relative paths in the environment (PGLITE_DIR) are taken from the repository root. */
-export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const origin = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -192,13 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   let database: DatabaseConfig | undefined;
   try {
-    database = databaseConfigFromEnv({
-      ...values,
-      PGLITE_DIR:
-        values.PGLITE_DIR === 'memory' || isAbsolute(values.PGLITE_DIR)
-          ? values.PGLITE_DIR
-          : resolve(WORKSPACE_ROOT, values.PGLITE_DIR),
-    });
+    database = databaseConfigFromEnv(values);
   } catch (error) {
     problems.push(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -219,7 +215,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     production,
     port,
-    host: values.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    // Loopback unless told otherwise, in production too: `pnpm start` on a laptop must not open
+    // the app to its network. A container or a host behind a proxy sets HOST=0.0.0.0.
+    host: values.HOST ?? '127.0.0.1',
     publicUrl,
     trustedOrigins: withLoopbackAliases([publicUrl, ...devOrigins, ...values.TRUSTED_ORIGINS]),
     authSecret: values.BETTER_AUTH_SECRET ?? developmentSecret(),
