@@ -4,9 +4,10 @@
 // unhandled rejection may escape. Raw sockets where fetch cannot express the request.
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect, Socket } from 'node:net';
+import type { DB } from '@todo/db';
 import { testDrivers } from '@todo/db/testing';
 import { initTRPC } from '@trpc/server';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   afterAll,
   afterEach,
@@ -22,6 +23,31 @@ import { z } from 'zod';
 import { catchErrors } from './app.ts';
 import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } from './testing.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
+
+/**
+ * Holds one of the database's connections (PGlite: its only one) in a transaction that ran
+ * `statement`, until the answer is called.
+ */
+async function holdConnection(db: Kysely<DB>, statement = sql`select 1`): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let taken!: () => void;
+  const isTaken = new Promise<void>((resolve) => {
+    taken = resolve;
+  });
+  const done = db.transaction().execute(async (trx) => {
+    await statement.execute(trx);
+    taken();
+    await gate;
+  });
+  await isTaken;
+  return async () => {
+    release();
+    await done;
+  };
+}
 
 /** Sends `bytes` on a fresh connection and gives back all the server writes until it closes. */
 function raw(url: string, bytes: string | Buffer, { end = false } = {}): Promise<string> {
@@ -520,25 +546,11 @@ describe('5. a slow client is cut off by the server’s timeouts', () => {
 
   it('a response that takes longer than the request timeout is not cut off (event streams need that)', async () => {
     const user = await signUp(server.url);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    // The embedded database's one connection, held by a transaction: the request waits.
-    const holder = server.testDatabase.db.transaction().execute(async (trx) => {
-      await sql`select 1`.execute(trx);
-      locked();
-      await held;
-    });
-    await isLocked;
+    // The embedded database's one connection, held: the request waits.
+    const release = await holdConnection(server.testDatabase.db);
     const answer = trpc(server.url, 'todo.counts', { headers: bearer(user.token) });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    release();
-    await holder;
+    await release();
     expect((await answer).status).toBe(200);
   });
 
@@ -762,28 +774,6 @@ describe('7. caching and transport security headers', () => {
   });
 });
 
-/** Holds the database busy (a lock on todos, in a transaction of its own) until `release()`. */
-async function holdTodos(server: TestServer) {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
-  const done = server.testDatabase.db.transaction().execute(async (trx) => {
-    await sql`lock table todos in access exclusive mode`.execute(trx);
-    locked();
-    await held;
-  });
-  await isLocked;
-  return async () => {
-    release();
-    await done;
-  };
-}
-
 describe.each(testDrivers)('8. /readyz has its own path to the database, on %s', (driver) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -797,26 +787,7 @@ describe.each(testDrivers)('8. /readyz has its own path to the database, on %s',
     // Every connection of the application's pool held (PGlite: its one connection).
     const held: (() => Promise<void>)[] = [];
     const slots = driver === 'pglite' ? 1 : (server.testDatabase.config as { poolMax: number }).poolMax;
-    for (let n = 0; n < slots; n++) {
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let taken!: () => void;
-      const isTaken = new Promise<void>((resolve) => {
-        taken = resolve;
-      });
-      const done = server.testDatabase.db.connection().execute(async (connection) => {
-        await sql`select 1`.execute(connection);
-        taken();
-        await gate;
-      });
-      await isTaken;
-      held.push(async () => {
-        release();
-        await done;
-      });
-    }
+    for (let n = 0; n < slots; n++) held.push(await holdConnection(server.testDatabase.db));
     const waiting = trpc(server.url, 'todo.counts', { headers: bearer(user.token) });
     const response = await fetch(`${server.url}/readyz`);
     expect(response.status).toBe(200);
@@ -833,7 +804,10 @@ describe.each(testDrivers)(
       const server = await startTestServer(driver, { SHUTDOWN_DELAY_MS: '5000' });
       try {
         const user = await signUp(server.url);
-        const release = await holdTodos(server);
+        const release = await holdConnection(
+          server.testDatabase.db,
+          sql`lock table todos in access exclusive mode`,
+        );
         const inFlight = trpc(server.url, 'todo.create', {
           mutation: true,
           input: { title: 'in flight at shutdown' },

@@ -41,24 +41,6 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
   const asUser = <T>(userId: string, fn: (db: Kysely<DB>) => Promise<T>) =>
     callerDatabase(database, { expiresInSeconds: 3600, updateAgeSeconds: 60 }).as({ userId }, fn);
 
-  it('runs as the application role with the user id set for the transaction only', async () => {
-    const inside = await asUser(alice, (trx) =>
-      sql<{
-        role: string;
-        user_id: string;
-      }>`select current_user as role, current_setting('app.user_id', true) as user_id`.execute(trx),
-    );
-    expect(inside.rows[0]).toEqual({ role: 'todo_app', user_id: alice });
-    const after = await sql<{
-      role: string;
-      user_id: string | null;
-    }>`select current_user as role, nullif(current_setting('app.user_id', true), '') as user_id`.execute(
-      database.db,
-    );
-    expect(after.rows[0]?.role).not.toBe('todo_app');
-    expect(after.rows[0]?.user_id).toBeNull();
-  });
-
   it('an unscoped select sees only the scoped user', async () => {
     const titles = await asUser(alice, async (trx) =>
       (await sql<{ title: string }>`select title from todos order by title`.execute(trx)).rows.map(
