@@ -1,22 +1,22 @@
 /**
  * "Who is calling, and make the database act as them": the one place that knows it.
  *
- * An authenticated procedure runs as one transaction, on every driver alike:
+ * An authenticated procedure runs as one transaction as its caller, on every driver alike:
  *   1. its first statement makes the transaction act as the caller: the transaction-local role
  *      `todo_app` and `app.user_id`, which row-level security reads (migrations/0004). For a
- *      session token that statement also checks the session and slides its expiry, and fails
- *      when there is no live session (ACT_AS_SESSION);
+ *      session token that statement also checks the session, and fails when there is no live
+ *      session (ACT_AS_SESSION); its expiry slides in a statement of its own, when due;
  *   2. then the procedure's own statements;
- *   3. then COMMIT, or ROLLBACK when the procedure failed: a procedure is all or nothing.
- * When the check fails, PostgreSQL runs nothing after it in that transaction.
+ *   3. then COMMIT, or ROLLBACK when the procedure failed: a mutation is all or nothing.
+ * When the check fails, PostgreSQL runs nothing after it in that transaction. A read-only
+ * procedure (a tRPC query) may write nothing: PostgreSQL refuses it.
  *
- * On node-postgres the pool's clients are pipelined (pg's public `pipeline` option): BEGIN, the
- * first statement and the procedure's first query leave together, without waiting for each
- * other's answers, so a one-statement procedure costs two round trips (that, then COMMIT).
- * Its queries name their owner as `scopedOwner`, what the first statement set. Elsewhere
- * (PGlite, Neon) the first statement is awaited and the owner is the user id itself.
- * Why: docs/decisions/0008-one-caller-seam.md.
- */
+ * On node-postgres the pool's clients are pipelined (pg's public `pipeline` option) and the
+ * statements leave in one write (CallerClient): a query's BEGIN READ ONLY, act-as statement,
+ * query and COMMIT in one round trip; a mutation's BEGIN, act-as statement and first query,
+ * then COMMIT after its last. Queries there name their owner as `scopedOwner`, what the first
+ * statement set. Elsewhere (PGlite, Neon) the first statement is awaited and the owner is the
+ * user id itself. Why: docs/decisions/0008-one-caller-seam.md. */
 
 import { Socket } from 'node:net';
 import {
