@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, appRouter, CLIENT_IP_HEADER, createHttpContext } from '@todo/api';
 import type { Database, DB } from '@todo/db';
-import { fromNodeHeaders } from 'better-auth/node';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
 import type { ServerConfig } from './config.ts';
+import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import { readBody } from './read-body.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
 
@@ -207,22 +207,12 @@ export function createApp(options: {
     const response = await auth.handler(
       new Request(new URL(req.url ?? '/', options.publicUrl), {
         method: req.method,
-        headers: fromNodeHeaders(req.headers),
+        headers: toHeaders(req),
         // Buffer is a valid body at run time; under the DOM typings it is not.
         body: body?.length ? (body as unknown as RequestInit['body']) : undefined,
       }),
     );
-    const payload = Buffer.from(await response.arrayBuffer());
-    response.headers.forEach((value, name) => {
-      // The body goes out whole with our own length; cookies go out one header each.
-      if (name !== 'set-cookie' && name !== 'content-length' && name !== 'transfer-encoding') {
-        res.setHeader(name, value);
-      }
-    });
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-    res.setHeader('cache-control', 'no-store');
-    res.writeHead(response.status, { 'content-length': payload.length }).end(payload);
+    await sendFetchResponse(res, response, { 'cache-control': 'no-store' });
   }
 
   // An API-only server (web app not built) must still start: sirv's production mode reads the
@@ -237,13 +227,14 @@ export function createApp(options: {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (hsts) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     const api = path === '/api' || path.startsWith('/api/');
-    // Answers about this moment and this caller: no cache, shared or private, may keep them.
-    if (api || path === '/healthz' || path === '/readyz') res.setHeader('cache-control', 'no-store');
+    // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
+    const json = api || path === '/healthz' || path === '/readyz';
+    if (json) res.setHeader('cache-control', 'no-store');
 
     const allowed = allowedMethods(path);
     if (allowed && !allowed.includes(method)) {
       const allow = { allow: allowed.join(', ') };
-      if (api || path === '/healthz' || path === '/readyz') {
+      if (json) {
         return sendJson(
           res,
           405,

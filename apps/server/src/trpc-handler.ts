@@ -14,6 +14,7 @@ import {
   type TRPCResponse,
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
+import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import { type Body, readBody } from './read-body.ts';
 
 type Options<TRouter extends AnyRouter> = {
@@ -39,15 +40,6 @@ type Options<TRouter extends AnyRouter> = {
 /** Methods the fetch standard forbids: `new Request` throws a TypeError on them. */
 const FORBIDDEN_FETCH_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
-function toHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (typeof value === 'string') headers.set(name, value);
-    else if (value) for (const item of value) headers.append(name, item);
-  }
-  return headers;
-}
-
 /** A Content-Type header's media type, lower-cased, without parameters: 'application/json'. */
 export const mediaType = (value: string | undefined) => value?.split(';', 1)[0]?.trim().toLowerCase();
 
@@ -59,6 +51,22 @@ const isDataStream = (value: unknown) =>
 
 /** One call, as tRPC reads it: a procedure path and its raw input, or null to leave it to tRPC. */
 type DirectCall = { path: string; procedure: AnyProcedure; input: unknown };
+
+/** The procedure a URL path names under `endpoint`, and its path; null when none does. */
+async function procedureAt(
+  router: AnyRouter,
+  pathname: string,
+  endpoint: string,
+): Promise<{ path: string; procedure: AnyProcedure } | null> {
+  let path: string;
+  try {
+    path = decodeURIComponent(pathname.slice(endpoint.length).replace(/^\/+|\/+$/g, ''));
+  } catch {
+    return null;
+  }
+  const procedure = await getProcedureAtPath(router, path);
+  return procedure ? { path, procedure } : null;
+}
 
 /**
  * The calls the direct path answers: one query by GET or one mutation by POST, JSON in and
@@ -82,14 +90,9 @@ async function directCall(
   const type = mediaType(req.headers['content-type']);
   if (type !== undefined && type !== 'application/json') return null;
 
-  let path: string;
-  try {
-    path = decodeURIComponent(pathname.slice(endpoint.length).replace(/^\/+|\/+$/g, ''));
-  } catch {
-    return null;
-  }
-  const procedure = await getProcedureAtPath(router, path);
-  if (!procedure) return null;
+  const found = await procedureAt(router, pathname, endpoint);
+  if (!found) return null;
+  const { path, procedure } = found;
   const expected =
     procedure._def.type === 'query' ? 'GET' : procedure._def.type === 'mutation' ? 'POST' : null;
   if (req.method !== expected) return null;
@@ -160,11 +163,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
   /** The method a procedure's path takes: GET for queries and subscriptions, POST for mutations. */
   async function allowed(req: IncomingMessage): Promise<string> {
     const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    let procedure: AnyProcedure | null = null;
-    try {
-      procedure = await getProcedureAtPath(router, decodeURIComponent(pathname.slice(endpoint.length + 1)));
-    } catch {}
-    const type = procedure?._def.type;
+    const type = (await procedureAt(router, pathname, endpoint))?.procedure._def.type;
     return type === 'mutation' ? 'POST' : type ? 'GET' : 'GET, POST';
   }
 
@@ -202,20 +201,10 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       onError: options.onError,
       maxBatchSize: options.maxBatchSize,
     });
-    const payload = Buffer.from(await response.arrayBuffer());
     // tRPC's own 405 (a POST to a query, a GET to a mutation) names no allowed method; HTTP
-    // says a 405 must.
-    if (response.status === 405 && !response.headers.has('allow')) res.setHeader('allow', await allowed(req));
-    res.statusCode = response.status;
-    response.headers.forEach((value, name) => {
-      // The body goes out whole with a content-length: a streamed answer's chunked framing
-      // (tRPC sets it on jsonl batches) must not be announced as well.
-      if (name !== 'set-cookie' && name !== 'transfer-encoding') res.setHeader(name, value);
-    });
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-    res.setHeader('content-length', payload.length);
-    res.end(payload);
+    // says a 405 must. (tRPC's jsonl batches are chunked: sendFetchResponse sends them whole.)
+    const missingAllow = response.status === 405 && !response.headers.has('allow');
+    await sendFetchResponse(res, response, missingAllow ? { allow: await allowed(req) } : {});
   }
 
   return async (req: IncomingMessage, res: ServerResponse) => {
