@@ -48,6 +48,43 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 const MIGRATION_LOCK_KEY = 727_274_001;
 
 /**
+ * A node-postgres pool (Neon's, for `driver: 'neon'`) sized and bounded as `config` says: its
+ * connect timeout, and a server-side `statement_timeout` so a runaway statement cannot hold a
+ * connection forever. A connection that breaks (a database restart) is dropped by the pool,
+ * never an uncaught error. `pipelined` (node-postgres only) makes its clients CallerClients.
+ *
+ * @example const probe = createPool({ ...config, poolMax: 1 });
+ */
+export function createPool(
+  config: Extract<DatabaseConfig, { driver: 'pg' | 'neon' }>,
+  { pipelined = false }: { pipelined?: boolean } = {},
+): pg.Pool {
+  const options = {
+    connectionString: config.url,
+    max: config.poolMax,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    idleTimeoutMillis: config.idleTimeoutMs,
+    options: config.statementTimeoutMs ? `-c statement_timeout=${config.statementTimeoutMs}` : undefined,
+  };
+  const pool: pg.Pool =
+    config.driver === 'neon'
+      ? (new NeonPool(options) as unknown as pg.Pool)
+      : new pg.Pool({
+          ...options,
+          query_timeout: config.statementTimeoutMs || undefined,
+          ...(pipelined && { Client: CallerClient }),
+        });
+  // An idle client that loses its connection must not crash the process; the pool drops it and
+  // the next checkout opens a fresh one.
+  pool.on('error', () => {});
+  // A checked-out client has no pool listener: losing its connection mid-query emits 'error'
+  // on the client (an uncaught exception) besides failing the query. The query's caller
+  // already gets the error, and the pool discards the broken client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
+}
+
+/**
  * Opens the database described by `config`: embedded PGlite (a directory, or memory when
  * `dataDir` is null), a node-postgres pool, or Neon's serverless pool.
  *
@@ -106,31 +143,9 @@ export function createDatabase(config: DatabaseConfig): Database {
     };
   }
 
-  const poolOptions = {
-    connectionString: config.url,
-    max: config.poolMax,
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    idleTimeoutMillis: config.idleTimeoutMs,
-    // A server-side bound, so a runaway statement cannot hold a connection forever.
-    options: config.statementTimeoutMs ? `-c statement_timeout=${config.statementTimeoutMs}` : undefined,
-  };
-  const pool: pg.Pool =
-    config.driver === 'neon'
-      ? (new NeonPool(poolOptions) as unknown as pg.Pool)
-      : new pg.Pool({
-          ...poolOptions,
-          query_timeout: config.statementTimeoutMs || undefined,
-          // Pipelined clients: a caller's BEGIN, session check and first statement share one
-          // write and one round trip (caller.ts).
-          Client: CallerClient,
-        });
-  // An idle client that loses its connection (database restart) must not crash the process;
-  // the pool drops it and the next checkout opens a fresh one.
-  pool.on('error', () => {});
-  // A checked-out client has no pool listener: losing its connection mid-query emits 'error'
-  // on the client (an uncaught exception) besides failing the query. The query's caller
-  // already gets the error, and the pool discards the broken client on release.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  // Pipelined clients: a caller's BEGIN, session check and first statement share one write and
+  // one round trip (caller.ts).
+  const pool = createPool(config, { pipelined: true });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
 
   // Migrations and listeners get a connection of their own, outside the pool and without the

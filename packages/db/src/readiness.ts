@@ -1,7 +1,7 @@
-import { Pool as NeonPool } from '@neondatabase/serverless';
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseConfig } from './config.ts';
+import { createPool } from './database.ts';
 import type { DB } from './schema.ts';
 
 export type ReadinessCheck = {
@@ -44,27 +44,16 @@ export function createReadinessCheck(config: DatabaseConfig, db: Kysely<DB>): Re
   }
 
   const timeoutMs = Math.min(config.connectTimeoutMs, PROBE_TIMEOUT_MS);
-  const options = {
-    connectionString: config.url,
-    max: 1,
-    connectionTimeoutMillis: timeoutMs,
-    idleTimeoutMillis: config.idleTimeoutMs,
-    options: `-c statement_timeout=${timeoutMs}`,
-  };
   let pool: pg.Pool | undefined;
-  const open = () => {
-    const created =
-      config.driver === 'neon'
-        ? (new NeonPool(options) as unknown as pg.Pool)
-        : new pg.Pool({ ...options, query_timeout: timeoutMs });
-    // A dropped connection must not crash the process; the pool replaces it on the next probe.
-    created.on('error', () => {});
-    created.on('connect', (client) => client.on('error', () => {}));
-    return created;
-  };
   return {
     ready: singleFlight(async () => {
-      pool ??= open();
+      // One connection with a probe's short timeouts; when it breaks, the next probe opens another.
+      pool ??= createPool({
+        ...config,
+        poolMax: 1,
+        connectTimeoutMs: timeoutMs,
+        statementTimeoutMs: timeoutMs,
+      });
       await pool.query('select 1');
       return true;
     }),
