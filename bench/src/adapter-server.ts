@@ -4,7 +4,7 @@
 // `project`, so that the two differ only in the tRPC handler: same config, pool, request log,
 // headers, context and router. Bench-only: it skips the app's CSRF and media-type checks.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { appRouter, createAuth, createHttpContext } from '@todo/api';
+import { appRouter, createAuth, httpContext } from '@todo/api';
 import { loadConfig, startServer } from '@todo/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 
@@ -21,6 +21,12 @@ const auth = createAuth({
   trustedOrigins: config.trustedOrigins,
   rateLimitPerMinute: config.authRateLimitPerMinute,
   sessionExpiresInSeconds: config.sessionExpiresInSeconds,
+});
+const createContext = httpContext({
+  db: database.db,
+  pgPool: database.pgPool,
+  auth,
+  exposeInternalErrors: !config.production,
 });
 
 // The headers the app sets on every API answer (security headers, cache policy), taken from a
@@ -47,14 +53,7 @@ function trpc(req: IncomingMessage, res: ServerResponse, pathname: string) {
     res,
     path: pathname.slice(ENDPOINT.length),
     maxBodySize: 1_000_000,
-    createContext: ({ req }) =>
-      createHttpContext({
-        db: database.db,
-        pgPool: database.pgPool,
-        auth,
-        headers: toHeaders(req),
-        exposeInternalErrors: !config.production,
-      }),
+    createContext: ({ req }) => createContext(toHeaders(req)),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(path, error);
     },

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Auth, appRouter, CLIENT_IP_HEADER, createHttpContext } from '@todo/api';
+import { type Auth, appRouter, CLIENT_IP_HEADER, httpContext } from '@todo/api';
 import type { Database, DB } from '@todo/db';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
@@ -172,14 +172,12 @@ export function createApp(options: {
     endpoint: '/api/trpc',
     maxBodySize: MAX_BODY_SIZE,
     maxBatchSize: MAX_BATCH_SIZE,
-    createContext: (headers) =>
-      createHttpContext({
-        db,
-        pgPool: options.pgPool,
-        auth,
-        headers,
-        exposeInternalErrors: !config.production,
-      }),
+    createContext: httpContext({
+      db,
+      pgPool: options.pgPool,
+      auth,
+      exposeInternalErrors: !config.production,
+    }),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         console.error(JSON.stringify({ level: 'error', path, message: error.message, stack: error.stack }));

@@ -5,7 +5,7 @@
 // hostile input covers the rest.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appRouter, CLIENT_IP_HEADER, createAuth, createHttpContext } from '@todo/api';
+import { appRouter, CLIENT_IP_HEADER, createAuth, httpContext } from '@todo/api';
 import {
   fuzzRuns,
   fuzzSeed,
@@ -70,14 +70,12 @@ describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () =>
       endpoint: '/api/trpc',
       maxBodySize: 100_000,
       direct: directPath,
-      createContext: (headers) =>
-        createHttpContext({
-          db: database.db,
-          pgPool: database.pgPool,
-          auth,
-          headers,
-          exposeInternalErrors: false,
-        }),
+      createContext: httpContext({
+        db: database.db,
+        pgPool: database.pgPool,
+        auth,
+        exposeInternalErrors: false,
+      }),
     });
     const server = createServer((req, res) => {
       if (req.url?.startsWith('/api/auth/')) {

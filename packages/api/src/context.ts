@@ -63,23 +63,32 @@ async function requestCaller(auth: Auth, headers: Headers): Promise<Caller | nul
   return session ? { userId: session.user.id } : null;
 }
 
-/** The context for a request over HTTP; the caller is resolved once, when a procedure asks. */
-export function createHttpContext(options: {
+/**
+ * Makes the context of each request over HTTP. The database as callers see it is made once,
+ * here; a request's caller is resolved once, when a procedure asks.
+ *
+ * @example
+ * const createContext = httpContext({ db, pgPool, auth, exposeInternalErrors: false });
+ * const ctx = createContext(headers);
+ */
+export function httpContext(options: {
   db: Kysely<DB>;
   /** node-postgres only: the pipelined pool that callers' transactions run on. */
   pgPool?: Database['pgPool'];
   auth: Auth;
-  headers: Headers;
   exposeInternalErrors: boolean;
-}): Context {
-  const { auth, headers } = options;
-  let caller: Promise<Caller | null> | undefined;
-  return {
-    db: callerDatabase({ db: options.db, pgPool: options.pgPool ?? null }, sessionPolicy(auth)),
-    caller: () => {
-      caller ??= requestCaller(auth, headers);
-      return caller;
-    },
-    exposeInternalErrors: options.exposeInternalErrors,
+}): (headers: Headers) => Context {
+  const { auth, exposeInternalErrors } = options;
+  const db = callerDatabase({ db: options.db, pgPool: options.pgPool ?? null }, sessionPolicy(auth));
+  return (headers) => {
+    let caller: Promise<Caller | null> | undefined;
+    return {
+      db,
+      caller: () => {
+        caller ??= requestCaller(auth, headers);
+        return caller;
+      },
+      exposeInternalErrors,
+    };
   };
 }
