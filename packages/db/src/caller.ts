@@ -39,9 +39,10 @@ export const APP_ROLE = 'todo_app';
 
 /**
  * Who is calling: a user already known (an in-process caller, or a cookie session that Better
- * Auth resolved), or a session token that the database checks in the caller's own transaction.
+ * Auth resolved, whose token it keeps for later checks), or a session token that the database
+ * checks in the caller's own transaction.
  */
-export type Caller = { userId: string } | { sessionToken: string };
+export type Caller = { userId: string; sessionToken?: string } | { sessionToken: string };
 
 /** How sessions live, as Better Auth is configured: their lifetime, and how often it slides. */
 export type SessionPolicy = { expiresInSeconds: number; updateAgeSeconds: number };

@@ -52,6 +52,8 @@ export type DatabaseConfig =
   | {
       driver: 'pg' | 'neon';
       url: string;
+      /** A direct, non-pooled URL for what a pooler cannot do (LISTEN), when it differs from `url`. */
+      directUrl?: string;
       poolMax: number;
       connectTimeoutMs: number;
       idleTimeoutMs: number;
@@ -82,9 +84,11 @@ export function databaseConfigFromEnv(env: DatabaseEnv, options: { direct?: bool
   if (!url) {
     throw new Error(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
   }
+  const direct = env.DATABASE_URL_DIRECT;
   return {
     driver,
     url,
+    ...(direct && direct !== url && { directUrl: direct }),
     poolMax: env.DB_POOL_MAX,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     idleTimeoutMs: env.DB_IDLE_TIMEOUT_MS,

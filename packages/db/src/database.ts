@@ -31,10 +31,16 @@ export type Database = {
   /** node-postgres only (else null): the pipelined pool behind `db`, for callers' transactions (caller.ts). */
   pgPool: pg.Pool | null;
   /**
-   * Calls `onPayload` with each NOTIFY on `channel`, through a connection of its own (PGlite:
-   * its in-process listener). Resolves once listening; the answer stops it.
+   * Calls `onPayload` with each NOTIFY on `channel`, through a connection of its own, outside
+   * the pool (`DATABASE_URL_DIRECT` when set: a pooler cannot hold a LISTEN); PGlite: its
+   * in-process listener. Resolves once listening; the answer stops it. `onLost` is called once
+   * if that connection breaks (a database restart): listening has then stopped.
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onLost?: (error: Error) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -150,8 +156,8 @@ export function createDatabase(config: DatabaseConfig): Database {
 
   // Migrations and listeners get a connection of their own, outside the pool and without the
   // application's statement timeout: building an index on a large table may rightly take minutes.
-  const openMigrationClient = async (): Promise<pg.Client> => {
-    const clientOptions = { connectionString: config.url, connectionTimeoutMillis: config.connectTimeoutMs };
+  const openMigrationClient = async (url = config.url): Promise<pg.Client> => {
+    const clientOptions = { connectionString: url, connectionTimeoutMillis: config.connectTimeoutMs };
     const client =
       config.driver === 'neon'
         ? (new NeonClient(clientOptions) as unknown as pg.Client)
@@ -176,13 +182,31 @@ export function createDatabase(config: DatabaseConfig): Database {
     db,
     driver: config.driver,
     pgPool: config.driver === 'pg' ? pool : null,
-    async listen(channel, onPayload) {
-      const client = await openMigrationClient();
+    async listen(channel, onPayload, onLost) {
+      const client = await openMigrationClient(config.directUrl ?? config.url);
+      let stopped = false;
+      const lost = (error: Error) => {
+        if (stopped) return;
+        stopped = true;
+        client.end().catch(() => {});
+        onLost?.(error);
+      };
+      client.on('error', lost);
+      client.on('end', () => lost(new Error('the listening connection closed')));
       client.on('notification', (message) => {
         if (message.channel === channel) onPayload(message.payload ?? '');
       });
-      await client.query(`listen ${client.escapeIdentifier(channel)}`);
-      return () => client.end().catch(() => {});
+      try {
+        await client.query(`listen ${client.escapeIdentifier(channel)}`);
+      } catch (error) {
+        stopped = true;
+        await client.end().catch(() => {});
+        throw error;
+      }
+      return async () => {
+        stopped = true;
+        await client.end().catch(() => {});
+      };
     },
     scripts: {
       async withLock(fn) {

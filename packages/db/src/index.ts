@@ -1,4 +1,6 @@
 export * from './caller.ts';
+export * from './change-feed.ts';
+export * from './changes.ts';
 export * from './config.ts';
 export * from './database.ts';
 export * from './migrate.ts';

@@ -9,6 +9,20 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Accounts {
@@ -35,6 +49,15 @@ export interface Sessions {
   token: string;
   updated_at: Timestamp;
   user_agent: string | null;
+  user_id: string;
+}
+
+export interface TodoChanges {
+  created_at: Generated<Timestamp>;
+  id: Generated<Int8>;
+  kind: string;
+  todo: Json | null;
+  todo_id: string | null;
   user_id: string;
 }
 
@@ -70,6 +93,7 @@ export interface Verifications {
 export interface DB {
   accounts: Accounts;
   sessions: Sessions;
+  todo_changes: TodoChanges;
   todos: Todos;
   users: Users;
   verifications: Verifications;

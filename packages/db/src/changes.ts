@@ -1,0 +1,105 @@
+/**
+ * The change log (migrations/0007): what live sync reads. Triggers write one event per
+ * committed change to a user's todos; these functions read a caller's events, as the caller
+ * (row-level security), and prune old ones, as the owner.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Owner } from './caller.ts';
+import type { DB } from './schema.ts';
+import type { Todo } from './todos.ts';
+
+/** One change to a user's todos, as `todo.changes` sends it. `reset`: refetch everything. */
+export type TodoChange = { type: 'upsert'; todo: Todo } | { type: 'delete'; id: string } | { type: 'reset' };
+
+/** A change and its id in the log; ids increase in the order a user's changes committed. */
+export type LoggedChange = { id: string; change: TodoChange };
+
+/** The channel the triggers NOTIFY on, with the changed user's id as the payload. */
+export const CHANGES_CHANNEL = 'todo_changes';
+
+/** How much of each user's log is kept: at least this long, and at least this many events. */
+export type ChangeRetention = { seconds: number; events: number };
+export const DEFAULT_RETENTION: ChangeRetention = { seconds: 600, events: 1_000 };
+
+type Row = { id: string; kind: string; todo_id: string | null; todo: unknown };
+
+function toChange(row: Row): TodoChange {
+  if (row.kind === 'upsert') {
+    // Written by the trigger in the contract's form; PGlite parses jsonb, pg too.
+    const todo = (typeof row.todo === 'string' ? JSON.parse(row.todo) : row.todo) as Todo;
+    return { type: 'upsert', todo };
+  }
+  if (row.kind === 'delete' && row.todo_id) return { type: 'delete', id: row.todo_id };
+  return { type: 'reset' };
+}
+
+/**
+ * The caller's own user id and the id of the newest event in their log ('0' when it is empty):
+ * where a new stream starts.
+ */
+export async function changeLogHead(
+  db: Kysely<DB>,
+  owner: Owner,
+): Promise<{ userId: string; lastId: string }> {
+  const { rows } = await sql<{ user_id: string; last_id: string | null }>`
+    select ${owner}::text as user_id,
+      (select max(id)::text from todo_changes where user_id = ${owner}) as last_id`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error('the head query returned no row');
+  return { userId: row.user_id, lastId: row.last_id ?? '0' };
+}
+
+/**
+ * The caller's events after `afterId`, oldest first, at most `limit` of them. `null` when the
+ * log cannot prove it still holds every event after `afterId` (the event `afterId` itself was
+ * pruned, or is not the caller's, or there are more than `limit`): the subscriber must reset.
+ * `afterId` '0' means "from the beginning of an empty log" (a stream's start, never a client's).
+ */
+export async function changesSince(
+  db: Kysely<DB>,
+  owner: Owner,
+  afterId: string,
+  limit = 1_000,
+): Promise<LoggedChange[] | null> {
+  // The event `afterId` itself comes along: pruning takes each user's oldest events first, so
+  // while it is still here, so is everything after it.
+  const { rows } = await sql<Row>`
+    select id::text as id, kind, todo_id, todo from todo_changes
+    where user_id = ${owner} and id >= ${afterId}::bigint
+    order by id
+    limit ${limit + 2}`.execute(db);
+  let events = rows;
+  if (afterId !== '0') {
+    if (rows[0]?.id !== afterId) return null;
+    events = rows.slice(1);
+  }
+  if (events.length > limit) return null;
+  return events.map((row) => ({ id: row.id, change: toChange(row) }));
+}
+
+/**
+ * Deletes events past retention: for each user, the events that are both older than
+ * `retention.seconds` and beyond their newest `retention.events`. Runs as the owner (the
+ * server's maintenance), never as a caller. Returns how many it deleted.
+ */
+export async function pruneChanges(
+  db: Kysely<DB>,
+  retention: ChangeRetention = DEFAULT_RETENTION,
+): Promise<number> {
+  // Each user's cut is one id: everything up to it goes, so what stays is always the newest
+  // events without a gap (changesSince relies on it).
+  const result = await sql`
+    with ranked as (
+      select user_id, id, created_at,
+        row_number() over (partition by user_id order by id desc) as newer
+      from todo_changes
+    ), cuts as (
+      select user_id, max(id) as through from ranked
+      where newer > ${retention.events}
+        and created_at < clock_timestamp() - make_interval(secs => ${retention.seconds})
+      group by user_id
+    )
+    delete from todo_changes c using cuts
+    where c.user_id = cuts.user_id and c.id <= cuts.through`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
