@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Caller, callerDatabase, type Database, type DB, type SessionPolicy } from '@todo/db';
 import type { Kysely } from 'kysely';
 import type { Auth } from './auth.ts';
-import type { Context } from './trpc.ts';
+import type { Context, Live } from './trpc.ts';
 
 const DAY = 60 * 60 * 24;
 
@@ -60,7 +60,7 @@ async function requestCaller(auth: Auth, headers: Headers): Promise<Caller | nul
     if (token !== undefined) return token === null ? null : { sessionToken: token };
   }
   const session = await auth.api.getSession({ headers });
-  return session ? { userId: session.user.id } : null;
+  return session ? { userId: session.user.id, sessionToken: session.session.token } : null;
 }
 
 /**
@@ -77,8 +77,11 @@ export function httpContext(options: {
   pgPool?: Database['pgPool'];
   auth: Auth;
   exposeInternalErrors: boolean;
+  /** Live sync (`todo.changes`); without it subscriptions are refused. */
+  live?: Live;
 }): (headers: Headers) => Context {
   const { auth, exposeInternalErrors } = options;
+  const live = options.live ?? null;
   const db = callerDatabase({ db: options.db, pgPool: options.pgPool ?? null }, sessionPolicy(auth));
   return (headers) => {
     let caller: Promise<Caller | null> | undefined;
@@ -89,6 +92,7 @@ export function httpContext(options: {
         return caller;
       },
       exposeInternalErrors,
+      live,
     };
   };
 }

@@ -46,6 +46,7 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       'todo.delete': () => anonymous().todo.delete({ id: SOME_ID }),
       'todo.setAllCompleted': () => anonymous().todo.setAllCompleted({ completed: true }),
       'todo.clearCompleted': () => anonymous().todo.clearCompleted(),
+      'todo.changes': () => anonymous().todo.changes({}),
     };
 
     it('covers every procedure of the router', () => {

@@ -6,7 +6,9 @@
 import {
   type Caller,
   type CallerDatabase,
+  type ChangeFeed,
   callerDatabase,
+  changeLogHead,
   type DB,
   NoSessionError,
   type Owner,
@@ -26,7 +28,15 @@ export type Context = {
   caller: () => Promise<Caller | null>;
   /** Production hides internal error messages; development shows them to help debugging. */
   exposeInternalErrors: boolean;
+  /** Live sync, which only the HTTP server has; null refuses subscriptions. */
+  live: Live | null;
 };
+
+/**
+ * What event streams need: this process's change feed, and how often an open stream checks
+ * that its session still lives (it closes within this of the session's end).
+ */
+export type Live = { feed: ChangeFeed; sessionCheckMs: number };
 
 /** In-process calls don't check sessions, so the policy for sliding them is never used. */
 const NO_SESSIONS = { expiresInSeconds: 0, updateAgeSeconds: 0 };
@@ -42,6 +52,7 @@ export function createInnerContext(options: {
     db: callerDatabase({ db: options.db, pgPool: null }, NO_SESSIONS),
     caller: async () => caller,
     exposeInternalErrors: options.exposeInternalErrors ?? true,
+    live: null,
   };
 }
 
@@ -49,6 +60,12 @@ const t = initTRPC.context<Context>().create({
   // No data transformer: the wire format is plain JSON that any client can read; dates are
   // ISO strings by contract (docs/decisions).
   isDev: false,
+  // Event streams (todo.changes): a ping every 15 s keeps an idle stream alive through proxies
+  // that cut silent connections, and tells the client to reconnect after 40 s without one.
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
   errorFormatter({ shape, error, ctx }) {
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
     // Anything unexpected (a driver error, a bug) must not leak SQL, stack or driver text.
@@ -104,4 +121,43 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next, type }) => {
     if (failed) return failed;
     throw error;
   }
+});
+
+/** Who an open stream acts as, whose events it carries, and the newest event when it opened. */
+type StreamCaller = { caller: Caller; userId: string; lastId: string };
+
+const openedStreams = new WeakMap<Context, Promise<StreamCaller>>();
+
+async function openStream(ctx: Context): Promise<StreamCaller> {
+  const found = await ctx.caller();
+  if (!found) throw unauthorized();
+  // A stream outlives its request, so it acts as its session token, which the database checks
+  // again on every read: when the session ends, the stream's next read fails and it closes.
+  const caller: Caller = found.sessionToken ? { sessionToken: found.sessionToken } : found;
+  try {
+    return { caller, ...(await ctx.db.as(caller, changeLogHead, { readOnly: true })) };
+  } catch (error) {
+    if (error instanceof NoSessionError) throw unauthorized();
+    throw error;
+  }
+}
+
+/**
+ * Refuses callers without a live session, as `authedProcedure` does, for subscriptions: they
+ * cannot run in one transaction. The subscription reads as `ctx.caller` itself, through
+ * `ctx.db`. Opening is remembered per context, so the server can open a stream once to answer
+ * 401 before the stream starts, and tRPC's adapter reuses it (apps/server trpc-handler.ts).
+ */
+export const streamProcedure = t.procedure.use(async ({ ctx, next }) => {
+  let opened = openedStreams.get(ctx);
+  if (!opened) {
+    opened = openStream(ctx);
+    openedStreams.set(ctx, opened);
+  }
+  const stream = await opened;
+  const { live } = ctx;
+  if (!live) {
+    throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscriptions need the HTTP server' });
+  }
+  return next({ ctx: { live, ...stream } });
 });

@@ -13,6 +13,7 @@ import {
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { authedProcedure, router } from '../trpc.ts';
+import { changesProcedure } from './changes.ts';
 
 // PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (a driver
 // would fail on it or silently store U+FFFD): refuse both here, as invalid input.
@@ -111,4 +112,6 @@ export const todoRouter = router({
   clearCompleted: authedProcedure.mutation(async ({ ctx }) => ({
     deleted: await clearCompleted(ctx.db, ctx.owner),
   })),
+
+  changes: changesProcedure,
 });
