@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Auth, appRouter, CLIENT_IP_HEADER, httpContext } from '@todo/api';
+import { type Auth, appRouter, CLIENT_IP_HEADER, httpContext, type Live } from '@todo/api';
 import type { Database, DB } from '@todo/db';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
@@ -158,6 +158,8 @@ export function createApp(options: {
   /** node-postgres only: bearer sessions are checked in each statement's round trip. */
   pgPool?: Database['pgPool'];
   auth: Auth;
+  /** Live sync: the process's change feed for todo.changes. */
+  live: Live;
   /** The app's own origin (with the real port when listening on port 0). */
   publicUrl: string;
   trustedOrigins: string[];
@@ -177,6 +179,7 @@ export function createApp(options: {
       pgPool: options.pgPool,
       auth,
       exposeInternalErrors: !config.production,
+      live: options.live,
     }),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -64,6 +64,8 @@ const envSchema = databaseEnvSchema.extend({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** On SIGTERM, how long /readyz answers 503 while still serving, before in-flight requests drain. */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  /** How often an open event stream (todo.changes) checks its session; it closes within this of the session's end. */
+  STREAM_SESSION_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
 });
 
 export type ServerConfig = {
@@ -83,6 +85,7 @@ export type ServerConfig = {
   /** Bounds on receiving a request (see the env schema); they never bound a response. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   shutdownDelayMs: number;
+  streamSessionCheckMs: number;
 };
 
 export class ConfigError extends Error {
@@ -235,5 +238,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keepAliveTimeoutMs: values.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
+    streamSessionCheckMs: values.STREAM_SESSION_CHECK_MS,
   };
 }

@@ -3,6 +3,9 @@
  * (trpc-handler.ts) and Better Auth (app.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
 
 /** The Node request's headers as fetch `Headers`; repeated headers stay repeated. */
 export function toHeaders(req: IncomingMessage): Headers {
@@ -14,17 +17,22 @@ export function toHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
+/** Answers that stream: tRPC's event streams (subscriptions) and its jsonl batches. */
+const STREAMED = /^(text\/event-stream|application\/jsonl)\b/i;
+
 /**
- * Sends a fetch `Response` as the Node response: the body whole, with its own length (a
- * streamed answer's chunked framing must not be announced as well), each cookie a header of
- * its own, and `headers` over the response's own.
+ * Sends a fetch `Response` as the Node response, with each cookie a header of its own and
+ * `headers` over the response's own. A body is sent whole, with its own length (a streamed
+ * answer's chunked framing must not be announced as well), except a streaming answer (an event
+ * stream, a jsonl batch): that is piped as it comes, and cancelled when the client goes away.
  */
 export async function sendFetchResponse(
   res: ServerResponse,
   response: Response,
   headers: Record<string, string> = {},
 ): Promise<void> {
-  const payload = Buffer.from(await response.arrayBuffer());
+  const streamed = response.body !== null && STREAMED.test(response.headers.get('content-type') ?? '');
+  const payload = streamed ? null : Buffer.from(await response.arrayBuffer());
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie' && name !== 'content-length' && name !== 'transfer-encoding') {
       res.setHeader(name, value);
@@ -33,5 +41,10 @@ export async function sendFetchResponse(
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.writeHead(response.status, { 'content-length': payload.length }).end(payload);
+  if (payload) return void res.writeHead(response.status, { 'content-length': payload.length }).end(payload);
+  res.writeHead(response.status);
+  res.flushHeaders();
+  // A client that goes away destroys `res`; pipeline then cancels the body, which ends the
+  // subscription behind it. Nothing is left to answer, so its error is dropped.
+  await pipeline(Readable.fromWeb(response.body as ReadableStream<Uint8Array>), res).catch(() => {});
 }

@@ -1,12 +1,15 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAuth } from '@todo/api';
 import {
+  type ChangeFeed,
+  createChangeFeed,
   createDatabase,
   createReadinessCheck,
   type Database,
   type DatabaseConfig,
   migrate,
+  pruneChanges,
   waitForDatabase,
 } from '@todo/db';
 import { createApp } from './app.ts';
@@ -19,6 +22,8 @@ export type RunningServer = {
   url: string;
   server: Server;
   database: Database;
+  /** This process's change feed (live sync). */
+  feed: ChangeFeed;
   /**
    * Turns /readyz to 503, keeps serving for `config.shutdownDelayMs` (so a load balancer stops
    * sending), then stops accepting, lets in-flight requests finish (up to `graceMs`) and closes
@@ -97,6 +102,16 @@ export async function startServer(
   await waitForDatabase(database.db);
   if (config.migrateOnStart) await migrate(database.scripts);
   const readiness = createReadinessCheck(database.config ?? config.database, database.db);
+  const warn = (message: string) => console.error(JSON.stringify({ level: 'warn', message }));
+  const feed = await createChangeFeed(database, {
+    onError: (error) => warn(`change feed: ${error.message}; reconnecting`),
+  });
+  // Every process prunes the change log past its retention (10 minutes and 1,000 events per
+  // user); doing it twice is harmless.
+  const pruner = setInterval(() => {
+    pruneChanges(database.db).catch((error: Error) => warn(`pruning the change log: ${error.message}`));
+  }, 60_000);
+  pruner.unref();
 
   const server = createServer({
     // Node's defaults, said out loud: 16 KB of headers is plenty for cookies and a bearer.
@@ -132,8 +147,15 @@ export async function startServer(
   // While draining, every response tells its keep-alive client to go: otherwise a busy
   // client keeps its connection (and the process) alive until the grace period runs out.
   let draining = false;
-  server.on('request', (_req, res) => {
+  // Event streams never finish by themselves: on shutdown they are cut, and their clients
+  // reconnect (to another instance) and replay what they missed.
+  const streams = new Set<ServerResponse>();
+  server.on('request', (req, res) => {
     if (draining) res.setHeader('connection', 'close');
+    if (req.headers.accept?.includes('text/event-stream')) {
+      streams.add(res);
+      res.once('close', () => streams.delete(res));
+    }
   });
   server.on(
     'request',
@@ -142,6 +164,7 @@ export async function startServer(
       db: database.db,
       pgPool: database.pgPool,
       auth,
+      live: { feed, sessionCheckMs: config.streamSessionCheckMs },
       publicUrl,
       trustedOrigins,
       readiness: async () => {
@@ -157,6 +180,7 @@ export async function startServer(
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,
     database,
+    feed,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         // Not ready first, while still serving: a load balancer polling /readyz stops sending.
@@ -165,6 +189,9 @@ export async function startServer(
           await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        clearInterval(pruner);
+        for (const stream of streams) stream.destroy();
+        await feed.close();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         await closed;
         clearTimeout(timer);

@@ -171,6 +171,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer | 'too large' | undefined,
+    ctx?: inferRouterContext<TRouter>,
   ) {
     const method = req.method ?? 'GET';
     const headers = toHeaders(req);
@@ -185,10 +186,14 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     if (FORBIDDEN_FETCH_METHODS.has(method.toUpperCase())) {
       return sendError(res, new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), { allow: 'GET, POST' });
     }
+    // A client that goes away aborts the request: tRPC then ends its subscription, if any.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
     // Only the path and query matter to tRPC; the Host header is the client's to choose.
     const request = new Request(new URL(req.url ?? '/', 'http://localhost'), {
       method,
       headers,
+      signal: gone.signal,
       // Buffer is a valid body at run time; under the DOM typings (apps/web type-checks this too) it is not.
       body: requestBody as RequestInit['body'],
       ...(requestBody instanceof ReadableStream && { duplex: 'half' }),
@@ -197,14 +202,79 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       endpoint,
       req: request,
       router,
-      createContext: () => options.createContext(headers),
+      createContext: () => ctx ?? options.createContext(headers),
       onError: options.onError,
       maxBatchSize: options.maxBatchSize,
     });
     // tRPC's own 405 (a POST to a query, a GET to a mutation) names no allowed method; HTTP
-    // says a 405 must. (tRPC's jsonl batches are chunked: sendFetchResponse sends them whole.)
+    // says a 405 must.
     const missingAllow = response.status === 405 && !response.headers.has('allow');
     await sendFetchResponse(res, response, missingAllow ? { allow: await allowed(req) } : {});
+  }
+
+  /** The context a subscription's check was made with, handed on to the fetch adapter. */
+  const streamContext = new WeakMap<IncomingMessage, Promise<inferRouterContext<TRouter>>>();
+
+  /**
+   * Subscriptions answer over an event stream, and tRPC's adapter reports an error that comes
+   * before the first event (no session, bad input) inside the stream, with status 200. Here the
+   * procedure is called first, with tRPC's own input rules (the `Last-Event-ID` header merged
+   * into the input): when its middleware or input check throws, the error is answered with its
+   * HTTP status (401, 400) and no stream opens. Otherwise the generator it returned is dropped
+   * unstarted, and the adapter calls the procedure again with the same context.
+   * `undefined`: not a subscription; `null`: go on; else the refusal to send.
+   */
+  async function refusedStream(
+    req: IncomingMessage,
+    url: string,
+  ): Promise<{ send: (res: ServerResponse) => void } | null | undefined> {
+    const query = url.indexOf('?');
+    const found = await procedureAt(router, query === -1 ? url : url.slice(0, query), endpoint);
+    if (found?.procedure._def.type !== 'subscription') return undefined;
+    const params = new URLSearchParams(query === -1 ? '' : url.slice(query + 1));
+    if (params.has('batch')) return null; // tRPC refuses batched subscriptions itself
+    let input: unknown;
+    try {
+      const text = params.get('input');
+      input = text ? config.transformer.input.deserialize(JSON.parse(text)) : undefined;
+    } catch {
+      return null; // unparseable input: tRPC's own 400
+    }
+    const lastEventId =
+      req.headers['last-event-id'] ?? params.get('lastEventId') ?? params.get('Last-Event-Id');
+    if (typeof lastEventId === 'string' && lastEventId) {
+      input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
+    }
+    const ctx = Promise.resolve(options.createContext(toHeaders(req)));
+    streamContext.set(req, ctx);
+    const { path, procedure } = found;
+    try {
+      await procedure({
+        path,
+        type: 'subscription',
+        ctx: await ctx,
+        getRawInput: async () => input,
+        signal: undefined,
+        batchIndex: 0,
+      });
+      return null;
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      options.onError?.({ error, path });
+      const response: TRPCResponse = {
+        error: getErrorShape({ config, ctx: await ctx, error, input, path, type: 'subscription' }),
+      };
+      const payload = JSON.stringify(transformTRPCResponse(config, response));
+      return {
+        send: (res) =>
+          res
+            .writeHead(getHTTPStatusCode(response), {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+            })
+            .end(payload),
+      };
+    }
   }
 
   return async (req: IncomingMessage, res: ServerResponse) => {
@@ -219,6 +289,12 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
         res,
         new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }),
       );
+    }
+    if (method === 'GET') {
+      const refused = await refusedStream(req, url);
+      if (refused) return refused.send(res);
+      if (refused === null)
+        return viaFetchAdapter(req, res, body, (await streamContext.get(req)) ?? undefined);
     }
     const call =
       body === 'too large' || options.direct === false
