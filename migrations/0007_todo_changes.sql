@@ -32,7 +32,11 @@ alter table todo_changes enable row level security;
 create policy todo_changes_owner on todo_changes to todo_app
   using (user_id = nullif(current_setting('app.user_id', true), '')::uuid)
   with check (user_id = nullif(current_setting('app.user_id', true), '')::uuid);
-grant select, insert on todo_changes to todo_app;
+-- Insert only the columns the triggers write: with `id` too, `overriding system value` would
+-- let a caller take the id of another user's next event, whose write would then fail; with
+-- `created_at`, back-date events past retention.
+grant select on todo_changes to todo_app;
+grant insert (user_id, kind, todo_id, todo) on todo_changes to todo_app;
 
 -- The lock that orders one user's events; the same key everywhere.
 create function todo_changes_lock(owner uuid) returns void
