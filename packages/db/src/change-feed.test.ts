@@ -1,0 +1,204 @@
+// The change feed (change-feed.ts) on every driver: one LISTEN per process wakes a user's
+// subscribers after that user's commits, and only then; on PostgreSQL it survives losing its
+// connection. NOTIFYs reach a listener in commit order, so once a later commit's wake-up has
+// arrived, any wake-up an earlier commit would have caused has arrived too: that is how these
+// tests say "no wake-up" without waiting for a time.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { callerDatabase } from './caller.ts';
+import { type ChangeFeed, createChangeFeed } from './change-feed.ts';
+import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
+import { createTodo } from './todos.ts';
+
+const policy = { expiresInSeconds: 3600, updateAgeSeconds: 60 };
+const eventually = { timeout: 10_000, interval: 10 };
+
+/** A subscriber that counts its wake-ups. */
+const counter = () => {
+  const counted = { wakes: 0, wake: () => void counted.wakes++ };
+  return counted;
+};
+
+describe.each(testDrivers)('the change feed (%s)', (driver) => {
+  let database: TestDatabase;
+  let feed: ChangeFeed;
+  const errors: Error[] = [];
+  let alice: string;
+  let bob: string;
+
+  const write = (userId: string, title = 'a change') =>
+    callerDatabase(database, policy).as({ userId }, (db, owner) => createTodo(db, owner, { title }));
+  const rolledBack = (userId: string) =>
+    expect(
+      callerDatabase(database, policy).as({ userId }, async (db, owner) => {
+        await createTodo(db, owner, { title: 'rolled back' });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+
+  beforeAll(async () => {
+    database = await createTestDatabase(driver);
+    alice = await createTestUser(database.db, 'alice');
+    bob = await createTestUser(database.db, 'bob');
+    feed = await createChangeFeed(database, {
+      retryMs: 10,
+      maxRetryMs: 100,
+      onError: (error) => errors.push(error),
+    });
+  });
+  afterAll(async () => {
+    await feed?.close();
+    await database?.dispose();
+  });
+
+  it('wakes a subscriber after their own commit, not after another user’s, nor after a rollback', async () => {
+    const ofAlice = counter();
+    const ofBob = counter();
+    const stops = [feed.subscribe(alice, ofAlice.wake), feed.subscribe(bob, ofBob.wake)];
+    try {
+      await write(bob);
+      await rolledBack(alice);
+      await vi.waitFor(() => expect(ofBob.wakes).toBe(1), eventually);
+      expect(ofAlice.wakes).toBe(0);
+
+      await write(alice);
+      await vi.waitFor(() => expect(ofAlice.wakes).toBeGreaterThan(0), eventually);
+      expect({ alice: ofAlice.wakes, bob: ofBob.wakes }).toEqual({ alice: 1, bob: 1 });
+    } finally {
+      for (const stop of stops) stop();
+    }
+  });
+
+  it('stops waking a subscriber once unsubscribed; size counts open subscriptions', async () => {
+    const [gone, staying, ofBob, later] = [counter(), counter(), counter(), counter()];
+    const start = feed.size;
+    const stopGone = feed.subscribe(alice, gone.wake);
+    const stopStaying = feed.subscribe(alice, staying.wake);
+    const stopBob = feed.subscribe(bob, ofBob.wake);
+    expect(feed.size).toBe(start + 3);
+    stopGone();
+    stopGone(); // a second call changes nothing
+    expect(feed.size).toBe(start + 2);
+
+    await write(alice);
+    await vi.waitFor(() => expect(staying.wakes).toBe(1), eventually);
+    expect(gone.wakes).toBe(0);
+
+    // The user's last subscriber leaves, and a new one comes.
+    stopStaying();
+    stopBob();
+    expect(feed.size).toBe(start);
+    const stopLater = feed.subscribe(alice, later.wake);
+    await write(alice);
+    await vi.waitFor(() => expect(later.wakes).toBe(1), eventually);
+    expect({ gone: gone.wakes, staying: staying.wakes, bob: ofBob.wakes }).toEqual({
+      gone: 0,
+      staying: 1,
+      bob: 0,
+    });
+    stopLater();
+    expect(feed.size).toBe(start);
+  });
+
+  it('close() aborts `closed` and stops listening', async () => {
+    const closing = await createChangeFeed(database);
+    const deaf = counter();
+    const sentinel = counter();
+    closing.subscribe(alice, deaf.wake);
+    const stopSentinel = feed.subscribe(alice, sentinel.wake);
+    expect({ aborted: closing.closed.aborted, listening: closing.listening }).toEqual({
+      aborted: false,
+      listening: true,
+    });
+
+    await closing.close();
+    expect({ aborted: closing.closed.aborted, listening: closing.listening }).toEqual({
+      aborted: true,
+      listening: false,
+    });
+    await write(alice);
+    await vi.waitFor(() => expect(sentinel.wakes).toBe(1), eventually);
+    expect(deaf.wakes).toBe(0);
+    stopSentinel();
+    await closing.close(); // closing twice is harmless
+  });
+
+  describe.skipIf(driver === 'pglite')(
+    'losing its connection (PostgreSQL; PGlite lives in this process)',
+    () => {
+      /** Terminates this database's LISTEN backends (the feed's); returns how many. */
+      const killListeners = async () =>
+        (
+          await queryRows<{ pid: number }>(
+            database.db,
+            `select pid from pg_stat_activity, pg_terminate_backend(pid) as killed
+          where datname = current_database() and query ilike 'listen%' and state = 'idle' and killed`,
+          )
+        ).length;
+      const listeners = async () =>
+        (
+          await queryRows<{ pid: number }>(
+            database.db,
+            `select pid from pg_stat_activity where datname = current_database() and query ilike 'listen%'`,
+          )
+        ).map((row) => row.pid);
+
+      it('reconnects by itself, wakes every subscriber once listening again, and delivers later commits', async () => {
+        const ofAlice = counter();
+        const ofBob = counter();
+        const stops = [feed.subscribe(alice, ofAlice.wake), feed.subscribe(bob, ofBob.wake)];
+        const lostBefore = errors.length;
+        const [killed] = await listeners();
+        try {
+          expect(await killListeners()).toBe(1);
+          await vi.waitFor(async () => {
+            expect(errors.length).toBeGreaterThan(lostBefore);
+            expect(feed.listening).toBe(true);
+            expect(await listeners()).toHaveLength(1);
+            expect({ alice: ofAlice.wakes, bob: ofBob.wakes }).toEqual({ alice: 1, bob: 1 });
+          }, eventually);
+          expect(await listeners()).not.toContain(killed);
+
+          await write(alice);
+          await vi.waitFor(() => expect(ofAlice.wakes).toBe(2), eventually);
+          expect(ofBob.wakes).toBe(1);
+        } finally {
+          for (const stop of stops) stop();
+        }
+      });
+
+      it('keeps retrying while the database refuses connections, then reconnects and wakes its subscribers', async () => {
+        const ofAlice = counter();
+        const stop = feed.subscribe(alice, ofAlice.wake);
+        // An administrator's connection of its own, to the server's main database (PostgreSQL
+        // refuses to close the current one): the pools cannot open new connections meanwhile.
+        const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+        await admin.connect();
+        const name = new URL(database.url ?? '').pathname.slice(1);
+        const allow = (allowed: boolean) =>
+          admin.query(`alter database "${name}" allow_connections ${allowed}`);
+        const lostBefore = errors.length;
+        try {
+          await allow(false);
+          expect(await killListeners()).toBe(1);
+          // Lost, then at least two refused attempts: it retries after failing, not only once.
+          await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(lostBefore + 3), eventually);
+          expect(feed.listening).toBe(false);
+          expect(ofAlice.wakes).toBe(0);
+
+          await allow(true);
+          await vi.waitFor(() => {
+            expect(feed.listening).toBe(true);
+            expect(ofAlice.wakes).toBe(1);
+          }, eventually);
+          await write(alice);
+          await vi.waitFor(() => expect(ofAlice.wakes).toBe(2), eventually);
+        } finally {
+          await allow(true);
+          await admin.end();
+          stop();
+        }
+      });
+    },
+  );
+});
