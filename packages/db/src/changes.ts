@@ -66,12 +66,16 @@ export async function changesSince(
   const { rows } = await sql<Row>`
     select id::text as id, kind, todo_id, todo from todo_changes
     where user_id = ${owner} and id >= ${afterId}::bigint
-    order by id
+    order by todo_changes.id -- not the text alias: '10' sorts before '9'
     limit ${limit + 2}`.execute(db);
   let events = rows;
   if (afterId !== '0') {
     if (rows[0]?.id !== afterId) return null;
     events = rows.slice(1);
+  } else if (events.length >= DEFAULT_RETENTION.events) {
+    // From '0' nothing proves the log is whole, except that pruning leaves at least
+    // DEFAULT_RETENTION.events: a log shorter than that was never pruned.
+    return null;
   }
   if (events.length > limit) return null;
   return events.map((row) => ({ id: row.id, change: toChange(row) }));
