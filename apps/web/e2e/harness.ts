@@ -21,9 +21,9 @@ export const drivers: Driver[] = process.env.TEST_DATABASE_URL ? ['pglite', 'pg'
 
 export type App = { url: string; close(): Promise<void> };
 
-/** The production server, in this process, on a free port, with a fresh database. */
-export async function startApp(driver: Driver = 'pglite'): Promise<App> {
-  const config = loadConfig({
+/** The production server's configuration for tests: a free port, in-memory PGlite by default. */
+function appConfig() {
+  return loadConfig({
     ...process.env,
     DATABASE_URL: undefined,
     DATABASE_DRIVER: undefined,
@@ -36,6 +36,11 @@ export async function startApp(driver: Driver = 'pglite'): Promise<App> {
     LOG_REQUESTS: 'false',
     WEB_DIST,
   });
+}
+
+/** The production server, in this process, on a free port, with a fresh database. */
+export async function startApp(driver: Driver = 'pglite'): Promise<App> {
+  const config = appConfig();
   if (driver === 'pglite') return startServer(config);
   const database = await createTestDatabase('pg');
   // The server closes what it is given; the throwaway database is dropped by `dispose` instead.
@@ -44,6 +49,42 @@ export async function startApp(driver: Driver = 'pglite'): Promise<App> {
     url: running.url,
     async close() {
       await running.close();
+      await database.dispose();
+    },
+  };
+}
+
+export type RestartableApp = App & { stop(): Promise<void>; start(): Promise<void> };
+
+/**
+ * Like `startApp`, but the server can be stopped (which cuts its event streams) and started
+ * again on the same port, with the same database and secret, so sessions survive.
+ */
+export async function startRestartableApp(driver: Driver = 'pglite'): Promise<RestartableApp> {
+  const database = await createTestDatabase(driver);
+  const kept = { ...database, close: async () => {} };
+  const first = appConfig();
+  let running: Awaited<ReturnType<typeof startServer>> | null = await startServer(first, kept);
+  const url = running.url;
+  const port = Number(new URL(url).port);
+  const samePort = {
+    ...first,
+    port,
+    publicUrl: first.publicUrl.replace(/:0$/, `:${port}`),
+    trustedOrigins: first.trustedOrigins.map((origin) => origin.replace(/:0$/, `:${port}`)),
+  };
+  const stop = async () => {
+    await running?.close();
+    running = null;
+  };
+  return {
+    url,
+    stop,
+    async start() {
+      running ??= await startServer(samePort, kept);
+    },
+    async close() {
+      await stop();
       await database.dispose();
     },
   };

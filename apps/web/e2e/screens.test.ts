@@ -98,6 +98,41 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     await context.close();
   });
 
+  test.each<Scheme>(['light', 'dark'])('the connection status, %s', async (scheme) => {
+    const { context, page, problems } = await openAsNewUser(browser, app, { scheme, name: 'Ada Lovelace' });
+    await addTodos(page, 'Buy oat milk', 'Write the quarterly report');
+    await settled(page);
+    await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+    await context.setOffline(true);
+    await page.locator('.connection[data-connection="offline"]').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}connection-offline-${scheme}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await context.setOffline(false);
+    await page.locator('.connection[data-connection="back"]').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}connection-back-${scheme}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    // What the browser logs about requests that failed while it was offline is expected.
+    expect(problems.filter((problem) => !/ERR_INTERNET_DISCONNECTED/.test(problem))).toEqual([]);
+    await context.close();
+  });
+
+  test('phone width: the connection status fits', async () => {
+    const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await addTodos(page, 'Buy oat milk', 'Call the dentist');
+    await settled(page);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await context.setOffline(true);
+    await page.locator('.connection[data-connection="offline"]').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: `${SCREENSHOTS}connection-offline-phone.png` });
+    await context.setOffline(false);
+    await context.close();
+  });
+
   test('phone width: nothing overflows sideways', async () => {
     const { context, page } = await openAsNewUser(browser, app, { name: 'Ada' });
     await page.setViewportSize({ width: 360, height: 740 });

@@ -1,21 +1,16 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import type { AppRouter } from '@todo/client';
-import { todoHttpLink } from '@todo/client';
-import { createTRPCClient } from '@trpc/client';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { createQueryClient } from './session/query-client.ts';
-import { TRPCProvider } from './trpc.ts';
+import { createWebClient, TRPCProvider } from './trpc.ts';
 import './styles.css';
 
 function Root() {
   const [sessionExpired, setSessionExpired] = useState(false);
   const [queryClient] = useState(() => createQueryClient(() => setSessionExpired(true)));
   // Same origin as the page: the session cookie goes along by itself, no token in JavaScript.
-  const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [todoHttpLink({ url: window.location.origin })] }),
-  );
+  const [trpcClient] = useState(() => createWebClient(window.location.origin));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -2,10 +2,12 @@ import { useInfiniteQuery, useIsFetching, useIsMutating, useQuery } from '@tanst
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { SessionUser } from '../session/auth-api.ts';
 import { useTRPC } from '../trpc.ts';
+import { ConnectionStatus } from './connection-status.tsx';
 import { LIST_INPUT, todosOf } from './todo-cache.ts';
 import { TodoFooter } from './todo-footer.tsx';
 import { TodoItem } from './todo-item.tsx';
 import { matches, useFilter } from './use-filter.ts';
+import { useLiveTodos } from './use-live-todos.ts';
 import { useTodoActions } from './use-todo-actions.ts';
 
 const NOTICE_MS = 10_000;
@@ -65,6 +67,7 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
   const [editingKey, setEditingKey] = useState<string | null>(null);
   const newTodo = useRef<HTMLInputElement>(null);
   const actions = useTodoActions(setRefusal);
+  const connection = useLiveTodos();
 
   const list = useInfiniteQuery(
     trpc.todo.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: (page) => page.nextCursor }),
@@ -94,6 +97,7 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
           Signed in as <strong>{user.name}</strong>
         </p>
         <div className="topbar-actions">
+          <ConnectionStatus connection={connection} />
           <span className="sync-state" aria-hidden="true">
             {saving ? 'Saving…' : ''}
           </span>

@@ -18,7 +18,7 @@ import {
  * another in the order the user made them: a toggle and its undo can never overtake each other,
  * and a change to a just-added todo is sent after the server has given that todo its id.
  */
-const WRITES = { id: 'todo-writes' };
+export const WRITES = { id: 'todo-writes' };
 
 type Snapshot = { list: TodoList | undefined; counts: TodoCounts | undefined };
 
@@ -142,7 +142,17 @@ export function useTodoActions(onRefused: (message: string) => void) {
       },
       onSuccess: (todo, _input, context) => {
         ids.saved(context.temporaryId, todo.id);
-        queryClient.setQueryData(listKey, (list) => list && replaceTodo(list, context.temporaryId, todo));
+        // The server's id and times; the rest stays as the user may have changed it since.
+        queryClient.setQueryData(listKey, (list) => {
+          const draft = findTodo(list, context.temporaryId);
+          const saved = draft && {
+            ...draft,
+            id: todo.id,
+            createdAt: todo.createdAt,
+            updatedAt: todo.updatedAt,
+          };
+          return list && replaceTodo(list, context.temporaryId, saved ?? todo);
+        });
       },
       onError: (error, _input, context) => optimistic.rollback(context?.snapshot, error, 'add the todo'),
       onSettled: optimistic.settle,
@@ -171,6 +181,18 @@ export function useTodoActions(onRefused: (message: string) => void) {
         });
         return { snapshot };
       },
+      // The saved time, so that a late live event of an older version is recognised as older.
+      onSuccess: (saved) =>
+        queryClient.setQueryData(
+          listKey,
+          (list) =>
+            list &&
+            mapTodos(list, (todo) =>
+              todo.id === saved.id && todo.updatedAt < saved.updatedAt
+                ? { ...todo, updatedAt: saved.updatedAt }
+                : todo,
+            ),
+        ),
       onError: (error, input, context) =>
         optimistic.rollback(
           context?.snapshot,
