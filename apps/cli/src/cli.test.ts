@@ -48,6 +48,46 @@ describe('the todo command against a running server', () => {
     });
   }
 
+  /** Starts a long-running `todo …` (watch): its output so far, a wait for a line, a signal. */
+  function startTodo(args: string[], env: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: home, TODO_URL: url, ...env },
+    });
+    const output = { stdout: '', stderr: '' };
+    let changed = () => {};
+    child.stdout.on('data', (chunk) => {
+      output.stdout += chunk;
+      changed();
+    });
+    child.stderr.on('data', (chunk) => {
+      output.stderr += chunk;
+      changed();
+    });
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    return {
+      output,
+      exit,
+      /** Resolves with the output once `stream` holds `count` lines; rejects if it exits first. */
+      lines(stream: 'stdout' | 'stderr', count: number) {
+        return new Promise<string[]>((resolve, reject) => {
+          const check = () => {
+            const lines = output[stream].split('\n').slice(0, -1);
+            if (lines.length >= count) resolve(lines);
+          };
+          changed = check;
+          check();
+          void exit.then((code) =>
+            reject(new Error(`todo ${args.join(' ')} exited with ${code}: ${JSON.stringify(output)}`)),
+          );
+        });
+      },
+      interrupt() {
+        child.kill('SIGINT');
+        return exit;
+      },
+    };
+  }
+
   /** The short ids and titles of `todo ls` output. */
   const rows = (stdout: string) =>
     stdout
@@ -67,6 +107,8 @@ describe('the todo command against a running server', () => {
       AUTH_RATE_LIMIT_PER_MINUTE: '0',
       LOG_REQUESTS: 'false',
       WEB_DIST: home,
+      // An open `todo watch` notices an ended session this soon.
+      STREAM_SESSION_CHECK_MS: '200',
     });
     server = await startServer(config, { ...database, close: async () => {} });
     url = server.url;
@@ -87,7 +129,7 @@ describe('the todo command against a running server', () => {
   it('explains itself: --help overall and per command', async () => {
     const help = await todo(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['login', 'logout', 'add', 'ls', 'done', 'undo', 'rm', 'clear']) {
+    for (const command of ['login', 'logout', 'add', 'ls', 'done', 'undo', 'rm', 'clear', 'watch']) {
       expect(help.stdout).toContain(`todo ${command}`);
     }
     const done = await todo(['done', '--help']);
@@ -239,6 +281,96 @@ describe('the todo command against a running server', () => {
 
     const badUrl = await todo(['ls', '--url', 'localhost:3000']);
     expect(badUrl.code).toBe(2);
+  });
+
+  it('watch --json prints one JSON object per change made by another invocation, and stops on Ctrl-C', async () => {
+    const watch = startTodo(['watch', '--json']);
+    expect(await watch.lines('stderr', 1)).toEqual([`Watching ${url} for changes. Press Ctrl-C to stop.`]);
+
+    const added = await todo(['add', 'Watched', 'milk']);
+    expect(added.code).toBe(0);
+    const [upsertLine] = await watch.lines('stdout', 1);
+    const upsert = JSON.parse(upsertLine ?? '');
+    expect(upsert).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      type: 'upsert',
+      todo: {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        title: 'Watched milk',
+        description: null,
+        completed: false,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
+    });
+    expect(added.stdout).toBe(`Added: ${upsert.todo.id.slice(0, 8)}  Watched milk\n`);
+
+    expect((await todo(['rm', upsert.todo.id])).code).toBe(0);
+    const deleted = JSON.parse((await watch.lines('stdout', 2))[1] ?? '');
+    expect(deleted).toEqual({ id: expect.stringMatching(/^\d+$/), type: 'delete', todoId: upsert.todo.id });
+    expect(BigInt(deleted.id)).toBeGreaterThan(BigInt(upsert.id));
+
+    expect(await watch.interrupt()).toBe(0);
+    expect(watch.output.stdout.split('\n')).toHaveLength(3); // two lines and the last newline
+    expect(watch.output.stderr).toBe(`Watching ${url} for changes. Press Ctrl-C to stop.\n`);
+  });
+
+  it('watch prints one readable line per change, a reset for a bulk change, and stops on Ctrl-C', async () => {
+    const watch = startTodo(['watch']);
+    await watch.lines('stderr', 1);
+    const id = (run: Run) => /^Added: ([0-9a-f]{8}) /.exec(run.stdout)?.[1] ?? '';
+    const bread = id(await todo(['add', 'Buy bread']));
+    await todo(['done', bread]);
+    await todo(['undo', bread]);
+    await todo(['rm', bread]);
+    const [first, second] = [id(await todo(['add', 'First'])), id(await todo(['add', 'Second']))];
+    await todo(['done', first, second]);
+    await todo(['clear']);
+    const lines = await watch.lines('stdout', 9);
+    expect(lines).toEqual([
+      `+ added      ${bread}  Buy bread`,
+      `✓ completed  ${bread}  Buy bread`,
+      `○ reopened   ${bread}  Buy bread`,
+      `✗ deleted    ${bread}  Buy bread`,
+      `+ added      ${first}  First`,
+      `+ added      ${second}  Second`,
+      `✓ completed  ${first}  First`,
+      `✓ completed  ${second}  Second`,
+      expect.stringMatching(/^↻ reset {6}refetched: \d+ todos?, \d+ active$/),
+    ]);
+    // The reset's count is the list as it is after the clear.
+    const listed = rows((await todo(['ls'])).stdout);
+    expect(lines[8]).toBe(
+      `↻ reset      refetched: ${listed.length} todo${listed.length === 1 ? '' : 's'}, ${listed.filter((row) => !row.done).length} active`,
+    );
+    expect(await watch.interrupt()).toBe(0);
+    expect(watch.output.stdout.split('\n')).toHaveLength(10);
+  });
+
+  it('watch refuses without a session, and ends with the usual message when the session ends', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'todo-cli-empty-'));
+    try {
+      const anonymous = startTodo(['watch'], { XDG_CONFIG_HOME: elsewhere });
+      expect(await anonymous.exit).toBe(3);
+      expect(anonymous.output.stderr).toBe(`todo: Not signed in to ${url}. Run \`todo login\` first.\n`);
+      expect(anonymous.output.stdout).toBe('');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+
+    expect((await todo(['login', '--email', EMAIL], { input: PASSWORD })).code).toBe(0);
+    const watch = startTodo(['watch', '--json']);
+    await watch.lines('stderr', 1);
+    // Logging in again ends the session the watch uses: it stops, and leaves the new one stored.
+    expect((await todo(['login', '--email', EMAIL], { input: PASSWORD })).code).toBe(0);
+    const fresh = storedToken();
+    expect(await watch.exit).toBe(3);
+    expect(watch.output.stderr.split('\n').slice(1)).toEqual([
+      `todo: Your session at ${url} has ended. Run \`todo login\` again.`,
+      '',
+    ]);
+    expect(storedToken()).toBe(fresh);
+    expect((await todo(['ls'])).code).toBe(0);
   });
 
   it('notices a session ended elsewhere, forgets its token, and logs out for good', async () => {

@@ -6,10 +6,11 @@ import {
   signIn,
   signOut,
   TodoAuthError,
+  type TodoChange,
   TRPCClientError,
 } from '@todo/client';
 import { configPath, readConfig, writeConfig } from './config-store.ts';
-import { describeTodo, formatTable, plural } from './format.ts';
+import { describeChange, describeReset, describeTodo, formatTable, plural } from './format.ts';
 import { ask, askHidden, readAll } from './prompt.ts';
 
 type Todo = RouterOutputs['todo']['get'];
@@ -20,6 +21,9 @@ export type Io = {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Calls `stop` on Ctrl-C (SIGINT) or SIGTERM while a command that runs until then is waiting
+   * (`todo watch`); returns the function that stops listening. */
+  onInterrupt(stop: () => void): () => void;
 };
 
 /** Exit codes, so scripts can tell failures apart. */
@@ -48,13 +52,21 @@ const OPTIONS = {
   completed: { type: 'boolean' },
   search: { type: 'string' },
   description: { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 type Values = {
   [name in keyof typeof OPTIONS]?: (typeof OPTIONS)[name]['type'] extends 'string' ? string : boolean;
 };
 
-type Context = { io: Io; url: string; values: Values; args: string[] };
+type Context = {
+  io: Io;
+  url: string;
+  values: Values;
+  args: string[];
+  /** The token the command used, once it has read one: only that one is forgotten when it is refused. */
+  used: { token?: string };
+};
 
 type Command = {
   usage: string;
@@ -72,13 +84,19 @@ async function session(context: Context): Promise<{ api: Api; token: string }> {
   const token = (await readConfig(path)).servers[context.url]?.token;
   if (!token)
     throw new CliError(`Not signed in to ${context.url}. Run \`todo login\` first.`, EXIT.notSignedIn);
+  context.used.token = token;
   return { api: createTodoClient({ url: context.url, token }), token };
 }
 
-async function forgetToken(io: Io, url: string) {
+/**
+ * Forgets the stored token of `url`; given `token`, only if it is still the stored one. (A
+ * `todo watch` that started before a new `todo login` must not forget the new session.)
+ */
+async function forgetToken(io: Io, url: string, token?: string) {
   const path = configPath(io.env);
   const config = await readConfig(path);
-  if (!config.servers[url]) return;
+  const stored = config.servers[url];
+  if (!stored || (token !== undefined && stored.token !== token)) return;
   delete config.servers[url];
   await writeConfig(path, config);
 }
@@ -272,7 +290,107 @@ const COMMANDS: Record<string, Command> = {
       print(context.io, `Deleted ${plural(deleted, 'completed todo')}.`);
     },
   },
+
+  watch: {
+    usage: 'todo watch [--json]',
+    summary: 'Print changes as they happen, until Ctrl-C',
+    options: ['json'],
+    details:
+      'One line per change, made here or anywhere else (the web app, another terminal):\n' +
+      '  + added      3f2a9c1b  Buy milk\n' +
+      '  ✓ completed  3f2a9c1b  Buy milk\n' +
+      '  ✗ deleted    3f2a9c1b  Buy milk\n' +
+      '  (and ○ reopened, ~ renamed, ~ edited)\n' +
+      'A bulk change (todo clear, complete all) is one "↻ reset" line.\n' +
+      'With --json, one JSON object per line: the event id, the type and the todo (or its id):\n' +
+      '  {"id":"12","type":"upsert","todo":{"id":"3f2a9c1b-…","title":"Buy milk",…}}\n' +
+      '  {"id":"13","type":"delete","todoId":"3f2a9c1b-…"}\n' +
+      '  {"id":"14","type":"reset"}   (fetch the whole list again)\n' +
+      'It reconnects by itself when the connection drops, and misses nothing in between.',
+    run: watch,
+  },
 };
+
+/** `todo watch --json`'s line: the event id first; a deleted todo's id as `todoId`, not to clash with it. */
+const jsonLine = (id: string, change: TodoChange) =>
+  change.type === 'delete' ? { id, type: change.type, todoId: change.id } : { id, ...change };
+
+/**
+ * `todo watch`: the caller's change stream until Ctrl-C. The human format words each change
+ * from the todo as it was before, so it keeps the list it fetched first and every change since.
+ */
+async function watch(context: Context): Promise<void> {
+  const { io, url, values } = context;
+  if (context.args.length > 0) throw usageError('todo watch takes no arguments.');
+  const { api } = await session(context);
+  const interrupted = new AbortController();
+  const stopListening = io.onInterrupt(() => interrupted.abort());
+  try {
+    // A first call says plainly when the server is away or the session has ended.
+    const known = new Map<string, Todo>();
+    const refetch = async () => {
+      const todos = await listAll(api, {});
+      known.clear();
+      for (const todo of todos) known.set(todo.id, todo);
+      return todos;
+    };
+    if (values.json) await api.me.query();
+    else await refetch();
+    if (interrupted.signal.aborted) return;
+
+    await new Promise<void>((resolve, reject) => {
+      let connected = false;
+      let lost = false;
+      // Lines go out in the order the events came, also when a reset has to refetch first.
+      let printed: Promise<void> = Promise.resolve();
+      const fail = (error: unknown) => {
+        subscription.unsubscribe();
+        reject(error);
+      };
+      const subscription = api.todo.changes.subscribe(
+        {},
+        {
+          onConnectionStateChange(state) {
+            if (state.state === 'pending') {
+              if (!connected) io.stderr.write(`Watching ${url} for changes. Press Ctrl-C to stop.\n`);
+              else if (lost) io.stderr.write('Connected again.\n');
+              connected = true;
+              lost = false;
+            } else if (state.state === 'connecting' && state.error && connected && !lost) {
+              lost = true;
+              io.stderr.write('Connection lost; reconnecting…\n');
+            }
+          },
+          onData({ id, data: change }) {
+            printed = printed
+              .then(async () => {
+                if (values.json) {
+                  print(io, JSON.stringify(jsonLine(id, change)));
+                  return;
+                }
+                if (change.type === 'reset') {
+                  print(io, describeReset(await refetch()));
+                  return;
+                }
+                const todoId = change.type === 'delete' ? change.id : change.todo.id;
+                print(io, describeChange(change, known.get(todoId)));
+                if (change.type === 'delete') known.delete(todoId);
+                else known.set(todoId, change.todo);
+              })
+              .catch(fail);
+          },
+          onError: fail,
+        },
+      );
+      interrupted.signal.addEventListener('abort', () => {
+        subscription.unsubscribe();
+        void printed.then(resolve);
+      });
+    });
+  } finally {
+    stopListening();
+  }
+}
 
 const COMMON_OPTIONS = `Options:
   --url <url>   The server (default: $TODO_URL, else ${DEFAULT_URL})
@@ -308,7 +426,7 @@ const isUnreachable = (error: unknown) => {
 };
 
 /** Any failure, in plain words with its exit code. */
-async function explain(error: unknown, io: Io, url: string): Promise<CliError> {
+async function explain(error: unknown, io: Io, url: string, token: string | undefined): Promise<CliError> {
   if (error instanceof CliError) return error;
   if (isUnreachable(error)) {
     return new CliError(
@@ -325,7 +443,7 @@ async function explain(error: unknown, io: Io, url: string): Promise<CliError> {
   if (error instanceof TRPCClientError) {
     switch (errorCode(error)) {
       case 'UNAUTHORIZED':
-        await forgetToken(io, url);
+        await forgetToken(io, url, token);
         return new CliError(`Your session at ${url} has ended. Run \`todo login\` again.`, EXIT.notSignedIn);
       case 'NOT_FOUND':
         return new CliError('No such todo.', EXIT.notFound);
@@ -357,6 +475,7 @@ function serverUrl(given: string | undefined, env: NodeJS.ProcessEnv): string {
  */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   let url = DEFAULT_URL;
+  const used: Context['used'] = {};
   try {
     let parsed: { values: Values; positionals: string[] };
     try {
@@ -388,10 +507,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (extra.length > 0) throw usageError(`todo ${name} does not take --${extra.join(', --')}.`);
 
     url = serverUrl(values.url, io.env);
-    await command.run({ io, url, values, args });
+    await command.run({ io, url, values, args, used });
     return EXIT.ok;
   } catch (error) {
-    const failure = await explain(error, io, url);
+    const failure = await explain(error, io, url, used.token);
     io.stderr.write(`todo: ${failure.message}\n`);
     return failure.exitCode;
   }

@@ -1,4 +1,4 @@
-import type { RouterOutputs } from '@todo/client';
+import type { RouterOutputs, TodoChange } from '@todo/client';
 
 type Todo = RouterOutputs['todo']['get'];
 
@@ -34,3 +34,36 @@ export function formatTable(todos: Todo[]): string {
 export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 export const describeTodo = (todo: Todo) => `${todo.id.slice(0, MIN_ID_LENGTH)}  ${oneLine(todo.title)}`;
+
+/** A mark and a verb, padded so that ids line up down a `todo watch`. */
+const verb = (mark: string, word: string) => `${mark} ${word.padEnd(10)}`;
+
+/**
+ * One line for a change that `todo watch` receives, worded from the todo as it was before
+ * (when the watcher knows it). A reset is worded by the caller, which refetches the list.
+ *
+ * @example
+ * + added      3f2a9c1b  Buy milk
+ * ✓ completed  3f2a9c1b  Buy milk
+ * ✗ deleted    3f2a9c1b  Buy milk
+ */
+export function describeChange(
+  change: Exclude<TodoChange, { type: 'reset' }>,
+  before: Todo | undefined,
+): string {
+  if (change.type === 'delete') {
+    return `${verb('✗', 'deleted')} ${before ? describeTodo(before) : change.id.slice(0, MIN_ID_LENGTH)}`;
+  }
+  const { todo } = change;
+  const line = (mark: string, word: string, note = '') => `${verb(mark, word)} ${describeTodo(todo)}${note}`;
+  if (!before) return todo.createdAt === todo.updatedAt ? line('+', 'added') : line('~', 'updated');
+  if (before.completed !== todo.completed)
+    return todo.completed ? line('✓', 'completed') : line('○', 'reopened');
+  if (before.title !== todo.title) return line('~', 'renamed', ` (was "${oneLine(before.title)}")`);
+  if (before.description !== todo.description) return line('~', 'edited', ' (description)');
+  return line('~', 'updated');
+}
+
+/** The line for a reset, once the list has been fetched again. */
+export const describeReset = (todos: Todo[]) =>
+  `${verb('↻', 'reset')} refetched: ${plural(todos.length, 'todo')}, ${todos.filter((todo) => !todo.completed).length} active`;
