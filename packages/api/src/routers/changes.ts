@@ -69,6 +69,9 @@ async function asCaller<T>(read: () => Promise<T>): Promise<T> {
 /** Waits for a wake-up, `timeoutMs`, or `stop`, whichever comes first. */
 function nextWake(stop: AbortSignal, timeoutMs: number, onWake: (resolve: () => void) => void) {
   return new Promise<void>((resolve) => {
+    // Aborted during the last read (the client left, the server closes): an abort event that
+    // already fired never fires again, so the stream would linger until the timeout.
+    if (stop.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       stop.removeEventListener('abort', done);
