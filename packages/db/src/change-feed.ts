@@ -107,7 +107,9 @@ export async function createChangeFeed(
     async close() {
       closing.abort();
       clearTimeout(timer);
-      await stop?.();
+      // Unlistening needs the connection; when the database closed first there is nothing left
+      // to unlisten, and the close must not fail the server's shutdown over it.
+      await stop?.().catch(() => {});
       stop = null;
     },
   };
