@@ -212,6 +212,11 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     await sendFetchResponse(res, response, missingAllow ? { allow: await allowed(req) } : {});
   }
 
+  async function isSubscription(url: string) {
+    const found = await procedureAt(router, url.split('?', 1)[0] ?? '/', endpoint);
+    return found?.procedure._def.type === 'subscription';
+  }
+
   /** The context a subscription's check was made with, handed on to the fetch adapter. */
   const streamContext = new WeakMap<IncomingMessage, Promise<inferRouterContext<TRouter>>>();
 
@@ -295,6 +300,10 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       if (refused) return refused.send(res);
       if (refused === null)
         return viaFetchAdapter(req, res, body, (await streamContext.get(req)) ?? undefined);
+    } else if (method !== 'HEAD' && (await isSubscription(url))) {
+      // tRPC answers any other method on a subscription with an event stream holding a 405
+      // error, status 200: say it in the status, as for queries and mutations.
+      return sendError(res, new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), { allow: 'GET' });
     }
     const call =
       body === 'too large' || options.direct === false
