@@ -35,7 +35,7 @@ const SERVED: Record<(typeof ROUTES)[number], string[] | 'unknown'> = {
   '/api/trpc/todo.list': ['GET', 'HEAD'],
   '/api/trpc/todo.create': ['POST'],
   '/api/trpc/todo.list,todo.counts?batch=1': ['GET', 'HEAD'],
-  '/api/trpc/todo.changes': 'unknown',
+  '/api/trpc/todo.changes': ['GET', 'HEAD'],
   '/api/auth/sign-in/email': ['POST'],
   '/api/auth/get-session': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
@@ -74,10 +74,15 @@ type Kind = 'ok' | 'incomplete' | 'malformed';
 type RawRequest = { method: string; bytes: Buffer; kind: Kind; mayCreate: boolean; label: string };
 type Finish = 'wait' | 'end' | 'reset' | 'abort-response';
 type HttpResponse = { statusLine: string; status: number; headers: Map<string, string>; body: Buffer };
+/** An event stream (todo.changes) never ends: its head and what came of its body answer the request. */
+const isEventStream = (response: HttpResponse) =>
+  response.status === 200 && /^text\/event-stream\b/i.test(response.headers.get('content-type') ?? '');
 type Outcome = {
   responses: HttpResponse[];
   invalid: string | null;
   truncated: boolean;
+  /** The last response is an open event stream: nothing after it on this connection is answered. */
+  streaming: boolean;
   timedOut: boolean;
   raw: Buffer;
 };
@@ -93,7 +98,8 @@ function parseResponses(raw: Buffer, methods: string[], closed: boolean) {
     if (headEnd === -1) break;
     const [statusLine = '', ...lines] = raw.subarray(at, headEnd).toString('latin1').split('\r\n');
     const match = STATUS_LINE.exec(statusLine);
-    if (!match) return { responses, invalid: JSON.stringify(statusLine.slice(0, 80)), rest: 0 };
+    if (!match)
+      return { responses, invalid: JSON.stringify(statusLine.slice(0, 80)), rest: 0, streaming: false };
     const status = Number(match[1]);
     const headers = new Map<string, string>();
     for (const line of lines) {
@@ -106,6 +112,11 @@ function parseResponses(raw: Buffer, methods: string[], closed: boolean) {
     let body: Buffer;
     let next: number;
     const method = methods[responses.length] ?? 'GET';
+    const stream = { statusLine, status, headers, body: raw.subarray(bodyStart) };
+    if (method !== 'HEAD' && isEventStream(stream)) {
+      responses.push(stream);
+      return { responses, invalid: null, rest: 0, streaming: true };
+    }
     if (method === 'HEAD' || status < 200 || status === 204 || status === 304) {
       [body, next] = [Buffer.alloc(0), bodyStart];
     } else if (headers.get('transfer-encoding')?.toLowerCase().includes('chunked')) {
@@ -113,9 +124,10 @@ function parseResponses(raw: Buffer, methods: string[], closed: boolean) {
       let cursor = bodyStart;
       for (;;) {
         const lineEnd = raw.indexOf('\r\n', cursor);
-        if (lineEnd === -1) return { responses, invalid: null, rest: raw.length - at };
+        if (lineEnd === -1) return { responses, invalid: null, rest: raw.length - at, streaming: false };
         const size = Number.parseInt(raw.subarray(cursor, lineEnd).toString('latin1'), 16);
-        if (Number.isNaN(size)) return { responses, invalid: 'a bad chunk size in a response', rest: 0 };
+        if (Number.isNaN(size))
+          return { responses, invalid: 'a bad chunk size in a response', rest: 0, streaming: false };
         if (size === 0) break;
         parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));
         cursor = lineEnd + 2 + size + 2;
@@ -135,7 +147,7 @@ function parseResponses(raw: Buffer, methods: string[], closed: boolean) {
     if (status >= 200) responses.push({ statusLine, status, headers, body });
     at = next;
   }
-  return { responses, invalid: null, rest: raw.length - at };
+  return { responses, invalid: null, rest: raw.length - at, streaming: false };
 }
 
 /**
@@ -177,7 +189,7 @@ function exchange(
       chunks.push(chunk);
       if (finish === 'abort-response') return void socket.destroy();
       const parsed = parseResponses(Buffer.concat(chunks), methods, false);
-      if (parsed.invalid || parsed.responses.length >= expected) socket.destroy();
+      if (parsed.invalid || parsed.streaming || parsed.responses.length >= expected) socket.destroy();
     });
     socket.on('close', () => {
       clearTimeout(timer);
@@ -185,10 +197,10 @@ function exchange(
       if (finish === 'abort-response') {
         const prefix = raw.subarray(0, 9).toString('latin1');
         const invalid = 'HTTP/1.1 '.startsWith(prefix) ? null : JSON.stringify(prefix);
-        return resolve({ responses: [], invalid, truncated: false, timedOut, raw });
+        return resolve({ responses: [], invalid, truncated: false, streaming: false, timedOut, raw });
       }
-      const { responses, invalid, rest } = parseResponses(raw, methods, true);
-      resolve({ responses, invalid, truncated: rest > 0, timedOut, raw });
+      const { responses, invalid, rest, streaming } = parseResponses(raw, methods, true);
+      resolve({ responses, invalid, truncated: rest > 0, streaming, timedOut, raw });
     });
   });
 }
@@ -472,7 +484,7 @@ function problemsOf(request: RawRequest, outcome: Outcome, finish: Finish, expec
         `internals in a ${response.status} body ${JSON.stringify(body.slice(0, 300))} for ${what}`,
       );
   }
-  if (finish === 'wait' && outcome.responses.length < expected) {
+  if (finish === 'wait' && outcome.responses.length < expected && !outcome.streaming) {
     if (request.kind === 'ok') {
       problems.push(
         `${outcome.timedOut ? 'no answer within the timeout' : 'connection closed without an answer'} to ${what}`,
@@ -653,6 +665,8 @@ describe.each(DRIVERS)('the HTTP edge under hostile bytes (%s)', (driver) => {
             problems.push(`${method} ${route}: ${got}, expected 404 or 405`);
           else if (expected === 'served' && response.status === 405)
             problems.push(`${method} ${route}: ${got}, but the route serves ${method}`);
+          else if (method === 'GET' && route === '/api/trpc/todo.changes' && !isEventStream(response))
+            problems.push(`${method} ${route}: ${got}, expected an event stream`);
           await checkServer(problems, `after ${method} ${route}`);
         }
       }
