@@ -9,8 +9,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnServer } from './testing.ts';
+import {
+  type ChangeEvent,
+  changesUrl,
+  type EventStream,
+  openEventStream,
+  StreamTimeoutError,
+} from './testing-sse.ts';
 
 const CONNECT_TIMEOUT_MS = 1_000;
 const STATEMENT_TIMEOUT_MS = 3_000;
@@ -248,6 +255,68 @@ async function storedIds(postgres: TestPostgres, database: string): Promise<Set<
   return new Set(rows.map((row) => row.id));
 }
 
+/**
+ * A `todo.changes` subscriber that behaves as a client should: when its stream breaks (or cannot
+ * open while the database is down) it reconnects with the id of the last event it received.
+ */
+function subscriber(url: string, token: string) {
+  const received: ChangeEvent[] = [];
+  let last: string | undefined;
+  let opened = 0;
+  let running = true;
+  let current: EventStream | null = null;
+  const done = (async () => {
+    while (running) {
+      try {
+        const stream = await openEventStream(changesUrl(url), {
+          headers: { authorization: `Bearer ${token}` },
+          lastEventId: last,
+        });
+        current = stream;
+        if (stream.status === 200) {
+          opened++;
+          for (;;) {
+            const change = await stream.nextChange(1_000).catch((error: Error) => {
+              if (error instanceof StreamTimeoutError) return running ? 'idle' : null;
+              return null; // the stream said why it ends (an error event)
+            });
+            if (change === 'idle') continue;
+            if (!change) break;
+            received.push(change);
+            last = change.id ?? last;
+          }
+        } else {
+          await stream.response.body?.cancel();
+        }
+        stream.close();
+      } catch {
+        // Refused or cut at the socket: try again.
+      }
+      if (running) await sleep(200);
+    }
+  })();
+  return {
+    received,
+    /** How many streams it opened: 1 if the first one survived throughout. */
+    get streams() {
+      return opened;
+    },
+    /** The ids of the todos it received a creation (an upsert) of, with how often each came. */
+    creations() {
+      const counts = new Map<string, number>();
+      for (const { change } of received) {
+        if (change.type === 'upsert') counts.set(change.todo.id, (counts.get(change.todo.id) ?? 0) + 1);
+      }
+      return counts;
+    },
+    async stop() {
+      running = false;
+      current?.close();
+      await done;
+    },
+  };
+}
+
 describe('faults against the real server and its own PostgreSQL', () => {
   const postgres = new TestPostgres();
   let databaseCounter = 0;
@@ -342,6 +411,81 @@ describe('faults against the real server and its own PostgreSQL', () => {
     );
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+  }, 120_000);
+
+  it('database restarted under open change streams: every acknowledged write reaches the subscriber exactly once', async () => {
+    const database = await freshDatabase();
+    // Process one keeps the default session check (30 s): its stream sits out the outage and is
+    // woken when the feed reconnects. Process two reads every 300 ms: its stream hits the
+    // outage, breaks, and its client reconnects with the last id it has.
+    const one = await serverOn(database);
+    const two = await serverOn(database, { STREAM_SESSION_CHECK_MS: '300' });
+    const { token } = await signUpSession(one.url);
+    const subscribers = [subscriber(one.url, token), subscriber(two.url, token)];
+    await vi.waitFor(() => expect(subscribers.map((each) => each.streams)).toEqual([1, 1]), {
+      timeout: 30_000,
+    });
+
+    const before = [];
+    for (let n = 0; n < 5; n++) before.push(await create(one.url, token, `before-${n}`));
+    await vi.waitFor(
+      () => {
+        for (const each of subscribers) expect(each.creations().size).toBe(before.length);
+      },
+      { timeout: 30_000 },
+    );
+
+    postgres.stop('immediate');
+    const whileDown = [];
+    for (let n = 0; n < 5; n++) {
+      whileDown.push(await create(one.url, token, `down-${n}`));
+      await sleep(200);
+    }
+    await postgres.start();
+    while ((await readyz(one.url)).status !== 200 || (await readyz(two.url)).status !== 200) await sleep(100);
+
+    const after = [];
+    for (let n = 0; n < 5; n++) after.push(await create(one.url, token, `after-${n}`));
+    // A last write through the other process: once it has arrived, everything before it has.
+    const last = await create(two.url, token, 'last');
+    const acknowledged = [...before, ...whileDown, ...after, last].filter(
+      (outcome) => outcome.status === 200,
+    );
+    expect(before.every((outcome) => outcome.status === 200)).toBe(true);
+    expect(after.every((outcome) => outcome.status === 200)).toBe(true);
+    expect(whileDown.filter((outcome) => outcome.status === 200)).toEqual([]);
+
+    await vi.waitFor(
+      () => {
+        for (const each of subscribers) expect(each.creations().has(last.id ?? '')).toBe(true);
+      },
+      { timeout: 30_000 },
+    );
+    for (const each of subscribers) await each.stop();
+
+    for (const [n, each] of subscribers.entries()) {
+      const creations = each.creations();
+      const missing = acknowledged.filter((outcome) => !creations.has(outcome.id ?? ''));
+      expect(missing, `subscriber ${n + 1}`).toEqual([]);
+      // Exactly once: every event id once, in increasing order, and no todo created twice.
+      const ids = each.received.map((event) => BigInt(event.id ?? '-1'));
+      expect(
+        ids.every((id, at) => at === 0 || id > ids[at - 1]!),
+        `subscriber ${n + 1}: ${ids.join(', ')}`,
+      ).toBe(true);
+      expect([...creations.values()].filter((count) => count !== 1)).toEqual([]);
+      expect(each.received.filter((event) => event.change.type === 'reset')).toEqual([]);
+    }
+    // The stream on process two broke in the outage and was resumed from its last id.
+    expect(subscribers[1]?.streams).toBeGreaterThan(1);
+    console.log(
+      `restart under streams: ${acknowledged.length} acknowledged creates, each received once by both subscribers; ` +
+        `streams opened: ${subscribers.map((each) => each.streams).join(' and ')} (1 = survived the restart)`,
+    );
+    for (const server of [one, two]) {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
   }, 120_000);
 
   it('pool exhausted: requests wait for a connection, then fail cleanly within the connect timeout; /readyz stays 200', async () => {
