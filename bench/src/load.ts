@@ -3,8 +3,8 @@
 // user's own todos. Requests are prebuilt strings, so the generator costs little CPU on a
 // machine it shares with the servers. wrk.ts sends the same workload from Lua; both report a
 // `Load`, which `summarize` turns into one row of the report.
-import autocannon, { type RequestParams } from 'autocannon';
-import { onCleanup } from './processes.ts';
+import autocannon, { type Request, type RequestParams } from 'autocannon';
+import { databaseCpuBetween, databaseCpuSeconds, onCleanup, type RunningProcess } from './processes.ts';
 import type { SeededUser } from './seed.ts';
 
 export type Mix = { list: number; create: number; update: number };
@@ -130,11 +130,32 @@ export function summarize(rounds: Round[]): LoadResult {
   };
 }
 
+/** Drives `server` for `seconds` with `drive`, recording the CPU it and PostgreSQL used. */
+export async function measureRound(
+  server: RunningProcess,
+  drive: Drive,
+  connections: number,
+  seconds: number,
+): Promise<Round> {
+  const before = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
+  const load = await drive({ url: server.url, connections, seconds });
+  const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
+  const serverCpu = before.server === null || after.server === null ? null : after.server - before.server;
+  return {
+    ...load,
+    cpuSeconds: { server: serverCpu, database: databaseCpuBetween(before.database, after.database) },
+  };
+}
+
 /**
  * autocannon over the workload `next` builds, every response's latency recorded. Bounded
- * twice: autocannon's own duration, and a hard stop a little after it.
+ * twice: autocannon's own duration, and a hard stop a little after it. `onResponse` sees each
+ * answer's body, with the context `next` was given for its request (realtime.ts).
  */
-export function autocannonDrive(next: (request: RequestParams) => RequestParams): Drive {
+export function autocannonDrive(
+  next: NonNullable<Request['setupRequest']>,
+  onResponse?: Request['onResponse'],
+): Drive {
   return (options) =>
     new Promise((resolve, reject) => {
       const latencies: number[] = [];
@@ -144,7 +165,7 @@ export function autocannonDrive(next: (request: RequestParams) => RequestParams)
           connections: options.connections,
           duration: options.seconds,
           timeout: 10,
-          requests: [{ setupRequest: next }],
+          requests: [onResponse ? { setupRequest: next, onResponse } : { setupRequest: next }],
         },
         (error, result) => {
           clearTimeout(guard);

@@ -61,6 +61,8 @@ export async function withTimeout<T>(what: string, ms: number, promise: Promise<
 export type RunningProcess = {
   name: string;
   url: string;
+  /** The server's own process (node itself: tsx runs in it as a loader). */
+  pid: number | undefined;
   /** CPU seconds (user + system) the server process has used so far; null off Linux. */
   cpuSeconds(): number | null;
   stop(): Promise<void>;
@@ -186,5 +188,5 @@ export async function startHttpServer(options: {
     }
     await sleep(200);
   }
-  return { name: options.name, url, cpuSeconds: () => processCpuSeconds(child.pid), stop };
+  return { name: options.name, url, pid: child.pid, cpuSeconds: () => processCpuSeconds(child.pid), stop };
 }

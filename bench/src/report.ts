@@ -1,5 +1,6 @@
 import type { LatencyCase } from './latency.ts';
 import type { LoadResult } from './load.ts';
+import type { RealtimeResult } from './realtime.ts';
 
 const num = (value: number, digits = 0) =>
   Number.isFinite(value)
@@ -84,4 +85,84 @@ export function latencyTable(results: Record<string, LatencyCase[]>): string {
     ]),
   );
   return table(['', 'items', 'p50', 'p90', 'p99', 'errors'], rows);
+}
+
+const CASE_NAMES = [
+  ['without', 'no streams'],
+  ['oneProcess', 'streams on process 1'],
+  ['twoProcesses', 'streams on process 2'],
+] as const;
+
+/** The realtime workload: the mix without and with the streams, and the events' delivery. */
+export function realtimeTable(result: RealtimeResult): string {
+  const rows = CASE_NAMES.map(([key, name]) => {
+    const { load, delivery } = result[key];
+    return [
+      name,
+      num(load.requestsPerSecond),
+      `${num(load.latencyMs.p50)} ms`,
+      `${num(load.latencyMs.p99)} ms`,
+      num(load.errors),
+      ms(load.serverCpuMsPerRequest),
+      delivery ? num(delivery.writes) : '',
+      delivery ? `${num(delivery.latencyMs.p50, 1)} ms` : '',
+      delivery ? `${num(delivery.latencyMs.p99, 1)} ms` : '',
+      delivery ? `${num(delivery.latencyMs.max, 1)} ms` : '',
+      delivery ? num(delivery.missing) : '',
+    ];
+  });
+  for (const [key, name] of CASE_NAMES.slice(1)) {
+    const [a, b] = [result[key].load, result.without.load];
+    rows.push([
+      `${name.replace('streams on ', '')} ÷ no streams`,
+      ratio(a.requestsPerSecond, b.requestsPerSecond),
+      ratio(a.latencyMs.p50, b.latencyMs.p50),
+      ratio(a.latencyMs.p99, b.latencyMs.p99),
+      '',
+      ratio(a.serverCpuMsPerRequest, b.serverCpuMsPerRequest),
+      ...['', '', '', '', ''],
+    ]);
+  }
+  return table(
+    [
+      '',
+      'mix req/s',
+      'mix p50',
+      'mix p99',
+      'errors',
+      'server CPU/req',
+      'writes',
+      'event p50',
+      'event p99',
+      'event max',
+      'missing',
+    ],
+    rows,
+  );
+}
+
+/** Memory per idle stream and the delivery checks, as sentences. */
+export function realtimeSummary(result: RealtimeResult): string {
+  const mb = (bytes: number) => `${num(bytes / 1_048_576, 1)} MB`;
+  const lines: string[] = [];
+  if (result.memory) {
+    const { without, with: open, afterClose, perStreamBytes, heapPerStreamBytes } = result.memory;
+    lines.push(
+      `Memory per idle stream (process 1 after a full GC): RSS ${mb(without.rssBytes)} without, ` +
+        `${mb(open.rssBytes)} with ${num(result.streams)} idle streams: ${num(perStreamBytes / 1_024, 1)} KB per stream ` +
+        `(V8 heap ${num(heapPerStreamBytes / 1_024, 1)} KB of it); RSS ${mb(afterClose.rssBytes)} after closing them; ` +
+        `all opened in ${num(result.openSeconds, 1)} s`,
+    );
+  }
+  const checks = CASE_NAMES.slice(1).map(([key, name]) => {
+    const d = result[key].delivery!;
+    return (
+      `${name}: ${num(d.delivered)} of ${num(2 * d.writes)} events at both streams, ${num(d.missing)} missing, ` +
+      `${num(d.duplicates)} twice, ${num(d.outOfOrder)} out of order, ${num(d.resets)} resets, ${num(d.foreign)} at another user's stream, ` +
+      `${num(d.beforeAnswer)} before the write's answer`
+    );
+  });
+  lines.push(...checks);
+  lines.push(`stream reconnects ${num(result.reconnects)}, stream errors ${num(result.streamErrors)}`);
+  return lines.join('\n');
 }

@@ -2,9 +2,10 @@
 // production server, and the production server with tRPC's public Node adapter in place of
 // its direct path), checks one request of each kind on each, warms them up, then measures the
 // mixed workload in interleaved rounds with autocannon and, when it is on PATH, wrk. Then one
-// user's list latency and row-level security's cost. Prints a table per load generator and
-// the ratios side by side, and writes JSON to bench/results/. Everything it starts it stops,
-// on success, failure or Ctrl-C.
+// user's list latency, the realtime workload on two fresh project servers (realtime.ts;
+// BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default) and row-level
+// security's cost. Prints a table per load generator and the ratios side by side, and writes
+// JSON to bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,12 +19,11 @@ import {
   type Drive,
   type LoadResult,
   listPath,
+  measureRound,
   type Round,
   summarize,
 } from './load.ts';
 import {
-  databaseCpuBetween,
-  databaseCpuSeconds,
   freePort,
   onCleanup,
   type RunningProcess,
@@ -32,7 +32,8 @@ import {
   startHttpServer,
   withTimeout,
 } from './processes.ts';
-import { latencyTable, loadTable, ratioTable } from './report.ts';
+import { benchRealtime, type RealtimeResult } from './realtime.ts';
+import { latencyTable, loadTable, ratioTable, realtimeSummary, realtimeTable } from './report.ts';
 import { measureRlsCost, type RlsCost } from './rls.ts';
 import { type BenchDatabase, createBenchDatabase } from './seed.ts';
 import { findWrk, wrkDrive } from './wrk.ts';
@@ -80,6 +81,8 @@ function readOptions() {
     todosPerUser: envInt('BENCH_TODOS_PER_USER', 50, 2, 10_000),
     deepTodos: envInt('BENCH_DEEP_TODOS', 100_000, 200, 10_000_000),
     profile: process.env.BENCH_PROFILE === '1',
+    realtime: process.env.BENCH_REALTIME !== '0',
+    streams: envInt('BENCH_STREAMS', 2_000, 2, 1_000_000),
   };
 }
 type Options = ReturnType<typeof readOptions>;
@@ -122,6 +125,8 @@ async function startTarget(
   target: Target,
   database: BenchDatabase,
   options: Options,
+  /** After tsx's loader, so they may name .ts files (project and adapter only). */
+  extraNodeFlags: string[] = [],
 ): Promise<RunningProcess> {
   const port = await freePort();
   const common = {
@@ -159,7 +164,7 @@ async function startTarget(
   return startHttpServer({
     name: target,
     command: process.execPath,
-    args: [...nodeFlags, '--import', 'tsx', entry],
+    args: [...nodeFlags, '--import', 'tsx', ...extraNodeFlags, entry],
     cwd,
     env: {
       ...common,
@@ -204,23 +209,6 @@ async function smokeTest(url: string, database: BenchDatabase) {
   }
 }
 
-/** Drives `server` for `seconds` with `drive`, recording the CPU it and PostgreSQL used. */
-async function measureRound(
-  server: RunningProcess,
-  drive: Drive,
-  options: Options,
-  seconds: number,
-): Promise<Round> {
-  const before = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
-  const load = await drive({ url: server.url, connections: options.connections, seconds });
-  const after = { server: server.cpuSeconds(), database: databaseCpuSeconds() };
-  const serverCpu = before.server === null || after.server === null ? null : after.server - before.server;
-  return {
-    ...load,
-    cpuSeconds: { server: serverCpu, database: databaseCpuBetween(before.database, after.database) },
-  };
-}
-
 /**
  * The servers run side by side (an idle one costs nothing) and take the load in turns:
  * `rounds` stretches each, in the order A B C, C B A, C B A, A B C …, each generator in turn
@@ -262,7 +250,7 @@ async function benchTargets(database: BenchDatabase, options: Options) {
     const order = Math.floor((round + 1) / 2) % 2 === 0 ? options.targets : [...options.targets].reverse();
     for (const [generator, drive] of drives) {
       for (const target of order) {
-        const result = await measureRound(servers.get(target)!, drive, options, roundSeconds);
+        const result = await measureRound(servers.get(target)!, drive, options.connections, roundSeconds);
         measured.get(generator)!.get(target)!.push(result);
         console.log(
           `  round ${round + 1} ${generator} ${target}: ${Math.round(result.requests / result.durationSeconds)} req/s` +
@@ -305,6 +293,8 @@ async function benchTargets(database: BenchDatabase, options: Options) {
   return { load, latency };
 }
 
+const ratio = (a: LoadResult, b: LoadResult) => `${(a.requestsPerSecond / b.requestsPerSecond).toFixed(2)}×`;
+
 async function main() {
   const options = readOptions();
   const started = new Date();
@@ -322,6 +312,20 @@ async function main() {
   console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
   const { load, latency } = await benchTargets(database, options);
+  let realtime: RealtimeResult | null = null;
+  if (options.realtime) {
+    // The servers get a forced full GC on SIGUSR2, so that memory is read after one.
+    const gcFlags = ['--expose-gc', '--import', new URL('./gc-on-signal.ts', import.meta.url).href];
+    realtime = await benchRealtime(database.users, () => startTarget('project', database, options, gcFlags), {
+      streams: options.streams,
+      connections: options.connections,
+      seconds: options.seconds,
+      rounds: options.rounds,
+      warmupSeconds: options.warmupSeconds,
+    });
+  } else {
+    console.log('realtime: SKIPPED (BENCH_REALTIME=0)');
+  }
   let rls: RlsCost | null = null;
   if (options.rlsIterations > 0) {
     console.log('measuring row-level security’s cost in PostgreSQL');
@@ -355,6 +359,24 @@ async function main() {
     console.log(latencyTable(latency));
   }
 
+  if (realtime) {
+    console.log(
+      `\nRealtime: ${realtime.streams.toLocaleString('en-US')} todo.changes streams (two per user, ${realtime.users.toLocaleString('en-US')} users) ` +
+        `while the mix runs on process 1; ${options.connections} connections, ${options.seconds} s per case in turns. ` +
+        'event = from a write’s answer to its event at the owner’s other stream',
+    );
+    console.log(realtimeTable(realtime));
+    console.log(realtimeSummary(realtime));
+  }
+  const changeLogCost = Object.entries(load)
+    .filter(([, results]) => results.project && results.baseline)
+    .map(([generator, results]) => `${ratio(results.project!, results.baseline!)} (${generator})`);
+  if (changeLogCost.length > 0) {
+    console.log(
+      `\nThe plain mix with the change log’s triggers in place: project ÷ baseline throughput ${changeLogCost.join(', ')}`,
+    );
+  }
+
   if (rls) {
     const extra = rls.withRlsMicros - rls.withoutRlsMicros;
     console.log(
@@ -369,7 +391,7 @@ async function main() {
   const { adminUrl: _, ...settings } = options;
   writeFileSync(
     file,
-    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, settings, load, latency, rls }, null, 2)}\n`,
+    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, settings, load, latency, rls, realtime }, null, 2)}\n`,
   );
   console.log(`\nwritten to ${file.slice(ROOT.length)}`);
 }
