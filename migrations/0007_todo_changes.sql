@@ -62,36 +62,61 @@ $$;
 -- After each statement: its changed rows, per user. One row changed is an 'upsert' or a
 -- 'delete' event; more than one (mark all, clear completed, an account's deletion) is one
 -- 'reset', which tells subscribers to refetch. A user deleted in this statement (the todos go
--- by cascade) gets no event: their log goes with them. Then one NOTIFY per user, which
--- PostgreSQL delivers at commit, and never for a transaction that rolled back.
+-- by cascade) gets no event: their log goes with them.
+--
+-- Then one NOTIFY per event, which PostgreSQL delivers at commit, and never for a transaction
+-- that rolled back. It carries the user, the event's id, the id of the user's event before it
+-- (`prev`, read under the user's lock), and the event itself when it fits NOTIFY's 8,000 bytes:
+-- a stream whose last event is `prev` sends it on without reading the log (change-feed.ts).
 create function todo_changes_record() returns trigger
 language plpgsql
 as $$
+declare
+  notified bigint;
 begin
   perform todo_changes_lock(user_id) from (select distinct user_id from changed order by user_id) as users;
 
-  insert into todo_changes (user_id, kind)
-  select user_id, 'reset' from changed
-  group by user_id
-  having count(*) > 1 and exists (select from users where users.id = changed.user_id);
-
-  insert into todo_changes (user_id, kind, todo_id, todo)
-  select c.user_id,
-    case when tg_op = 'DELETE' then 'delete' else 'upsert' end,
-    c.id,
-    case when tg_op <> 'DELETE' then jsonb_build_object(
-      'id', c.id,
-      'title', c.title,
-      'description', c.description,
-      'completed', c.completed,
-      'createdAt', to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      'updatedAt', to_char(c.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-    ) end
-  from changed c
-  where (select count(*) from changed d where d.user_id = c.user_id) = 1
-    and exists (select from users where users.id = c.user_id);
-
-  perform pg_notify('todo_changes', user_id::text) from (select distinct user_id from changed) as users;
+  with counts as (
+    select changed.user_id, count(*) as rows from changed
+    where exists (select from users where users.id = changed.user_id)
+    group by changed.user_id
+  ), events as (
+    insert into todo_changes (user_id, kind, todo_id, todo)
+    select counts.user_id, 'reset', null, null from counts where counts.rows > 1
+    union all
+    select c.user_id,
+      case when tg_op = 'DELETE' then 'delete' else 'upsert' end,
+      c.id,
+      case when tg_op <> 'DELETE' then jsonb_build_object(
+        'id', c.id,
+        'title', c.title,
+        'description', c.description,
+        'completed', c.completed,
+        'createdAt', to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'updatedAt', to_char(c.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+      ) end
+    from changed c join counts on counts.user_id = c.user_id and counts.rows = 1
+    returning id, user_id, kind, todo_id, todo
+  ), notices as (
+    -- The outer query does not see the rows `events` inserts: max(id) is the event before.
+    select jsonb_build_object(
+      'userId', e.user_id,
+      'id', e.id::text,
+      'prev', coalesce((select max(p.id) from todo_changes p where p.user_id = e.user_id), 0)::text,
+      'kind', e.kind,
+      'todoId', e.todo_id,
+      'todo', e.todo
+    )::text as full_notice,
+    jsonb_build_object(
+      'userId', e.user_id,
+      'id', e.id::text,
+      'prev', coalesce((select max(p.id) from todo_changes p where p.user_id = e.user_id), 0)::text
+    )::text as short_notice
+    from events e
+  )
+  select count(pg_notify('todo_changes',
+    case when octet_length(full_notice) < 7900 then full_notice else short_notice end))
+  into notified from notices;
   return null;
 end
 $$;

@@ -202,6 +202,23 @@ describe.each(testDrivers)('todo.changes over HTTP (%s)', (driver) => {
     expect(BigInt(next?.id ?? 0)).toBeGreaterThan(BigInt(seen[0]?.at(-1) ?? 0));
   });
 
+  it('a todo too large for a NOTIFY arrives all the same, between smaller ones, in order', async () => {
+    const a = await signUp(url, { name: 'A' });
+    const opened = await connected(await stream(bearer(a.token)));
+    const before = await mutate(url, a, 'todo.create', { title: 'small, before' });
+    // 10,000 characters of four UTF-8 bytes each: the event itself cannot ride on the NOTIFY.
+    const large = await mutate(url, a, 'todo.create', { title: 'large', description: '😀'.repeat(10_000) });
+    const after = await mutate(url, a, 'todo.create', { title: 'small, after' });
+    const events = await opened.changes(3, DEADLINE_MS);
+    expect(events.map((event) => event.change)).toEqual([
+      { type: 'upsert', todo: before },
+      { type: 'upsert', todo: large },
+      { type: 'upsert', todo: after },
+    ]);
+    expectIncreasing(events);
+    await expectNoChanges(opened);
+  });
+
   describe('replay after a disconnect', () => {
     it.each([
       ['the Last-Event-ID header', 'header'],

@@ -3,10 +3,13 @@
 // connection. NOTIFYs reach a listener in commit order, so once a later commit's wake-up has
 // arrived, any wake-up an earlier commit would have caused has arrived too: that is how these
 // tests say "no wake-up" without waiting for a time.
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { callerDatabase } from './caller.ts';
-import { type ChangeFeed, createChangeFeed } from './change-feed.ts';
+import { callerDatabase, type Owner } from './caller.ts';
+import { type ChangeFeed, type ChangeNotice, createChangeFeed } from './change-feed.ts';
+import { changeLogHead, changesSince } from './changes.ts';
+import type { DB } from './schema.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
 import { createTodo } from './todos.ts';
 
@@ -26,6 +29,8 @@ describe.each(testDrivers)('the change feed (%s)', (driver) => {
   let alice: string;
   let bob: string;
 
+  const asAlice = <T>(fn: (db: Kysely<DB>, owner: Owner) => Promise<T>) =>
+    callerDatabase(database, policy).as({ userId: alice }, fn, { readOnly: true });
   const write = (userId: string, title = 'a change') =>
     callerDatabase(database, policy).as({ userId }, (db, owner) => createTodo(db, owner, { title }));
   const rolledBack = (userId: string) =>
@@ -66,6 +71,28 @@ describe.each(testDrivers)('the change feed (%s)', (driver) => {
       expect({ alice: ofAlice.wakes, bob: ofBob.wakes }).toEqual({ alice: 1, bob: 1 });
     } finally {
       for (const stop of stops) stop();
+    }
+  });
+
+  it('tells each event with its id and the user’s event before it, and carries it when it fits NOTIFY', async () => {
+    const notices: (ChangeNotice | undefined)[] = [];
+    const stop = feed.subscribe(alice, (notice) => notices.push(notice));
+    try {
+      const { lastId: before } = await asAlice(changeLogHead);
+      const small = await write(alice, 'small');
+      // 10,000 four-byte characters: the todo is far over NOTIFY's 8,000 bytes.
+      const large = await callerDatabase(database, policy).as({ userId: alice }, (db, owner) =>
+        createTodo(db, owner, { title: 'large', description: '😀'.repeat(10_000) }),
+      );
+      await vi.waitFor(() => expect(notices).toHaveLength(2), eventually);
+      const logged = await asAlice((db, owner) => changesSince(db, owner, before));
+      expect(logged?.map((event) => event.id)).toEqual(notices.map((notice) => notice?.id));
+      const [first, second] = notices;
+      expect(first).toEqual({ id: logged?.[0]?.id, prev: before, change: { type: 'upsert', todo: small } });
+      expect(second).toEqual({ id: logged?.[1]?.id, prev: first?.id });
+      expect(logged?.[1]?.change).toEqual({ type: 'upsert', todo: large });
+    } finally {
+      stop();
     }
   });
 

@@ -1,20 +1,28 @@
 /**
- * One process's ear on the change log: a single LISTEN connection (Database.listen) that wakes
- * this process's subscribers of a user when a transaction that changed that user's todos
- * commits, in any process on the same database. A wake-up carries no data: the subscriber then
- * reads its log after the last id it sent (changes.ts), so a lost or merged NOTIFY costs
- * nothing. When the connection breaks (a database restart) the feed reconnects by itself, with
- * backoff, and then wakes every subscriber, whose reads replay what they missed meanwhile.
+ * One process's ear on the change log: a single LISTEN connection (Database.listen) that tells
+ * this process's subscribers of a user about each event of theirs as its transaction commits,
+ * in any process on the same database.
+ *
+ * A notice names the event's id and the id of the user's event before it (`prev`), and carries
+ * the event when it fit in NOTIFY's payload. A subscriber whose last event is `prev` may send
+ * the event on as it is; otherwise (it missed one, or the notice has no event) it reads its log
+ * after its last id (changes.ts). So a lost notice costs a read, never an event. When the
+ * connection breaks (a database restart) the feed reconnects by itself, with backoff, and then
+ * wakes every subscriber without a notice: each reads what it missed meanwhile.
  */
-import { CHANGES_CHANNEL } from './changes.ts';
+import { CHANGES_CHANNEL, type TodoChange } from './changes.ts';
 import type { Database } from './database.ts';
+
+/** One committed event, as its NOTIFY told it; `change` is absent when it did not fit. */
+export type ChangeNotice = { id: string; prev: string; change?: TodoChange };
 
 export type ChangeFeed = {
   /**
-   * Calls `wake` after each commit that changed `userId`'s todos, and after the feed
-   * reconnected. Returns the unsubscribe.
+   * Calls `wake` with the notice of each event of `userId`'s, in commit order, and without one
+   * after the feed reconnected (read the log: notices may have been missed). Returns the
+   * unsubscribe.
    */
-  subscribe(userId: string, wake: () => void): () => void;
+  subscribe(userId: string, wake: (notice?: ChangeNotice) => void): () => void;
   /** Aborted when the feed closes (the server shuts down): subscribers end their streams. */
   readonly closed: AbortSignal;
   /** Open subscriptions, for metrics and tests. */
@@ -43,20 +51,25 @@ export async function createChangeFeed(
   database: Pick<Database, 'listen'>,
   { retryMs = 250, maxRetryMs = 5_000, onError }: ChangeFeedOptions = {},
 ): Promise<ChangeFeed> {
-  const subscribers = new Map<string, Set<() => void>>();
+  const subscribers = new Map<string, Set<(notice?: ChangeNotice) => void>>();
   const closing = new AbortController();
   let size = 0;
   let stop: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | undefined;
 
-  const wake = (userId: string) => {
-    for (const subscriber of subscribers.get(userId) ?? []) subscriber();
+  const wake = (userId: string, notice?: ChangeNotice) => {
+    for (const subscriber of subscribers.get(userId) ?? []) subscriber(notice);
   };
   const wakeAll = () => {
     for (const userId of subscribers.keys()) wake(userId);
   };
+  const onPayload = (payload: string) => {
+    const notice = parseNotice(payload);
+    if (notice) wake(notice.userId, notice.notice);
+    else wakeAll(); // not ours to read: everyone reads their log rather than miss anything
+  };
 
-  const connect = () => database.listen(CHANGES_CHANNEL, wake, lost);
+  const connect = () => database.listen(CHANGES_CHANNEL, onPayload, lost);
 
   function lost(error: Error) {
     stop = null;
@@ -113,4 +126,25 @@ export async function createChangeFeed(
       stop = null;
     },
   };
+}
+
+/** A NOTIFY payload as migrations/0007 writes it; null for anything else. */
+function parseNotice(payload: string): { userId: string; notice: ChangeNotice } | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  const { userId, id, prev, kind, todoId, todo } = (value ?? {}) as Record<string, unknown>;
+  if (typeof userId !== 'string' || typeof id !== 'string' || typeof prev !== 'string') return null;
+  const change: TodoChange | undefined =
+    kind === 'upsert' && todo && typeof todo === 'object'
+      ? { type: 'upsert', todo: todo as Extract<TodoChange, { type: 'upsert' }>['todo'] }
+      : kind === 'delete' && typeof todoId === 'string'
+        ? { type: 'delete', id: todoId }
+        : kind === 'reset'
+          ? { type: 'reset' }
+          : undefined;
+  return { userId, notice: change ? { id, prev, change } : { id, prev } };
 }

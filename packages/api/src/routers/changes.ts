@@ -2,13 +2,17 @@
  * `todo.changes`: the caller's change log as a stream of tracked events (contract: Realtime).
  *
  * The stream subscribes to the process's change feed before it reads anything (tRPC's
- * listen-before-backfill rule), then reads the log after the last id it sent whenever the feed
- * wakes it: a reconnect's replay and the live events come from the same reads, so nothing
- * falls between them and nothing comes twice. Every read acts as the caller's session, and a
- * stream that has not read for `sessionCheckMs` reads anyway: when the session has ended, the
- * read fails and the stream closes with UNAUTHORIZED.
+ * listen-before-backfill rule), then reads the log after the last id it sent: a reconnect's
+ * replay. After that each notice from the feed either follows on the last event sent (its
+ * `prev` is that id, and it carries the event), and is sent as it is, or it does not (a notice
+ * was missed, or the event was too large for it), and the stream reads the log again. Either
+ * way nothing falls between the replay and the live events, and nothing comes twice.
+ *
+ * Every read acts as the caller's session, and a stream that has not read for `sessionCheckMs`
+ * reads anyway: when the session has ended, the read fails and the stream closes with
+ * UNAUTHORIZED.
  */
-import { changeLogHead, changesSince, NoSessionError, type TodoChange } from '@todo/db';
+import { type ChangeNotice, changeLogHead, changesSince, NoSessionError, type TodoChange } from '@todo/db';
 import { TRPCError, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { streamProcedure } from '../trpc.ts';
@@ -20,31 +24,47 @@ export const changesProcedure = streamProcedure
   .subscription(async function* ({ ctx, input, signal }) {
     const { caller, live } = ctx;
     const stop = AbortSignal.any(signal ? [signal, live.feed.closed] : [live.feed.closed]);
-    let due = false; // a wake-up came since the last read began
+    const notices: ChangeNotice[] = [];
+    let mustRead = true; // the replay, a feed that reconnected, a gap, or the session's check
     let wakeUp = () => {};
-    const unsubscribe = live.feed.subscribe(ctx.userId, () => {
-      due = true;
+    const unsubscribe = live.feed.subscribe(ctx.userId, (notice) => {
+      if (notice) notices.push(notice);
+      else mustRead = true;
       wakeUp();
     });
+    const read = (last: string) =>
+      asCaller(() => ctx.db.as(caller, (db, owner) => changesSince(db, owner, last), { readOnly: true }));
     try {
       let last = input.lastEventId ?? ctx.lastId;
+      let readAt = 0;
       while (!stop.aborted) {
-        due = false;
-        const events = await asCaller(() =>
-          ctx.db.as(caller, (db, owner) => changesSince(db, owner, last), { readOnly: true }),
-        );
-        if (events) {
-          for (const event of events) {
-            last = event.id;
-            yield tracked(event.id, event.change);
+        if (mustRead || Date.now() - readAt >= live.sessionCheckMs) {
+          mustRead = false;
+          readAt = Date.now();
+          const events = await read(last);
+          if (events) {
+            for (const event of events) {
+              last = event.id;
+              yield tracked(event.id, event.change);
+            }
+          } else {
+            // The log no longer holds what the client missed: it refetches, and goes on from now.
+            last = (await asCaller(() => ctx.db.as(caller, changeLogHead, { readOnly: true }))).lastId;
+            yield tracked(last, { type: 'reset' } satisfies TodoChange);
           }
-        } else {
-          // The log no longer holds what the client missed: it refetches, and goes on from now.
-          last = (await asCaller(() => ctx.db.as(caller, changeLogHead, { readOnly: true }))).lastId;
-          yield tracked(last, { type: 'reset' } satisfies TodoChange);
         }
-        if (!due) {
-          await nextWake(stop, live.sessionCheckMs, (resolve) => {
+        for (let notice = notices.shift(); notice && !mustRead; notice = notices.shift()) {
+          if (BigInt(notice.id) <= BigInt(last)) continue; // the last read had it
+          if (notice.prev !== last || !notice.change) {
+            mustRead = true;
+            break;
+          }
+          last = notice.id;
+          yield tracked(notice.id, notice.change);
+        }
+        if (!mustRead && notices.length === 0) {
+          const untilCheck = Math.max(0, readAt + live.sessionCheckMs - Date.now());
+          await nextWake(stop, untilCheck, (resolve) => {
             wakeUp = resolve;
           });
         }
