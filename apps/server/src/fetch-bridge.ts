@@ -3,9 +3,7 @@
  * (trpc-handler.ts) and Better Auth (app.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream } from 'node:stream/web';
+import type { ReadableStream, ReadableStreamDefaultReader } from 'node:stream/web';
 
 /** The Node request's headers as fetch `Headers`; repeated headers stay repeated. */
 export function toHeaders(req: IncomingMessage): Headers {
@@ -44,7 +42,42 @@ export async function sendFetchResponse(
   if (payload) return void res.writeHead(response.status, { 'content-length': payload.length }).end(payload);
   res.writeHead(response.status);
   res.flushHeaders();
-  // A client that goes away destroys `res`; pipeline then cancels the body, which ends the
-  // subscription behind it. Nothing is left to answer, so its error is dropped.
-  await pipeline(Readable.fromWeb(response.body as ReadableStream<Uint8Array>), res).catch(() => {});
+  await pump(res, (response.body as ReadableStream<Uint8Array>).getReader());
+}
+
+/**
+ * Writes a streamed body to `res` as it comes, waiting for `res` to drain. A client that goes
+ * away closes `res`: the body is cancelled, which ends the subscription behind it, and nothing
+ * is left to answer. A body that fails destroys `res`. A plain reader loop rather than
+ * `pipeline(Readable.fromWeb(…))`: an idle event stream holds only the reader, not a Node
+ * Readable with its state and pipeline's listeners (the realtime benchmark's memory per stream).
+ */
+async function pump(res: ServerResponse, reader: ReadableStreamDefaultReader<Uint8Array>) {
+  const cancel = () => void reader.cancel().catch(() => {});
+  res.once('close', cancel);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || res.destroyed) break;
+      if (!res.write(value)) await drained(res);
+    }
+    if (!res.destroyed) res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off('close', cancel);
+  }
+}
+
+/** Resolves when `res` can take more, or has closed. */
+function drained(res: ServerResponse) {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }

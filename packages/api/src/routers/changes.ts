@@ -23,7 +23,10 @@ export const changesProcedure = streamProcedure
   .input(z.strictObject({ lastEventId: eventId.nullish() }).prefault({}))
   .subscription(async function* ({ ctx, input, signal }) {
     const { caller, live } = ctx;
-    const stop = AbortSignal.any(signal ? [signal, live.feed.closed] : [live.feed.closed]);
+    // The client left (tRPC's signal) or the server closes (the feed's): either stops the
+    // stream. Listened to one by one rather than through `AbortSignal.any`, whose combined
+    // signal and its bookkeeping every idle stream would hold.
+    const stop = signal ? [signal, live.feed.closed] : [live.feed.closed];
     const notices: ChangeNotice[] = [];
     let mustRead = true; // the replay, a feed that reconnected, a gap, or the session's check
     let wakeUp = () => {};
@@ -37,7 +40,7 @@ export const changesProcedure = streamProcedure
     try {
       let last = input.lastEventId ?? ctx.lastId;
       let readAt = 0;
-      while (!stop.aborted) {
+      while (!stopped(stop)) {
         if (mustRead || Date.now() - readAt >= live.sessionCheckMs) {
           mustRead = false;
           readAt = Date.now();
@@ -86,20 +89,23 @@ async function asCaller<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Waits for a wake-up, `timeoutMs`, or `stop`, whichever comes first. */
-function nextWake(stop: AbortSignal, timeoutMs: number, onWake: (resolve: () => void) => void) {
+/** Whether any of `signals` has aborted. */
+const stopped = (signals: AbortSignal[]) => signals.some((signal) => signal.aborted);
+
+/** Waits for a wake-up, `timeoutMs`, or any of `stop`, whichever comes first. */
+function nextWake(stop: AbortSignal[], timeoutMs: number, onWake: (resolve: () => void) => void) {
   return new Promise<void>((resolve) => {
     // Aborted during the last read (the client left, the server closes): an abort event that
     // already fired never fires again, so the stream would linger until the timeout.
-    if (stop.aborted) return resolve();
+    if (stopped(stop)) return resolve();
     const done = () => {
       clearTimeout(timer);
-      stop.removeEventListener('abort', done);
+      for (const signal of stop) signal.removeEventListener('abort', done);
       onWake(() => {});
       resolve();
     };
     const timer = setTimeout(done, timeoutMs);
-    stop.addEventListener('abort', done, { once: true });
+    for (const signal of stop) signal.addEventListener('abort', done, { once: true });
     onWake(done);
   });
 }
