@@ -181,9 +181,10 @@ describe.skipIf(!hasChromium)('the todo screen (TodoMVC)', () => {
     const target = todo(page, 'Remove me');
     await target.hover();
     expect(await target.locator('.destroy').isVisible()).toBe(true);
-    expect(
-      await target.locator('.destroy').evaluate((button) => Number(getComputedStyle(button).opacity)),
-    ).toBeGreaterThan(0.5);
+    // It fades in (a 0.1 s transition): poll until it has, rather than read it mid-way.
+    await expect
+      .poll(() => target.locator('.destroy').evaluate((button) => Number(getComputedStyle(button).opacity)))
+      .toBeGreaterThan(0.5);
     await target.locator('.destroy').click();
     await expectTitles(page, ['Keep', 'Keep too']);
     await reload();
