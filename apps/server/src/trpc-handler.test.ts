@@ -3,6 +3,7 @@
 // content type, Vary, body with ids, times, cursors and emails masked). Fixed cases cover every
 // procedure, every error kind and every request the direct path hands back to tRPC; generated
 // hostile input covers the rest.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appRouter, CLIENT_IP_HEADER, createAuth, httpContext } from '@todo/api';
@@ -213,6 +214,26 @@ describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () =>
       ['delete again', mutation('todo.delete', (side) => JSON.stringify({ id: own(side, 2) }))],
       ['delete foreign', mutation('todo.delete', JSON.stringify({ id: foreignIds[0] }))],
       ['list at the end', query('todo.list', { order: 'oldest' })],
+      ['export', query('account.export')],
+      [
+        'import new ids',
+        mutation('account.import', () =>
+          JSON.stringify({ todos: [{ id: randomUUID(), title: 'imported', completed: true }] }),
+        ),
+      ],
+      [
+        'import own and foreign ids',
+        mutation('account.import', (side) =>
+          JSON.stringify({
+            todos: [
+              { id: own(side, 0), title: 'x' },
+              { id: foreignIds[0], title: 'y' },
+            ],
+          }),
+        ),
+      ],
+      ['import a bad file', mutation('account.import', '{"todos":[{"id":"nope","title":""}]}')],
+      ['export after import', query('account.export')],
       ['no session', query('todo.list', undefined, () => ({}))],
       ['forged token', query('todo.list', undefined, () => ({ authorization: 'Bearer forged.token' }))],
       ['unknown token', query('todo.list', undefined, () => ({ authorization: 'Bearer abcdef' }))],
@@ -262,7 +283,8 @@ describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () =>
     }
   });
 
-  it.each(PROCEDURE_PATHS)(
+  // An import's answer depends on which side imported an id first; the fixed cases cover it.
+  it.each(PROCEDURE_PATHS.filter((path) => path !== 'account.import'))(
     '%s: generated hostile input gets the same answer from both',
     async (path) => {
       // Ids that mean the same on both sides: another user's, or none at all.

@@ -71,6 +71,8 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     'todo.setAllCompleted': 900,
     'todo.clearCompleted': 300,
     me: 300,
+    'account.export': 200,
+    'account.import': 1500,
   };
 
   it.each(Object.entries(runs) as [ProcedurePath, number][])(
@@ -94,6 +96,14 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
               const created = outcome.value as { id: string; title: string };
               expect(created.title).toBe((input as { title: string }).title.trim());
               aliceIds.push(created.id);
+            }
+            if (path === 'account.import') {
+              const { added, skipped } = outcome.value as { added: number; skipped: number };
+              expect(added + skipped).toBe((input as { todos: unknown[] }).todos.length);
+            }
+            if (path === 'account.export') {
+              const { todos } = outcome.value as { todos: { id: string }[] };
+              expect(todos.every((todo) => !pools.foreign.includes(todo.id))).toBe(true);
             }
             if (path === 'todo.list') {
               const page = outcome.value as { items: { id: string }[]; nextCursor: string | null };

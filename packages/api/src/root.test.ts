@@ -47,6 +47,9 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       'todo.setAllCompleted': () => anonymous().todo.setAllCompleted({ completed: true }),
       'todo.clearCompleted': () => anonymous().todo.clearCompleted(),
       'todo.changes': () => anonymous().todo.changes({}),
+      'account.export': () => anonymous().account.export(),
+      'account.import': () =>
+        anonymous().account.import({ todos: [{ id: SOME_ID, title: 'sneaky', completed: false }] }),
     };
 
     it('covers every procedure of the router', () => {

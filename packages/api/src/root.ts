@@ -3,6 +3,7 @@ import { getUserProfile } from '@todo/db';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
+import { accountRouter } from './routers/account.ts';
 import { todoRouter } from './routers/todo.ts';
 import { authedProcedure, createCallerFactory, createInnerContext, router } from './trpc.ts';
 
@@ -14,6 +15,7 @@ export const appRouter = router({
     return profile;
   }),
   todo: todoRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -255,3 +255,58 @@ export async function clearCompleted(db: Queryable, owner: Owner): Promise<numbe
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Every todo of the user, newest first, in one read: what an export holds.
+ *
+ * @example const todos = await listAllTodos(db, owner)
+ */
+export async function listAllTodos(db: Queryable, owner: Owner): Promise<Todo[]> {
+  const rows = await db
+    .selectFrom('todos')
+    .select(todoColumns)
+    .where('user_id', '=', owner)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toTodo);
+}
+
+/** A todo as an import file holds it; `createdAt` is an ISO-8601 instant, now when absent. */
+export type ImportedTodo = {
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  createdAt: string | null;
+};
+
+/**
+ * Adds the todos to the user's in one statement, keeping their ids and creation times. An id
+ * that exists already, the user's own or anyone else's, is skipped and its row left as it is;
+ * row-level security makes every added row the caller's. The arrays travel as five parameters,
+ * so the statement's size does not grow with the file.
+ *
+ * @example const { added, skipped } = await importTodos(db, owner, [{ id, title: 'Tea', description: null, completed: false, createdAt: null }])
+ */
+export async function importTodos(
+  db: Queryable,
+  owner: Owner,
+  todos: readonly ImportedTodo[],
+): Promise<{ added: number; skipped: number }> {
+  if (todos.length === 0) return { added: 0, skipped: 0 };
+  const { rows } = await sql<{ id: string }>`
+    insert into todos (id, user_id, title, description, completed, created_at)
+    select id, ${owner}::uuid, title, description, completed, coalesce(created_at, now())
+    from unnest(
+      ${todos.map((todo) => todo.id)}::uuid[],
+      ${todos.map((todo) => todo.title)}::text[],
+      ${todos.map((todo) => todo.description)}::text[],
+      ${todos.map((todo) => todo.completed)}::boolean[],
+      ${todos.map((todo) => todo.createdAt)}::timestamptz[]
+    ) as file (id, title, description, completed, created_at)
+    on conflict (id) do nothing
+    returning id
+  `.execute(db);
+  return { added: rows.length, skipped: todos.length - rows.length };
+}

@@ -17,14 +17,14 @@ import { changesProcedure } from './changes.ts';
 
 // PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (a driver
 // would fail on it or silently store U+FFFD): refuse both here, as invalid input.
-const text = () =>
+export const text = () =>
   z
     .string()
     .refine((value) => !value.includes('\0'), 'must not contain NUL characters')
     .refine((value) => !/\p{Surrogate}/u.test(value), 'must be valid Unicode text (no unpaired surrogates)');
-const id = z.uuid({ error: 'must be a todo id (uuid)' });
-const title = text().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
-const description = text().max(10_000, 'must be at most 10,000 characters');
+export const id = z.uuid({ error: 'must be a todo id (uuid)' });
+export const title = text().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
+export const description = text().max(10_000, 'must be at most 10,000 characters');
 
 const found = (todo: Todo | undefined): Todo => {
   if (!todo) throw new TRPCError({ code: 'NOT_FOUND', message: 'Todo not found' });

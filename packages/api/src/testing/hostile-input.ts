@@ -167,6 +167,28 @@ export function procedureInputs(pools: IdPools) {
   });
   const title = either(hostileString);
   const description = fc.oneof(hostileString, fc.constant(null), hostileValue);
+  const instant = fc.oneof(
+    fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+    fc.constantFrom(
+      '2026-02-31T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '0001-01-01T00:00:00+01:00',
+      '9999-12-31T23:59:59.999999Z',
+      '2026-01-01T00:00:00',
+      '2026-01-01T00:00:00.123456789+14:00',
+      'now',
+      'infinity',
+    ),
+    hostileValue,
+  );
+  const importedTodo = inputObject({
+    id: todoId,
+    title,
+    description,
+    completed: either(fc.boolean()),
+    createdAt: instant,
+    updatedAt: instant,
+  });
   return {
     'todo.list': inputObject({
       filter: either(fc.constantFrom('all', 'active', 'completed')),
@@ -188,6 +210,12 @@ export function procedureInputs(pools: IdPools) {
     'todo.setAllCompleted': inputObject({ completed: either(fc.boolean()) }),
     'todo.clearCompleted': fc.oneof(fc.constant(undefined), hostileValue),
     me: fc.oneof(fc.constant(undefined), hostileValue),
+    'account.export': fc.oneof(fc.constant(undefined), hostileValue),
+    'account.import': inputObject({
+      todos: either(fc.array(importedTodo, { maxLength: 6 })),
+      exportedAt: instant,
+      user: hostileValue,
+    }),
   } satisfies Record<string, fc.Arbitrary<unknown>>;
 }
 
@@ -202,6 +230,7 @@ export const QUERY_PATHS: ReadonlySet<ProcedurePath> = new Set([
   'todo.counts',
   'todo.get',
   'me',
+  'account.export',
 ]);
 /** The procedures that take a todo id: NOT_FOUND is a valid answer for them alone. */
 export const ID_PATHS: ReadonlySet<ProcedurePath> = new Set(['todo.get', 'todo.update', 'todo.delete']);
