@@ -66,6 +66,12 @@ const envSchema = databaseEnvSchema.extend({
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** How often an open event stream (todo.changes) checks its session; it closes within this of the session's end. */
   STREAM_SESSION_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
+  /** Account mail (password reset, email verification) goes out through this SMTP server. */
+  MAIL_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Todo <no-reply@localhost>'),
+  /** Without MAIL_URL, outside production, each message is written here as an .eml file. */
+  MAIL_DIR: z.string().min(1).default('.data/mail'),
+  REQUIRE_EMAIL_VERIFICATION: z.enum(['true', 'false']).default('false'),
 });
 
 export type ServerConfig = {
@@ -86,6 +92,9 @@ export type ServerConfig = {
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   shutdownDelayMs: number;
   streamSessionCheckMs: number;
+  /** Unset `url`: .eml files in `dir` outside production, and no account mail in production. */
+  mail: { url?: string; from: string; dir: string };
+  requireEmailVerification: boolean;
 };
 
 export class ConfigError extends Error {
@@ -210,6 +219,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (values.HTTP_HEADERS_TIMEOUT_MS > values.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
+  if (values.REQUIRE_EMAIL_VERIFICATION === 'true' && production && !values.MAIL_URL) {
+    problems.push(
+      'REQUIRE_EMAIL_VERIFICATION: needs MAIL_URL in production (nobody could confirm an address)',
+    );
+  }
   if (problems.length > 0 || !database) throw new ConfigError(problems);
 
   const port = values.PORT;
@@ -239,5 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
     streamSessionCheckMs: values.STREAM_SESSION_CHECK_MS,
+    mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: resolve(WORKSPACE_ROOT, values.MAIL_DIR) },
+    requireEmailVerification: values.REQUIRE_EMAIL_VERIFICATION === 'true',
   };
 }

@@ -14,6 +14,7 @@ import {
 } from '@todo/db';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
+import { createMailer } from './mail.ts';
 
 export { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 
@@ -135,6 +136,7 @@ export async function startServer(
     config.port === 0
       ? config.trustedOrigins.map((origin) => origin.replace(/:0$/, `:${port}`))
       : config.trustedOrigins;
+  const mailer = createMailer({ ...config.mail, production: config.production });
   const auth = createAuth({
     db: database.db,
     secret: config.authSecret,
@@ -142,6 +144,8 @@ export async function startServer(
     trustedOrigins,
     rateLimitPerMinute: config.authRateLimitPerMinute,
     sessionExpiresInSeconds: config.sessionExpiresInSeconds,
+    mail: mailer,
+    requireEmailVerification: config.requireEmailVerification,
   });
   if (config.logRequests) logRequests(server);
   // While draining, every response tells its keep-alive client to go: otherwise a busy
@@ -192,6 +196,7 @@ export async function startServer(
         clearInterval(pruner);
         for (const stream of streams) stream.destroy();
         await feed.close();
+        await mailer.close(graceMs);
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         await closed;
         clearTimeout(timer);

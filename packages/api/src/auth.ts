@@ -3,6 +3,7 @@ import { betterAuth } from 'better-auth';
 import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
+import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
 import { SignInLimiter } from './sign-in-limiter.ts';
 
 /**
@@ -73,9 +74,19 @@ export type AuthOptions = {
    */
   signInFailuresPerClient?: number;
   sessionExpiresInSeconds?: number;
+  /** Account mail; without it (or when it is not enabled) password reset and verification are off. */
+  mail?: AuthMail;
+  /** Refuse sign-in until the address is confirmed through the link mailed at sign-up. Needs `mail`. */
+  requireEmailVerification?: boolean;
 };
 
+/** How long a password reset link works. */
+export const RESET_PASSWORD_EXPIRES_IN_SECONDS = 60 * 60;
+/** How long an email verification link works; signing in after that sends a new one. */
+export const VERIFY_EMAIL_EXPIRES_IN_SECONDS = 60 * 60 * 24;
+
 const SIGN_IN_PATH = '/sign-in/email';
+const DELETE_USER_PATH = '/delete-user';
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /**
@@ -100,6 +111,11 @@ export function createAuth(options: AuthOptions) {
     const source = ctx.request ?? ctx.headers;
     return { account, client: (source && getIP(source, ctx.context.options)) || 'unknown' };
   };
+  const mail = options.mail?.enabled ? options.mail : undefined;
+  const requireEmailVerification = Boolean(options.requireEmailVerification);
+  if (requireEmailVerification && !mail) {
+    throw new Error('requireEmailVerification needs mail: nobody could confirm an address, or sign in');
+  }
   return betterAuth({
     ...authSchemaOptions,
     database: { db: options.db, type: 'postgres' },
@@ -113,6 +129,33 @@ export function createAuth(options: AuthOptions) {
       minPasswordLength: 8,
       maxPasswordLength: 128,
       revokeSessionsOnPasswordReset: true,
+      requireEmailVerification,
+      resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_IN_SECONDS,
+      // The link opens the web app's page, which posts the token and the new password to
+      // /reset-password. Mail goes out in the background, so the answer (and its timing) is the
+      // same whether or not the address has an account.
+      sendResetPassword: mail
+        ? async ({ user, token }) => {
+            const link = `${options.baseURL}/reset-password?token=${encodeURIComponent(token)}`;
+            await mail.send(resetPasswordMail(user, link, RESET_PASSWORD_EXPIRES_IN_SECONDS));
+          }
+        : undefined,
+    },
+    emailVerification: {
+      sendOnSignUp: requireEmailVerification,
+      sendOnSignIn: requireEmailVerification,
+      autoSignInAfterVerification: true,
+      expiresIn: VERIFY_EMAIL_EXPIRES_IN_SECONDS,
+      sendVerificationEmail: mail
+        ? async ({ user, token }) => {
+            const link = `${options.baseURL}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=/`;
+            await mail.send(verifyEmailMail(user, link, VERIFY_EMAIL_EXPIRES_IN_SECONDS));
+          }
+        : undefined,
+    },
+    user: {
+      ...authSchemaOptions.user,
+      deleteUser: { enabled: true },
     },
     session: {
       ...authSchemaOptions.session,
@@ -141,6 +184,14 @@ export function createAuth(options: AuthOptions) {
     // refuse before the password is checked, count the outcome after.
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        // Better Auth deletes without a password when the session is less than a day old; a
+        // borrowed, unlocked device must not be enough to erase an account.
+        if (ctx.path === DELETE_USER_PATH && !ctx.body?.password) {
+          throw new APIError('BAD_REQUEST', {
+            code: 'PASSWORD_REQUIRED',
+            message: 'Enter your password to delete your account.',
+          });
+        }
         const current = attempt(ctx);
         if (!current) return;
         const verdict = await signIns.check(current.account, current.client);
@@ -153,9 +204,20 @@ export function createAuth(options: AuthOptions) {
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
+        const returned = ctx.context.returned;
+        if (
+          ctx.path === SIGN_IN_PATH &&
+          isAPIError(returned) &&
+          returned.body?.code === 'EMAIL_NOT_VERIFIED'
+        ) {
+          throw new APIError('FORBIDDEN', {
+            code: 'EMAIL_NOT_VERIFIED',
+            message:
+              'Please confirm your email address first: we have sent you a new link. It may take a minute to arrive.',
+          });
+        }
         const current = attempt(ctx);
         if (!current) return;
-        const returned = ctx.context.returned;
         if (!isAPIError(returned)) await signIns.recordSuccess(current.account, current.client);
         else if (returned.statusCode === 401) await signIns.recordFailure(current.account, current.client);
       }),

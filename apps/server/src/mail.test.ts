@@ -1,0 +1,156 @@
+// Where account mail goes: .eml files and a log line in development, nowhere in production
+// without MAIL_URL (said once at start, and reset refuses instead of pretending), and a failing
+// SMTP server never changes what a reset request answers. The SMTP round trip itself is in
+// account.test.ts.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WORKSPACE_ROOT } from '@todo/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+import {
+  type ServerProcess,
+  signIn,
+  signUp,
+  spawnServer,
+  startTestServer,
+  TEST_SECRET,
+  type TestServer,
+  uniqueEmail,
+} from './testing.ts';
+import { nextMailFile } from './testing-mail.ts';
+
+const NEW_PASSWORD = 'a whole new passphrase';
+const base = { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET };
+
+const requestReset = (url: string, email: string) =>
+  fetch(`${url}/api/auth/request-password-reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ email, redirectTo: `${url}/reset-password` }),
+  });
+
+describe('mail configuration', () => {
+  it('defaults: a sender name, .data/mail under the repository, verification off', () => {
+    const config = loadConfig(base);
+    expect(config.mail).toEqual({
+      url: undefined,
+      from: 'Todo <no-reply@localhost>',
+      dir: resolve(WORKSPACE_ROOT, '.data/mail'),
+    });
+    expect(config.requireEmailVerification).toBe(false);
+  });
+
+  it('takes an smtp:// or smtps:// MAIL_URL and nothing else', () => {
+    expect(loadConfig({ ...base, MAIL_URL: 'smtps://user:pw@mail.example.com:465' }).mail.url).toBe(
+      'smtps://user:pw@mail.example.com:465',
+    );
+    expect(() => loadConfig({ ...base, MAIL_URL: 'https://mail.example.com' })).toThrow(
+      'MAIL_URL: must be an smtp:// or smtps:// URL',
+    );
+    expect(() => loadConfig({ ...base, REQUIRE_EMAIL_VERIFICATION: 'yes' })).toThrow(ConfigError);
+  });
+
+  it('refuses to require verification in production with no way to send it', () => {
+    const production = { ...base, NODE_ENV: 'production', REQUIRE_EMAIL_VERIFICATION: 'true' };
+    expect(() => loadConfig(production)).toThrow('REQUIRE_EMAIL_VERIFICATION: needs MAIL_URL in production');
+    expect(loadConfig({ ...production, MAIL_URL: 'smtp://127.0.0.1:25' }).requireEmailVerification).toBe(
+      true,
+    );
+  });
+});
+
+describe('development without MAIL_URL', () => {
+  let server: ServerProcess;
+  let mailDir: string;
+  beforeAll(async () => {
+    mailDir = mkdtempSync(join(tmpdir(), 'todo-mail-'));
+    server = await spawnServer({ env: { ...base, NODE_ENV: 'development', MAIL_DIR: mailDir } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(mailDir, { recursive: true, force: true });
+  });
+
+  it('writes each message to MAIL_DIR as an .eml file and logs its link in one line', async () => {
+    const user = await signUp(server.url);
+    expect((await requestReset(server.url, user.email)).status).toBe(200);
+    const mail = await nextMailFile(mailDir, user.email);
+    expect(mail.subject).toBe('Reset your Todo password');
+    expect(mail.text).toContain('The link works once, for 1 hour.');
+    expect(mail.text).toContain('If you did not ask for this, you can ignore this message');
+
+    const logged = server.stdout.filter((line) => line.includes('"mail to '));
+    expect(logged).toHaveLength(1);
+    expect(JSON.parse(logged[0] as string)).toEqual({
+      level: 'info',
+      message: `mail to ${user.email}: Reset your Todo password: ${mail.link}`,
+      file: mail.file,
+    });
+
+    const token = new URL(mail.link).searchParams.get('token');
+    const reset = await fetch(`${server.url}/api/auth/reset-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ token, newPassword: NEW_PASSWORD }),
+    });
+    expect(reset.status).toBe(200);
+    expect((await signIn(server.url, user.email, NEW_PASSWORD)).status).toBe(200);
+  });
+});
+
+describe('production without MAIL_URL', () => {
+  let server: ServerProcess;
+  let mailDir: string;
+  beforeAll(async () => {
+    mailDir = mkdtempSync(join(tmpdir(), 'todo-mail-'));
+    server = await spawnServer({ env: { ...base, NODE_ENV: 'production', MAIL_DIR: mailDir } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(mailDir, { recursive: true, force: true });
+  });
+
+  it('says once at start that reset and verification are off, and reset refuses instead of pretending', async () => {
+    const said = server.stderr.filter((line) => line.includes('MAIL_URL'));
+    expect(said).toEqual([
+      JSON.stringify({
+        level: 'warn',
+        message: 'mail: MAIL_URL is not set, so password reset and email verification are off',
+      }),
+    ]);
+    const user = await signUp(server.url);
+    const reply = await requestReset(server.url, user.email);
+    expect(reply.status).toBe(400);
+    expect(await reply.json()).toMatchObject({ code: 'RESET_PASSWORD_DISABLED' });
+    // The same answer for an unknown address: nothing to tell the two apart.
+    const unknown = await requestReset(server.url, uniqueEmail('nobody'));
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: 'RESET_PASSWORD_DISABLED' });
+    expect(readdirSync(mailDir)).toEqual([]);
+    expect((await signIn(server.url, user.email)).status).toBe(200);
+  });
+});
+
+describe('an SMTP server that is down', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    const { port } = probe.address() as { port: number };
+    await new Promise((done) => probe.close(done));
+    server = await startTestServer('pglite', { MAIL_URL: `smtp://127.0.0.1:${port}` });
+  });
+  afterAll(() => server?.stop());
+
+  it('does not change what a reset request answers', async () => {
+    const user = await signUp(server.url);
+    const known = await requestReset(server.url, user.email);
+    const unknown = await requestReset(server.url, uniqueEmail('nobody'));
+    expect(known.status).toBe(200);
+    expect(unknown.status).toBe(200);
+    expect(await known.json()).toEqual(await unknown.json());
+  });
+});

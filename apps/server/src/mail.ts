@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuthMail, MailMessage } from '@todo/api';
+import { createTransport } from 'nodemailer';
+
+export type MailConfig = {
+  /** smtp:// or smtps:// URL of the server that sends; unset, messages go to `dir` (or nowhere). */
+  url?: string;
+  from: string;
+  /** Where each message is written as an .eml file when there is no `url` (development, tests). */
+  dir: string;
+  /** Without a URL in production there is nothing to send with: account mail is off. */
+  production: boolean;
+};
+
+export type Mailer = AuthMail & {
+  /** 'smtp', 'files' (development and tests), or 'off' (production without MAIL_URL). */
+  mode: 'smtp' | 'files' | 'off';
+  /** Waits up to `timeoutMs` for messages still being sent, then closes the transport. */
+  close(timeoutMs?: number): Promise<void>;
+};
+
+const log = (level: 'info' | 'warn', message: string, fields: Record<string, unknown> = {}) =>
+  (level === 'warn' ? console.error : console.log)(JSON.stringify({ level, message, ...fields }));
+
+/**
+ * Account mail (password reset, email verification). With MAIL_URL it goes out through that
+ * SMTP server; without, in development and tests, each message is written to MAIL_DIR as an
+ * .eml file and its link is logged; in production without MAIL_URL it is off, and auth offers
+ * neither reset nor verification.
+ *
+ * Sending never holds up the request that asked for it, and a failure is logged, not
+ * answered: a reset request must look the same whether or not the address has an account.
+ *
+ * @example
+ * const mailer = createMailer({ url: 'smtp://127.0.0.1:2525', from: 'Todo <no-reply@localhost>', dir: '.data/mail', production: false });
+ */
+export function createMailer(config: MailConfig): Mailer {
+  const mode = config.url ? 'smtp' : config.production ? 'off' : 'files';
+  if (mode === 'off') {
+    log('warn', 'mail: MAIL_URL is not set, so password reset and email verification are off');
+    return { mode, enabled: false, send: async () => {}, close: async () => {} };
+  }
+  const transport = config.url
+    ? createTransport(config.url, { from: config.from })
+    : createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, { from: config.from });
+  const pending = new Set<Promise<void>>();
+
+  const deliver = async (message: MailMessage) => {
+    const info = await transport.sendMail({ to: message.to, subject: message.subject, text: message.text });
+    if (mode === 'files') {
+      mkdirSync(config.dir, { recursive: true });
+      const file = join(
+        config.dir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`,
+      );
+      writeFileSync(file, (info as { message: Buffer }).message, { mode: 0o600 });
+      log('info', `mail to ${message.to}: ${message.subject}: ${message.link}`, { file });
+    }
+  };
+
+  return {
+    mode,
+    enabled: true,
+    async send(message) {
+      const sending = deliver(message)
+        .catch((error: Error) => log('warn', `mail to ${message.to} failed: ${error.message}`))
+        .finally(() => pending.delete(sending));
+      pending.add(sending);
+    },
+    async close(timeoutMs = 10_000) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(pending),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      transport.close();
+    },
+  };
+}
