@@ -14,6 +14,13 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<voi
 // The largest valid input is a 10,000-character description: a megabyte leaves room for
 // batches, and a client cannot make the server buffer hundreds of megabytes per request.
 const MAX_BODY_SIZE = 1_000_000;
+/**
+ * A signed-in `account.import` call alone may send more: an export file of 10,000 todos with
+ * short descriptions is a few megabytes. The session is checked before any of it is read, so
+ * a stranger still gets 413 past 1 MB.
+ */
+export const MAX_IMPORT_BODY_SIZE = 16_000_000;
+const IMPORT_PATH = '/api/trpc/account.import';
 /** Calls per tRPC batch: the web app's batch link sends a handful; more is a way to multiply work. */
 const MAX_BATCH_SIZE = 10;
 
@@ -173,6 +180,11 @@ export function createApp(options: {
     router: appRouter,
     endpoint: '/api/trpc',
     maxBodySize: MAX_BODY_SIZE,
+    async maxBodySizeFor(req) {
+      if (req.url !== IMPORT_PATH) return undefined;
+      const session = await auth.api.getSession({ headers: toHeaders(req) }).catch(() => null);
+      return session ? MAX_IMPORT_BODY_SIZE : undefined;
+    },
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: httpContext({
       db,

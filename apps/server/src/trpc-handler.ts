@@ -23,6 +23,11 @@ type Options<TRouter extends AnyRouter> = {
   endpoint: string;
   /** Bodies over this many bytes are refused with 413 before they are buffered. */
   maxBodySize: number;
+  /**
+   * A larger limit for some requests (app.ts: a signed-in `account.import`), decided from the
+   * URL and headers before any of the body is read; `maxBodySize` when unset or undefined.
+   */
+  maxBodySizeFor?: (req: IncomingMessage) => Promise<number | undefined>;
   createContext: (headers: Headers) => inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   onError?: (opts: { error: TRPCError; path: string | undefined }) => void;
   /**
@@ -170,16 +175,22 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
   async function viaFetchAdapter(
     req: IncomingMessage,
     res: ServerResponse,
-    body: Buffer | 'too large' | undefined,
+    body: Buffer | { overLimit: number } | undefined,
     ctx?: inferRouterContext<TRouter>,
   ) {
     const method = req.method ?? 'GET';
     const headers = toHeaders(req);
     // A body that errors the way tRPC's adapter does, so the 413 has tRPC's error shape.
     const requestBody =
-      body === 'too large'
+      body && 'overLimit' in body
         ? new ReadableStream({
-            start: (controller) => controller.error(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })),
+            start: (controller) =>
+              controller.error(
+                new TRPCError({
+                  code: 'PAYLOAD_TOO_LARGE',
+                  message: `Request body too large: the limit is ${body.overLimit.toLocaleString('en')} bytes`,
+                }),
+              ),
           })
         : body;
     // Methods fetch refuses to represent never reach tRPC: `new Request` would throw.
@@ -284,12 +295,15 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
 
   return async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
-    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, options.maxBodySize);
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    const limit = (hasBody && (await options.maxBodySizeFor?.(req))) || options.maxBodySize;
+    const read = hasBody ? await readBody(req, limit) : undefined;
     // The client went away before its body arrived: nobody to answer, and nothing may run.
-    if (body === 'aborted') return void res.destroy();
+    if (read === 'aborted') return void res.destroy();
+    const body = read === 'too large' ? { overLimit: limit } : read;
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    if (query !== -1 && oversizedBatchInput(req, new URLSearchParams(url.slice(query + 1)), body)) {
+    if (query !== -1 && oversizedBatchInput(req, new URLSearchParams(url.slice(query + 1)), read)) {
       return sendError(
         res,
         new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }),
@@ -306,9 +320,9 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       return sendError(res, new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), { allow: 'GET' });
     }
     const call =
-      body === 'too large' || options.direct === false
+      read === 'too large' || options.direct === false
         ? null
-        : await directCall(router, req, url, endpoint, body);
+        : await directCall(router, req, url, endpoint, read);
     if (!call) return viaFetchAdapter(req, res, body);
 
     const { path, procedure } = call;
