@@ -4,6 +4,7 @@
 // statement touches, the role and app.user_id it ran with (superusers bypass policies, so a
 // procedure that forgot the scope reports nothing). It reports by NOTIFY, which read-only
 // transactions (every query procedure's) allow and which arrives only once they commit.
+import { randomUUID } from 'node:crypto';
 import { testDrivers } from '@todo/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,17 @@ const calls: Call[] = [
   { path: 'todo.delete', mutation: true, input: (id) => ({ id }) },
   { path: 'todo.clearCompleted', mutation: true },
   { path: 'me' },
+  { path: 'account.export' },
+  {
+    path: 'account.import',
+    mutation: true,
+    input: (id) => ({
+      todos: [
+        { id: randomUUID(), title: 'imported' },
+        { id, title: 'exists' },
+      ],
+    }),
+  },
 ];
 
 describe.each(testDrivers)('procedures run under row-level security (%s)', (driver) => {
