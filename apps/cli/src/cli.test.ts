@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
@@ -13,6 +15,11 @@ const EMAIL = 'cli-user@example.com';
 const PASSWORD = 'a password for the cli';
 
 type Run = { code: number | null; stdout: string; stderr: string };
+
+// The prompts are tested on a real pseudo-terminal, driven through tmux.
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux)
+  console.warn('tmux is not installed: the terminal prompt tests are skipped (apt-get install tmux).');
 
 describe('the todo command against a running server', () => {
   let database: TestDatabase;
@@ -32,7 +39,14 @@ describe('the todo command against a running server', () => {
   ) {
     return new Promise<Run>((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: home, TODO_URL: url, ...env },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: home,
+          XDG_CONFIG_HOME: home,
+          TODO_URL: url,
+          TZ: 'UTC',
+          ...env,
+        },
       });
       let stdout = '';
       let stderr = '';
@@ -129,7 +143,24 @@ describe('the todo command against a running server', () => {
   it('explains itself: --help overall and per command', async () => {
     const help = await todo(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['login', 'logout', 'add', 'ls', 'done', 'undo', 'rm', 'clear', 'watch']) {
+    for (const command of [
+      'signup',
+      'login',
+      'logout',
+      'whoami',
+      'passwd',
+      'add',
+      'ls',
+      'show',
+      'edit',
+      'done',
+      'reopen',
+      'rm',
+      'clear',
+      'export',
+      'import',
+      'watch',
+    ]) {
       expect(help.stdout).toContain(`todo ${command}`);
     }
     const done = await todo(['done', '--help']);
@@ -211,9 +242,14 @@ describe('the todo command against a running server', () => {
         .where('title', '=', 'Water plants')
         .executeTakeFirstOrThrow()
     ).id;
+    // `undo` is the old name of `reopen`, and still works.
     const undo = await todo(['undo', fullId.toUpperCase()]);
     expect(undo.code).toBe(0);
     expect(undo.stdout).toBe(`Reopened: ${water.id}  Water plants\n`);
+    expect((await todo(['done', water.id])).code).toBe(0);
+    const reopen = await todo(['reopen', water.id]);
+    expect(reopen.code).toBe(0);
+    expect(reopen.stdout).toBe(`Reopened: ${water.id}  Water plants\n`);
 
     const rm = await todo(['rm', callBank.id.slice(0, 6)]);
     expect(rm.code).toBe(0);
@@ -244,7 +280,7 @@ describe('the todo command against a running server', () => {
     const missingPrefix = await todo(['rm', 'ffffffff']);
     expect(missingPrefix.code).toBe(4);
     expect(missingPrefix.stderr).toBe('todo: No todo with an id starting with ffffffff.\n');
-    const missingUuid = await todo(['undo', '00000000-0000-4000-8000-000000000000']);
+    const missingUuid = await todo(['reopen', '00000000-0000-4000-8000-000000000000']);
     expect(missingUuid.code).toBe(4);
     expect(missingUuid.stderr).toBe('todo: No todo with id 00000000-0000-4000-8000-000000000000.\n');
     const notAnId = await todo(['rm', 'milk']);
@@ -321,7 +357,7 @@ describe('the todo command against a running server', () => {
     const id = (run: Run) => /^Added: ([0-9a-f]{8}) /.exec(run.stdout)?.[1] ?? '';
     const bread = id(await todo(['add', 'Buy bread']));
     await todo(['done', bread]);
-    await todo(['undo', bread]);
+    await todo(['reopen', bread]);
     await todo(['rm', bread]);
     const [first, second] = [id(await todo(['add', 'First'])), id(await todo(['add', 'Second']))];
     await todo(['done', first, second]);
@@ -396,34 +432,625 @@ describe('the todo command against a running server', () => {
     expect((await todo(['logout'])).stdout).toBe(`Not signed in to ${url}.\n`);
   });
 
-  it.skipIf(!existsSync('/usr/bin/script'))(
-    'on a terminal, asks for the email and the password without echoing the password',
-    async () => {
-      await mkdir(home, { recursive: true });
-      // `script` gives the CLI a real pseudo-terminal; keys are typed only once it asks.
-      const child = spawn('script', ['-qfec', `"${process.execPath}" "${BIN}" login`, '/dev/null'], {
-        env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: home, TODO_URL: url, TERM: 'dumb' },
+  /** The JSON a `--json` run printed, once it has succeeded quietly. */
+  const json = (run: Run) => {
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.endsWith('\n')).toBe(true);
+    return JSON.parse(run.stdout);
+  };
+  /** What `todo show` and `whoami` print for a moment (TZ=UTC in every run). */
+  const minute = (iso: string | Date) => new Date(iso).toISOString().slice(0, 16).replace('T', ' ');
+  const aTodo = (fields: Record<string, unknown> = {}) => ({
+    id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    title: expect.any(String),
+    description: null,
+    completed: false,
+    createdAt: expect.any(String),
+    updatedAt: expect.any(String),
+    ...fields,
+  });
+  /** A config directory of its own: another user, or another terminal of the same one. */
+  const newHome = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'todo-cli-other-'));
+    homes.push(dir);
+    return { XDG_CONFIG_HOME: dir };
+  };
+  const homes: string[] = [];
+  afterAll(() => {
+    for (const dir of homes) rmSync(dir, { recursive: true, force: true });
+  });
+  const tokenIn = (env: { XDG_CONFIG_HOME: string }): string | undefined =>
+    JSON.parse(readFileSync(join(env.XDG_CONFIG_HOME, 'todo', 'config.json'), 'utf8')).servers[url]?.token;
+  const signInStatus = async (email: string, password: string) =>
+    (
+      await fetch(`${url}/api/auth/sign-in/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: url },
+        body: JSON.stringify({ email, password }),
+      })
+    ).status;
+
+  it('--version prints the version of package.json, and the bin entry runs without pnpm', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(pkg.bin).toEqual({ todo: './bin/todo.js' });
+    expect(await todo(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    // Executed as a program (its #! line), as a linked `todo` on the PATH is.
+    expect(statSync(BIN).mode & 0o111).not.toBe(0);
+    const direct = spawnSync(BIN, ['--version'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+    expect(direct.status).toBe(0);
+    expect(direct.stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it('signup creates an account from --name, --email and stdin, signs in, and whoami says who', async () => {
+    const grace = newHome();
+    const signup = await todo(['signup', '--name', 'Grace Hopper', '--email', 'grace@example.com'], {
+      input: 'grace password 1\n',
+      env: grace,
+    });
+    expect(signup).toEqual({
+      code: 0,
+      stdout: `Account created. Signed in to ${url} as grace@example.com.\n`,
+      stderr: '',
+    });
+    const row = await database.db
+      .selectFrom('users')
+      .select(['id', 'name', 'created_at'])
+      .where('email', '=', 'grace@example.com')
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe('Grace Hopper');
+    expect(statSync(join(grace.XDG_CONFIG_HOME, 'todo', 'config.json')).mode & 0o777).toBe(0o600);
+
+    const whoami = await todo(['whoami'], { env: grace });
+    expect(whoami).toEqual({
+      code: 0,
+      stdout: `Name    Grace Hopper\nEmail   grace@example.com\nServer  ${url}\nJoined  ${minute(row.created_at)}\n`,
+      stderr: '',
+    });
+    expect(json(await todo(['whoami', '--json'], { env: grace }))).toEqual({
+      url,
+      user: {
+        id: row.id,
+        email: 'grace@example.com',
+        name: 'Grace Hopper',
+        createdAt: row.created_at.toISOString(),
+      },
+    });
+
+    const again = await todo(['signup', '--name', 'Someone', '--email', 'grace@example.com'], {
+      input: 'another password\n',
+      env: newHome(),
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^todo: .*already exists/i);
+    const short = await todo(['signup', '--name', 'Short', '--email', 'short@example.com'], {
+      input: 'short\n',
+      env: newHome(),
+    });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/^todo: .*too short/i);
+    const noName = await todo(['signup', '--email', 'noname@example.com'], { input: 'a fine password\n' });
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('--name and --email');
+    expect(
+      await database.db
+        .selectFrom('users')
+        .select('email')
+        .where('email', 'in', ['short@example.com', 'noname@example.com'])
+        .execute(),
+    ).toEqual([]);
+
+    const nobody = await todo(['whoami'], { env: newHome() });
+    expect(nobody.code).toBe(3);
+    expect(nobody.stderr).toBe(`todo: Not signed in to ${url}. Run \`todo login\` first.\n`);
+  });
+
+  it('show prints a todo in full; edit changes its title and clears its description', async () => {
+    expect((await todo(['login', '--email', EMAIL], { input: PASSWORD })).code).toBe(0);
+    // An escape sequence in a description must not reach the terminal as one.
+    const added = json(
+      await todo([
+        'add',
+        'Call',
+        'the',
+        'bank',
+        '--description',
+        'About the mortgage\nand the \u001b[31mrate',
+        '--json',
+      ]),
+    );
+    expect(added).toEqual(
+      aTodo({ title: 'Call the bank', description: 'About the mortgage\nand the \u001b[31mrate' }),
+    );
+    const short = added.id.slice(0, 8);
+
+    const show = await todo(['show', short]);
+    expect(show).toEqual({
+      code: 0,
+      stdout: [
+        `ID           ${added.id}`,
+        'Title        Call the bank',
+        'Status       active',
+        'Description  About the mortgage',
+        '             and the  [31mrate',
+        `Created      ${minute(added.createdAt)}`,
+        `Updated      ${minute(added.updatedAt)}`,
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    expect(json(await todo(['show', added.id, '--json']))).toEqual(added);
+
+    const renamed = await todo(['edit', short, '--title', 'Call the bank today']);
+    expect(renamed).toEqual({ code: 0, stdout: `Edited: ${short}  Call the bank today\n`, stderr: '' });
+    const cleared = json(await todo(['edit', short, '--description', '', '--json']));
+    expect(cleared).toEqual(aTodo({ id: added.id, title: 'Call the bank today', description: null }));
+    expect((await todo(['show', short])).stdout).toContain('Description  (none)\n');
+    const both = json(await todo(['edit', short, '--title', 'Bank', '--description', 'Rate', '--json']));
+    expect(both).toMatchObject({ title: 'Bank', description: 'Rate', completed: false });
+    expect(await todo(['done', short])).toMatchObject({ code: 0 });
+    expect((await todo(['show', short])).stdout).toContain('Status       completed\n');
+
+    for (const args of [['edit', short], ['edit', '--title', 'x'], ['show'], ['show', short, short]]) {
+      const run = await todo(args);
+      expect(run.code, args.join(' ')).toBe(2);
+    }
+    const empty = await todo(['edit', short, '--title', ' ']);
+    expect(empty).toEqual({ code: 2, stdout: '', stderr: 'todo: Not accepted: title: must not be empty\n' });
+
+    // Another user's todo is not there for this one, by full id or by prefix.
+    const grace = newHome();
+    await todo(['signup', '--name', 'Other', '--email', 'other-show@example.com'], {
+      input: 'other password\n',
+      env: grace,
+    });
+    const theirs = json(await todo(['add', 'Private', '--description', 'secret', '--json'], { env: grace }));
+    for (const args of [
+      ['show', theirs.id],
+      ['edit', theirs.id, '--title', 'Mine now'],
+      ['show', theirs.id.slice(0, 8)],
+    ]) {
+      const run = await todo(args);
+      expect(run.code, args.join(' ')).toBe(4);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).not.toContain('secret');
+    }
+    expect(json(await todo(['show', theirs.id, '--json'], { env: grace }))).toEqual(theirs);
+  });
+
+  it('prints one stable JSON shape per command with --json', async () => {
+    const first = json(await todo(['add', 'JSON one', '--json']));
+    expect(first).toEqual(aTodo({ title: 'JSON one' }));
+    const second = json(await todo(['add', 'JSON two', '--description', 'two', '--json']));
+
+    const listed = json(await todo(['ls', '--json']));
+    const rows = await database.db
+      .selectFrom('todos')
+      .select(['id', 'completed'])
+      .where('user_id', '=', userId)
+      .execute();
+    expect(Object.keys(listed)).toEqual(['todos', 'counts']);
+    expect(listed.todos.map((row: { id: string }) => row.id).sort()).toEqual(
+      rows.map((row) => row.id).sort(),
+    );
+    for (const row of listed.todos)
+      expect(row).toEqual(aTodo({ description: row.description, completed: row.completed }));
+    expect(listed.todos.at(-2)).toEqual(first);
+    expect(listed.todos.at(-1)).toEqual(second);
+    const completed = rows.filter((row) => row.completed).length;
+    expect(listed.counts).toEqual({ all: rows.length, active: rows.length - completed, completed });
+    expect(json(await todo(['ls', '--search', 'json two', '--json'])).todos).toEqual([second]);
+    expect(json(await todo(['ls', '--search', 'nothing like it', '--json'])).todos).toEqual([]);
+
+    const done = json(await todo(['done', first.id, second.id.slice(0, 8), '--json']));
+    expect(done).toEqual({
+      todos: [
+        aTodo({ id: first.id, title: 'JSON one', completed: true }),
+        aTodo({ id: second.id, title: 'JSON two', description: 'two', completed: true }),
+      ],
+    });
+    const reopened = json(await todo(['reopen', first.id, '--json']));
+    expect(reopened).toEqual({ todos: [aTodo({ id: first.id, title: 'JSON one', completed: false })] });
+    const undone = json(await todo(['undo', first.id, '--json']));
+    expect(undone).toEqual({ todos: [aTodo({ id: first.id, title: 'JSON one', completed: false })] });
+    const removed = json(await todo(['rm', first.id, '--json']));
+    expect(removed).toEqual({ deleted: undone.todos });
+    const completedNow = await database.db
+      .selectFrom('todos')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('completed', '=', true)
+      .execute();
+    expect(completedNow.map((row) => row.id)).toContain(second.id);
+    expect(json(await todo(['clear', '--json']))).toEqual({ deleted: completedNow.length });
+    expect(json(await todo(['clear', '--json']))).toEqual({ deleted: 0 });
+    expect(json(await todo(['ls', '--completed', '--json'])).todos).toEqual([]);
+  });
+
+  it('export prints everything as JSON; import adds the todos of a file and skips ids already there', async () => {
+    const exported = await todo(['export']);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const data = JSON.parse(exported.stdout);
+    const profile = await database.db
+      .selectFrom('users')
+      .select(['name', 'created_at'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(data).toEqual({
+      exportedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      user: { id: userId, email: EMAIL, name: profile.name, createdAt: profile.created_at.toISOString() },
+      todos: expect.any(Array),
+    });
+    const mine = await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute();
+    expect(data.todos.map((row: { id: string }) => row.id).sort()).toEqual(mine.map((row) => row.id).sort());
+    expect(data.todos.length).toBeGreaterThan(0);
+    for (const row of data.todos)
+      expect(row).toEqual(aTodo({ description: row.description, completed: row.completed }));
+    const { exportedAt: _, ...withJson } = json(await todo(['export', '--json']));
+    const { exportedAt: __, ...without } = data;
+    expect(withJson).toEqual(without);
+
+    // The same file on a fresh account: its ids exist (this user's), so nothing is added, and
+    // this user's todos stay as they were.
+    const file = join(home, 'mine.json');
+    writeFileSync(file, exported.stdout);
+    const other = newHome();
+    await todo(['signup', '--name', 'Importer', '--email', 'importer@example.com'], {
+      input: 'importer password\n',
+      env: other,
+    });
+    const sameIds = await todo(['import', file], { env: other });
+    expect(sameIds).toEqual({
+      code: 0,
+      stdout: `Imported 0 todos; skipped ${data.todos.length} already there.\n`,
+      stderr: '',
+    });
+    expect(
+      await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute(),
+    ).toHaveLength(mine.length);
+
+    // As if from another server: new ids. Added once, skipped the second time.
+    const moved = { ...data, todos: data.todos.map((row: object) => ({ ...row, id: randomUUID() })) };
+    writeFileSync(file, JSON.stringify(moved));
+    expect(json(await todo(['import', file, '--json'], { env: other }))).toEqual({
+      added: moved.todos.length,
+      skipped: 0,
+    });
+    expect(json(await todo(['import', '-', '--json'], { input: JSON.stringify(moved), env: other }))).toEqual(
+      {
+        added: 0,
+        skipped: moved.todos.length,
+      },
+    );
+    const imported = json(await todo(['ls', '--json'], { env: other })).todos;
+    expect(imported.map((row: { id: string }) => row.id).sort()).toEqual(
+      moved.todos.map((row: { id: string }) => row.id).sort(),
+    );
+    for (const row of moved.todos) {
+      expect(imported.find((todo: { id: string }) => todo.id === row.id)).toMatchObject({
+        title: row.title,
+        description: row.description,
+        completed: row.completed,
+        createdAt: row.createdAt,
       });
-      let screen = '';
-      child.stdout.on('data', (chunk) => {
-        screen += chunk;
+    }
+
+    // A bad file changes nothing and says what is wrong.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        todos: [
+          { id: randomUUID(), title: 'Fine' },
+          { id: 'nope', title: '' },
+        ],
+      }),
+    );
+    const bad = await todo(['import', file], { env: other });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^todo: Not accepted: .*todos\.1\.id/);
+    writeFileSync(file, '{ "todos": [ ');
+    const notJson = await todo(['import', file], { env: other });
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(new RegExp(`^todo: ${file.replaceAll('.', '\\.')} is not JSON`));
+    const missing = await todo(['import', join(home, 'no-such-file.json')], { env: other });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^todo: Cannot read /);
+    expect(json(await todo(['ls', '--json'], { env: other })).todos).toHaveLength(moved.todos.length);
+    expect((await todo(['import'], { env: other })).code).toBe(2);
+  });
+
+  it('passwd changes the password (from stdin), refuses a wrong one, and can sign out the other sessions', async () => {
+    const here = newHome();
+    const elsewhere = newHome();
+    const email = 'passwd@example.com';
+    expect(
+      (
+        await todo(['signup', '--name', 'Pass Word', '--email', email], {
+          input: 'first password\n',
+          env: here,
+        })
+      ).code,
+    ).toBe(0);
+    expect((await todo(['login', '--email', email], { input: 'first password', env: elsewhere })).code).toBe(
+      0,
+    );
+
+    const wrong = await todo(['passwd'], { input: 'not my password\nsecond password\n', env: here });
+    expect(wrong).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'todo: The current password is wrong; nothing was changed.\n',
+    });
+    const short = await todo(['passwd'], { input: 'first password\nshort\n', env: here });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/too short/i);
+    const missing = await todo(['passwd'], { input: 'first password\n', env: here });
+    expect(missing.code).toBe(2);
+    expect(await signInStatus(email, 'first password')).toBe(200);
+
+    const changed = await todo(['passwd'], { input: 'first password\nsecond password\n', env: here });
+    expect(changed).toEqual({ code: 0, stdout: 'Password changed.\n', stderr: '' });
+    expect(await signInStatus(email, 'first password')).toBe(401);
+    expect(await signInStatus(email, 'second password')).toBe(200);
+    // Without --sign-out-others every session goes on.
+    expect((await todo(['ls'], { env: here })).code).toBe(0);
+    expect((await todo(['ls'], { env: elsewhere })).code).toBe(0);
+
+    const before = tokenIn(here);
+    const everywhere = await todo(['passwd', '--sign-out-others'], {
+      input: 'second password\nthird password\n',
+      env: here,
+    });
+    expect(everywhere).toEqual({
+      code: 0,
+      stdout: 'Password changed. Every other session is signed out.\n',
+      stderr: '',
+    });
+    // This terminal goes on with the session that replaced its own; the other one has ended.
+    expect(tokenIn(here)).not.toBe(before);
+    expect(json(await todo(['whoami', '--json'], { env: here })).user.email).toBe(email);
+    const old = await fetch(`${url}/api/trpc/me`, { headers: { authorization: `Bearer ${before}` } });
+    expect(old.status).toBe(401);
+    const ended = await todo(['passwd'], { input: 'third password\nfourth password\n', env: elsewhere });
+    expect(ended).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `todo: Your session at ${url} has ended. Run \`todo login\` again.\n`,
+    });
+    expect(tokenIn(elsewhere)).toBeUndefined();
+    expect(await signInStatus(email, 'third password')).toBe(200);
+  });
+
+  it('warns before a password goes over plain http to another machine, and sends it only with --yes', async (test) => {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((face) => face && face.family === 'IPv4' && !face.internal)?.address;
+    if (!address) return test.skip('this machine has no non-loopback IPv4 address to send to');
+    const received: string[] = [];
+    const remote = createServer((request, response) => {
+      received.push(`${request.method} ${request.url}`);
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' }),
+      );
+    });
+    await new Promise<void>((resolve) => remote.listen(0, '0.0.0.0', resolve));
+    try {
+      const remoteUrl = `http://${address}:${(remote.address() as AddressInfo).port}`;
+      const warning = `todo: warning: ${remoteUrl} is plain http; your password would cross the network unencrypted (use https).\n`;
+      for (const args of [
+        ['login', '--email', EMAIL],
+        ['signup', '--name', 'N', '--email', EMAIL],
+      ]) {
+        const refused = await todo([...args, '--url', remoteUrl], { input: PASSWORD, env: newHome() });
+        expect(refused).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `${warning}todo: Give --yes to send a password over plain http anyway.\nSee \`todo --help\`.\n`,
+        });
+      }
+      expect(received).toEqual([]);
+
+      const sent = await todo(['login', '--email', EMAIL, '--url', remoteUrl, '--yes'], { input: PASSWORD });
+      expect(sent).toEqual({ code: 1, stdout: '', stderr: `${warning}todo: Wrong email or password.\n` });
+      expect(received).toEqual(['POST /api/auth/sign-in/email']);
+      // Loopback (this test's server) and https get no warning.
+      const local = await todo(['login', '--email', EMAIL, '--url', url.replace('127.0.0.1', 'localhost')], {
+        input: PASSWORD,
+        env: newHome(),
       });
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-      const waitFor = async (text: string) => {
-        for (let waited = 0; !screen.includes(text); waited += 50) {
-          if (waited > 20_000) throw new Error(`no "${text}" on the terminal: ${JSON.stringify(screen)}`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(local.stderr).toBe('');
+    } finally {
+      await new Promise((resolve) => remote.close(resolve));
+    }
+  });
+
+  describe.skipIf(!hasTmux)('on a real terminal (tmux)', () => {
+    // A tmux server of the test's own, so that no one else's sessions are touched.
+    const socket = `todo-cli-test-${process.pid}`;
+    let terminals = 0;
+    const tmux = (...args: string[]) =>
+      execFileSync('tmux', ['-L', socket, '-f', tmuxConf(), ...args], { encoding: 'utf8' });
+    const tmuxConf = () => {
+      const path = join(home, 'tmux.conf');
+      if (!existsSync(path)) writeFileSync(path, 'set -g remain-on-exit on\n');
+      return path;
+    };
+    afterAll(() => {
+      spawnSync('tmux', ['-L', socket, 'kill-server']);
+    });
+    const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+    /** Runs `todo …` in a 100×30 terminal: what it shows, keys to type, and its exit code. */
+    function terminal(args: string[], env: Record<string, string> = {}) {
+      const name = `t${++terminals}`;
+      const vars = {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        XDG_CONFIG_HOME: home,
+        TODO_URL: url,
+        TZ: 'UTC',
+        TERM: 'xterm-256color',
+        ...env,
+      };
+      const command = [
+        'env',
+        '-i',
+        ...Object.entries(vars).map(([key, value]) => `${key}=${value}`),
+        process.execPath,
+        BIN,
+        ...args,
+      ]
+        .map(quote)
+        .join(' ');
+      tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', command);
+      const screen = () =>
+        tmux('capture-pane', '-p', '-t', name)
+          .split('\n')
+          .filter((line) => !line.startsWith('Pane is dead'))
+          .join('\n')
+          .trimEnd();
+      const waitUntil = async <T>(what: string, check: () => T | undefined): Promise<T> => {
+        for (let tries = 0; ; tries++) {
+          const value = check();
+          if (value !== undefined) return value;
+          if (tries > 300) throw new Error(`waited for ${what}; the screen: \n${screen()}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
       };
-      await waitFor('Email: ');
-      child.stdin.write(`${EMAIL}\r`);
-      await waitFor('Password: ');
-      child.stdin.write(`${PASSWORD}\r`);
-      expect(await closed).toBe(0);
-      expect(screen).toContain(EMAIL);
-      expect(screen).toContain(`Signed in to ${url} as ${EMAIL}.`);
-      expect(screen).not.toContain(PASSWORD);
-      expect(storedToken()).toBeTruthy();
-    },
-  );
+      return {
+        screen,
+        /** Waits until the screen shows `text`. */
+        waitFor: (text: string) => waitUntil(`"${text}"`, () => (screen().includes(text) ? true : undefined)),
+        type: (text: string) => tmux('send-keys', '-t', name, '-l', text),
+        press: (...keys: string[]) => tmux('send-keys', '-t', name, ...keys),
+        /** The exit code once it has ended (128 + the signal's number if a signal ended it). */
+        exitCode: () =>
+          waitUntil('the command to end', () => {
+            const [dead, status, signal] = tmux(
+              'display-message',
+              '-p',
+              '-t',
+              name,
+              '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}',
+            )
+              .trim()
+              .split(':');
+            if (dead !== '1') return undefined;
+            return status ? Number(status) : 128 + Number(signal);
+          }),
+      };
+    }
+
+    it('login: arrows move the cursor, Backspace deletes, Up and Down type nothing, the password is masked', async () => {
+      const here = newHome();
+      const login = terminal(['login'], here);
+      await login.waitFor('Email');
+      login.type(EMAIL);
+      login.press('Enter');
+      await login.waitFor('Password');
+      // "a passwordd", Backspace, " for the li", two lefts, "c": "a password for the cli".
+      login.type('a passwordd');
+      login.press('BSpace');
+      login.type(' for the li');
+      login.press('Left', 'Left', 'Up', 'Down');
+      login.type('c');
+      await login.waitFor('▪'.repeat(PASSWORD.length));
+      expect(login.screen()).not.toContain('password for');
+      login.press('Enter');
+      expect(await login.exitCode(), login.screen()).toBe(0);
+      expect(login.screen()).toContain(EMAIL);
+      expect(login.screen()).toContain(`Signed in to ${url} as ${EMAIL}.`);
+      expect(login.screen()).not.toContain(PASSWORD);
+      const me = await fetch(`${url}/api/trpc/me`, { headers: { authorization: `Bearer ${tokenIn(here)}` } });
+      expect(await me.json()).toMatchObject({ result: { data: { id: userId, email: EMAIL } } });
+    });
+
+    it('Ctrl-C at the password prompt cancels: exit code 130, one line, no stack trace, nothing stored', async () => {
+      const here = newHome();
+      const login = terminal(['login', '--email', EMAIL], here);
+      await login.waitFor('Password');
+      login.type('a pass');
+      login.press('C-c');
+      expect(await login.exitCode(), login.screen()).toBe(130);
+      const screen = login.screen();
+      expect(screen).toContain('todo: Cancelled.');
+      expect(screen).not.toMatch(/Error|\n\s+at /);
+      expect(existsSync(join(here.XDG_CONFIG_HOME, 'todo', 'config.json'))).toBe(false);
+    });
+
+    it('signup and passwd ask twice for the password, and refuse two that differ', async () => {
+      const here = newHome();
+      const signup = terminal(['signup'], here);
+      for (const [question, answer] of [
+        ['Name', 'Terminal User'],
+        ['Email', 'terminal@example.com'],
+        ['Password', 'terminal password'],
+        ['Password again', 'terminal password'],
+      ] as const) {
+        await signup.waitFor(question);
+        signup.type(answer);
+        signup.press('Enter');
+      }
+      expect(await signup.exitCode(), signup.screen()).toBe(0);
+      expect(signup.screen()).toContain(`Account created. Signed in to ${url} as terminal@example.com.`);
+      expect(signup.screen()).not.toContain('terminal password');
+
+      const differ = terminal(['passwd'], here);
+      for (const [question, answer] of [
+        ['Current password', 'terminal password'],
+        ['New password', 'new terminal password'],
+        ['New password again', 'another one'],
+      ] as const) {
+        await differ.waitFor(question);
+        differ.type(answer);
+        differ.press('Enter');
+      }
+      expect(await differ.exitCode(), differ.screen()).toBe(2);
+      expect(differ.screen()).toContain('todo: The two new passwords differ; nothing was changed.');
+      expect(await signInStatus('terminal@example.com', 'terminal password')).toBe(200);
+
+      const passwd = terminal(['passwd'], here);
+      for (const [question, answer] of [
+        ['Current password', 'terminal password'],
+        ['New password', 'new terminal password'],
+        ['New password again', 'new terminal password'],
+      ] as const) {
+        await passwd.waitFor(question);
+        passwd.type(answer);
+        passwd.press('Enter');
+      }
+      expect(await passwd.exitCode(), passwd.screen()).toBe(0);
+      expect(passwd.screen()).toContain('Password changed.');
+      expect(await signInStatus('terminal@example.com', 'new terminal password')).toBe(200);
+    });
+
+    it('over plain http to another machine, asks first; no (the default) sends nothing', async (test) => {
+      const address = Object.values(networkInterfaces())
+        .flat()
+        .find((face) => face && face.family === 'IPv4' && !face.internal)?.address;
+      if (!address) return test.skip('this machine has no non-loopback IPv4 address to send to');
+      const received: string[] = [];
+      const remote = createServer((request, response) => {
+        received.push(`${request.method} ${request.url}`);
+        response.writeHead(401).end();
+      });
+      await new Promise<void>((resolve) => remote.listen(0, '0.0.0.0', resolve));
+      try {
+        const remoteUrl = `http://${address}:${(remote.address() as AddressInfo).port}`;
+        const login = terminal(['login', '--email', EMAIL, '--url', remoteUrl], newHome());
+        await login.waitFor(`Send your password to ${address} unencrypted?`);
+        expect(login.screen()).toContain(`todo: warning: ${remoteUrl} is plain http;`);
+        login.press('Enter');
+        expect(await login.exitCode(), login.screen()).toBe(1);
+        expect(login.screen()).toContain('todo: Nothing was sent.');
+        expect(login.screen()).not.toContain('Password');
+        expect(received).toEqual([]);
+      } finally {
+        await new Promise((resolve) => remote.close(resolve));
+      }
+    });
+  });
 });

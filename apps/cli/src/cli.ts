@@ -1,17 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
+  changePassword,
   createTodoClient,
   errorCode,
   type RouterOutputs,
   signIn,
   signOut,
+  signUp,
   TodoAuthError,
   type TodoChange,
   TRPCClientError,
 } from '@todo/client';
 import { configPath, readConfig, writeConfig } from './config-store.ts';
-import { describeChange, describeReset, describeTodo, formatTable, plural } from './format.ts';
-import { ask, askHidden, readAll } from './prompt.ts';
+import {
+  describeChange,
+  describeReset,
+  describeTodo,
+  formatTable,
+  formatTodo,
+  formatUser,
+  plural,
+} from './format.ts';
+import { ask, askHidden, askYesNo, readAll } from './prompt.ts';
 
 type Todo = RouterOutputs['todo']['get'];
 type Api = ReturnType<typeof createTodoClient>;
@@ -26,8 +38,16 @@ export type Io = {
   onInterrupt(stop: () => void): () => void;
 };
 
-/** Exit codes, so scripts can tell failures apart. */
-export const EXIT = { ok: 0, error: 1, usage: 2, notSignedIn: 3, notFound: 4, unreachable: 5 } as const;
+/** Exit codes, so scripts can tell failures apart (130 as a shell reports Ctrl-C). */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  notSignedIn: 3,
+  notFound: 4,
+  unreachable: 5,
+  cancelled: 130,
+} as const;
 
 const DEFAULT_URL = 'http://localhost:3000';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -47,10 +67,15 @@ const usageError = (message: string) => new CliError(`${message}\nSee \`todo --h
 const OPTIONS = {
   url: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  name: { type: 'string' },
   email: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  'sign-out-others': { type: 'boolean' },
   active: { type: 'boolean' },
   completed: { type: 'boolean' },
   search: { type: 'string' },
+  title: { type: 'string' },
   description: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -78,6 +103,64 @@ type Command = {
 };
 
 const print = (io: Io, text: string) => io.stdout.write(`${text}\n`);
+/** `--json` output: one JSON value on one line. */
+const printJson = (io: Io, value: unknown) => print(io, JSON.stringify(value));
+
+/** The version in apps/cli/package.json. */
+const version = () =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+
+const cancelled = () => new CliError('Cancelled.', EXIT.cancelled);
+
+/** The answer to a prompt; Ctrl-C ends the command. */
+const answered = <T>(answer: T | null): T => {
+  if (answer === null) throw cancelled();
+  return answer;
+};
+
+const isLoopback = (hostname: string) =>
+  hostname === 'localhost' ||
+  hostname.endsWith('.localhost') ||
+  hostname === '[::1]' ||
+  /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/**
+ * Before a password goes over plain http to another machine: a warning, then a yes/no
+ * question whose default is no. A script (no terminal to ask on) must say --yes.
+ */
+async function confirmPlainHttp({ io, url, values }: Context) {
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'http:' || isLoopback(hostname)) return;
+  io.stderr.write(
+    `todo: warning: ${url} is plain http; your password would cross the network unencrypted (use https).\n`,
+  );
+  if (values.yes) return;
+  if (!io.stdin.isTTY) throw usageError('Give --yes to send a password over plain http anyway.');
+  const go = answered(await askYesNo(io, `Send your password to ${hostname} unencrypted?`));
+  if (!go) throw new CliError('Nothing was sent.', EXIT.error);
+}
+
+/** The password(s) a command needs: asked on a terminal, else one per line of stdin. */
+async function readPasswords(io: Io, questions: string[]): Promise<string[]> {
+  if (io.stdin.isTTY) {
+    const answers: string[] = [];
+    for (const question of questions) answers.push(answered(await askHidden(io, question)));
+    return answers;
+  }
+  const lines = (await readAll(io.stdin)).split(/\r?\n/);
+  return questions.map((_, index) => lines[index] ?? '');
+}
+
+/** Keeps the session token of `url` for the commands that follow. */
+async function storeToken(io: Io, url: string, token: string, email: string) {
+  const path = configPath(io.env);
+  const config = await readConfig(path);
+  const previous = config.servers[url]?.token;
+  config.servers[url] = { token, email };
+  await writeConfig(path, config);
+  return previous;
+}
 
 async function session(context: Context): Promise<{ api: Api; token: string }> {
   const path = configPath(context.io.env);
@@ -146,43 +229,93 @@ async function resolveTodos(api: Api, ids: string[]): Promise<Todo[]> {
   return todos;
 }
 
+/** The one todo a command is about (`todo show <id>`). */
+async function resolveOne(context: Context, api: Api): Promise<Todo> {
+  if (context.args.length > 1) throw usageError('Give one todo id.');
+  return (await resolveTodos(api, context.args))[0] as Todo;
+}
+
 const setCompleted = (completed: boolean) => async (context: Context) => {
   const { api } = await session(context);
+  const todos: Todo[] = [];
   for (const todo of await resolveTodos(api, context.args)) {
     const updated = await api.todo.update.mutate({ id: todo.id, completed });
-    print(context.io, `${completed ? 'Completed' : 'Reopened'}: ${describeTodo(updated)}`);
+    todos.push(updated);
+    if (!context.values.json)
+      print(context.io, `${completed ? 'Completed' : 'Reopened'}: ${describeTodo(updated)}`);
   }
+  if (context.values.json) printJson(context.io, { todos });
 };
 
+const ID_DETAILS = 'An id is the full id or any unique beginning of it, as shown by `todo ls`.';
+const PASSWORD_FROM_STDIN = 'When stdin is not a terminal the password is read from it, for scripts:\n';
+const PLAIN_HTTP = 'Over plain http to another machine it warns and asks first; --yes sends without asking.';
+
 const COMMANDS: Record<string, Command> = {
+  signup: {
+    usage: 'todo signup [--name <name>] [--email <email>]',
+    summary: 'Create an account and sign in',
+    options: ['name', 'email', 'yes'],
+    details:
+      'Asks for what is not given, and the password twice, masked. ' +
+      PASSWORD_FROM_STDIN +
+      '  printf %s "$PASSWORD" | todo signup --name Ada --email ada@example.com\n' +
+      'When the server wants the address verified first, it says so and signs in nothing:\n' +
+      'follow the link in the mail, then `todo login`.\n' +
+      PLAIN_HTTP,
+    async run(context) {
+      const { io, url, values, args } = context;
+      if (args.length > 0) throw usageError('todo signup takes no arguments.');
+      const interactive = Boolean(io.stdin.isTTY);
+      let name = values.name?.trim();
+      let email = values.email?.trim();
+      if ((!name || !email) && !interactive)
+        throw usageError('Give --name and --email when the password comes from stdin.');
+      await confirmPlainHttp(context);
+      name ||= answered(await ask(io, 'Name'));
+      email ||= answered(await ask(io, 'Email'));
+      const [password, again] = await readPasswords(
+        io,
+        interactive ? ['Password', 'Password again'] : ['Password'],
+      );
+      if (!name || !email || !password) throw usageError('A name, an email and a password are needed.');
+      if (interactive && password !== again) throw usageError('The two passwords differ; nothing was sent.');
+
+      const { token, user } = await signUp({ url, name, email, password });
+      if (!token) {
+        print(
+          io,
+          `Account created for ${user.email}. Follow the link in the mail sent to it, then \`todo login\`.`,
+        );
+        return;
+      }
+      const previous = await storeToken(io, url, token, user.email);
+      if (previous && previous !== token) await signOut({ url, token: previous }).catch(() => {});
+      print(io, `Account created. Signed in to ${url} as ${user.email}.`);
+    },
+  },
+
   login: {
     usage: 'todo login [--email <email>]',
     summary: 'Sign in (asks for the password)',
-    options: ['email'],
+    options: ['email', 'yes'],
     details:
-      'Asks for the email (unless --email is given) and the password on the terminal, without\n' +
-      'echoing it. When stdin is not a terminal the password is read from it, for scripts:\n' +
-      '  printf %s "$PASSWORD" | todo login --email me@example.com',
-    async run({ io, url, values, args }) {
+      'Asks for the email (unless --email is given) and the password, masked. ' +
+      PASSWORD_FROM_STDIN +
+      '  printf %s "$PASSWORD" | todo login --email me@example.com\n' +
+      PLAIN_HTTP,
+    async run(context) {
+      const { io, url, values, args } = context;
       if (args.length > 0) throw usageError('todo login takes no arguments.');
-      const interactive = Boolean(io.stdin.isTTY);
       let email = values.email?.trim();
-      if (!email) {
-        if (!interactive) throw usageError('Give --email when the password comes from stdin.');
-        email = await ask(io, 'Email: ');
-      }
-      const password = interactive
-        ? await askHidden(io, 'Password: ')
-        : (await readAll(io.stdin)).replace(/\r?\n$/, '');
-      if (password === null) throw new CliError('Cancelled.', EXIT.error);
+      if (!email && !io.stdin.isTTY) throw usageError('Give --email when the password comes from stdin.');
+      await confirmPlainHttp(context);
+      email ||= answered(await ask(io, 'Email'));
+      const [password] = await readPasswords(io, ['Password']);
       if (!email || !password) throw usageError('Both an email and a password are needed.');
 
       const { token, user } = await signIn({ url, email, password });
-      const path = configPath(io.env);
-      const config = await readConfig(path);
-      const previous = config.servers[url]?.token;
-      config.servers[url] = { token, email: user.email };
-      await writeConfig(path, config);
+      const previous = await storeToken(io, url, token, user.email);
       // The session this login replaces should not live on, unused, on the server.
       if (previous && previous !== token) await signOut({ url, token: previous }).catch(() => {});
       print(io, `Signed in to ${url} as ${user.email}.`);
@@ -191,7 +324,7 @@ const COMMANDS: Record<string, Command> = {
 
   logout: {
     usage: 'todo logout',
-    summary: 'Sign out, ending the session on the server',
+    summary: 'Sign out, ending the session',
     options: [],
     async run({ io, url }) {
       const token = (await readConfig(configPath(io.env))).servers[url]?.token;
@@ -212,25 +345,92 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 
+  whoami: {
+    usage: 'todo whoami',
+    summary: 'Show who is signed in, and where',
+    options: ['json'],
+    details: 'With --json: {"url":…,"user":{"id":…,"email":…,"name":…,"createdAt":…}}',
+    async run(context) {
+      if (context.args.length > 0) throw usageError('todo whoami takes no arguments.');
+      const { api } = await session(context);
+      const user = await api.me.query();
+      if (context.values.json) printJson(context.io, { url: context.url, user });
+      else print(context.io, formatUser(user, context.url));
+    },
+  },
+
+  passwd: {
+    usage: 'todo passwd [--sign-out-others]',
+    summary: 'Change your password',
+    options: ['sign-out-others', 'yes'],
+    details:
+      'Asks for the current password, then the new one twice, masked. With --sign-out-others\n' +
+      'every other session (other terminals, browsers) ends; this one goes on.\n' +
+      'When stdin is not a terminal it reads the current password, then the new one, one a line.\n' +
+      PLAIN_HTTP,
+    async run(context) {
+      const { io, url, values, args } = context;
+      if (args.length > 0) throw usageError('todo passwd takes no arguments.');
+      const { token } = await session(context);
+      await confirmPlainHttp(context);
+      const interactive = Boolean(io.stdin.isTTY);
+      const [currentPassword, newPassword, again] = await readPasswords(
+        io,
+        interactive ? ['Current password', 'New password', 'New password again'] : ['Current', 'New'],
+      );
+      if (!currentPassword || !newPassword)
+        throw usageError('Both the current and a new password are needed.');
+      if (interactive && newPassword !== again)
+        throw usageError('The two new passwords differ; nothing was changed.');
+
+      const revokeOtherSessions = Boolean(values['sign-out-others']);
+      const changed = await changePassword({
+        url,
+        token,
+        currentPassword,
+        newPassword,
+        revokeOtherSessions,
+      }).catch(async (error: unknown) => {
+        if (error instanceof TodoAuthError && error.code === 'INVALID_PASSWORD')
+          throw new CliError('The current password is wrong; nothing was changed.', EXIT.error);
+        if (error instanceof TodoAuthError && error.status === 401) throw await sessionEnded(io, url, token);
+        throw error;
+      });
+      // Signing the others out ends this session too, and hands back the one that replaces it.
+      if (changed.token) {
+        const stored = (await readConfig(configPath(io.env))).servers[url];
+        await storeToken(io, url, changed.token, stored?.email ?? '');
+      }
+      print(
+        io,
+        revokeOtherSessions ? 'Password changed. Every other session is signed out.' : 'Password changed.',
+      );
+    },
+  },
+
   add: {
     usage: 'todo add <title> [--description <text>]',
     summary: 'Add a todo',
-    options: ['description'],
-    details: 'Words after `add` make up the title: todo add Buy milk',
+    options: ['description', 'json'],
+    details: 'Words after `add` make up the title: todo add Buy milk\nWith --json: the new todo.',
     async run(context) {
       const title = context.args.join(' ').trim();
       if (!title) throw usageError('Give the todo a title: todo add <title>');
       const { api } = await session(context);
       const todo = await api.todo.create.mutate({ title, description: context.values.description });
-      print(context.io, `Added: ${describeTodo(todo)}`);
+      if (context.values.json) printJson(context.io, todo);
+      else print(context.io, `Added: ${describeTodo(todo)}`);
     },
   },
 
   ls: {
-    usage: 'todo ls [--active | --completed] [--search <text>]',
-    summary: 'List todos with short ids, oldest first',
-    options: ['active', 'completed', 'search'],
-    details: '--search matches the title or the description, ignoring case.',
+    usage: 'todo ls [--active|--completed] [--search <text>]',
+    summary: 'List todos with short ids',
+    options: ['active', 'completed', 'search', 'json'],
+    details:
+      '--search matches the title or the description, ignoring case.\n' +
+      'With --json: {"todos":[…],"counts":{"all":…,"active":…,"completed":…}}, the todos oldest\n' +
+      'first and the counts of the whole list.',
     async run(context) {
       const { io, values } = context;
       if (context.args.length > 0) throw usageError('todo ls takes no arguments (did you mean --search?).');
@@ -241,6 +441,7 @@ const COMMANDS: Record<string, Command> = {
         listAll(api, { filter, search: values.search || undefined }),
         api.todo.counts.query(),
       ]);
+      if (values.json) return void printJson(io, { todos, counts });
       const narrowed = filter !== 'all' || Boolean(values.search);
       if (todos.length === 0)
         print(io, narrowed ? 'No matching todos.' : 'No todos yet. Add one with `todo add <title>`.');
@@ -249,50 +450,138 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 
+  show: {
+    usage: 'todo show <id>',
+    summary: 'Show a todo in full, description included',
+    options: ['json'],
+    details: `${ID_DETAILS}\nTimes are local. With --json: the todo.`,
+    async run(context) {
+      const { api } = await session(context);
+      const todo = await resolveOne(context, api);
+      if (context.values.json) printJson(context.io, todo);
+      else print(context.io, formatTodo(todo));
+    },
+  },
+
+  edit: {
+    usage: 'todo edit <id> [--title <text>] [--description <text>]',
+    summary: 'Change the title or description',
+    options: ['title', 'description', 'json'],
+    details: `${ID_DETAILS}\n--description "" removes the description. With --json: the todo as edited.`,
+    async run(context) {
+      const { io, values } = context;
+      if (values.title === undefined && values.description === undefined)
+        throw usageError('Give --title, --description or both.');
+      const { api } = await session(context);
+      const todo = await resolveOne(context, api);
+      const updated = await api.todo.update.mutate({
+        id: todo.id,
+        title: values.title,
+        description: values.description === '' ? null : values.description,
+      });
+      if (values.json) printJson(io, updated);
+      else print(io, `Edited: ${describeTodo(updated)}`);
+    },
+  },
+
   done: {
     usage: 'todo done <id>...',
     summary: 'Mark todos as completed',
-    options: [],
-    details: 'An id is the full id or any unique beginning of it, as shown by `todo ls`.',
+    options: ['json'],
+    details: `${ID_DETAILS}\nWith --json: {"todos":[…]}, each as it is now.`,
     run: setCompleted(true),
   },
 
-  undo: {
-    usage: 'todo undo <id>...',
-    summary: 'Mark todos as active again',
-    options: [],
-    details: 'An id is the full id or any unique beginning of it, as shown by `todo ls`.',
+  reopen: {
+    usage: 'todo reopen <id>...',
+    summary: 'Mark todos as active again (or: undo)',
+    options: ['json'],
+    details: `${ID_DETAILS}\nWith --json: {"todos":[…]}, each as it is now.`,
     run: setCompleted(false),
   },
 
   rm: {
     usage: 'todo rm <id>...',
     summary: 'Delete todos',
-    options: [],
-    details: 'An id is the full id or any unique beginning of it, as shown by `todo ls`.',
+    options: ['json'],
+    details: `${ID_DETAILS}\nWith --json: {"deleted":[…]}, each todo as it was.`,
     async run(context) {
       const { api } = await session(context);
+      const deleted: Todo[] = [];
       for (const todo of await resolveTodos(api, context.args)) {
         await api.todo.delete.mutate({ id: todo.id });
-        print(context.io, `Deleted: ${describeTodo(todo)}`);
+        deleted.push(todo);
+        if (!context.values.json) print(context.io, `Deleted: ${describeTodo(todo)}`);
       }
+      if (context.values.json) printJson(context.io, { deleted });
     },
   },
 
   clear: {
     usage: 'todo clear',
     summary: 'Delete all completed todos',
-    options: [],
+    options: ['json'],
+    details: 'With --json: {"deleted":<how many>}.',
     async run(context) {
       if (context.args.length > 0) throw usageError('todo clear takes no arguments.');
       const { api } = await session(context);
       const { deleted } = await api.todo.clearCompleted.mutate();
-      print(context.io, `Deleted ${plural(deleted, 'completed todo')}.`);
+      if (context.values.json) printJson(context.io, { deleted });
+      else print(context.io, `Deleted ${plural(deleted, 'completed todo')}.`);
+    },
+  },
+
+  export: {
+    usage: 'todo export',
+    summary: 'All your data as JSON (> mine.json)',
+    options: ['json'],
+    details:
+      'The account and every todo: {"exportedAt":…,"user":{…},"todos":[…]}. `todo import` (here or\n' +
+      'on another server) reads the file back. The output is JSON with or without --json.',
+    async run(context) {
+      if (context.args.length > 0)
+        throw usageError('todo export takes no arguments (redirect its output: > mine.json).');
+      const { api } = await session(context);
+      print(context.io, JSON.stringify(await api.account.export.query(), null, 2));
+    },
+  },
+
+  import: {
+    usage: 'todo import <file>',
+    summary: 'Add the todos of an export file',
+    options: ['json'],
+    details:
+      'Reads a file made by `todo export` (or - for stdin) and adds its todos with their ids,\n' +
+      'titles, descriptions, completion and creation times. A todo whose id exists already is\n' +
+      'skipped, so importing twice adds nothing new. A bad file changes nothing.\n' +
+      'With --json: {"added":…,"skipped":…}.',
+    async run(context) {
+      const { io, args } = context;
+      const [file] = args;
+      if (!file || args.length > 1) throw usageError('Give one file: todo import mine.json');
+      let text: string;
+      try {
+        text = file === '-' ? await readAll(io.stdin) : await readFile(file, 'utf8');
+      } catch (error) {
+        throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, EXIT.usage);
+      }
+      let content: unknown;
+      try {
+        content = JSON.parse(text);
+      } catch (error) {
+        throw new CliError(`${file} is not JSON (${(error as Error).message}).`, EXIT.usage);
+      }
+      const { api } = await session(context);
+      const result = await api.account.import.mutate(
+        content as Parameters<Api['account']['import']['mutate']>[0],
+      );
+      if (context.values.json) printJson(io, result);
+      else print(io, `Imported ${plural(result.added, 'todo')}; skipped ${result.skipped} already there.`);
     },
   },
 
   watch: {
-    usage: 'todo watch [--json]',
+    usage: 'todo watch',
     summary: 'Print changes as they happen, until Ctrl-C',
     options: ['json'],
     details:
@@ -310,6 +599,9 @@ const COMMANDS: Record<string, Command> = {
     run: watch,
   },
 };
+
+/** Other names a command answers to. */
+const ALIASES: Record<string, string> = { undo: 'reopen' };
 
 /** `todo watch --json`'s line: the event id first; a deleted todo's id as `todoId`, not to clash with it. */
 const jsonLine = (id: string, change: TodoChange) =>
@@ -394,7 +686,9 @@ async function watch(context: Context): Promise<void> {
 
 const COMMON_OPTIONS = `Options:
   --url <url>   The server (default: $TODO_URL, else ${DEFAULT_URL})
-  -h, --help    Show help`;
+  --json        Print data as JSON (its shape: todo <command> --help)
+  -h, --help    Show help
+  --version     Print the version`;
 
 function mainHelp(): string {
   const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
@@ -413,7 +707,7 @@ The session token is kept in $XDG_CONFIG_HOME/todo/config.json (else ~/.config/t
 readable by you only.
 
 Exit codes: 0 done, 1 failed, 2 wrong usage, 3 not signed in, 4 no such todo,
-5 server unreachable. Run \`todo <command> --help\` for more on a command.`;
+5 server unreachable, 130 cancelled (Ctrl-C). Run \`todo <command> --help\` for more on a command.`;
 }
 
 function commandHelp(command: Command): string {
@@ -424,6 +718,12 @@ const isUnreachable = (error: unknown) => {
   const cause = error instanceof TRPCClientError ? error.cause : error;
   return cause instanceof TypeError && /fetch failed/i.test(cause.message);
 };
+
+/** The session's token was refused: forget it (if it is still the stored one), and say so. */
+async function sessionEnded(io: Io, url: string, token: string | undefined): Promise<CliError> {
+  await forgetToken(io, url, token);
+  return new CliError(`Your session at ${url} has ended. Run \`todo login\` again.`, EXIT.notSignedIn);
+}
 
 /** Any failure, in plain words with its exit code. */
 async function explain(error: unknown, io: Io, url: string, token: string | undefined): Promise<CliError> {
@@ -443,8 +743,7 @@ async function explain(error: unknown, io: Io, url: string, token: string | unde
   if (error instanceof TRPCClientError) {
     switch (errorCode(error)) {
       case 'UNAUTHORIZED':
-        await forgetToken(io, url, token);
-        return new CliError(`Your session at ${url} has ended. Run \`todo login\` again.`, EXIT.notSignedIn);
+        return sessionEnded(io, url, token);
       case 'NOT_FOUND':
         return new CliError('No such todo.', EXIT.notFound);
       case 'BAD_REQUEST':
@@ -485,9 +784,13 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     const { values, positionals } = parsed;
     const [name, ...args] = positionals;
+    if (!name && values.version) {
+      print(io, version());
+      return EXIT.ok;
+    }
     if (name === 'help' || (!name && values.help)) {
       const topic = name === 'help' ? args[0] : undefined;
-      const command = topic ? COMMANDS[topic] : undefined;
+      const command = topic ? COMMANDS[ALIASES[topic] ?? topic] : undefined;
       if (topic && !command) throw usageError(`There is no command "${topic}".`);
       print(io, command ? commandHelp(command) : mainHelp());
       return EXIT.ok;
@@ -496,7 +799,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`${mainHelp()}\n`);
       return EXIT.usage;
     }
-    const command = COMMANDS[name];
+    const command = COMMANDS[ALIASES[name] ?? name];
     if (!command) throw usageError(`There is no command "${name}".`);
     if (values.help) {
       print(io, commandHelp(command));

@@ -31,6 +31,67 @@ export function formatTable(todos: Todo[]): string {
   return [`${'ID'.padEnd(length)}  DONE  TITLE`, ...rows].join('\n');
 }
 
+/**
+ * Text shown in a block (a description): its lines kept, every other control character (an
+ * escape sequence that could rewrite the terminal) made a space.
+ */
+const block = (text: string) => text.replace(/\r\n?/g, '\n').replace(/[^\P{Cc}\n]/gu, ' ');
+
+/** A moment as local time, to the minute: 2026-12-01 15:47. */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  const two = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+/** Labels and values in two columns; a value's further lines are indented under the first. */
+function fields(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return rows
+    .map(([label, value]) => `${label.padEnd(width)}${value.split('\n').join(`\n${' '.repeat(width)}`)}`)
+    .join('\n');
+}
+
+/**
+ * One todo in full, for `todo show`.
+ *
+ * @example
+ * ID           3f2a9c1b-7a1e-4f0e-9d7c-5b1f2e3a4b5c
+ * Title        Call the bank
+ * Status       active
+ * Description  About the mortgage
+ * Created      2026-12-01 15:47
+ * Updated      2026-12-01 15:52
+ */
+export function formatTodo(todo: Todo): string {
+  return fields([
+    ['ID', todo.id],
+    ['Title', oneLine(todo.title)],
+    ['Status', todo.completed ? 'completed' : 'active'],
+    ['Description', todo.description ? block(todo.description) : '(none)'],
+    ['Created', formatTime(todo.createdAt)],
+    ['Updated', formatTime(todo.updatedAt)],
+  ]);
+}
+
+/**
+ * The signed-in user, for `todo whoami`.
+ *
+ * @example
+ * Name     Ada Lovelace
+ * Email    ada@example.com
+ * Server   https://todo.example.com
+ * Joined   2026-12-01 15:47
+ */
+export function formatUser(user: { name: string; email: string; createdAt: string }, url: string): string {
+  return fields([
+    ['Name', oneLine(user.name)],
+    ['Email', oneLine(user.email)],
+    ['Server', url],
+    ['Joined', formatTime(user.createdAt)],
+  ]);
+}
+
 export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 export const describeTodo = (todo: Todo) => `${todo.id.slice(0, MIN_ID_LENGTH)}  ${oneLine(todo.title)}`;

@@ -1,45 +1,32 @@
-import { createInterface } from 'node:readline/promises';
+import { confirm, isCancel, password, text } from '@clack/prompts';
 
 export type Terminal = { stdin: NodeJS.ReadStream; stderr: NodeJS.WritableStream };
 
-/** Asks a question on the terminal (prompt on stderr, so stdout stays clean for scripts). */
-export async function ask({ stdin, stderr }: Terminal, question: string): Promise<string> {
-  const readline = createInterface({ input: stdin, output: stderr, terminal: true });
-  try {
-    return (await readline.question(question)).trim();
-  } finally {
-    readline.close();
-  }
+// Prompts draw on stderr, so stdout stays clean for scripts (`todo export > mine.json`). The
+// library edits the line itself: arrows move the cursor, Backspace deletes, and Ctrl-C or
+// Escape comes back as a cancel, which these functions turn into null.
+const streams = ({ stdin, stderr }: Terminal) => ({
+  input: stdin,
+  output: stderr as NodeJS.WriteStream,
+  withGuide: false,
+});
+
+/** Asks a question on the terminal; null when cancelled (Ctrl-C). */
+export async function ask(terminal: Terminal, message: string): Promise<string | null> {
+  const answer = await text({ ...streams(terminal), message });
+  return isCancel(answer) ? null : (answer ?? '').trim();
 }
 
-/**
- * Asks for a password without echoing it: the terminal is put in raw mode and every key is
- * handled here (Enter ends, Backspace deletes, Ctrl-C cancels).
- */
-export function askHidden({ stdin, stderr }: Terminal, question: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    stderr.write(question);
-    let value = '';
-    const finish = (result: string | null) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      stderr.write('\n');
-      resolve(result);
-    };
-    const onData = (chunk: string) => {
-      for (const char of chunk) {
-        if (char === '\r' || char === '\n' || char === '\u0004') return finish(value);
-        if (char === '\u0003') return finish(null);
-        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
-        else if (char >= ' ') value += char;
-      }
-    };
-    stdin.setRawMode(true);
-    stdin.setEncoding('utf8');
-    stdin.on('data', onData);
-    stdin.resume();
-  });
+/** Asks for a password, showing a mask instead of the characters; null when cancelled. */
+export async function askHidden(terminal: Terminal, message: string): Promise<string | null> {
+  const answer = await password({ ...streams(terminal), message });
+  return isCancel(answer) ? null : (answer ?? '');
+}
+
+/** A yes/no question whose answer is no unless the user says yes; null when cancelled. */
+export async function askYesNo(terminal: Terminal, message: string): Promise<boolean | null> {
+  const answer = await confirm({ ...streams(terminal), message, initialValue: false });
+  return isCancel(answer) ? null : answer;
 }
 
 /** All of stdin (a pipe or a file), e.g. `echo "$PASSWORD" | todo login --email me@example.com`. */

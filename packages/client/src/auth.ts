@@ -1,11 +1,11 @@
 /**
- * Sign-in and sign-out for programs (scripts, the CLI, other services): plain fetch calls to
+ * Sign-up, sign-in, sign-out and password change for programs (scripts, the CLI, other services): plain fetch calls to
  * Better Auth's endpoints, so no auth library ends up in a client bundle.
  */
 
 export type SignedInUser = { id: string; email: string; name: string };
 
-/** A refused sign-in or sign-out, with Better Auth's status and code (e.g. INVALID_EMAIL_OR_PASSWORD). */
+/** A refused sign-up, sign-in, sign-out or password change, with Better Auth's status and code (e.g. INVALID_EMAIL_OR_PASSWORD). */
 export class TodoAuthError extends Error {
   override name = 'TodoAuthError';
   constructor(
@@ -66,4 +66,57 @@ export async function signOut(options: AuthCallOptions & { token: string }): Pro
     headers: { authorization: `Bearer ${options.token}` },
   });
   if (!response.ok) throw await refusal(response, 'Sign-out');
+}
+
+/**
+ * Creates an account (and, unless the server requires a verified email first, signs in: then
+ * `token` is the new session's; it is null while the address awaits verification).
+ *
+ * @example
+ * const { token, user } = await signUp({ url: 'http://localhost:3000', name: 'Ada', email, password });
+ */
+export async function signUp(
+  options: AuthCallOptions & { name: string; email: string; password: string },
+): Promise<{ token: string | null; user: SignedInUser }> {
+  const doFetch = options.fetch ?? fetch;
+  const response = await doFetch(`${base(options.url)}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(options.url).origin },
+    body: JSON.stringify({ name: options.name, email: options.email, password: options.password }),
+  });
+  if (!response.ok) throw await refusal(response, 'Sign-up');
+  const body = (await response.json()) as { token?: string | null; user: SignedInUser };
+  const token = response.headers.get('set-auth-token') ?? body.token ?? null;
+  return { token, user: { id: body.user.id, email: body.user.email, name: body.user.name } };
+}
+
+/**
+ * Changes the signed-in user's password. With `revokeOtherSessions` every session ends, this
+ * one included, and the answer's `token` is the one new session to use from now on; without
+ * it, `token` is null and the sessions (this one too) go on.
+ *
+ * @example
+ * const { token } = await changePassword({ url, token: old, currentPassword, newPassword, revokeOtherSessions: true });
+ */
+export async function changePassword(
+  options: AuthCallOptions & {
+    token: string;
+    currentPassword: string;
+    newPassword: string;
+    revokeOtherSessions?: boolean;
+  },
+): Promise<{ token: string | null }> {
+  const doFetch = options.fetch ?? fetch;
+  const response = await doFetch(`${base(options.url)}/api/auth/change-password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
+    body: JSON.stringify({
+      currentPassword: options.currentPassword,
+      newPassword: options.newPassword,
+      revokeOtherSessions: options.revokeOtherSessions ?? false,
+    }),
+  });
+  if (!response.ok) throw await refusal(response, 'Password change');
+  const body = (await response.json()) as { token?: string | null };
+  return { token: response.headers.get('set-auth-token') ?? body.token ?? null };
 }

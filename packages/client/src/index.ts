@@ -12,7 +12,7 @@ import { observable } from '@trpc/server/observable';
 import { EventSource } from 'eventsource';
 
 export type { AppRouter, RouterInputs, RouterOutputs } from '@todo/api';
-export { type SignedInUser, signIn, signOut, TodoAuthError } from './auth.ts';
+export { changePassword, type SignedInUser, signIn, signOut, signUp, TodoAuthError } from './auth.ts';
 export { TRPCClientError };
 
 /** One event of `todo.changes`: `{ type: 'upsert', todo }`, `{ type: 'delete', id }` or `{ type: 'reset' }`. */
