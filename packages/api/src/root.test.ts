@@ -100,6 +100,13 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       name: string;
       createdAt: string;
     }>();
+    expectTypeOf<RouterOutputs['account']['export']>().toEqualTypeOf<{
+      exportedAt: string;
+      user: { id: string; email: string; name: string; createdAt: string };
+      todos: Todo[];
+    }>();
+    expectTypeOf<RouterOutputs['account']['export']>().toExtend<RouterInputs['account']['import']>();
+    expectTypeOf<RouterOutputs['account']['import']>().toEqualTypeOf<{ added: number; skipped: number }>();
     expectTypeOf<{ id: string; description: null }>().toExtend<RouterInputs['todo']['update']>();
     expectTypeOf<{ id: string; title: string; completed: boolean }>().toExtend<
       RouterInputs['todo']['update']
