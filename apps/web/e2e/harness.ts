@@ -21,8 +21,11 @@ export const drivers: Driver[] = process.env.TEST_DATABASE_URL ? ['pglite', 'pg'
 
 export type App = { url: string; close(): Promise<void> };
 
+/** Environment variables for the server that differ from a test's defaults (e.g. MAIL_DIR). */
+export type AppEnv = Record<string, string | undefined>;
+
 /** The production server's configuration for tests: a free port, in-memory PGlite by default. */
-function appConfig() {
+function appConfig(env: AppEnv = {}) {
   return loadConfig({
     ...process.env,
     DATABASE_URL: undefined,
@@ -35,12 +38,13 @@ function appConfig() {
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
     LOG_REQUESTS: 'false',
     WEB_DIST,
+    ...env,
   });
 }
 
 /** The production server, in this process, on a free port, with a fresh database. */
-export async function startApp(driver: Driver = 'pglite'): Promise<App> {
-  const config = appConfig();
+export async function startApp(driver: Driver = 'pglite', env: AppEnv = {}): Promise<App> {
+  const config = appConfig(env);
   if (driver === 'pglite') return startServer(config);
   const database = await createTestDatabase('pg');
   // The server closes what it is given; the throwaway database is dropped by `dispose` instead.
@@ -114,12 +118,17 @@ export function launchBrowser(): Promise<Browser> {
  * let app: App;
  * let browser: Browser;
  * withAppAndBrowser('pglite', (started, launched) => { app = started; browser = launched; });
+ * // `env` overrides the server's environment, e.g. { MAIL_DIR: dir } for the account mail.
  */
-export function withAppAndBrowser(driver: Driver, use: (app: App, browser: Browser) => void) {
+export function withAppAndBrowser(
+  driver: Driver,
+  use: (app: App, browser: Browser) => void,
+  env: AppEnv = {},
+) {
   let app: App | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(driver), launchBrowser()]);
+    [app, browser] = await Promise.all([startApp(driver, env), launchBrowser()]);
     use(app, browser);
   });
   afterAll(async () => {

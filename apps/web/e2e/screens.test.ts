@@ -1,14 +1,15 @@
 // The sign-in screen and a list, light and dark: no serious accessibility problems (axe-core),
 // no console errors, and the screenshots the README shows.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import {
   type App,
   addTodos,
+  createThroughApi,
   hasChromium,
   newContext,
   openAsNewUser,
@@ -141,6 +142,114 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     await settled(page);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: join(tmpdir(), 'todo-web-phone.png') });
+    await context.close();
+  });
+});
+
+type Look = Scheme | 'phone';
+
+/** A context for one of the three looks: light and dark at 900 px, light at a phone's 360 px. */
+async function contextFor(browser: Browser, app: App, look: Look) {
+  const context = await newContext(browser, app, look === 'dark' ? 'dark' : 'light');
+  return context;
+}
+
+async function fitPhone(page: Page, look: Look) {
+  if (look !== 'phone') return;
+  await page.setViewportSize({ width: 360, height: 740 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+}
+
+describe.skipIf(!hasChromium)('screens: the account page, forgot password and reset', () => {
+  let app: App;
+  let browser: Browser;
+  // Not production, so that the reset request is answered (its mail is written to a file).
+  const mailDir = mkdtempSync(join(tmpdir(), 'todo-web-screens-mail-'));
+  withAppAndBrowser(
+    'pglite',
+    (started, launched) => {
+      app = started;
+      browser = launched;
+    },
+    { NODE_ENV: 'test', MAIL_DIR: mailDir },
+  );
+  afterAll(() => rmSync(mailDir, { recursive: true, force: true }));
+
+  test.each<Look>(['light', 'dark', 'phone'])('the account page, %s', async (look) => {
+    const { context, page, account, problems } = await openAsNewUser(browser, app, {
+      scheme: look === 'dark' ? 'dark' : 'light',
+      name: 'Ada Lovelace',
+    });
+    await createThroughApi(page, ['Buy oat milk', 'Call the dentist']);
+    // A second device, so the list shows one to sign out.
+    const other = await newContext(browser, app);
+    await other.request.post('/api/auth/sign-in/email', {
+      data: { email: account.email, password: account.password },
+      headers: {
+        origin: app.url,
+        'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1',
+      },
+    });
+    await page.goto('/account');
+    await page.locator('.sessions li').nth(1).waitFor();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Ada King');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Your name is saved.').waitFor();
+    await fitPhone(page, look);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.screenshot({ path: `${SCREENSHOTS}account-${look}.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The forms' own messages: a refused deletion.
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await page.locator('.card-danger .field-error').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await other.close();
+    await context.close();
+  });
+
+  test.each<Look>(['light', 'dark', 'phone'])('forgot password, %s', async (look) => {
+    const context = await contextFor(browser, app, look);
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Forgot password?' }).click();
+    await page.getByLabel('Email', { exact: true }).fill('ada@example.com');
+    await page.getByRole('button', { name: 'Send me a reset link' }).click();
+    await page.getByText(/^If an account exists for that email/).waitFor();
+    await fitPhone(page, look);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.screenshot({ path: `${SCREENSHOTS}forgot-password-${look}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test.each<Look>(['light', 'dark', 'phone'])('the reset page, %s', async (look) => {
+    const context = await contextFor(browser, app, look);
+    const page = await context.newPage();
+    const problems = watchConsole(page, [/status of 400/]);
+    await page.goto('/reset-password?token=a-token-from-a-mail');
+    await page.getByLabel('New password', { exact: true }).fill('my-brand-new-pass');
+    await page.getByLabel('New password, again').fill('my-brand-new-pa');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.locator('.field-error').waitFor();
+    await fitPhone(page, look);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.screenshot({ path: `${SCREENSHOTS}reset-password-${look}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The token is not a real one: the server refuses it, and the page says what to do.
+    await page.getByLabel('New password, again').fill('my-brand-new-pass');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/invalid or has expired/)
+      .waitFor();
+    if (look !== 'phone') await page.screenshot({ path: `${SCREENSHOTS}reset-password-invalid-${look}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

@@ -1,11 +1,24 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { getSessionUser, signOut } from './session/auth-api.ts';
 import { AuthScreen } from './session/auth-screen.tsx';
+import { navigate, usePath } from './session/path.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
 import { useTRPC } from './trpc.ts';
 
 export const SESSION_KEY = ['session'] as const;
+
+// Pages most visits never open stay out of the first load.
+const AccountPage = lazy(() => import('./account/account-page.tsx'));
+const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx'));
+
+function PageLoading() {
+  return (
+    <main className="app-loading">
+      <p role="status">Loading…</p>
+    </main>
+  );
+}
 
 /**
  * Decides between the sign-in screen and the list. The server is asked who the session cookie
@@ -14,12 +27,17 @@ export const SESSION_KEY = ['session'] as const;
 export function App({
   sessionExpired,
   onSessionStarted,
+  onSessionExpired,
 }: {
   sessionExpired: boolean;
   onSessionStarted: () => void;
+  onSessionExpired: () => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const path = usePath();
+  /** Said on the sign-in screen after the account page deleted the account. */
+  const [farewell, setFarewell] = useState<string | null>(null);
   const session = useQuery({ queryKey: SESSION_KEY, queryFn: getSessionUser, staleTime: Infinity });
 
   // An API call answered 401: ask again, which finds no session and shows the sign-in screen.
@@ -31,6 +49,7 @@ export function App({
     // Another account may have used this tab: never show its cached todos.
     queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
     await queryClient.resetQueries({ queryKey: SESSION_KEY });
+    setFarewell(null);
     onSessionStarted();
   };
 
@@ -39,6 +58,15 @@ export function App({
     await queryClient.resetQueries({ queryKey: SESSION_KEY });
     queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
   };
+
+  // The reset link's page needs no session (a reset ends them all anyway).
+  if (path === '/reset-password') {
+    return (
+      <Suspense fallback={<PageLoading />}>
+        <ResetPasswordPage onDone={() => void queryClient.resetQueries({ queryKey: SESSION_KEY })} />
+      </Suspense>
+    );
+  }
 
   if (session.isPending) {
     return (
@@ -50,8 +78,15 @@ export function App({
   if (session.data === null) {
     return (
       <AuthScreen
-        notice={sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined}
-        onSignedIn={startSession}
+        key={path}
+        notice={
+          farewell ?? (sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined)
+        }
+        initialMode={path === '/forgot-password' ? 'forgot' : 'sign-in'}
+        onSignedIn={async () => {
+          if (path === '/forgot-password') navigate('/', { replace: true });
+          await startSession();
+        }}
       />
     );
   }
@@ -65,6 +100,28 @@ export function App({
           </button>
         </div>
       </main>
+    );
+  }
+  if (path === '/account') {
+    return (
+      <Suspense fallback={<PageLoading />}>
+        <AccountPage
+          user={session.data}
+          onUserChanged={() => queryClient.invalidateQueries({ queryKey: SESSION_KEY })}
+          onSessionEnded={onSessionExpired}
+          onDeleted={async () => {
+            setFarewell('Your account and everything in it are deleted. Goodbye!');
+            navigate('/', { replace: true });
+            await queryClient.resetQueries({ queryKey: SESSION_KEY });
+            queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
+          }}
+          onSignOut={async () => {
+            await endSession();
+            // Whoever signs in next starts at their list, not at this account's page.
+            navigate('/', { replace: true });
+          }}
+        />
+      </Suspense>
     );
   }
   return <TodoScreen user={session.data} onSignOut={endSession} />;

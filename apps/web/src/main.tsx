@@ -14,7 +14,11 @@ function Root() {
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <App sessionExpired={sessionExpired} onSessionStarted={() => setSessionExpired(false)} />
+        <App
+          sessionExpired={sessionExpired}
+          onSessionStarted={() => setSessionExpired(false)}
+          onSessionExpired={() => setSessionExpired(true)}
+        />
       </TRPCProvider>
     </QueryClientProvider>
   );

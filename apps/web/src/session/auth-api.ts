@@ -4,9 +4,10 @@
 export type AuthResult = { ok: true } | { ok: false; message: string };
 
 type AuthErrorBody = { code?: string; message?: string };
+type Action = 'sign-in' | 'sign-up' | 'reset';
 
 /** Plain words for Better Auth's error codes. Sign-in failures never say whether the email exists. */
-function describe(status: number, body: AuthErrorBody, action: 'sign-in' | 'sign-up'): string {
+function describe(status: number, body: AuthErrorBody, action: Action): string {
   const code = body.code ?? '';
   if (status === 429) return 'Too many attempts. Wait a minute, then try again.';
   if (action === 'sign-in' && (status === 401 || code.includes('INVALID'))) {
@@ -17,14 +18,18 @@ function describe(status: number, body: AuthErrorBody, action: 'sign-in' | 'sign
   }
   if (code === 'PASSWORD_TOO_SHORT') return 'The password must be at least 8 characters.';
   if (code === 'PASSWORD_TOO_LONG') return 'The password must be at most 128 characters.';
+  if (code === 'RESET_PASSWORD_DISABLED') {
+    return 'This server cannot send email, so passwords cannot be reset here. Ask whoever runs it for help.';
+  }
   if (code === 'INVALID_EMAIL') return 'Enter a valid email address, like name@example.com.';
   if (status >= 500) return 'Something went wrong on our side. Try again in a moment.';
+  if (action === 'reset') return 'Could not send the link. Try again in a moment.';
   return action === 'sign-in'
     ? 'Could not sign you in. Check your email and password.'
     : 'Could not create the account. Check the fields and try again.';
 }
 
-async function post(path: string, body: unknown, action: 'sign-in' | 'sign-up'): Promise<AuthResult> {
+async function post(path: string, body: unknown, action: Action): Promise<AuthResult> {
   let response: Response;
   try {
     response = await fetch(`/api/auth/${path}`, {
@@ -47,6 +52,18 @@ export function signIn(input: { email: string; password: string }): Promise<Auth
 
 export function signUp(input: { name: string; email: string; password: string }): Promise<AuthResult> {
   return post('sign-up/email', input, 'sign-up');
+}
+
+/**
+ * Asks for a reset link. Better Auth answers the same whether or not an account has that email,
+ * and so does the form: only a failure to reach the server is reported.
+ */
+export async function requestPasswordReset(email: string): Promise<AuthResult> {
+  return post(
+    'request-password-reset',
+    { email, redirectTo: `${window.location.origin}/reset-password` },
+    'reset',
+  );
 }
 
 export async function signOut(): Promise<void> {

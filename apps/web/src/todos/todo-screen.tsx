@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useIsFetching, useIsMutating, useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { SessionUser } from '../session/auth-api.ts';
+import { followLink } from '../session/path.ts';
 import { useTRPC } from '../trpc.ts';
 import { ConnectionStatus } from './connection-status.tsx';
 import { LIST_INPUT, todosOf } from './todo-cache.ts';
@@ -94,13 +95,17 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
     <div className="page">
       <header className="topbar">
         <p className="topbar-user">
-          Signed in as <strong>{user.name}</strong>
+          <span className="topbar-prefix">Signed in as </span>
+          <strong>{user.name}</strong>
         </p>
         <div className="topbar-actions">
           <ConnectionStatus connection={connection} />
           <span className="sync-state" aria-hidden="true">
             {saving ? 'Saving…' : ''}
           </span>
+          <a className="button button-quiet" href="/account" onClick={followLink}>
+            Account
+          </a>
           <button type="button" className="button button-quiet" onClick={onSignOut}>
             Sign out
           </button>
