@@ -450,6 +450,25 @@ describe.skipIf(!hasChromium)('forgot password', () => {
     await context.close();
   });
 
+  test('a production server without MAIL_URL says a reset cannot be mailed', async () => {
+    const production = await startApp('pglite');
+    const context = await newContext(browser, production);
+    const page = await context.newPage();
+    const problems = watchConsole(page, REFUSED);
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Forgot password?' }).click();
+    await page.getByLabel('Email', { exact: true }).fill(newAccount().email);
+    await page.getByRole('button', { name: 'Send me a reset link' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/^This server cannot send email/)
+      .waitFor();
+    expect(await page.getByText(/^If an account exists/).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+    await production.close();
+  });
+
   test('a reset page without a token says the link is not valid', async () => {
     const context = await newContext(browser, app);
     const page = await context.newPage();
