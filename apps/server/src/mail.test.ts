@@ -133,6 +133,29 @@ describe('production without MAIL_URL', () => {
   });
 });
 
+describe('mail requests per client', () => {
+  let server: TestServer;
+  let mailDir: string;
+  beforeAll(async () => {
+    mailDir = mkdtempSync(join(tmpdir(), 'todo-mail-'));
+    server = await startTestServer('pglite', { AUTH_RATE_LIMIT_PER_MINUTE: '10', MAIL_DIR: mailDir });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(mailDir, { recursive: true, force: true });
+  });
+
+  it('three reset requests a minute, then 429: the app cannot flood an inbox', async () => {
+    const user = await signUp(server.url);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      statuses.push((await requestReset(server.url, user.email)).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    await nextMailFile(mailDir, user.email, 2);
+  });
+});
+
 describe('an SMTP server that is down', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthMail, MailMessage } from '@todo/api';
 import { createTransport } from 'nodemailer';
@@ -55,7 +55,9 @@ export function createMailer(config: MailConfig): Mailer {
         config.dir,
         `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`,
       );
-      writeFileSync(file, (info as { message: Buffer }).message, { mode: 0o600 });
+      // Whole or not at all: whoever watches the folder never reads half a message.
+      writeFileSync(`${file}.tmp`, (info as { message: Buffer }).message, { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
       log('info', `mail to ${message.to}: ${message.subject}: ${message.link}`, { file });
     }
   };

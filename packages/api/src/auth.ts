@@ -85,6 +85,9 @@ export const RESET_PASSWORD_EXPIRES_IN_SECONDS = 60 * 60;
 /** How long an email verification link works; signing in after that sends a new one. */
 export const VERIFY_EMAIL_EXPIRES_IN_SECONDS = 60 * 60 * 24;
 
+/** Reset and verification mails one client may ask for per minute (when rate limiting is on). */
+export const MAIL_REQUESTS_PER_MINUTE = 3;
+
 const SIGN_IN_PATH = '/sign-in/email';
 const DELETE_USER_PATH = '/delete-user';
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
@@ -169,6 +172,10 @@ export function createAuth(options: AuthOptions) {
       customRules: {
         '/sign-in/email': { window: 60, max: Math.max(perMinute, 1) },
         '/sign-up/email': { window: 60, max: Math.max(perMinute, 1) },
+        // Each of these sends a mail to an address the caller names: few, so the app cannot be
+        // used to flood someone's inbox.
+        '/request-password-reset': { window: 60, max: MAIL_REQUESTS_PER_MINUTE },
+        '/send-verification-email': { window: 60, max: MAIL_REQUESTS_PER_MINUTE },
       },
     },
     advanced: {
