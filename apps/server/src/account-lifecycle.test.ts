@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   cookieHeader,
+  INDEX_HTML,
   type Session,
   signIn,
   signUp,
@@ -341,6 +342,10 @@ describe.each(testDrivers)('account endpoints on %s', (driver) => {
       expect(`${link.origin}${link.pathname}`).toBe(`http://localhost:${new URL(url).port}/reset-password`);
       const token = tokenIn(mail.link);
       expect(token).not.toBe('');
+      // The web app's page, served like every client route.
+      const page = await fetch(`${url}${link.pathname}${link.search}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toBe(INDEX_HTML);
 
       const reset = await call(url, '/reset-password', { body: { newPassword: NEW_PASSWORD, token } });
       expect(reset.status).toBe(200);
