@@ -280,7 +280,9 @@ describe.skipIf(!hasChromium)('the account page', () => {
     await chooser.setInputFiles(broken);
     await second.page
       .getByRole('status')
-      .getByText(/cannot be imported.*Nothing was changed\./)
+      .getByText(
+        'This file cannot be imported (todos.0.id: must be a todo id (uuid); todos.0.title: must not be empty). Nothing was changed.',
+      )
       .waitFor();
     const garbage = `${file}.txt`;
     writeFileSync(garbage, 'title,completed\nmilk,false\n');
@@ -341,6 +343,41 @@ describe.skipIf(!hasChromium)('the account page', () => {
     expect((await signInThroughApi(again, app, account)).status()).toBe(401);
     expect(problems).toEqual([]);
     await again.close();
+    await context.close();
+  });
+
+  test('works from the keyboard: the header link, the fields in order, and the way back', async () => {
+    const { context, page, problems } = await openAsNewUser(browser, app, { name: 'Keys' });
+    const focused = () =>
+      page.evaluate(
+        () => document.activeElement?.getAttribute('name') ?? document.activeElement?.textContent,
+      );
+    await page.getByRole('link', { name: 'Account' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    // The page's heading has focus, so a screen reader announces the new page; Tab goes on from there.
+    await expect.poll(focused).toBe('Your account');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('name');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Keyboard User');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText('Your name is saved.').waitFor();
+    for (const name of ['current-password', 'new-password']) {
+      await page.keyboard.press('Tab');
+      if ((await focused()) !== name) await page.keyboard.press('Tab');
+      expect(await focused()).toBe(name);
+    }
+    // The import's file input is reachable, and shows focus on its visible button.
+    await page.getByLabel('Import a file…').focus();
+    const outline = await page
+      .locator('.file-button')
+      .evaluate((element) => getComputedStyle(element).outlineStyle);
+    expect(outline).toBe('solid');
+    await page.getByRole('link', { name: 'Back to my todos' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe('new-todo');
+    expect(problems).toEqual([]);
     await context.close();
   });
 

@@ -87,21 +87,12 @@ export type ImportSummary = { added: number; skipped: number };
 
 type TrpcErrorBody = { error?: { message?: string; data?: { code?: string } } };
 
-/** The message of a refused import: the API's field messages, or zod's issues in short. */
-function importMessage(body: TrpcErrorBody): string {
-  const message = body.error?.message ?? '';
-  try {
-    const issues = JSON.parse(message) as { path?: (string | number)[]; message?: string }[];
-    if (Array.isArray(issues)) {
-      const lines = issues
-        .slice(0, 3)
-        .map((issue) => `${(issue.path ?? []).join('.') || 'file'}: ${issue.message ?? 'invalid'}`);
-      return `This file cannot be imported (${lines.join('; ')}). Nothing was changed.`;
-    }
-  } catch {
-    // Not zod's JSON: the message is already words.
-  }
-  return `This file cannot be imported${message ? `: ${message.replace(/\.$/, '')}` : ''}. Nothing was changed.`;
+/** The message of a refused import: the API's field messages ("todos.0.id: …; …"), three at most. */
+export function importMessage(body: TrpcErrorBody): string {
+  const problems = (body.error?.message ?? '').split('; ').filter(Boolean);
+  const shown = problems.slice(0, 3).join('; ').replace(/\.$/, '');
+  const more = problems.length > 3 ? ` and ${problems.length - 3} more problems` : '';
+  return `This file cannot be imported${shown ? ` (${shown}${more})` : ''}. Nothing was changed.`;
 }
 
 async function trpcCall<T>(path: string, input?: unknown): Promise<Result<T>> {

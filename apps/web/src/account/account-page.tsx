@@ -14,6 +14,7 @@ import {
   revokeSession,
   updateName,
 } from './account-api.ts';
+import { describeDevice } from './device.ts';
 
 type Props = {
   user: SessionUser;
@@ -221,35 +222,6 @@ function PasswordForm({ onSessionEnded, onSessionsChanged }: Props & { onSession
       </form>
     </Card>
   );
-}
-
-/** "Chrome on Linux" from a user agent string; enough to tell one's devices apart. */
-export function describeDevice(userAgent: string | null | undefined): string {
-  const agent = userAgent ?? '';
-  if (!agent) return 'Unknown device';
-  const browser = /Edg\//.test(agent)
-    ? 'Edge'
-    : /Firefox\//.test(agent)
-      ? 'Firefox'
-      : /Chrome\//.test(agent)
-        ? 'Chrome'
-        : /Safari\//.test(agent)
-          ? 'Safari'
-          : /^node|undici/i.test(agent)
-            ? 'Command line'
-            : agent.split(/[\s/]/)[0] || 'Unknown browser';
-  const system = /Android/.test(agent)
-    ? 'Android'
-    : /iPhone|iPad/.test(agent)
-      ? 'iOS'
-      : /Windows/.test(agent)
-        ? 'Windows'
-        : /Mac OS X/.test(agent)
-          ? 'macOS'
-          : /Linux/.test(agent)
-            ? 'Linux'
-            : '';
-  return system ? `${browser} on ${system}` : browser;
 }
 
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
