@@ -22,7 +22,10 @@ function describe(status: number, body: ErrorBody): string {
   if (code === 'PASSWORD_TOO_SHORT') return 'The new password must be at least 8 characters.';
   if (code === 'PASSWORD_TOO_LONG') return 'The new password must be at most 128 characters.';
   if (code === 'INVALID_TOKEN') return 'This reset link is not valid any more. Ask for a new one.';
-  if (code === 'SESSION_EXPIRED') return 'For your safety, sign in again before doing this.';
+  // Better Auth lists sessions only for a sign-in less than a day old (its `freshAge`).
+  if (code === 'SESSION_EXPIRED' || code === 'SESSION_NOT_FRESH') {
+    return 'For your safety, this needs a recent sign-in: sign out, sign in again, then come back here.';
+  }
   if (status >= 500) return 'Something went wrong on our side. Try again in a moment.';
   return body.message ? `${body.message}.`.replace(/\.\.$/, '.') : 'That did not work. Try again.';
 }
