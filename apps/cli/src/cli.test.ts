@@ -868,18 +868,19 @@ describe('the todo command against a running server', () => {
   });
 
   describe.skipIf(!hasTmux)('on a real terminal (tmux)', () => {
-    // A tmux server of the test's own, so that no one else's sessions are touched.
-    const socket = `todo-cli-test-${process.pid}`;
+    // A tmux server of the test's own, so that no one else's sessions are touched; its socket
+    // lives in the test's directory and goes with it.
+    const socket = () => join(home, 'tmux.sock');
     let terminals = 0;
     const tmux = (...args: string[]) =>
-      execFileSync('tmux', ['-L', socket, '-f', tmuxConf(), ...args], { encoding: 'utf8' });
+      execFileSync('tmux', ['-S', socket(), '-f', tmuxConf(), ...args], { encoding: 'utf8' });
     const tmuxConf = () => {
       const path = join(home, 'tmux.conf');
       if (!existsSync(path)) writeFileSync(path, 'set -g remain-on-exit on\n');
       return path;
     };
     afterAll(() => {
-      spawnSync('tmux', ['-L', socket, 'kill-server']);
+      spawnSync('tmux', ['-S', socket(), 'kill-server']);
     });
     const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
