@@ -546,6 +546,64 @@ describe('the todo command against a running server', () => {
     expect(nobody.stderr).toBe(`todo: Not signed in to ${url}. Run \`todo login\` first.\n`);
   });
 
+  it('signup on a server that wants the address verified signs in nothing, and login waits for the link', async () => {
+    const mailDir = mkdtempSync(join(tmpdir(), 'todo-cli-mail-'));
+    homes.push(mailDir);
+    const verifying = await startServer(
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        BETTER_AUTH_SECRET: 'a-test-secret-that-is-long-enough-for-auth',
+        AUTH_RATE_LIMIT_PER_MINUTE: '0',
+        LOG_REQUESTS: 'false',
+        WEB_DIST: home,
+        MAIL_DIR: mailDir,
+        REQUIRE_EMAIL_VERIFICATION: 'true',
+      }),
+      { ...database, close: async () => {} },
+    );
+    try {
+      const here = { ...newHome(), TODO_URL: verifying.url };
+      const signup = await todo(['signup', '--name', 'Unverified', '--email', 'unverified@example.com'], {
+        input: 'unverified password\n',
+        env: here,
+      });
+      expect(signup).toEqual({
+        code: 0,
+        stdout:
+          'Account created for unverified@example.com. Follow the link in the mail sent to it, then `todo login`.\n',
+        stderr: '',
+      });
+      expect(existsSync(join(here.XDG_CONFIG_HOME, 'todo', 'config.json'))).toBe(false);
+      const early = await todo(['login', '--email', 'unverified@example.com'], {
+        input: 'unverified password',
+        env: here,
+      });
+      expect(early.code).toBe(1);
+      expect(early.stderr).toMatch(/^todo: .*confirm your email/i);
+      expect(existsSync(join(here.XDG_CONFIG_HOME, 'todo', 'config.json'))).toBe(false);
+
+      // Verified (as the link in the mail does): now login works.
+      await database.db
+        .updateTable('users')
+        .set({ email_verified: true })
+        .where('email', '=', 'unverified@example.com')
+        .execute();
+      const login = await todo(['login', '--email', 'unverified@example.com'], {
+        input: 'unverified password',
+        env: here,
+      });
+      expect(login).toEqual({
+        code: 0,
+        stdout: `Signed in to ${verifying.url} as unverified@example.com.\n`,
+        stderr: '',
+      });
+    } finally {
+      await verifying.close(1_000);
+    }
+  });
+
   it('show prints a todo in full; edit changes its title and clears its description', async () => {
     expect((await todo(['login', '--email', EMAIL], { input: PASSWORD })).code).toBe(0);
     // An escape sequence in a description must not reach the terminal as one.
