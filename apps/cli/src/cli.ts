@@ -248,7 +248,7 @@ const setCompleted = (completed: boolean) => async (context: Context) => {
 };
 
 const ID_DETAILS = 'An id is the full id or any unique beginning of it, as shown by `todo ls`.';
-const PASSWORD_FROM_STDIN = 'When stdin is not a terminal the password is read from it, for scripts:\n';
+const PASSWORD_FROM_STDIN = '\nWhen stdin is not a terminal the password is read from it, for scripts:\n';
 const PLAIN_HTTP = 'Over plain http to another machine it warns and asks first; --yes sends without asking.';
 
 const COMMANDS: Record<string, Command> = {
@@ -257,7 +257,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Create an account and sign in',
     options: ['name', 'email', 'yes'],
     details:
-      'Asks for what is not given, and the password twice, masked. ' +
+      'Asks for what is not given, and the password twice, masked.' +
       PASSWORD_FROM_STDIN +
       '  printf %s "$PASSWORD" | todo signup --name Ada --email ada@example.com\n' +
       'When the server wants the address verified first, it says so and signs in nothing:\n' +
@@ -300,7 +300,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Sign in (asks for the password)',
     options: ['email', 'yes'],
     details:
-      'Asks for the email (unless --email is given) and the password, masked. ' +
+      'Asks for the email (unless --email is given) and the password, masked.' +
       PASSWORD_FROM_STDIN +
       '  printf %s "$PASSWORD" | todo login --email me@example.com\n' +
       PLAIN_HTTP,
@@ -684,11 +684,14 @@ async function watch(context: Context): Promise<void> {
   }
 }
 
-const COMMON_OPTIONS = `Options:
-  --url <url>   The server (default: $TODO_URL, else ${DEFAULT_URL})
-  --json        Print data as JSON (its shape: todo <command> --help)
-  -h, --help    Show help
-  --version     Print the version`;
+const OPTION_HELP = {
+  url: `  --url <url>   The server (default: $TODO_URL, else ${DEFAULT_URL})`,
+  json: '  --json        Print data as JSON (its shape: todo <command> --help)',
+  yes: '  -y, --yes     Send a password over plain http without asking',
+  help: '  -h, --help    Show help',
+  version: '  --version     Print the version',
+};
+const COMMON_OPTIONS = `Options:\n${[OPTION_HELP.url, OPTION_HELP.json, OPTION_HELP.help, OPTION_HELP.version].join('\n')}`;
 
 function mainHelp(): string {
   const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
@@ -711,7 +714,13 @@ Exit codes: 0 done, 1 failed, 2 wrong usage, 3 not signed in, 4 no such todo,
 }
 
 function commandHelp(command: Command): string {
-  return `Usage: ${command.usage}\n\n${command.summary}.${command.details ? `\n\n${command.details}` : ''}\n\n${COMMON_OPTIONS}`;
+  const options = [
+    OPTION_HELP.url,
+    ...(command.options.includes('json') ? [OPTION_HELP.json] : []),
+    ...(command.options.includes('yes') ? [OPTION_HELP.yes] : []),
+    OPTION_HELP.help,
+  ];
+  return `Usage: ${command.usage}\n\n${command.summary}.${command.details ? `\n\n${command.details}` : ''}\n\nOptions:\n${options.join('\n')}`;
 }
 
 const isUnreachable = (error: unknown) => {
