@@ -1,5 +1,6 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { SessionUser } from '../session/auth-api.ts';
+import { Field } from '../session/field.tsx';
 import { followLink } from '../session/path.ts';
 import {
   changePassword,
@@ -35,45 +36,6 @@ function Outcome({ outcome }: { outcome: Outcome }) {
     <div className="status-region" role="status">
       {outcome && (
         <p className={`notice ${outcome.kind === 'ok' ? 'notice-ok' : 'notice-error'}`}>{outcome.text}</p>
-      )}
-    </div>
-  );
-}
-
-function Field(props: {
-  label: string;
-  type?: string;
-  name: string;
-  autoComplete: string;
-  value: string;
-  hint?: string;
-  error?: string;
-  onChange: (value: string) => void;
-}) {
-  const id = useId();
-  const describedBy = [props.hint && `${id}-hint`, props.error && `${id}-error`].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? 'text'}
-        autoComplete={props.autoComplete}
-        value={props.value}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        onChange={(event) => props.onChange(event.target.value)}
-      />
-      {props.hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {props.hint}
-        </p>
-      )}
-      {props.error && (
-        <p id={`${id}-error`} className="field-error">
-          {props.error}
-        </p>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { requestPasswordReset, signIn, signUp } from './auth-api.ts';
+import { Field } from './field.tsx';
 
 export type Mode = 'sign-in' | 'sign-up' | 'forgot';
 type FieldName = 'name' | 'email' | 'password';
@@ -19,47 +20,6 @@ function validate(mode: Mode, values: Record<FieldName, string>): FieldErrors {
     errors.password = 'Use at least 8 characters.';
   } else if (values.password.length > 128) errors.password = 'Use at most 128 characters.';
   return errors;
-}
-
-function Field(props: {
-  name: FieldName;
-  label: string;
-  type: string;
-  autoComplete: string;
-  value: string;
-  error: string | undefined;
-  hint?: string;
-  inputRef?: React.Ref<HTMLInputElement>;
-  onChange: (value: string) => void;
-}) {
-  const id = useId();
-  const describedBy = [props.hint && `${id}-hint`, props.error && `${id}-error`].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        ref={props.inputRef}
-        name={props.name}
-        type={props.type}
-        autoComplete={props.autoComplete}
-        value={props.value}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        onChange={(event) => props.onChange(event.target.value)}
-      />
-      {props.hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {props.hint}
-        </p>
-      )}
-      {props.error && (
-        <p id={`${id}-error`} className="field-error">
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
 }
 
 /** Sign in, or create an account; both leave a session cookie and hand over to the list. */
