@@ -127,18 +127,8 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
   const { router, endpoint } = options;
   const config = router._def._config;
 
-  /** An error tRPC itself would answer for the whole request, in tRPC's shape and status. */
-  function sendError(res: ServerResponse, error: TRPCError, headers: Record<string, string> = {}) {
-    const response: TRPCResponse = {
-      error: getErrorShape({
-        config,
-        ctx: undefined,
-        error,
-        input: undefined,
-        path: undefined,
-        type: 'unknown',
-      }),
-    };
+  /** Sends a tRPC response as JSON in one write, with tRPC's status for it. */
+  function sendResponse(res: ServerResponse, response: TRPCResponse, headers: Record<string, string> = {}) {
     const payload = JSON.stringify(transformTRPCResponse(config, response));
     res.writeHead(getHTTPStatusCode(response), {
       ...headers,
@@ -146,6 +136,19 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       'content-length': Buffer.byteLength(payload),
     });
     res.end(payload);
+  }
+
+  /** An error tRPC itself would answer for the whole request, in tRPC's shape and status. */
+  function sendError(res: ServerResponse, error: TRPCError, headers: Record<string, string> = {}) {
+    const shape = getErrorShape({
+      config,
+      ctx: undefined,
+      error,
+      input: undefined,
+      path: undefined,
+      type: 'unknown',
+    });
+    sendResponse(res, { error: shape }, headers);
   }
 
   /**
@@ -238,12 +241,9 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
    * into the input): when its middleware or input check throws, the error is answered with its
    * HTTP status (401, 400) and no stream opens. Otherwise the generator it returned is dropped
    * unstarted, and the adapter calls the procedure again with the same context.
-   * `undefined`: not a subscription; `null`: go on; else the refusal to send.
+   * `undefined`: not a subscription; `null`: go on; else the error response to send.
    */
-  async function refusedStream(
-    req: IncomingMessage,
-    url: string,
-  ): Promise<{ send: (res: ServerResponse) => void } | null | undefined> {
+  async function refusedStream(req: IncomingMessage, url: string): Promise<TRPCResponse | null | undefined> {
     const query = url.indexOf('?');
     const found = await procedureAt(router, query === -1 ? url : url.slice(0, query), endpoint);
     if (found?.procedure._def.type !== 'subscription') return undefined;
@@ -277,19 +277,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       options.onError?.({ error, path });
-      const response: TRPCResponse = {
-        error: getErrorShape({ config, ctx: await ctx, error, input, path, type: 'subscription' }),
-      };
-      const payload = JSON.stringify(transformTRPCResponse(config, response));
-      return {
-        send: (res) =>
-          res
-            .writeHead(getHTTPStatusCode(response), {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(payload),
-            })
-            .end(payload),
-      };
+      return { error: getErrorShape({ config, ctx: await ctx, error, input, path, type: 'subscription' }) };
     }
   }
 
@@ -311,7 +299,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     }
     if (method === 'GET') {
       const refused = await refusedStream(req, url);
-      if (refused) return refused.send(res);
+      if (refused) return sendResponse(res, refused);
       if (refused === null)
         return viaFetchAdapter(req, res, body, (await streamContext.get(req)) ?? undefined);
     } else if (method !== 'HEAD' && (await isSubscription(url))) {
@@ -356,12 +344,6 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       const input = inputRead ? call.input : undefined;
       response = { error: getErrorShape({ config, ctx, error, input, path, type }) };
     }
-    const payload = JSON.stringify(transformTRPCResponse(config, response));
-    res.writeHead(getHTTPStatusCode(response), {
-      vary: 'trpc-accept, accept',
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-    });
-    res.end(payload);
+    sendResponse(res, response, { vary: 'trpc-accept, accept' });
   };
 }
