@@ -1,0 +1,131 @@
+// Due dates in the person's own time zone, with Intl only. A due date without a time is stored
+// as midnight in that zone and means "all day": it has no time to show, and is overdue only once
+// the day has passed.
+
+const DAY_MS = 86_400_000;
+
+type WallClock = { year: number; month: number; day: number; hour: number; minute: number };
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** One cached formatter per zone and style (building them is the slow part of Intl). */
+function format(timeZone: string | undefined, style: 'clock' | 'date' | 'dateYear'): Intl.DateTimeFormat {
+  const key = `${timeZone ?? ''}|${style}`;
+  let cached = formats.get(key);
+  if (!cached) {
+    cached = new Intl.DateTimeFormat(
+      'en-GB',
+      style === 'clock'
+        ? {
+            timeZone,
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+            hourCycle: 'h23',
+          }
+        : {
+            timeZone,
+            weekday: 'short',
+            day: 'numeric',
+            month: 'short',
+            year: style === 'dateYear' ? 'numeric' : undefined,
+          },
+    );
+    formats.set(key, cached);
+  }
+  return cached;
+}
+
+/** The date and time on a wall clock in `timeZone` (undefined: the browser's own zone). */
+export function wallClock(instant: Date, timeZone?: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const part of format(timeZone, 'clock').formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 1,
+    day: parts.day ?? 1,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+  };
+}
+
+const dayNumber = (clock: WallClock) => Date.UTC(clock.year, clock.month - 1, clock.day) / DAY_MS;
+
+/** The instant a wall clock in `timeZone` shows `clock` (for a time skipped by a DST change, the
+ * one just after it). */
+export function instantOf(clock: WallClock, timeZone?: string): Date {
+  const asUtc = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute);
+  const offsetAt = (instant: number) => {
+    const seen = wallClock(new Date(instant), timeZone);
+    return Date.UTC(seen.year, seen.month - 1, seen.day, seen.hour, seen.minute) - instant;
+  };
+  const guess = asUtc - offsetAt(asUtc);
+  return new Date(asUtc - offsetAt(guess));
+}
+
+export type DueLabel = {
+  /** "Today", "Tomorrow 09:30", "Mon 8 Dec", "Fri 8 Jan 2027 17:00". */
+  text: string;
+  overdue: boolean;
+  allDay: boolean;
+};
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/**
+ * How a due date reads in a row, relative to `now`.
+ *
+ * @example
+ * dueLabel('2026-12-08T16:00:00.000Z', new Date('2026-12-08T09:00:00Z'), 'Europe/Berlin');
+ * // { text: 'Today 17:00', overdue: false, allDay: false }
+ */
+export function dueLabel(dueAt: string, now: Date, timeZone?: string): DueLabel {
+  const due = new Date(dueAt);
+  const clock = wallClock(due, timeZone);
+  const today = wallClock(now, timeZone);
+  const days = dayNumber(clock) - dayNumber(today);
+  const allDay = clock.hour === 0 && clock.minute === 0;
+  let text: string;
+  if (days === 0) text = 'Today';
+  else if (days === 1) text = 'Tomorrow';
+  else if (days === -1) text = 'Yesterday';
+  else {
+    text = format(timeZone, clock.year === today.year ? 'date' : 'dateYear')
+      .formatToParts(due)
+      .filter((part) => part.type !== 'literal')
+      .map((part) => part.value)
+      .join(' ');
+  }
+  if (!allDay) text += ` ${pad(clock.hour)}:${pad(clock.minute)}`;
+  return { text, overdue: allDay ? days < 0 : due.getTime() < now.getTime(), allDay };
+}
+
+/** A due date as the details form's date and time inputs show it ("" for none). */
+export function dueFields(dueAt: string | null, timeZone?: string): { date: string; time: string } {
+  if (!dueAt) return { date: '', time: '' };
+  const clock = wallClock(new Date(dueAt), timeZone);
+  const date = `${String(clock.year).padStart(4, '0')}-${pad(clock.month)}-${pad(clock.day)}`;
+  const allDay = clock.hour === 0 && clock.minute === 0;
+  return { date, time: allDay ? '' : `${pad(clock.hour)}:${pad(clock.minute)}` };
+}
+
+/** The instant for the form's date ("YYYY-MM-DD", "" for none) and optional time ("HH:MM"). */
+export function dueAtOf(date: string, time: string, timeZone?: string): string | null {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!day) return null;
+  const [hour, minute] = /^\d{2}:\d{2}/.test(time) ? time.split(':').map(Number) : [0, 0];
+  return instantOf(
+    {
+      year: Number(day[1]),
+      month: Number(day[2]),
+      day: Number(day[3]),
+      hour: hour ?? 0,
+      minute: minute ?? 0,
+    },
+    timeZone,
+  ).toISOString();
+}
