@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'vitest';
+import type { Todo } from '../trpc.ts';
+import { movedMessage, moveInList, placement } from './reorder-cache.ts';
+import type { TodoList } from './todo-cache.ts';
+
+const todo = (id: string) => ({ id, title: id.toUpperCase(), completed: false }) as unknown as Todo;
+
+/** A list in pages of the given ids; the last page has no next cursor. */
+function listOf(...pages: string[][]): TodoList {
+  return {
+    pages: pages.map((ids, index) => ({
+      items: ids.map(todo),
+      nextCursor: index === pages.length - 1 ? null : `cursor-${index}`,
+    })),
+    pageParams: pages.map((_, index) => (index === 0 ? null : `cursor-${index - 1}`)),
+  } as unknown as TodoList;
+}
+
+const idsOf = (list: TodoList) => list.pages.map((page) => page.items.map((item) => item.id));
+
+describe('moveInList', () => {
+  test('moves after another todo, down and up', () => {
+    expect(idsOf(moveInList(listOf(['a', 'b', 'c', 'd']), 'a', 'c'))).toEqual([['b', 'c', 'a', 'd']]);
+    expect(idsOf(moveInList(listOf(['a', 'b', 'c', 'd']), 'd', 'a'))).toEqual([['a', 'd', 'b', 'c']]);
+  });
+
+  test('null moves to the top of the first page', () => {
+    expect(idsOf(moveInList(listOf(['a', 'b'], ['c']), 'c', null))).toEqual([['c', 'a', 'b'], []]);
+  });
+
+  test('across pages: lands right after its new neighbour', () => {
+    expect(idsOf(moveInList(listOf(['a', 'b'], ['c', 'd']), 'a', 'c'))).toEqual([['b'], ['c', 'a', 'd']]);
+    expect(idsOf(moveInList(listOf(['a', 'b'], ['c', 'd']), 'd', 'a'))).toEqual([['a', 'd', 'b'], ['c']]);
+  });
+
+  test('a todo or neighbour that is not loaded leaves the list alone', () => {
+    const list = listOf(['a', 'b']);
+    expect(moveInList(list, 'x', 'a')).toBe(list);
+    expect(moveInList(list, 'a', 'x')).toBe(list);
+    expect(moveInList(list, 'a', 'a')).toBe(list);
+  });
+
+  test('keeps the cursors', () => {
+    const moved = moveInList(listOf(['a', 'b'], ['c']), 'c', 'a');
+    expect(moved.pages.map((page) => page.nextCursor)).toEqual(['cursor-0', null]);
+    expect(moved.pageParams).toEqual([null, 'cursor-0']);
+  });
+});
+
+describe('placement', () => {
+  const items = ['a', 'b', 'c', 'd'];
+  test('down one, up one, to the top, to the bottom', () => {
+    expect(placement(items, 0, 1)).toEqual({ after: 'b', order: ['b', 'a', 'c', 'd'] });
+    expect(placement(items, 2, 1)).toEqual({ after: 'a', order: ['a', 'c', 'b', 'd'] });
+    expect(placement(items, 2, 0)).toEqual({ after: null, order: ['c', 'a', 'b', 'd'] });
+    expect(placement(items, 0, 3)).toEqual({ after: 'd', order: ['b', 'c', 'd', 'a'] });
+  });
+
+  test('nothing to do past either end or in place', () => {
+    expect(placement(items, 0, -1)).toBeNull();
+    expect(placement(items, 3, 4)).toBeNull();
+    expect(placement(items, 2, 2)).toBeNull();
+  });
+});
+
+test('movedMessage', () => {
+  expect(movedMessage({ title: 'Buy milk' }, 2, 5)).toBe('Moved “Buy milk” to position 2 of 5');
+});

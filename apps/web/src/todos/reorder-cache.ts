@@ -1,0 +1,52 @@
+// Pure helpers for manual reordering: where a move puts a todo, in a cached list and on screen.
+import type { Todo } from '../trpc.ts';
+import type { TodoList } from './todo-cache.ts';
+
+/**
+ * The list with `id` moved to just after `afterId` (null: to the very top), as `todo.move` does
+ * on the server. Unchanged when either todo is not loaded: the refetch after the move brings it.
+ */
+export function moveInList(list: TodoList, id: string, afterId: string | null): TodoList {
+  const all = list.pages.flatMap((page) => page.items);
+  const moved = all.find((todo) => todo.id === id);
+  if (!moved || id === afterId) return list;
+  if (afterId !== null && !all.some((todo) => todo.id === afterId)) return list;
+  const pages = list.pages.map((page) => ({ ...page, items: page.items.filter((todo) => todo.id !== id) }));
+  if (afterId === null) {
+    const [first, ...rest] = pages;
+    return first ? { ...list, pages: [{ ...first, items: [moved, ...first.items] }, ...rest] } : list;
+  }
+  return {
+    ...list,
+    pages: pages.map((page) => {
+      const at = page.items.findIndex((todo) => todo.id === afterId);
+      if (at === -1) return page;
+      const items = [...page.items];
+      items.splice(at + 1, 0, moved);
+      return { ...page, items };
+    }),
+  };
+}
+
+/**
+ * Where an item shown at `from` lands when it is put at `to` among `items` (in the order shown):
+ * the item that will be just before it (null: the top), and the new order. Null when nothing
+ * moves.
+ */
+export function placement<T>(
+  items: readonly T[],
+  from: number,
+  to: number,
+): { after: T | null; order: T[] } | null {
+  if (from === to || from < 0 || from >= items.length || to < 0 || to >= items.length) return null;
+  const order = [...items];
+  const [moved] = order.splice(from, 1);
+  if (moved === undefined) return null;
+  order.splice(to, 0, moved);
+  return { after: to === 0 ? null : (order[to - 1] ?? null), order };
+}
+
+/** The sentence a screen reader hears after a move. */
+export function movedMessage(todo: Pick<Todo, 'title'>, position: number, total: number): string {
+  return `Moved “${todo.title}” to position ${position} of ${total}`;
+}
