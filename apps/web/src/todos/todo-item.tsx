@@ -1,5 +1,6 @@
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Todo } from '../trpc.ts';
+import type { SortableRow } from './reorder.tsx';
 
 function EditField({
   title,
@@ -53,6 +54,8 @@ export function TodoItem(props: {
   /** `title` is the trimmed new title, '' to delete, null when editing was cancelled. */
   onStopEditing: (title: string | null, returnFocus: boolean) => void;
   onDelete: () => void;
+  /** Its part in manual reordering (reorder.tsx): the drag handle and the row's drag style. */
+  row?: SortableRow | null;
 }) {
   const { todo, editing } = props;
   const labelId = useId();
@@ -66,9 +69,11 @@ export function TodoItem(props: {
     }
   }, [editing, focusAfterEdit]);
 
-  const classes = [todo.completed && 'completed', editing && 'editing'].filter(Boolean).join(' ');
+  const classes = [todo.completed && 'completed', editing && 'editing', props.row?.dragging && 'dragging']
+    .filter(Boolean)
+    .join(' ');
   return (
-    <li className={classes || undefined}>
+    <li ref={props.row?.ref} style={props.row?.style} className={classes || undefined}>
       {editing ? (
         <EditField
           title={todo.title}
@@ -112,6 +117,7 @@ export function TodoItem(props: {
               <path d="M6 6l12 12M18 6L6 18" />
             </svg>
           </button>
+          {props.row?.handle}
         </div>
       )}
     </li>
