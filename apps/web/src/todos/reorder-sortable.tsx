@@ -1,5 +1,6 @@
-// The drag layer of the reorderable list, in a chunk of its own (reorder.tsx loads it): dnd-kit
-// moves the rows under the pointer; a drop reports where the todo was put.
+// The reorderable todo list, in a chunk of its own (reorder.tsx loads it): each row gets a handle
+// that dnd-kit drags, or that moves the todo one place with Alt+↑/↓; a status line says where it
+// went. A move shows at once, before the cache has it, so a drop never jumps back.
 import {
   type Announcements,
   closestCenter,
@@ -12,25 +13,49 @@ import {
 } from '@dnd-kit/core';
 import { SortableContext, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
+import {
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import type { Todo } from '../trpc.ts';
-import type { SortableLayerProps } from './reorder.tsx';
+import type { RenderRow, ReorderableListProps } from './reorder.tsx';
+import { movedMessage, placement } from './reorder-cache.ts';
+import './reorder.css';
+
+/** dnd-kit's hold on a handle: the node that starts a drag, and its pointer listeners. */
+type Activator = {
+  ref: (node: HTMLElement | null) => void;
+  // biome-ignore lint/complexity/noBannedTypes: dnd-kit types its listeners as plain functions.
+  listeners: Record<string, Function> | undefined;
+};
 
 /** The list only goes up and down. */
 const alongTheList: Modifier = ({ transform }) => ({ ...transform, x: 0 });
 const MODIFIERS = [alongTheList];
 
+function GripIcon() {
+  return (
+    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d="M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01" />
+    </svg>
+  );
+}
+
 function SortableRow({
   id,
   todo,
-  index,
   renderRow,
-  handleFor,
+  handle,
 }: {
   id: string;
   todo: Todo;
-  index: number;
-  renderRow: SortableLayerProps['renderRow'];
-  handleFor: SortableLayerProps['handleFor'];
+  renderRow: RenderRow;
+  handle: (activator: Activator) => ReactNode;
 }) {
   const { setNodeRef, setActivatorNodeRef, listeners, transform, transition, isDragging } = useSortable({
     id,
@@ -39,61 +64,130 @@ function SortableRow({
     ref: setNodeRef,
     style: { transform: CSS.Translate.toString(transform), transition },
     dragging: isDragging,
-    handle: handleFor(todo, index, { ref: setActivatorNodeRef, listeners }),
+    handle: handle({ ref: setActivatorNodeRef, listeners }),
   });
 }
 
-export function SortableLayer({ todos, keyOf, renderRow, handleFor, onDrop }: SortableLayerProps) {
+export function SortableList({ todos, keyOf, onMove, renderRow }: ReorderableListProps) {
+  const instructionsId = useId();
+  const [announcement, setAnnouncement] = useState('');
+  // The order just asked for, shown while the list given is still the one it was made from.
+  const [pending, setPending] = useState<{ from: string; order: string[] } | null>(null);
+  const handles = useRef(new Map<string, HTMLButtonElement>());
+  const refocus = useRef<string | null>(null);
+
+  const shownOrder = todos.map((todo) => keyOf(todo.id)).join('\n');
+  useEffect(() => {
+    if (pending && pending.from !== shownOrder) setPending(null);
+  }, [pending, shownOrder]);
+  const ordered =
+    pending && pending.from === shownOrder
+      ? pending.order.flatMap((key) => todos.find((todo) => keyOf(todo.id) === key) ?? [])
+      : todos;
+  const keys = ordered.map((todo) => keyOf(todo.id));
+
+  // A row moved in the DOM loses focus: give it back to the handle that moved it.
+  useLayoutEffect(() => {
+    const key = refocus.current;
+    if (key === null) return;
+    refocus.current = null;
+    const handle = handles.current.get(key);
+    if (handle && document.activeElement !== handle) handle.focus();
+  });
+
+  const move = (from: number, to: number) => {
+    const moved = ordered[from];
+    const result = placement(ordered, from, to);
+    if (!moved || !result) return;
+    setPending({ from: shownOrder, order: result.order.map((todo) => keyOf(todo.id)) });
+    onMove(moved, result.after?.id ?? null);
+    setAnnouncement(movedMessage(moved, to + 1, ordered.length));
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>, todo: Todo) => {
+    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+    event.preventDefault();
+    const from = keys.indexOf(keyOf(todo.id));
+    const to = event.key === 'ArrowUp' ? from - 1 : from + 1;
+    if (to < 0 || to >= ordered.length) {
+      setAnnouncement(`“${todo.title}” is already ${to < 0 ? 'first' : 'last'}`);
+      return;
+    }
+    refocus.current = keyOf(todo.id);
+    move(from, to);
+  };
+
+  const handleFor = (todo: Todo) => (activator: Activator) => {
+    const key = keyOf(todo.id);
+    return (
+      <button
+        type="button"
+        className="reorder-handle"
+        aria-label={`Move “${todo.title}”`}
+        aria-describedby={instructionsId}
+        ref={(node) => {
+          if (node) handles.current.set(key, node);
+          else handles.current.delete(key);
+          activator.ref(node);
+        }}
+        {...activator.listeners}
+        onKeyDown={(event) => onKeyDown(event, todo)}
+      >
+        <GripIcon />
+      </button>
+    );
+  };
+
   // A few pixels of travel before a drag starts, so a click on the handle stays a click; touch
   // drags start on the handle alone (its `touch-action: none`), the rest of the row scrolls.
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }));
-  const keys = todos.map((todo) => keyOf(todo.id));
   const indexOf = (id: string | number) => keys.indexOf(String(id));
-  const titleOf = (id: string | number) => todos[indexOf(id)]?.title ?? 'the todo';
-
+  const titleOf = (id: string | number) => ordered[indexOf(id)]?.title ?? 'the todo';
   const announcements: Announcements = {
     onDragStart: ({ active }) => `Picked up “${titleOf(active.id)}”.`,
     onDragOver: ({ active, over }) =>
       over
         ? `“${titleOf(active.id)}” is over position ${indexOf(over.id) + 1} of ${keys.length}.`
         : `“${titleOf(active.id)}” is not over the list.`,
-    // Where it went is said by the list's own status line, for drops and keys alike.
+    // Where it went is said by the status line below, for drops and keys alike.
     onDragEnd: () => undefined,
     onDragCancel: ({ active }) => `“${titleOf(active.id)}” was put back where it was.`,
   };
-
   const onDragEnd = ({ active, over }: DragEndEvent) => {
-    if (!over) return;
     const from = indexOf(active.id);
-    const to = indexOf(over.id);
-    if (from !== -1 && to !== -1 && from !== to) onDrop(from, to);
+    const to = over ? indexOf(over.id) : -1;
+    if (from !== -1 && to !== -1) move(from, to);
   };
 
   return (
-    <DndContext
-      sensors={sensors}
-      collisionDetection={closestCenter}
-      modifiers={MODIFIERS}
-      onDragEnd={onDragEnd}
-      accessibility={{ announcements }}
-    >
-      <SortableContext items={keys} strategy={verticalListSortingStrategy}>
-        <ul className="todo-list">
-          {todos.map((todo, index) => {
-            const key = keys[index] ?? todo.id;
-            return (
+    <>
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCenter}
+        modifiers={MODIFIERS}
+        onDragEnd={onDragEnd}
+        accessibility={{ announcements }}
+      >
+        <SortableContext items={keys} strategy={verticalListSortingStrategy}>
+          <ul className="todo-list" data-reorder="drag">
+            {ordered.map((todo, index) => (
               <SortableRow
-                key={key}
-                id={key}
+                key={keys[index]}
+                id={keys[index] ?? todo.id}
                 todo={todo}
-                index={index}
                 renderRow={renderRow}
-                handleFor={handleFor}
+                handle={handleFor(todo)}
               />
-            );
-          })}
-        </ul>
-      </SortableContext>
-    </DndContext>
+            ))}
+          </ul>
+        </SortableContext>
+      </DndContext>
+      <span id={instructionsId} hidden>
+        Drag to move this todo, or press Alt with the up or down arrow.
+      </span>
+      <div className="visually-hidden reorder-status" role="status" aria-live="polite">
+        {announcement}
+      </div>
+    </>
   );
 }
