@@ -139,8 +139,14 @@ export function withAppAndBrowser(
 
 export type Scheme = 'light' | 'dark';
 
-export function newContext(browser: Browser, app: App, colorScheme: Scheme = 'light') {
-  return browser.newContext({ baseURL: app.url, colorScheme, viewport: { width: 900, height: 760 } });
+/** A context at 900 × 760; `timezoneId` (e.g. 'Europe/Berlin') is the zone its pages live in. */
+export function newContext(browser: Browser, app: App, colorScheme: Scheme = 'light', timezoneId?: string) {
+  return browser.newContext({
+    baseURL: app.url,
+    colorScheme,
+    viewport: { width: 900, height: 760 },
+    timezoneId,
+  });
 }
 
 /**
@@ -179,12 +185,22 @@ export type UserPage = { context: BrowserContext; page: Page; account: Account; 
 export async function openAsNewUser(
   browser: Browser,
   app: App,
-  options: { scheme?: Scheme; path?: string; name?: string; allow?: RegExp[] } = {},
+  options: {
+    scheme?: Scheme;
+    path?: string;
+    name?: string;
+    allow?: RegExp[];
+    /** The browser's time zone, e.g. 'Europe/Berlin' (default: the machine's). */
+    timezoneId?: string;
+    /** A fixed time for the page's clock (`Date`); timers keep running. */
+    now?: Date;
+  } = {},
 ): Promise<UserPage> {
-  const context = await newContext(browser, app, options.scheme);
+  const context = await newContext(browser, app, options.scheme, options.timezoneId);
   const account = newAccount(options.name);
   await signUpThroughApi(context, app, account);
   const page = await context.newPage();
+  if (options.now) await page.clock.setFixedTime(options.now);
   const problems = watchConsole(page, options.allow);
   await page.goto(options.path ?? '/');
   await page.locator('.new-todo').waitFor();
@@ -226,18 +242,26 @@ export async function counterText(page: Page): Promise<string> {
   return ((await page.locator('.todo-count').textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
+export type NewTodo = {
+  title: string;
+  description?: string;
+  dueAt?: string | null;
+  priority?: 'none' | 'low' | 'medium' | 'high';
+};
+
 /** Creates todos through the API from inside the page (same cookie), faster than typing. */
-export async function createThroughApi(page: Page, titles: string[]) {
+export async function createThroughApi(page: Page, todos: (string | NewTodo)[]) {
+  const inputs = todos.map((item) => (typeof item === 'string' ? { title: item } : item));
   await page.evaluate(async (list) => {
-    for (const title of list) {
+    for (const input of list) {
       const response = await fetch('/api/trpc/todo.create', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ title }),
+        body: JSON.stringify(input),
       });
       if (!response.ok) throw new Error(`create failed: ${response.status}`);
     }
-  }, titles);
+  }, inputs);
 }
 
 export function todo(page: Page, title: string) {

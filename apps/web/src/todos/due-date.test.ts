@@ -36,6 +36,8 @@ describe('dueLabel', () => {
 
   test('other days: weekday and date, and the year only when it is not this one', () => {
     expect(dueLabel(berlin('2026-12-14'), NOW, BERLIN).text).toBe('Mon 14 Dec');
+    // Three letters for every month, whatever the ICU version's English data ("Sept").
+    expect(dueLabel(berlin('2026-09-10'), NOW, BERLIN).text).toBe('Thu 10 Sep');
     expect(dueLabel(berlin('2026-11-30', '08:00'), NOW, BERLIN).text).toBe('Mon 30 Nov 08:00');
     expect(dueLabel(berlin('2027-01-08'), NOW, BERLIN).text).toBe('Fri 8 Jan 2027');
     expect(dueLabel(berlin('2025-12-08'), NOW, BERLIN).text).toBe('Mon 8 Dec 2025');

@@ -13,8 +13,9 @@ function format(timeZone: string | undefined, style: 'clock' | 'date' | 'dateYea
   const key = `${timeZone ?? ''}|${style}`;
   let cached = formats.get(key);
   if (!cached) {
+    // en-US for the names: en-GB's data differs between ICU versions ("Sep" or "Sept").
     cached = new Intl.DateTimeFormat(
-      'en-GB',
+      style === 'clock' ? 'en-GB' : 'en-US',
       style === 'clock'
         ? {
             timeZone,
@@ -94,11 +95,9 @@ export function dueLabel(dueAt: string, now: Date, timeZone?: string): DueLabel 
   else if (days === 1) text = 'Tomorrow';
   else if (days === -1) text = 'Yesterday';
   else {
-    text = format(timeZone, clock.year === today.year ? 'date' : 'dateYear')
-      .formatToParts(due)
-      .filter((part) => part.type !== 'literal')
-      .map((part) => part.value)
-      .join(' ');
+    const parts = format(timeZone, clock.year === today.year ? 'date' : 'dateYear').formatToParts(due);
+    const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value;
+    text = [part('weekday'), part('day'), part('month'), part('year')].filter(Boolean).join(' ');
   }
   if (!allDay) text += ` ${pad(clock.hour)}:${pad(clock.minute)}`;
   return { text, overdue: allDay ? days < 0 : due.getTime() < now.getTime(), allDay };

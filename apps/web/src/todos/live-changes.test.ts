@@ -8,6 +8,8 @@ const todo = (n: number, completed = false): Todo => ({
   title: `Todo ${n}`,
   description: null,
   completed,
+  dueAt: null,
+  priority: 'none',
   createdAt: `2026-12-01T10:00:0${n}.000Z`,
   updatedAt: `2026-12-01T10:00:0${n}.000Z`,
 });
@@ -31,6 +33,13 @@ describe('listViewOf', () => {
     expect(listViewOf({ search: 'milk' })).toBeNull();
     expect(listViewOf({ sort: 'due' })).toBeNull();
     expect(listViewOf({ filter: 'someday' })).toBeNull();
+  });
+
+  test('manual, due and priority orders are refetched: an event does not say where a moved todo went', () => {
+    for (const order of ['manual', 'due', 'priority']) {
+      expect(listViewOf({ order, limit: 50 })).toBeNull();
+    }
+    expect(listViewOf({ order: 'newest', limit: 50 })).toEqual({ filter: 'all', order: 'newest' });
   });
 });
 

@@ -9,8 +9,10 @@ const VIEW_KEYS = new Set(['filter', 'order', 'limit', 'cursor', 'direction']);
 
 /**
  * The view of a `todo.list` query from its input (the server's defaults: all, newest first), or
- * null for a list the event cannot be folded into safely (a search, or an input this code does
- * not know): such a list is refetched instead.
+ * null for a list the event cannot be folded into safely, which is refetched instead: a search,
+ * an input this code does not know, and the manual, due and priority orders (a move arrives as
+ * an upsert that does not say where the todo went, and those orders depend on other todos'
+ * positions).
  */
 export function listViewOf(input: unknown): ListView | null {
   const fields = (input ?? {}) as Record<string, unknown>;

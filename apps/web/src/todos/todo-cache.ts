@@ -1,11 +1,18 @@
 // Pure helpers that write the list and counts caches for optimistic updates.
 import type { InfiniteData } from '@tanstack/react-query';
 import type { Todo, TodoCounts, TodoPage } from '../trpc.ts';
+import type { Sort } from './use-filter.ts';
 
 export const PAGE_SIZE = 50;
-/** The one list the screen reads: every todo, oldest first, as TodoMVC shows them. Filters are
- * views over it, so switching filters is instant and each change touches a single cache. */
-export const LIST_INPUT = { order: 'oldest', limit: PAGE_SIZE } as const;
+
+export type ListInput = { order: Sort; limit: number; search?: string };
+
+/** The list the screen reads: every todo (matching the search) in the chosen order. TodoMVC's
+ * filters are views over it, so switching filters is instant and each change touches one cache. */
+export function listInput(sort: Sort, search: string): ListInput {
+  const text = search.trim();
+  return text ? { order: sort, limit: PAGE_SIZE, search: text } : { order: sort, limit: PAGE_SIZE };
+}
 
 /** tRPC types the cursor of an infinite query loosely (any non-null value, or null). */
 type PageParam = NonNullable<unknown> | null;
@@ -35,6 +42,16 @@ export function appendTodo(list: TodoList, todo: Todo): TodoList {
   const last = list.pages.at(-1);
   if (!last || last.nextCursor !== null) return list;
   return { ...list, pages: [...list.pages.slice(0, -1), { ...last, items: [...last.items, todo] }] };
+}
+
+/** Where a todo added here shows before the server has answered: first when the newest come
+ * first; otherwise last, as in the manual order and (no due date, no priority) in the due and
+ * priority orders; nowhere while a search it does not match is shown. */
+export function placeNewTodo(list: TodoList, todo: Todo, input: ListInput): TodoList {
+  if (input.search && !todo.title.toLowerCase().includes(input.search.toLowerCase())) return list;
+  if (input.order !== 'newest') return appendTodo(list, todo);
+  const [first, ...rest] = list.pages;
+  return first ? { ...list, pages: [{ ...first, items: [todo, ...first.items] }, ...rest] } : list;
 }
 
 export function replaceTodo(list: TodoList, id: string, todo: Todo): TodoList {

@@ -1,17 +1,35 @@
-import { useInfiniteQuery, useIsFetching, useIsMutating, useQuery } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useIsFetching,
+  useIsMutating,
+  useQuery,
+} from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { SessionUser } from '../session/auth-api.ts';
 import { followLink } from '../session/path.ts';
 import { useTRPC } from '../trpc.ts';
 import { ConnectionStatus } from './connection-status.tsx';
-import { LIST_INPUT, todosOf } from './todo-cache.ts';
+import { EmptyState, ListControls, useSearchBox } from './list-controls.tsx';
+import { listInput, todosOf } from './todo-cache.ts';
 import { TodoFooter } from './todo-footer.tsx';
 import { TodoItem } from './todo-item.tsx';
-import { matches, useFilter } from './use-filter.ts';
+import { matches, useFilter, useSort } from './use-filter.ts';
 import { useLiveTodos } from './use-live-todos.ts';
 import { useTodoActions } from './use-todo-actions.ts';
 
 const NOTICE_MS = 10_000;
+const CLOCK_MS = 30_000;
+
+/** The current time, renewed every half minute: "Today" and overdue follow the clock. */
+function useNow(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), CLOCK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
 
 /** Fetches the next page whenever the returned element comes near the viewport. */
 function useLoadMore(canLoad: boolean, loadMore: () => unknown) {
@@ -64,14 +82,22 @@ function NewTodo({
 export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
   const trpc = useTRPC();
   const filter = useFilter();
+  const sort = useSort();
+  const searchBox = useSearchBox();
+  const input = listInput(sort, searchBox.search);
+  const now = useNow();
   const [refusal, setRefusal] = useState<string | null>(null);
   const [editingKey, setEditingKey] = useState<string | null>(null);
   const newTodo = useRef<HTMLInputElement>(null);
-  const actions = useTodoActions(setRefusal);
+  const actions = useTodoActions(setRefusal, input);
   const connection = useLiveTodos();
 
   const list = useInfiniteQuery(
-    trpc.todo.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.todo.list.infiniteQueryOptions(input, {
+      getNextPageParam: (page) => page.nextCursor,
+      // Another order or search keeps the list on screen until its own arrives.
+      placeholderData: keepPreviousData,
+    }),
   );
   const counts = useQuery(trpc.todo.counts.queryOptions());
   const saving = useIsMutating() > 0;
@@ -90,6 +116,17 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
   const shown = todos.filter((todo) => matches(filter, todo.completed));
   const total = counts.data?.all ?? todos.length;
   const allCompleted = counts.data ? counts.data.all > 0 && counts.data.active === 0 : false;
+  const settledList = list.isSuccess && !list.isPlaceholderData && !hasNextPage;
+  const emptyKind = !counts.data
+    ? null
+    : counts.data.all === 0
+      ? 'first'
+      : input.search && settledList && shown.length === 0
+        ? 'search'
+        : (filter === 'active' && counts.data.active === 0) ||
+            (filter === 'completed' && counts.data.completed === 0)
+          ? 'filter'
+          : null;
 
   return (
     <div className="page">
@@ -152,6 +189,7 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
               <label htmlFor="toggle-all" title="Mark all as complete">
                 <span className="visually-hidden">Mark all as complete</span>
               </label>
+              <ListControls searchBox={searchBox} sort={sort} />
               <ul className="todo-list">
                 {shown.map((todo) => {
                   const key = actions.keyOf(todo.id);
@@ -159,6 +197,7 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
                     <TodoItem
                       key={key}
                       todo={todo}
+                      now={now}
                       editing={editingKey === key}
                       onToggle={() => actions.toggle(todo)}
                       onStartEditing={() => setEditingKey(key)}
@@ -175,6 +214,7 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
                         actions.remove(todo);
                         newTodo.current?.focus();
                       }}
+                      onSaveDetails={(changes) => actions.saveDetails(todo, changes)}
                     />
                   );
                 })}
@@ -192,6 +232,12 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
               )}
             </section>
           )}
+          <EmptyState
+            kind={emptyKind}
+            filter={filter}
+            search={input.search ?? ''}
+            onClearSearch={searchBox.clear}
+          />
           {total > 0 && counts.data && (
             <TodoFooter counts={counts.data} filter={filter} onClearCompleted={actions.clearCompleted} />
           )}

@@ -3,11 +3,11 @@ import { errorCode, TRPCClientError } from '@todo/client';
 import { useState } from 'react';
 import { type Todo, type TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
 import {
-  appendTodo,
   countsAfter,
   findTodo,
-  LIST_INPUT,
+  type ListInput,
   mapTodos,
+  placeNewTodo,
   removeTodos,
   replaceTodo,
   type TodoList,
@@ -71,23 +71,28 @@ function reasonFor(error: unknown): string {
   }
 }
 
+/** What the details panel saves: the fields a person changed. */
+export type TodoDetails = Partial<Pick<Todo, 'description' | 'dueAt' | 'priority'>>;
+
 /**
  * The list's writes, each applied to the cache at once and rolled back if the server refuses
  * (the usual TanStack Query recipe: cancel in-flight reads, snapshot, write, restore on error,
- * refetch once the last write has settled). `onRefused` receives a sentence for the user.
+ * refetch once the last write has settled). `onRefused` receives a sentence for the user;
+ * `view` is the list on screen (its order and search), the cache the writes show in.
  */
-export function useTodoActions(onRefused: (message: string) => void) {
+export function useTodoActions(onRefused: (message: string) => void, view: ListInput) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const [ids] = useState(() => new TemporaryIds());
-  const listKey = trpc.todo.list.infiniteQueryKey(LIST_INPUT);
+  const listKey = trpc.todo.list.infiniteQueryKey(view);
+  const allListsKey = trpc.todo.list.pathKey();
   const countsKey = trpc.todo.counts.queryKey();
 
   const optimistic = {
     async apply(change: (current: Snapshot) => Partial<Snapshot>): Promise<Snapshot> {
       await Promise.all([
-        queryClient.cancelQueries({ queryKey: listKey }),
+        queryClient.cancelQueries({ queryKey: allListsKey }),
         queryClient.cancelQueries({ queryKey: countsKey }),
       ]);
       const snapshot: Snapshot = {
@@ -116,7 +121,8 @@ export function useTodoActions(onRefused: (message: string) => void) {
       // Refetch once the last queued write has settled; earlier refetches would briefly show
       // the server without the writes still waiting their turn.
       if (writing > 1) return;
-      void queryClient.invalidateQueries({ queryKey: listKey });
+      // Every list: the one on screen, and those of other orders and searches shown before.
+      void queryClient.invalidateQueries({ queryKey: allListsKey });
       void queryClient.invalidateQueries({ queryKey: countsKey });
     },
   };
@@ -131,11 +137,13 @@ export function useTodoActions(onRefused: (message: string) => void) {
           title,
           description: null,
           completed: false,
+          dueAt: null,
+          priority: 'none',
           createdAt: now,
           updatedAt: now,
         };
         const snapshot = await optimistic.apply(({ list, counts }) => ({
-          list: list && appendTodo(list, draft),
+          list: list && placeNewTodo(list, draft, view),
           counts: counts && countsAfter.created(counts),
         }));
         return { snapshot, temporaryId: draft.id };
@@ -162,17 +170,19 @@ export function useTodoActions(onRefused: (message: string) => void) {
   const update = useMutation({
     ...trpc.todo.update.mutationOptions({
       scope: WRITES,
-      onMutate: async ({ id, title, completed }) => {
+      onMutate: async ({ id, title, completed, description, dueAt, priority }) => {
         const snapshot = await optimistic.apply(({ list, counts }) => {
           const before = findTodo(list, id);
+          const change = (todo: Todo): Todo => ({
+            ...todo,
+            title: title ?? todo.title,
+            completed: completed ?? todo.completed,
+            description: description === undefined ? todo.description : description,
+            dueAt: dueAt === undefined ? todo.dueAt : dueAt,
+            priority: priority ?? todo.priority,
+          });
           return {
-            list:
-              list &&
-              mapTodos(list, (todo) =>
-                todo.id === id
-                  ? { ...todo, title: title ?? todo.title, completed: completed ?? todo.completed }
-                  : todo,
-              ),
+            list: list && mapTodos(list, (todo) => (todo.id === id ? change(todo) : todo)),
             counts:
               counts && before && completed !== undefined && completed !== before.completed
                 ? countsAfter.toggled(counts, completed)
@@ -197,11 +207,15 @@ export function useTodoActions(onRefused: (message: string) => void) {
         optimistic.rollback(
           context?.snapshot,
           error,
-          input.title !== undefined ? 'rename the todo' : 'update the todo',
+          input.title !== undefined
+            ? 'rename the todo'
+            : input.completed !== undefined
+              ? 'update the todo'
+              : 'save the details',
         ),
       onSettled: optimistic.settle,
     }),
-    mutationFn: (input: { id: string; title?: string; completed?: boolean }) =>
+    mutationFn: (input: { id: string; title?: string; completed?: boolean } & TodoDetails) =>
       client.todo.update.mutate({ ...input, id: ids.resolve(input.id) }),
   });
 
@@ -265,9 +279,11 @@ export function useTodoActions(onRefused: (message: string) => void) {
     add: (title: string) => create.mutate({ title }),
     toggle: (todo: Todo) => update.mutate({ id: todo.id, completed: !todo.completed }),
     rename: (todo: Todo, title: string) => update.mutate({ id: todo.id, title }),
+    saveDetails: (todo: Todo, details: TodoDetails) => update.mutate({ id: todo.id, ...details }),
     remove: (todo: Todo) => remove.mutate({ id: todo.id }),
     setAllCompleted: (completed: boolean) => setAllCompleted.mutate({ completed }),
     clearCompleted: () => clearCompleted.mutate(),
+    /** Puts `todo` just after `afterId` in the manual order (null: at the top). */
   };
 }
 

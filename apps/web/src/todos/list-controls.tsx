@@ -1,0 +1,109 @@
+import { useEffect, useId, useState } from 'react';
+import { type Filter, SORTS, type Sort, setSearch, setSort, useSearch } from './use-filter.ts';
+
+const SEARCH_DEBOUNCE_MS = 250;
+
+/** The search box's text, written to the address (and so to the query) once typing pauses. */
+export function useSearchBox() {
+  const search = useSearch();
+  const [text, setText] = useState(search);
+  useEffect(() => {
+    if (text === search) return;
+    const timer = setTimeout(() => setSearch(text), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, search]);
+  const clear = () => {
+    setText('');
+    setSearch('');
+  };
+  return { text, setText, search: search.trim(), clear };
+}
+
+export type SearchBox = ReturnType<typeof useSearchBox>;
+
+/** Search and sort, above the list. */
+export function ListControls({ searchBox, sort }: { searchBox: SearchBox; sort: Sort }) {
+  const id = useId();
+  return (
+    <div className="list-controls">
+      <search className="search">
+        <label htmlFor={`${id}-search`} className="visually-hidden">
+          Search
+        </label>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13z M15.5 15.5L20 20" />
+        </svg>
+        <input
+          id={`${id}-search`}
+          type="search"
+          placeholder="Search"
+          autoComplete="off"
+          maxLength={200}
+          value={searchBox.text}
+          onChange={(event) => searchBox.setText(event.target.value)}
+        />
+      </search>
+      <div className="sort">
+        <label htmlFor={`${id}-sort`}>Sort</label>
+        <select id={`${id}-sort`} value={sort} onChange={(event) => setSort(event.target.value as Sort)}>
+          {SORTS.map((option) => (
+            <option key={option.sort} value={option.sort}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+const FILTER_WORD: Record<Filter, string> = { all: '', active: 'active ', completed: 'completed ' };
+
+/**
+ * What an empty list means, and what to do about it. Always in the page (outside `.main` and
+ * `.footer`, which TodoMVC hides without todos) so that what appears in it is read out.
+ */
+export function EmptyState({
+  kind,
+  filter,
+  search,
+  onClearSearch,
+}: {
+  kind: 'first' | 'search' | 'filter' | null;
+  filter: Filter;
+  search: string;
+  onClearSearch: () => void;
+}) {
+  return (
+    <div className="empty-state" aria-live="polite">
+      {kind === 'first' && (
+        <>
+          <p className="empty-title">Nothing to do: add your first todo above</p>
+          <p className="empty-hint">Type what needs doing and press Enter.</p>
+        </>
+      )}
+      {kind === 'search' && (
+        <>
+          <p className="empty-title">
+            No {FILTER_WORD[filter]}todos match “{search}”
+          </p>
+          <button type="button" className="button button-quiet" onClick={onClearSearch}>
+            Clear search
+          </button>
+        </>
+      )}
+      {kind === 'filter' && filter === 'active' && (
+        <>
+          <p className="empty-title">Nothing left to do</p>
+          <p className="empty-hint">Every todo is done. Enjoy the quiet.</p>
+        </>
+      )}
+      {kind === 'filter' && filter === 'completed' && (
+        <>
+          <p className="empty-title">Nothing completed yet</p>
+          <p className="empty-hint">Todos you tick off show up here.</p>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import type { Todo } from '../trpc.ts';
+import { dueAtOf, dueFields } from './due-date.ts';
+import { PRIORITIES } from './priorities.ts';
+import type { TodoDetails } from './use-todo-actions.ts';
+
+/** The fields the form changed, compared with the todo as it is now. */
+function changesOf(todo: Todo, description: string, dueAt: string | null, priority: Todo['priority']) {
+  const changes: TodoDetails = {};
+  const text = description.trim() ? description : null;
+  if (text !== todo.description) changes.description = text;
+  if (dueAt !== todo.dueAt) changes.dueAt = dueAt;
+  if (priority !== todo.priority) changes.priority = priority;
+  return changes;
+}
+
+/**
+ * A todo's description, due date and priority, in a panel under its row. Escape (anywhere in
+ * it) and Cancel close it without saving, Save and Ctrl+Enter in the description save; either
+ * way `onClose` hands focus back to the row's Details button.
+ */
+export default function TodoDetailsPanel({
+  id,
+  todo,
+  onSave,
+  onClose,
+}: {
+  id: string;
+  todo: Todo;
+  onSave: (changes: TodoDetails) => void;
+  onClose: () => void;
+}) {
+  const fieldId = useId();
+  const initialDue = dueFields(todo.dueAt);
+  const [description, setDescription] = useState(todo.description ?? '');
+  const [date, setDate] = useState(initialDue.date);
+  const [time, setTime] = useState(initialDue.time);
+  const [priority, setPriority] = useState(todo.priority);
+  const first = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    first.current?.focus();
+  }, []);
+
+  const save = (event?: FormEvent) => {
+    event?.preventDefault();
+    const changes = changesOf(todo, description, dueAtOf(date, time), priority);
+    if (Object.keys(changes).length > 0) onSave(changes);
+    onClose();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLFormElement>) => {
+    if (event.nativeEvent.isComposing) return;
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      onClose();
+    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      save(event);
+    }
+  };
+
+  return (
+    <form
+      id={id}
+      className="details"
+      aria-label={`Details of “${todo.title}”`}
+      onSubmit={save}
+      onKeyDown={onKeyDown}
+    >
+      <div className="details-field details-description">
+        <label htmlFor={`${fieldId}-description`}>Description</label>
+        <textarea
+          ref={first}
+          id={`${fieldId}-description`}
+          rows={3}
+          maxLength={10_000}
+          placeholder="Notes, links, anything that helps"
+          value={description}
+          onChange={(event) => setDescription(event.target.value)}
+        />
+      </div>
+      <div className="details-row">
+        <div className="details-field">
+          <label htmlFor={`${fieldId}-date`}>Due date</label>
+          <div className="details-due">
+            <input
+              id={`${fieldId}-date`}
+              type="date"
+              value={date}
+              onChange={(event) => {
+                setDate(event.target.value);
+                if (!event.target.value) setTime('');
+              }}
+            />
+            <input
+              id={`${fieldId}-time`}
+              type="time"
+              aria-label="Due time (optional)"
+              disabled={!date}
+              value={time}
+              onChange={(event) => setTime(event.target.value)}
+            />
+            {date && (
+              <button
+                type="button"
+                className="button button-quiet"
+                onClick={() => {
+                  setDate('');
+                  setTime('');
+                }}
+              >
+                No due date
+              </button>
+            )}
+          </div>
+        </div>
+        <div className="details-field">
+          <label htmlFor={`${fieldId}-priority`}>Priority</label>
+          <select
+            id={`${fieldId}-priority`}
+            value={priority}
+            onChange={(event) => setPriority(event.target.value as Todo['priority'])}
+          >
+            {PRIORITIES.map((option) => (
+              <option key={option.priority} value={option.priority}>
+                {option.mark ? `${option.label} ${option.mark}` : option.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="details-actions">
+        <button type="submit" className="button details-save">
+          Save
+        </button>
+        <button type="button" className="button button-quiet" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
