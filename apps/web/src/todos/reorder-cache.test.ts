@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Todo } from '../trpc.ts';
-import { movedMessage, moveInList, placement } from './reorder-cache.ts';
+import { isShown, movedMessage, moveInList, placement, withMoves } from './reorder-cache.ts';
 import type { TodoList } from './todo-cache.ts';
 
 const todo = (id: string) => ({ id, title: id.toUpperCase(), completed: false }) as unknown as Todo;
@@ -60,6 +60,35 @@ describe('placement', () => {
     expect(placement(items, 0, -1)).toBeNull();
     expect(placement(items, 3, 4)).toBeNull();
     expect(placement(items, 2, 2)).toBeNull();
+  });
+});
+
+describe('withMoves', () => {
+  const same = (key: string) => key;
+  test('applies the moves in turn', () => {
+    const moves = [
+      { key: 'a', after: 'c' },
+      { key: 'd', after: null },
+    ];
+    expect(withMoves(['a', 'b', 'c', 'd'], moves, same)).toEqual(['d', 'b', 'c', 'a']);
+  });
+
+  test('a move the items already show changes nothing, so it can stay until the cache has it', () => {
+    const moves = [{ key: 'a', after: 'c' }];
+    expect(withMoves(['b', 'c', 'a', 'd'], moves, same)).toEqual(['b', 'c', 'a', 'd']);
+    expect(isShown(['b', 'c', 'a', 'd'], moves[0] as never, same)).toBe(true);
+    expect(isShown(['a', 'b', 'c', 'd'], moves[0] as never, same)).toBe(false);
+  });
+
+  test('on top of a list changed meanwhile, the move still lands after its neighbour', () => {
+    expect(withMoves(['x', 'a', 'b', 'c'], [{ key: 'a', after: 'b' }], same)).toEqual(['x', 'b', 'a', 'c']);
+  });
+
+  test('a move whose todo or neighbour is gone is left out', () => {
+    expect(withMoves(['a', 'b'], [{ key: 'z', after: null }], same)).toEqual(['a', 'b']);
+    expect(withMoves(['a', 'b'], [{ key: 'a', after: 'z' }], same)).toEqual(['a', 'b']);
+    expect(isShown(['a', 'b'], { key: 'z', after: 'a' }, same)).toBe(true);
+    expect(isShown(['a', 'b'], { key: 'a', after: 'z' }, same)).toBe(true);
   });
 });
 

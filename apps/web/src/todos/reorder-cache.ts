@@ -46,6 +46,38 @@ export function placement<T>(
   return { after: to === 0 ? null : (order[to - 1] ?? null), order };
 }
 
+/** One move asked for on screen: the item `key` goes just after `after` (null: the top). */
+export type PendingMove = { key: string; after: string | null };
+
+/** Whether `items` already show `move`, or no longer hold its todo or neighbour (it cannot apply). */
+export function isShown<T>(items: readonly T[], move: PendingMove, keyOf: (item: T) => string): boolean {
+  const at = items.findIndex((item) => keyOf(item) === move.key);
+  if (at === -1 || (move.after !== null && !items.some((item) => keyOf(item) === move.after))) return true;
+  const before = at === 0 ? null : keyOf(items[at - 1] as T);
+  return before === move.after;
+}
+
+/**
+ * `items` with the moves applied in turn, as the server will apply them. A move the items
+ * already show changes nothing, so a list can keep showing its moves until the cache has them.
+ */
+export function withMoves<T>(
+  items: readonly T[],
+  moves: readonly PendingMove[],
+  keyOf: (item: T) => string,
+): T[] {
+  let order = [...items];
+  for (const move of moves) {
+    if (isShown(order, move, keyOf)) continue;
+    const moved = order.find((item) => keyOf(item) === move.key) as T;
+    const rest = order.filter((item) => keyOf(item) !== move.key);
+    const at = move.after === null ? 0 : rest.findIndex((item) => keyOf(item) === move.after) + 1;
+    rest.splice(at, 0, moved);
+    order = rest;
+  }
+  return order;
+}
+
 /** The sentence a screen reader hears after a move. */
 export function movedMessage(todo: Pick<Todo, 'title'>, position: number, total: number): string {
   return `Moved “${todo.title}” to position ${position} of ${total}`;

@@ -24,7 +24,7 @@ import {
 } from 'react';
 import type { Todo } from '../trpc.ts';
 import type { RenderRow, ReorderableListProps } from './reorder.tsx';
-import { movedMessage, placement } from './reorder-cache.ts';
+import { isShown, movedMessage, type PendingMove, placement, withMoves } from './reorder-cache.ts';
 import './reorder.css';
 
 /** dnd-kit's hold on a handle: the node that starts a drag, and its pointer listeners. */
@@ -71,20 +71,25 @@ function SortableRow({
 export function SortableList({ todos, keyOf, onMove, renderRow }: ReorderableListProps) {
   const instructionsId = useId();
   const [announcement, setAnnouncement] = useState('');
-  // The order just asked for, shown while the list given is still the one it was made from.
-  const [pending, setPending] = useState<{ from: string; order: string[] } | null>(null);
+  // Moves asked for here that the list given does not show yet (the cache is written a moment
+  // after a drop, and moves queue behind the writes before them): shown on top of it meanwhile.
+  const [pending, setPending] = useState<PendingMove[]>([]);
   const handles = useRef(new Map<string, HTMLButtonElement>());
   const refocus = useRef<string | null>(null);
 
-  const shownOrder = todos.map((todo) => keyOf(todo.id)).join('\n');
+  const keyOfTodo = (todo: Todo) => keyOf(todo.id);
+  const given = todos.map(keyOfTodo);
+  const ordered = pending.length > 0 ? withMoves(todos, pending, keyOfTodo) : todos;
+  const keys = ordered.map(keyOfTodo);
+  // Once the list given shows a move, it no longer needs showing here.
+  const givenOrder = given.join('\n');
   useEffect(() => {
-    if (pending && pending.from !== shownOrder) setPending(null);
-  }, [pending, shownOrder]);
-  const ordered =
-    pending && pending.from === shownOrder
-      ? pending.order.flatMap((key) => todos.find((todo) => keyOf(todo.id) === key) ?? [])
-      : todos;
-  const keys = ordered.map((todo) => keyOf(todo.id));
+    const order = givenOrder.split('\n');
+    setPending((moves) => {
+      const left = moves.filter((move) => !isShown(order, move, (key) => key));
+      return left.length === moves.length ? moves : left;
+    });
+  }, [givenOrder]);
 
   // A row moved in the DOM loses focus: give it back to the handle that moved it.
   useLayoutEffect(() => {
@@ -99,7 +104,8 @@ export function SortableList({ todos, keyOf, onMove, renderRow }: ReorderableLis
     const moved = ordered[from];
     const result = placement(ordered, from, to);
     if (!moved || !result) return;
-    setPending({ from: shownOrder, order: result.order.map((todo) => keyOf(todo.id)) });
+    const after = result.after ? keyOf(result.after.id) : null;
+    setPending((moves) => [...moves, { key: keyOf(moved.id), after }]);
     onMove(moved, result.after?.id ?? null);
     setAnnouncement(movedMessage(moved, to + 1, ordered.length));
   };
