@@ -253,3 +253,92 @@ describe.skipIf(!hasChromium)('screens: the account page, forgot password and re
     await context.close();
   });
 });
+
+describe.skipIf(!hasChromium)('screens: due dates, priorities, details, search and empty states', () => {
+  let app: App;
+  let browser: Browser;
+  withAppAndBrowser('pglite', (started, launched) => {
+    app = started;
+    browser = launched;
+  });
+
+  /** Tuesday 8 September 2026, 10:00 in Berlin, so the dates read the same on every run. */
+  const now = new Date('2026-09-08T08:00:00.000Z');
+  const berlin = (date: string, time = '00:00') => new Date(`${date}T${time}:00+02:00`).toISOString();
+
+  async function openList(look: Look, todos: Parameters<typeof createThroughApi>[1]) {
+    const opened = await openAsNewUser(browser, app, {
+      scheme: look === 'dark' ? 'dark' : 'light',
+      name: 'Ada Lovelace',
+      timezoneId: 'Europe/Berlin',
+      now,
+    });
+    if (todos.length > 0) {
+      await createThroughApi(opened.page, todos);
+      await opened.page.reload();
+      await opened.page.locator('.todo-list li').first().waitFor();
+    }
+    await fitPhone(opened.page, look);
+    return opened;
+  }
+
+  const PLANNED = [
+    { title: 'Pay the rent', dueAt: berlin('2026-09-08', '17:00'), priority: 'high' as const },
+    {
+      title: 'Write the quarterly report',
+      description: 'Numbers from finance first, then the summary for the board',
+      dueAt: berlin('2026-09-07'),
+      priority: 'medium' as const,
+    },
+    { title: 'Call the dentist', dueAt: berlin('2026-09-09', '09:30') },
+    { title: 'Book flights to Lisbon', dueAt: berlin('2026-09-14'), priority: 'low' as const },
+    { title: 'Buy oat milk' },
+  ];
+
+  test.each<Look>(['light', 'dark', 'phone'])('a list with due dates and priorities, %s', async (look) => {
+    const { context, page, problems } = await openList(look, PLANNED);
+    await todo(page, 'Buy oat milk').locator('.toggle').click();
+    await settled(page);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: `${SCREENSHOTS}due-priority-${look}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test.each<Look>(['light', 'dark', 'phone'])('the details panel, %s', async (look) => {
+    const { context, page, problems } = await openList(look, PLANNED);
+    await page.getByRole('button', { name: 'Details of “Write the quarterly report”' }).click();
+    await page.getByRole('form').getByLabel('Description').waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: `${SCREENSHOTS}details-${look}.png`, fullPage: look === 'phone' });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test.each<Look>(['light', 'dark', 'phone'])('a search that matches nothing, %s', async (look) => {
+    const { context, page, problems } = await openList(look, PLANNED);
+    await page.getByRole('combobox', { name: 'Sort' }).selectOption('due');
+    await page.getByRole('searchbox', { name: 'Search' }).fill('holiday');
+    await page.getByText('No todos match “holiday”').waitFor();
+    await settled(page);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.screenshot({ path: `${SCREENSHOTS}search-empty-${look}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test.each<Look>(['light', 'dark', 'phone'])('the first run, %s', async (look) => {
+    const { context, page, problems } = await openList(look, []);
+    await page.getByText('Nothing to do: add your first todo above').waitFor();
+    await settled(page);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.screenshot({ path: `${SCREENSHOTS}first-run-${look}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
