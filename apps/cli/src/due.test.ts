@@ -17,33 +17,33 @@ const local = (...parts: [number, number, number, number?, number?]) =>
   new Date(parts[0], parts[1] - 1, parts[2], parts[3] ?? 0, parts[4] ?? 0);
 
 describe('parseDue', () => {
-  it('reads a date in local time: without a time it is local midnight (all day)', () => {
+  it('reads a date in local time: without a time it is local midnight (all day)', async () => {
     expect(now().toISOString()).toBe('2026-11-30T21:00:00.000Z');
-    expect(parseDue('2026-12-24', now())?.toISOString()).toBe('2026-12-23T11:00:00.000Z');
-    expect(parseDue('2026-12-24', now())).toEqual(local(2026, 12, 24));
-    expect(parseDue('24 Dec', now())).toEqual(local(2026, 12, 24));
-    expect(parseDue('dec 24', now())).toEqual(local(2026, 12, 24));
+    expect((await parseDue('2026-12-24', now()))?.toISOString()).toBe('2026-12-23T11:00:00.000Z');
+    expect(await parseDue('2026-12-24', now())).toEqual(local(2026, 12, 24));
+    expect(await parseDue('24 Dec', now())).toEqual(local(2026, 12, 24));
+    expect(await parseDue('dec 24', now())).toEqual(local(2026, 12, 24));
     // A winter date in the southern summer: the offset is the one of that day (UTC+12).
-    expect(parseDue('2027-07-01', now())?.toISOString()).toBe('2027-06-30T12:00:00.000Z');
+    expect((await parseDue('2027-07-01', now()))?.toISOString()).toBe('2027-06-30T12:00:00.000Z');
   });
 
-  it('reads relative days, weekdays and times', () => {
-    expect(parseDue('today', now())).toEqual(local(2026, 12, 1));
-    expect(parseDue('tomorrow', now())).toEqual(local(2026, 12, 2));
-    expect(parseDue('Tomorrow', now())).toEqual(local(2026, 12, 2));
-    expect(parseDue('yesterday', now())).toEqual(local(2026, 11, 30));
-    expect(parseDue('in 3 days', now())).toEqual(local(2026, 12, 4));
+  it('reads relative days, weekdays and times', async () => {
+    expect(await parseDue('today', now())).toEqual(local(2026, 12, 1));
+    expect(await parseDue('tomorrow', now())).toEqual(local(2026, 12, 2));
+    expect(await parseDue('Tomorrow', now())).toEqual(local(2026, 12, 2));
+    expect(await parseDue('yesterday', now())).toEqual(local(2026, 11, 30));
+    expect(await parseDue('in 3 days', now())).toEqual(local(2026, 12, 4));
     // A weekday is the coming one.
-    expect(parseDue('friday', now())).toEqual(local(2026, 12, 4));
-    expect(parseDue('friday 17:00', now())).toEqual(local(2026, 12, 4, 17, 0));
-    expect(parseDue('monday 9am', now())).toEqual(local(2026, 12, 7, 9, 0));
-    expect(parseDue('next friday', now())).toEqual(local(2026, 12, 11));
-    expect(parseDue('tomorrow 9:30', now())).toEqual(local(2026, 12, 2, 9, 30));
-    expect(parseDue('2026-12-24 17:00', now())).toEqual(local(2026, 12, 24, 17, 0));
-    expect(parseDue('  dec 24 5pm ', now())).toEqual(local(2026, 12, 24, 17, 0));
+    expect(await parseDue('friday', now())).toEqual(local(2026, 12, 4));
+    expect(await parseDue('friday 17:00', now())).toEqual(local(2026, 12, 4, 17, 0));
+    expect(await parseDue('monday 9am', now())).toEqual(local(2026, 12, 7, 9, 0));
+    expect(await parseDue('next friday', now())).toEqual(local(2026, 12, 11));
+    expect(await parseDue('tomorrow 9:30', now())).toEqual(local(2026, 12, 2, 9, 30));
+    expect(await parseDue('2026-12-24 17:00', now())).toEqual(local(2026, 12, 24, 17, 0));
+    expect(await parseDue('  dec 24 5pm ', now())).toEqual(local(2026, 12, 24, 17, 0));
   });
 
-  it('refuses what is not a date, or is more than one', () => {
+  it('refuses what is not a date, or is more than one', async () => {
     for (const text of [
       '',
       '   ',
@@ -54,7 +54,7 @@ describe('parseDue', () => {
       '2026-13-45',
       'none',
     ])
-      expect(parseDue(text, now()), text).toBeUndefined();
+      expect(await parseDue(text, now()), text).toBeUndefined();
   });
 });
 

@@ -1,7 +1,6 @@
 // Due dates in the terminal's own time zone (TZ, else the system's). A due date without a time
 // is stored as local midnight and means "all day": it shows no time, and is overdue only once
 // its day has passed. The web app keeps the same convention.
-import * as chrono from 'chrono-node';
 
 export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -13,15 +12,18 @@ export const isPriority = (value: string): value is Priority =>
  * The instant a `--due` value means, in local time; undefined when it is not a date. The whole
  * value must be the date (not "buy milk tomorrow"). A date without a time is local midnight:
  * chrono implies noon (or the current hour) for it, so an uncertain hour means "all day".
+ * chrono-node is loaded here, not with the module: a few hundred milliseconds that every
+ * other command would pay for nothing.
  *
  * @example
- * parseDue('2026-12-24')    // 2026-12-24 00:00 local
- * parseDue('tomorrow')      // tomorrow 00:00 local
- * parseDue('friday 17:00')  // the coming Friday, 17:00 local
+ * await parseDue('2026-12-24')    // 2026-12-24 00:00 local
+ * await parseDue('tomorrow')      // tomorrow 00:00 local
+ * await parseDue('friday 17:00')  // the coming Friday, 17:00 local
  */
-export function parseDue(text: string, now = new Date()): Date | undefined {
+export async function parseDue(text: string, now = new Date()): Promise<Date | undefined> {
   const given = text.trim();
   if (!given) return undefined;
+  const chrono = await import('chrono-node');
   const results = chrono.parse(given, now, { forwardDate: true });
   const [result] = results;
   if (results.length !== 1 || !result || result.index !== 0 || result.text.length !== given.length)
