@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Todo } from '../trpc.ts';
-import { isShown, movedMessage, moveInList, placement, withMoves } from './reorder-cache.ts';
+import { isShown, movedMessage, moveInList, movesToShow, placement, withMoves } from './reorder-cache.ts';
 import type { TodoList } from './todo-cache.ts';
 
 const todo = (id: string) => ({ id, title: id.toUpperCase(), completed: false }) as unknown as Todo;
@@ -90,6 +90,20 @@ describe('withMoves', () => {
     expect(isShown(['a', 'b'], { key: 'z', after: 'a' }, same)).toBe(true);
     expect(isShown(['a', 'b'], { key: 'a', after: 'z' }, same)).toBe(true);
   });
+});
+
+test('movesToShow: a move the list shows, and every move before it, are done', () => {
+  const same = (key: string) => key;
+  const moves = [
+    { key: 'a', after: 'b' },
+    { key: 'a', after: 'c' },
+    { key: 'a', after: 'd' },
+  ];
+  expect(movesToShow(['a', 'b', 'c', 'd'], moves, same)).toEqual(moves);
+  expect(movesToShow(['b', 'a', 'c', 'd'], moves, same)).toEqual(moves.slice(1));
+  // The first two reached the cache in one go: the first is not shown any more, yet done.
+  expect(movesToShow(['b', 'c', 'a', 'd'], moves, same)).toEqual(moves.slice(2));
+  expect(movesToShow(['b', 'c', 'd', 'a'], moves, same)).toEqual([]);
 });
 
 test('movedMessage', () => {

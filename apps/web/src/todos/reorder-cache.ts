@@ -78,6 +78,22 @@ export function withMoves<T>(
   return order;
 }
 
+/**
+ * The moves `items` do not show yet. Moves reach the cache one after another, in the order they
+ * were made, so once it shows one, it has every move before it too, even if a later move has
+ * since changed what the earlier one did.
+ */
+export function movesToShow<T>(
+  items: readonly T[],
+  moves: readonly PendingMove[],
+  keyOf: (item: T) => string,
+): readonly PendingMove[] {
+  for (let index = moves.length - 1; index >= 0; index -= 1) {
+    if (isShown(items, moves[index] as PendingMove, keyOf)) return moves.slice(index + 1);
+  }
+  return moves;
+}
+
 /** The sentence a screen reader hears after a move. */
 export function movedMessage(todo: Pick<Todo, 'title'>, position: number, total: number): string {
   return `Moved “${todo.title}” to position ${position} of ${total}`;

@@ -24,7 +24,7 @@ import {
 } from 'react';
 import type { Todo } from '../trpc.ts';
 import type { RenderRow, ReorderableListProps } from './reorder.tsx';
-import { isShown, movedMessage, type PendingMove, placement, withMoves } from './reorder-cache.ts';
+import { movedMessage, movesToShow, type PendingMove, placement, withMoves } from './reorder-cache.ts';
 import './reorder.css';
 
 /** dnd-kit's hold on a handle: the node that starts a drag, and its pointer listeners. */
@@ -78,18 +78,14 @@ export function SortableList({ todos, keyOf, onMove, renderRow }: ReorderableLis
   const refocus = useRef<string | null>(null);
 
   const keyOfTodo = (todo: Todo) => keyOf(todo.id);
-  const given = todos.map(keyOfTodo);
-  const ordered = pending.length > 0 ? withMoves(todos, pending, keyOfTodo) : todos;
+  // Once the list given shows a move, it and those before it no longer need showing here.
+  const toShow = movesToShow(todos, pending, keyOfTodo);
+  const ordered = toShow.length > 0 ? withMoves(todos, toShow, keyOfTodo) : todos;
   const keys = ordered.map(keyOfTodo);
-  // Once the list given shows a move, it no longer needs showing here.
-  const givenOrder = given.join('\n');
+  const done = pending.length - toShow.length;
   useEffect(() => {
-    const order = givenOrder.split('\n');
-    setPending((moves) => {
-      const left = moves.filter((move) => !isShown(order, move, (key) => key));
-      return left.length === moves.length ? moves : left;
-    });
-  }, [givenOrder]);
+    if (done > 0 && pending.length >= done) setPending((moves) => moves.slice(done));
+  }, [done, pending]);
 
   // A row moved in the DOM loses focus: give it back to the handle that moved it.
   useLayoutEffect(() => {
