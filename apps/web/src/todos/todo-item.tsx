@@ -184,6 +184,9 @@ export function TodoItem(props: {
             aria-expanded={detailsOpen}
             aria-controls={detailsOpen ? detailsId : undefined}
             onClick={() => (detailsOpen ? closeDetails() : setDetailsOpen(true))}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape' && detailsOpen) closeDetails();
+            }}
           >
             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
               <path d="M6 9l6 6 6-6" />

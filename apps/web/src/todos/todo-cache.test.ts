@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import type { Todo } from '../trpc.ts';
+import { listInput, placeNewTodo, type TodoList } from './todo-cache.ts';
+
+const todo = (title: string): Todo => ({
+  id: title,
+  title,
+  description: null,
+  completed: false,
+  dueAt: null,
+  priority: 'none',
+  createdAt: '2026-12-01T10:00:00.000Z',
+  updatedAt: '2026-12-01T10:00:00.000Z',
+});
+
+const list = (nextCursor: string | null, ...titles: string[]): TodoList => ({
+  pages: [{ items: titles.map(todo), nextCursor }],
+  pageParams: [null],
+});
+
+const titles = (value: TodoList) => value.pages.flatMap((page) => page.items.map((item) => item.title));
+
+describe('listInput', () => {
+  test('the order, a page, and the search only when there is one (trimmed)', () => {
+    expect(listInput('manual', '')).toEqual({ order: 'manual', limit: 50 });
+    expect(listInput('due', '  milk ')).toEqual({ order: 'due', limit: 50, search: 'milk' });
+    expect(listInput('priority', '   ')).toEqual({ order: 'priority', limit: 50 });
+  });
+});
+
+describe('placeNewTodo', () => {
+  test('last in the manual, due and priority orders (no due date, no priority), first in newest', () => {
+    for (const sort of ['manual', 'due', 'priority'] as const) {
+      expect(titles(placeNewTodo(list(null, 'A', 'B'), todo('New'), listInput(sort, '')))).toEqual([
+        'A',
+        'B',
+        'New',
+      ]);
+    }
+    expect(titles(placeNewTodo(list(null, 'B', 'A'), todo('New'), listInput('newest', '')))).toEqual([
+      'New',
+      'B',
+      'A',
+    ]);
+  });
+
+  test('not at the end while the end is not loaded: it comes with its page', () => {
+    expect(titles(placeNewTodo(list('more', 'A'), todo('New'), listInput('manual', '')))).toEqual(['A']);
+  });
+
+  test('during a search, only when its title matches (ignoring case)', () => {
+    const start = list(null, 'Oat milk');
+    expect(titles(placeNewTodo(start, todo('MILK the cow'), listInput('manual', 'milk')))).toEqual([
+      'Oat milk',
+      'MILK the cow',
+    ]);
+    expect(titles(placeNewTodo(start, todo('Stamps'), listInput('manual', 'milk')))).toEqual(['Oat milk']);
+  });
+});
