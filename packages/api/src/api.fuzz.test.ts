@@ -67,6 +67,7 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     'todo.get': 1200,
     'todo.create': 1500,
     'todo.update': 1500,
+    'todo.move': 1200,
     'todo.delete': 1000,
     'todo.setAllCompleted': 900,
     'todo.clearCompleted': 300,

@@ -43,6 +43,7 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       'todo.get': () => anonymous().todo.get({ id: SOME_ID }),
       'todo.create': () => anonymous().todo.create({ title: 'sneaky' }),
       'todo.update': () => anonymous().todo.update({ id: SOME_ID, completed: true }),
+      'todo.move': () => anonymous().todo.move({ id: SOME_ID, afterId: null }),
       'todo.delete': () => anonymous().todo.delete({ id: SOME_ID }),
       'todo.setAllCompleted': () => anonymous().todo.setAllCompleted({ completed: true }),
       'todo.clearCompleted': () => anonymous().todo.clearCompleted(),
@@ -81,10 +82,14 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       title: string;
       description: string | null;
       completed: boolean;
+      dueAt: string | null;
+      priority: 'none' | 'low' | 'medium' | 'high';
       createdAt: string;
       updatedAt: string;
     };
     expectTypeOf<RouterOutputs['todo']['get']>().toEqualTypeOf<Todo>();
+    expectTypeOf<RouterOutputs['todo']['move']>().toEqualTypeOf<Todo>();
+    expectTypeOf<RouterInputs['todo']['move']>().toEqualTypeOf<{ id: string; afterId: string | null }>();
     expectTypeOf<RouterOutputs['todo']['list']>().toEqualTypeOf<{
       items: Todo[];
       nextCursor: string | null;

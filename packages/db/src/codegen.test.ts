@@ -15,8 +15,8 @@ test('after a new migration the check reports schema.ts stale and leaves it; cod
   const migrationsDir = join(scratch, 'migrations');
   await cp(MIGRATIONS_DIR, migrationsDir, { recursive: true });
   await writeFile(
-    join(migrationsDir, '9999_todos_priority.sql'),
-    'alter table todos add column priority int;\n',
+    join(migrationsDir, '9999_todos_estimate.sql'),
+    'alter table todos add column estimate int;\n',
   );
   const committed = await readFile(SCHEMA_FILE, 'utf8');
   const outFile = join(scratch, 'schema.ts');
@@ -27,7 +27,7 @@ test('after a new migration the check reports schema.ts stale and leaves it; cod
 
   expect(await syncSchemaFile({ outFile, migrationsDir })).toBe('written');
   const regenerated = await readFile(outFile, 'utf8');
-  expect(regenerated).toMatch(/export interface Todos \{[^}]*\n {2}priority: number \| null;\n/);
+  expect(regenerated).toMatch(/export interface Todos \{[^}]*\n {2}estimate: number \| null;\n/);
   // Everything else is as committed: the new column is the only difference.
-  expect(regenerated.replace('  priority: number | null;\n', '')).toBe(committed);
+  expect(regenerated.replace('  estimate: number | null;\n', '')).toBe(committed);
 });

@@ -23,6 +23,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Accounts {
@@ -65,7 +67,10 @@ export interface Todos {
   completed: Generated<boolean>;
   created_at: Generated<Timestamp>;
   description: string | null;
+  due_at: Timestamp | null;
   id: Generated<string>;
+  position: Generated<Numeric>;
+  priority: Generated<number>;
   title: string;
   updated_at: Generated<Timestamp>;
   user_id: string;

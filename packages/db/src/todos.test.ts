@@ -77,6 +77,8 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
       title: 'Buy milk',
       description: null,
       completed: false,
+      dueAt: null,
+      priority: 'none',
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
     });

@@ -7,18 +7,34 @@ export type Todo = {
   title: string;
   description: string | null;
   completed: boolean;
+  /** An instant (ISO-8601 UTC) or null. */
+  dueAt: string | null;
+  priority: TodoPriority;
   createdAt: string;
   updatedAt: string;
 };
 
+/** Stored as 0–3 (`todos.priority`), so that "high first" is an order the index can serve. */
+export const TODO_PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
+export type TodoPriority = (typeof TODO_PRIORITIES)[number];
+
 export type TodoFilter = 'all' | 'active' | 'completed';
-export type TodoOrder = 'newest' | 'oldest';
+/**
+ * `newest`/`oldest`: creation time. `manual`: the owner's order (`todo.move`). `due`: soonest
+ * first, no due date last. `priority`: high to none. The last two break ties in manual order.
+ */
+export const TODO_ORDERS = ['newest', 'oldest', 'manual', 'due', 'priority'] as const;
+export type TodoOrder = (typeof TODO_ORDERS)[number];
 
 export type ListTodosOptions = {
   filter?: TodoFilter;
   /** Matched as a literal, case-insensitive substring of the title or the description. */
   search?: string;
   order?: TodoOrder;
+  /** Only todos due before this instant (exclusive). */
+  dueBefore?: string;
+  /** Only todos due at or after this instant. */
+  dueAfter?: string;
   limit?: number;
   cursor?: string | null;
 };
@@ -59,13 +75,23 @@ const todoColumns = [
   'title',
   'description',
   'completed',
+  sql<string | null>`(due_at at time zone 'UTC')::text`.as('dueAt'),
+  'priority',
   utcText('created_at').as('createdAt'),
   utcText('updated_at').as('updatedAt'),
 ] as const;
 
 type TodoColumns = Pick<TodoRow, 'id' | 'title' | 'description' | 'completed'> & {
+  dueAt: string | null;
+  priority: number;
   createdAt: string;
   updatedAt: string;
+};
+
+const priorityOf = (stored: number): TodoPriority => {
+  const priority = TODO_PRIORITIES[stored];
+  if (!priority) throw new Error(`todos.priority holds ${stored}, which no priority maps to`);
+  return priority;
 };
 
 const toTodo = (row: TodoColumns): Todo => ({
@@ -73,56 +99,114 @@ const toTodo = (row: TodoColumns): Todo => ({
   title: row.title,
   description: row.description,
   completed: row.completed,
+  dueAt: row.dueAt === null ? null : isoFromUtcText(row.dueAt),
+  priority: priorityOf(row.priority),
   createdAt: isoFromUtcText(row.createdAt),
   updatedAt: isoFromUtcText(row.updatedAt),
 });
 
-// A cursor is the last row's exact position: its created_at as PostgreSQL prints it in UTC
-// (full microsecond precision, which a JS Date would round away; '+00' says it is UTC) and
-// its id, which breaks ties.
-const encodeCursor = (utcCreatedAt: string, id: string) =>
-  Buffer.from(JSON.stringify([`${utcCreatedAt}+00`, id])).toString('base64url');
+// The sort keys of the orders beyond creation time, as the indexes of migration 0008 hold them.
+const dueKey = sql<string>`coalesce(due_at, 'infinity'::timestamptz)`;
+const priorityKey = sql<number>`(-priority)`;
+
+/**
+ * A cursor is the last row's exact sort key, so the next page starts right after it:
+ * - newest/oldest: `[created_at, id]`, the time as PostgreSQL prints it in UTC (full microsecond
+ *   precision, which a JS Date would round away; '+00' says it is UTC), the id breaking ties;
+ * - manual: `['manual', position]`; due: `['due', due_at or 'infinity', position]`;
+ *   priority: `['priority', 0–3, position]`. Positions are unique per user, so they break ties.
+ * Positions travel as text: they are exact decimals that a JS number would round.
+ */
+type Cursor =
+  | { order: 'newest' | 'oldest'; createdAt: string; id: string }
+  | { order: 'manual'; position: string }
+  | { order: 'due'; due: string; position: string }
+  | { order: 'priority'; priority: number; position: string };
+
+// Not named `position`: ORDER BY position would then sort by this text, not the column.
+type KeyRow = TodoColumns & { positionKey: string };
+
+function cursorAfter(order: TodoOrder, row: KeyRow): string {
+  const key =
+    order === 'newest' || order === 'oldest'
+      ? [`${row.createdAt}+00`, row.id]
+      : order === 'manual'
+        ? ['manual', row.positionKey]
+        : order === 'due'
+          ? ['due', row.dueAt === null ? 'infinity' : `${row.dueAt}+00`, row.positionKey]
+          : ['priority', row.priority, row.positionKey];
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const POSITION = /^-?\d{1,40}(\.\d{1,60})?$/;
+const isInstant = (value: unknown): value is string =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value));
+const isPosition = (value: unknown): value is string => typeof value === 'string' && POSITION.test(value);
 
 // invalid_datetime_format, datetime_field_overflow, invalid_time_zone_displacement_value:
 // both drivers put the SQLSTATE on `code`.
 const isInvalidTimestampError = (error: unknown) =>
   ['22007', '22008', '22009'].includes((error as { code?: unknown } | null)?.code as string);
 
-function decodeCursor(cursor: string): [string, string] {
+/** The cursor's key, when it is one this module made for a list in `order`. */
+function decodeCursor(order: TodoOrder, cursor: string): Cursor {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === 'string' &&
-      UUID.test(value[1])
-    ) {
-      return [value[0], value[1]];
-    }
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {}
+  if (Array.isArray(value)) {
+    const [first, second, third] = value as unknown[];
+    if ((order === 'newest' || order === 'oldest') && value.length === 2) {
+      if (isInstant(first) && typeof second === 'string' && UUID.test(second)) {
+        return { order, createdAt: first, id: second };
+      }
+    } else if (order === 'manual' && value.length === 2 && first === 'manual' && isPosition(second)) {
+      return { order, position: second };
+    } else if (order === 'due' && value.length === 3 && first === 'due' && isPosition(third)) {
+      if (second === 'infinity' || isInstant(second)) return { order, due: second, position: third };
+    } else if (order === 'priority' && value.length === 3 && first === 'priority' && isPosition(third)) {
+      if (typeof second === 'number' && Number.isInteger(second) && second >= 0 && second <= 3) {
+        return { order, priority: second, position: third };
+      }
+    }
+  }
   throw new InvalidCursorError('invalid cursor');
 }
 
+/** Rows after the cursor, in the order's direction: one comparison the order's index serves. */
+function afterCursor(after: Cursor) {
+  switch (after.order) {
+    case 'newest':
+    case 'oldest':
+      return sql<boolean>`(created_at, id) ${sql.raw(after.order === 'newest' ? '<' : '>')} (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
+    case 'manual':
+      return sql<boolean>`position > ${after.position}::numeric`;
+    case 'due':
+      return sql<boolean>`(${dueKey}, position) > (${after.due}::timestamptz, ${after.position}::numeric)`;
+    case 'priority':
+      return sql<boolean>`(${priorityKey}, position) > (${-after.priority}::smallint, ${after.position}::numeric)`;
+  }
+}
+
 /**
- * One page of the user's todos in creation order, by keyset (never OFFSET), so every page
+ * One page of the user's todos in the given order, by keyset (never OFFSET), so every page
  * costs the same however deep it is.
  *
- * @example const { items, nextCursor } = await listTodos(db, userId, { filter: 'active', limit: 20 })
+ * @example const { items, nextCursor } = await listTodos(db, userId, { filter: 'active', order: 'manual', limit: 20 })
  */
 export async function listTodos(
   db: Queryable,
   owner: Owner,
   options: ListTodosOptions = {},
 ): Promise<TodoPage> {
-  const { filter = 'all', search, order = 'newest', limit = 50, cursor } = options;
-  const direction = order === 'newest' ? 'desc' : 'asc';
-  const after = cursor ? decodeCursor(cursor) : null;
+  const { filter = 'all', search, order = 'newest', dueBefore, dueAfter, limit = 50, cursor } = options;
+  const after = cursor ? decodeCursor(order, cursor) : null;
 
-  let query = db.selectFrom('todos').select(todoColumns).where('user_id', '=', owner);
+  let query = db
+    .selectFrom('todos')
+    .select([...todoColumns, sql<string>`position::text`.as('positionKey')])
+    .where('user_id', '=', owner);
   if (filter !== 'all') query = query.where('completed', '=', filter === 'completed');
   if (search) {
     // position() compares literally: % and _ mean themselves, unlike in LIKE.
@@ -133,15 +217,23 @@ export async function listTodos(
       ]),
     );
   }
-  if (after) {
-    const [createdAt, id] = after;
-    query = query.where(
-      sql<boolean>`(created_at, id) ${sql.raw(order === 'newest' ? '<' : '>')} (${createdAt}::timestamptz, ${id}::uuid)`,
-    );
+  // On the due order's key, so that its index also serves the range; a todo without a due date
+  // ('infinity' there) is never in one.
+  if (dueAfter)
+    query = query.where(sql<boolean>`${dueKey} >= ${dueAfter}::timestamptz and due_at is not null`);
+  if (dueBefore) query = query.where(sql<boolean>`${dueKey} < ${dueBefore}::timestamptz`);
+  if (after) query = query.where(afterCursor(after));
+
+  if (order === 'newest' || order === 'oldest') {
+    const direction = order === 'newest' ? 'desc' : 'asc';
+    query = query.orderBy('created_at', direction).orderBy('id', direction);
+  } else {
+    if (order === 'due') query = query.orderBy(dueKey);
+    if (order === 'priority') query = query.orderBy(priorityKey);
+    query = query.orderBy('position');
   }
+
   const rows = await query
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
     .limit(limit + 1)
     .execute()
     .catch((error: unknown) => {
@@ -155,7 +247,7 @@ export async function listTodos(
   const last = page.at(-1);
   return {
     items: page.map(toTodo),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    nextCursor: rows.length > limit && last ? cursorAfter(order, last) : null,
   };
 }
 
@@ -184,20 +276,36 @@ export async function getTodo(db: Queryable, owner: Owner, id: string): Promise<
   return row && toTodo(row);
 }
 
+/** What create and update take besides the title; `dueAt` an ISO-8601 instant. */
+export type TodoFields = {
+  description?: string | null;
+  dueAt?: string | null;
+  priority?: TodoPriority;
+};
+
+const storedPriority = (priority: TodoPriority) => TODO_PRIORITIES.indexOf(priority);
+
+/** Adds a todo at the end of the user's manual order. */
 export async function createTodo(
   db: Queryable,
   owner: Owner,
-  input: { title: string; description?: string | null },
+  input: { title: string } & TodoFields,
 ): Promise<Todo> {
   const row = await db
     .insertInto('todos')
-    .values({ user_id: owner, title: input.title, description: input.description ?? null })
+    .values({
+      user_id: owner,
+      title: input.title,
+      description: input.description ?? null,
+      due_at: input.dueAt ?? null,
+      priority: storedPriority(input.priority ?? 'none'),
+    })
     .returning(todoColumns)
     .executeTakeFirstOrThrow();
   return toTodo(row);
 }
 
-export type TodoPatch = { title?: string; description?: string | null; completed?: boolean };
+export type TodoPatch = { title?: string; completed?: boolean } & TodoFields;
 
 /**
  * Applies the patch to the user's todo; undefined when it does not exist or is someone else's.
@@ -213,6 +321,8 @@ export async function updateTodo(
     ...(patch.title !== undefined && { title: patch.title }),
     ...(patch.description !== undefined && { description: patch.description }),
     ...(patch.completed !== undefined && { completed: patch.completed }),
+    ...(patch.dueAt !== undefined && { due_at: patch.dueAt }),
+    ...(patch.priority !== undefined && { priority: storedPriority(patch.priority) }),
   };
   if (Object.keys(changes).length === 0) return getTodo(db, owner, id);
   const row = await db
@@ -223,6 +333,65 @@ export async function updateTodo(
     .returning(todoColumns)
     .executeTakeFirst();
   return row && toTodo(row);
+}
+
+/** Past this many decimal places, a move renumbers the user's positions (see moveTodo). */
+export const MAX_POSITION_SCALE = 40;
+
+/**
+ * Puts the user's todo right after `afterId` in their manual order (`null`: first), writing
+ * that one row: its new position is the midpoint of its new neighbours, the next value of the
+ * position sequence at the end, or one less than the first at the top. Undefined when either
+ * todo does not exist or is someone else's.
+ *
+ * Two moves of one user at once must not compute the same midpoint: the first statement takes
+ * the user's lock (the one every write of theirs takes, migration 0007) and the move's own
+ * statement then reads the neighbours as they are once the lock is held. Each midpoint adds
+ * one decimal place; a position past MAX_POSITION_SCALE places renumbers the user's todos
+ * 1, 2, 3… in one statement, keeping their order.
+ *
+ * @example const todo = await moveTodo(db, owner, id, previousId)
+ */
+export async function moveTodo(
+  db: Queryable,
+  owner: Owner,
+  id: string,
+  afterId: string | null,
+): Promise<Todo | undefined> {
+  if (afterId === id) return getTodo(db, owner, id);
+  await sql`select todo_changes_lock(${owner}::uuid)`.execute(db);
+  const others = sql`select position from todos where user_id = ${owner} and id <> ${id}`;
+  const position =
+    afterId === null
+      ? sql<string>`coalesce((${others} order by position limit 1) - 1, nextval('todos_position_seq'))`
+      : sql<string>`coalesce(
+          ((select position from anchor) + (${others} and position > (select position from anchor) order by position limit 1)) * 0.5,
+          nextval('todos_position_seq')
+        )`;
+  const { rows } = await sql<TodoColumns & { scale: number }>`
+    with anchor as (select position from todos where user_id = ${owner} and id = ${afterId}::uuid)
+    update todos set position = ${position}
+    where user_id = ${owner} and id = ${id}
+      and (${afterId}::uuid is null or exists (select from anchor))
+    returning id, title, description, completed,
+      (due_at at time zone 'UTC')::text as "dueAt", priority,
+      (created_at at time zone 'UTC')::text as "createdAt",
+      (updated_at at time zone 'UTC')::text as "updatedAt",
+      scale(position) as scale
+  `.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  if (row.scale > MAX_POSITION_SCALE) await renumberPositions(db, owner);
+  return toTodo(row);
+}
+
+/** Renumbers the user's positions 1, 2, 3… in their current order, in one statement. */
+async function renumberPositions(db: Queryable, owner: Owner): Promise<void> {
+  await sql`
+    update todos set position = ordered.n
+    from (select id, row_number() over (order by position) as n from todos where user_id = ${owner}) as ordered
+    where todos.user_id = ${owner} and todos.id = ordered.id
+  `.execute(db);
 }
 
 /** Deletes the user's todo; false when it does not exist or is someone else's. */
@@ -257,7 +426,7 @@ export async function clearCompleted(db: Queryable, owner: Owner): Promise<numbe
 }
 
 /**
- * Every todo of the user, newest first, in one read: what an export holds.
+ * Every todo of the user, in their manual order, in one read: what an export holds.
  *
  * @example const todos = await listAllTodos(db, owner)
  */
@@ -266,8 +435,7 @@ export async function listAllTodos(db: Queryable, owner: Owner): Promise<Todo[]>
     .selectFrom('todos')
     .select(todoColumns)
     .where('user_id', '=', owner)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('position')
     .execute();
   return rows.map(toTodo);
 }
@@ -278,16 +446,19 @@ export type ImportedTodo = {
   title: string;
   description: string | null;
   completed: boolean;
+  dueAt: string | null;
+  priority: TodoPriority;
   createdAt: string | null;
 };
 
 /**
- * Adds the todos to the user's in one statement, keeping their ids and creation times. An id
- * that exists already, the user's own or anyone else's, is skipped and its row left as it is;
- * row-level security makes every added row the caller's. The arrays travel as five parameters,
- * so the statement's size does not grow with the file.
+ * Adds the todos to the user's in one statement, keeping their ids and creation times, at the
+ * end of their manual order in the file's order. An id that exists already, the user's own or
+ * anyone else's, is skipped and its row left as it is; row-level security makes every added row
+ * the caller's. The arrays travel as seven parameters, so the statement's size does not grow
+ * with the file.
  *
- * @example const { added, skipped } = await importTodos(db, owner, [{ id, title: 'Tea', description: null, completed: false, createdAt: null }])
+ * @example const { added, skipped } = await importTodos(db, owner, [{ id, title: 'Tea', description: null, completed: false, dueAt: null, priority: 'none', createdAt: null }])
  */
 export async function importTodos(
   db: Queryable,
@@ -296,15 +467,19 @@ export async function importTodos(
 ): Promise<{ added: number; skipped: number }> {
   if (todos.length === 0) return { added: 0, skipped: 0 };
   const { rows } = await sql<{ id: string }>`
-    insert into todos (id, user_id, title, description, completed, created_at)
-    select id, ${owner}::uuid, title, description, completed, coalesce(created_at, now())
+    insert into todos (id, user_id, title, description, completed, due_at, priority, created_at, position)
+    select id, ${owner}::uuid, title, description, completed, due_at, priority, coalesce(created_at, now()),
+      nextval('todos_position_seq')
     from unnest(
       ${todos.map((todo) => todo.id)}::uuid[],
       ${todos.map((todo) => todo.title)}::text[],
       ${todos.map((todo) => todo.description)}::text[],
       ${todos.map((todo) => todo.completed)}::boolean[],
+      ${todos.map((todo) => todo.dueAt)}::timestamptz[],
+      ${todos.map((todo) => storedPriority(todo.priority))}::smallint[],
       ${todos.map((todo) => todo.createdAt)}::timestamptz[]
-    ) as file (id, title, description, completed, created_at)
+    ) with ordinality as file (id, title, description, completed, due_at, priority, created_at, n)
+    order by n
     on conflict (id) do nothing
     returning id
   `.execute(db);

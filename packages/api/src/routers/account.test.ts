@@ -67,7 +67,7 @@ describe.each(testDrivers)('account router on %s', (driver) => {
   }, 60_000);
   afterAll(() => Promise.all([database?.dispose(), fresh?.dispose()]));
 
-  it('export holds the profile and every todo of the caller, newest first, and no one else’s', async () => {
+  it('export holds the profile and every todo of the caller, in their manual order, and no one else’s', async () => {
     expect(file.exportedAt).toMatch(ISO_UTC);
     expect(file.user).toEqual({
       id: aliceId,
@@ -77,15 +77,17 @@ describe.each(testDrivers)('account router on %s', (driver) => {
     });
     expect(file.todos).toHaveLength(120);
     expect(file.todos.map((todo) => todo.title)).toEqual(
-      Array.from({ length: 120 }, (_, index) => `alice ${119 - index}`),
+      Array.from({ length: 120 }, (_, index) => `alice ${index}`),
     );
     const bobIds = (await rowsOf(db, bobId)).map((row) => row.id);
     expect(file.todos.some((todo) => bobIds.includes(todo.id))).toBe(false);
-    expect(file.todos.at(-1)).toEqual({
+    expect(file.todos.at(0)).toEqual({
       id: expect.any(String),
       title: 'alice 0',
       description: null,
       completed: true,
+      dueAt: null,
+      priority: 'none',
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: expect.stringMatching(ISO_UTC),
     });

@@ -2,19 +2,9 @@ import { getUserProfile, importTodos, listAllTodos } from '@todo/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { authedProcedure, router } from '../trpc.ts';
-import { description, id, title } from './todo.ts';
+import { description, id, instant, priority, title } from './todo.ts';
 
 export const MAX_IMPORTED_TODOS = 10_000;
-
-// PostgreSQL prints years 1–9999 the way the API reads them back; outside, export would fail.
-const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
-const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
-const instant = z.iso
-  .datetime({ offset: true, error: 'must be an ISO-8601 instant, e.g. 2026-12-01T09:30:00.000Z' })
-  .refine((value) => {
-    const time = Date.parse(value);
-    return time >= FIRST_INSTANT && time <= LAST_INSTANT;
-  }, 'must be between the years 1 and 9999');
 
 // What an export holds; unknown keys (updatedAt, fields of a newer server) are ignored.
 const importedTodo = z.object({
@@ -22,6 +12,8 @@ const importedTodo = z.object({
   title,
   description: description.nullish().transform((value) => value ?? null),
   completed: z.boolean().default(false),
+  dueAt: instant.nullish().transform((value) => value ?? null),
+  priority: priority.default('none'),
   createdAt: instant.nullish().transform((value) => value ?? null),
 });
 

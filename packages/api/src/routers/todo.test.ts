@@ -89,6 +89,8 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
         title: 'Buy milk',
         description: null,
         completed: false,
+        dueAt: null,
+        priority: 'none',
         createdAt: expect.stringMatching(ISO_UTC),
         updatedAt: expect.stringMatching(ISO_UTC),
       });
@@ -272,16 +274,70 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
     });
   });
 
+  describe('due dates, priorities and manual order', () => {
+    it('create and update take a due date (any offset, stored as the instant) and a priority', async () => {
+      const todo = await alice.todo.create({
+        title: 'Rent',
+        dueAt: '2026-12-24T09:00:00-05:00',
+        priority: 'high',
+      });
+      expect(todo).toMatchObject({ dueAt: '2026-12-24T14:00:00.000Z', priority: 'high' });
+      const moved = await alice.todo.update({ id: todo.id, dueAt: null, priority: 'low' });
+      expect(moved).toMatchObject({ dueAt: null, priority: 'low', title: 'Rent' });
+      // A patch of only these fields is a patch.
+      expect(await alice.todo.update({ id: todo.id, priority: 'none' })).toMatchObject({ priority: 'none' });
+    });
+
+    it('lists in manual, due and priority order, and by due range', async () => {
+      const [a, b, c] = await createInOrder(alice, ['a', 'b', 'c']);
+      if (!a || !b || !c) throw new Error('not created');
+      await alice.todo.update({ id: a.id, dueAt: '2026-12-25T00:00:00Z', priority: 'low' });
+      await alice.todo.update({ id: c.id, dueAt: '2026-12-24T00:00:00Z', priority: 'high' });
+      const list = async (input: Parameters<Caller['todo']['list']>[0]) =>
+        (await alice.todo.list(input)).items.map((todo) => todo.title);
+      expect(await list({ order: 'manual' })).toEqual(['a', 'b', 'c']);
+      expect(await list({ order: 'due' })).toEqual(['c', 'a', 'b']);
+      expect(await list({ order: 'priority' })).toEqual(['c', 'a', 'b']);
+      expect(await list({ order: 'due', dueAfter: '2026-12-24T12:00:00Z' })).toEqual(['a']);
+      expect(await list({ order: 'manual', dueBefore: '2026-12-25T00:00:00Z' })).toEqual(['c']);
+
+      expect(await alice.todo.move({ id: c.id, afterId: null })).toMatchObject({ id: c.id, title: 'c' });
+      expect(await list({ order: 'manual' })).toEqual(['c', 'a', 'b']);
+      await alice.todo.move({ id: c.id, afterId: a.id });
+      expect(await list({ order: 'manual' })).toEqual(['a', 'c', 'b']);
+      await alice.todo.move({ id: a.id, afterId: b.id });
+      expect(await list({ order: 'manual' })).toEqual(['c', 'b', 'a']);
+      expect(await list({ order: 'priority' })).toEqual(['c', 'a', 'b']);
+      // A new todo goes last, and the export holds this order.
+      await alice.todo.create({ title: 'd' });
+      expect(await list({ order: 'manual' })).toEqual(['c', 'b', 'a', 'd']);
+      expect((await alice.account.export()).todos.map((todo) => todo.title)).toEqual(['c', 'b', 'a', 'd']);
+    });
+
+    it('a missing todo or afterId is NOT_FOUND', async () => {
+      const todo = await alice.todo.create({ title: 'solo' });
+      expect((await refusal(alice.todo.move({ id: MISSING_ID, afterId: null }))).code).toBe('NOT_FOUND');
+      expect((await refusal(alice.todo.move({ id: todo.id, afterId: MISSING_ID }))).code).toBe('NOT_FOUND');
+    });
+  });
+
   describe('another user’s todo', () => {
     it('is NOT_FOUND for get, update and delete, exactly like a missing id, and stays unchanged', async () => {
       const mine = await alice.todo.create({ title: 'Private', description: 'mine only' });
+      const bobs = await bob.todo.create({ title: 'Bob’s own' });
       const before = await row(db, mine.id);
+      const bobsBefore = await row(db, bobs.id);
       const attempts: [string, (id: string) => Promise<unknown>][] = [
         ['get', (id) => bob.todo.get({ id })],
         ['update title', (id) => bob.todo.update({ id, title: 'Stolen' })],
         ['update description', (id) => bob.todo.update({ id, description: 'changed' })],
         ['update description to null', (id) => bob.todo.update({ id, description: null })],
         ['update completed', (id) => bob.todo.update({ id, completed: true })],
+        ['update due date', (id) => bob.todo.update({ id, dueAt: '2026-12-24T00:00:00Z' })],
+        ['update priority', (id) => bob.todo.update({ id, priority: 'high' })],
+        ['move to the top', (id) => bob.todo.move({ id, afterId: null })],
+        ['move after their own todo', (id) => bob.todo.move({ id, afterId: bobs.id })],
+        ['move their own todo after it', (id) => bob.todo.move({ id: bobs.id, afterId: id })],
         ['delete', (id) => bob.todo.delete({ id })],
       ];
       for (const [name, attempt] of attempts) {
@@ -293,6 +349,7 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
           message: missing.message,
         });
         expect(await row(db, mine.id), name).toEqual(before);
+        expect(await row(db, bobs.id), name).toEqual(bobsBefore);
       }
     });
 
@@ -376,6 +433,37 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
         ['list limit 1.5', () => alice.todo.list({ limit: 1.5 }), 'limit'],
         ['list bad cursor', () => alice.todo.list({ cursor: 'not-a-cursor' }), 'cursor'],
         ['list unknown key', () => alice.todo.list({ userId: 'someone' } as never), null],
+        ['list dueBefore not an instant', () => alice.todo.list({ dueBefore: '2026-12-24' }), 'dueBefore'],
+        [
+          'list dueAfter without a zone',
+          () => alice.todo.list({ dueAfter: '2026-12-24T10:00:00' }),
+          'dueAfter',
+        ],
+        [
+          'create dueAt Feb 30',
+          () => alice.todo.create({ title: 'ok', dueAt: '2026-02-30T00:00:00Z' }),
+          'dueAt',
+        ],
+        ['create dueAt a word', () => alice.todo.create({ title: 'ok', dueAt: 'tomorrow' }), 'dueAt'],
+        ['create dueAt a number', () => alice.todo.create({ title: 'ok', dueAt: 1 } as never), 'dueAt'],
+        [
+          'create unknown priority',
+          () => alice.todo.create({ title: 'ok', priority: 'urgent' } as never),
+          'priority',
+        ],
+        [
+          'update dueAt year 0',
+          () => alice.todo.update({ id: existing.id, dueAt: '0000-12-31T00:00:00Z' }),
+          'dueAt',
+        ],
+        [
+          'update priority in capitals',
+          () => alice.todo.update({ id: existing.id, priority: 'HIGH' } as never),
+          'priority',
+        ],
+        ['move non-uuid id', () => alice.todo.move({ id: 'x', afterId: null }), 'id'],
+        ['move non-uuid afterId', () => alice.todo.move({ id: existing.id, afterId: 'first' }), 'afterId'],
+        ['move without afterId', () => alice.todo.move({ id: existing.id } as never), 'afterId'],
       ];
       for (const [name, call, field] of cases) {
         await expectInvalid(call(), field).catch((error: Error) => {
@@ -389,6 +477,17 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
     it('refuses a well-formed cursor that names no real position', async () => {
       const forged = Buffer.from(JSON.stringify(['yesterday', MISSING_ID])).toString('base64url');
       await expectInvalid(alice.todo.list({ cursor: forged }), 'cursor');
+      for (const [order, key] of [
+        ['manual', ['manual', '1; drop table todos']],
+        ['manual', ['manual', '1e400']],
+        ['due', ['due', 'someday', '1']],
+        ['due', ['due', '2026-02-31 00:00:00+00', '1']],
+        ['priority', ['priority', 9, '1']],
+        ['priority', ['manual', '1']],
+      ] as const) {
+        const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+        await expectInvalid(alice.todo.list({ order, cursor }), 'cursor');
+      }
     });
   });
 });

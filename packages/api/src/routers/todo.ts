@@ -6,7 +6,10 @@ import {
   getTodo,
   InvalidCursorError,
   listTodos,
+  moveTodo,
   setAllCompleted,
+  TODO_ORDERS,
+  TODO_PRIORITIES,
   type Todo,
   updateTodo,
 } from '@todo/db';
@@ -26,6 +29,18 @@ export const id = z.uuid({ error: 'must be a todo id (uuid)' });
 export const title = text().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
 export const description = text().max(10_000, 'must be at most 10,000 characters');
 
+// PostgreSQL prints years 1–9999 the way the API reads them back; outside, reading fails.
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+/** An ISO-8601 instant: a date, a time and a zone (`Z` or an offset). */
+export const instant = z.iso
+  .datetime({ offset: true, error: 'must be an ISO-8601 instant, e.g. 2026-12-01T09:30:00.000Z' })
+  .refine((value) => {
+    const time = Date.parse(value);
+    return time >= FIRST_INSTANT && time <= LAST_INSTANT;
+  }, 'must be between the years 1 and 9999');
+export const priority = z.enum(TODO_PRIORITIES, { error: 'must be one of none, low, medium, high' });
+
 const found = (todo: Todo | undefined): Todo => {
   if (!todo) throw new TRPCError({ code: 'NOT_FOUND', message: 'Todo not found' });
   return todo;
@@ -38,7 +53,11 @@ export const todoRouter = router({
         .strictObject({
           filter: z.enum(['all', 'active', 'completed']).default('all'),
           search: text().max(500).optional(),
-          order: z.enum(['newest', 'oldest']).default('newest'),
+          order: z
+            .enum(TODO_ORDERS, { error: 'must be one of newest, oldest, manual, due, priority' })
+            .default('newest'),
+          dueBefore: instant.optional(),
+          dueAfter: instant.optional(),
           limit: z.number().int().min(1).max(100).default(50),
           cursor: z.string().max(512).nullish(),
           // Sent by tRPC's infinite queries (useInfiniteQuery) with every page; pages only go forward.
@@ -74,7 +93,14 @@ export const todoRouter = router({
     .query(async ({ ctx, input }) => found(await getTodo(ctx.db, ctx.owner, input.id))),
 
   create: authedProcedure
-    .input(z.strictObject({ title, description: description.nullish() }))
+    .input(
+      z.strictObject({
+        title,
+        description: description.nullish(),
+        dueAt: instant.nullish(),
+        priority: priority.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => createTodo(ctx.db, ctx.owner, input)),
 
   update: authedProcedure
@@ -85,16 +111,21 @@ export const todoRouter = router({
           title: title.optional(),
           description: description.nullable().optional(),
           completed: z.boolean().optional(),
+          dueAt: instant.nullable().optional(),
+          priority: priority.optional(),
         })
         .refine(
-          (patch) =>
-            patch.title !== undefined || patch.description !== undefined || patch.completed !== undefined,
-          'give at least one of title, description or completed',
+          ({ id: _id, ...patch }) => Object.values(patch).some((value) => value !== undefined),
+          'give at least one of title, description, completed, dueAt or priority',
         ),
     )
     .mutation(async ({ ctx, input: { id, ...patch } }) =>
       found(await updateTodo(ctx.db, ctx.owner, id, patch)),
     ),
+
+  move: authedProcedure
+    .input(z.strictObject({ id, afterId: id.nullable() }))
+    .mutation(async ({ ctx, input }) => found(await moveTodo(ctx.db, ctx.owner, input.id, input.afterId))),
 
   delete: authedProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
     if (!(await deleteTodo(ctx.db, ctx.owner, input.id))) {

@@ -116,8 +116,31 @@ const inputObject = (fields: Record<string, fc.Arbitrary<unknown>>) =>
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
 
-/** A cursor-shaped string: base64url of a two-element JSON array, valid or nearly so. */
-const cursorLike = (ids: fc.Arbitrary<string>) =>
+/** A cursor-shaped string: base64url of a JSON array like the list's cursors, valid or nearly so. */
+const cursorLike = (ids: fc.Arbitrary<string>) => fc.oneof(creationCursorLike(ids), orderCursorLike);
+
+const positionLike = fc.oneof(
+  fc.integer().map(String),
+  fc.double({ noNaN: true }).map(String),
+  fc.constantFrom('1.5', '-0', '1e5', 'NaN', 'Infinity', '9'.repeat(41), `1.${'1'.repeat(61)}`, '1..2', ''),
+  hostileString,
+);
+const orderCursorLike = fc
+  .oneof(
+    fc.tuple(fc.constantFrom('manual', 'due', 'priority', 'newest'), positionLike),
+    fc.tuple(
+      fc.constantFrom('due', 'manual'),
+      fc.oneof(
+        fc.constantFrom('infinity', '2026-12-24 10:00:00+00', '2026-02-31 00:00:00+00'),
+        hostileString,
+      ),
+      positionLike,
+    ),
+    fc.tuple(fc.constant('priority'), fc.oneof(fc.integer({ min: -2, max: 5 }), hostileValue), positionLike),
+  )
+  .map((value) => Buffer.from(JSON.stringify(value)).toString('base64url'));
+
+const creationCursorLike = (ids: fc.Arbitrary<string>) =>
   fc
     .tuple(
       fc.oneof(
@@ -181,11 +204,15 @@ export function procedureInputs(pools: IdPools) {
     ),
     hostileValue,
   );
+  const priority = either(fc.constantFrom('none', 'low', 'medium', 'high', 'HIGH', 'urgent', ''));
+  const dueAt = fc.oneof(instant, fc.constant(null));
   const importedTodo = inputObject({
     id: todoId,
     title,
     description,
     completed: either(fc.boolean()),
+    dueAt,
+    priority,
     createdAt: instant,
     updatedAt: instant,
   });
@@ -193,19 +220,24 @@ export function procedureInputs(pools: IdPools) {
     'todo.list': inputObject({
       filter: either(fc.constantFrom('all', 'active', 'completed')),
       search: either(hostileString),
-      order: either(fc.constantFrom('newest', 'oldest')),
+      order: either(fc.constantFrom('newest', 'oldest', 'manual', 'due', 'priority')),
+      dueBefore: instant,
+      dueAfter: instant,
       limit: either(fc.integer({ min: -2, max: 102 })),
       cursor: fc.oneof(realCursor, cursorLike(fc.oneof(ownId, foreignId)), hostileValue),
     }),
     'todo.counts': fc.oneof(fc.constant(undefined), hostileValue),
     'todo.get': inputObject({ id: todoId }),
-    'todo.create': inputObject({ title, description }),
+    'todo.create': inputObject({ title, description, dueAt, priority }),
     'todo.update': inputObject({
       id: todoId,
       title,
       description,
       completed: either(fc.boolean()),
+      dueAt,
+      priority,
     }),
+    'todo.move': inputObject({ id: todoId, afterId: fc.oneof(todoId, fc.constant(null)) }),
     'todo.delete': inputObject({ id: todoId }),
     'todo.setAllCompleted': inputObject({ completed: either(fc.boolean()) }),
     'todo.clearCompleted': fc.oneof(fc.constant(undefined), hostileValue),
@@ -233,4 +265,9 @@ export const QUERY_PATHS: ReadonlySet<ProcedurePath> = new Set([
   'account.export',
 ]);
 /** The procedures that take a todo id: NOT_FOUND is a valid answer for them alone. */
-export const ID_PATHS: ReadonlySet<ProcedurePath> = new Set(['todo.get', 'todo.update', 'todo.delete']);
+export const ID_PATHS: ReadonlySet<ProcedurePath> = new Set([
+  'todo.get',
+  'todo.update',
+  'todo.move',
+  'todo.delete',
+]);
