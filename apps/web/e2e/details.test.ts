@@ -325,6 +325,7 @@ describe.skipIf(!hasChromium)('due dates, priorities, details, sort, search and 
     await expectTitles(page, ['Water the plants', 'Bake a cake', 'Call the dentist', 'Buy oat milk']);
     expect(new URL(page.url()).searchParams.get('q')).toBeNull();
     expect(await searchBox(page).inputValue()).toBe('');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
     expect(await empty.count()).toBe(0);
 
     // A todo added during a search that it matches appears at once; one that does not, not.

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { type Filter, SORTS, type Sort, setSearch, setSort, useSearch } from './use-filter.ts';
 
 const SEARCH_DEBOUNCE_MS = 250;
@@ -7,16 +7,19 @@ const SEARCH_DEBOUNCE_MS = 250;
 export function useSearchBox() {
   const search = useSearch();
   const [text, setText] = useState(search);
+  const inputRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (text === search) return;
     const timer = setTimeout(() => setSearch(text), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text, search]);
+  /** Empties the search at once; focus goes to the box, as the button that asked is gone. */
   const clear = () => {
     setText('');
     setSearch('');
+    inputRef.current?.focus();
   };
-  return { text, setText, search: search.trim(), clear };
+  return { text, setText, search: search.trim(), clear, inputRef };
 }
 
 export type SearchBox = ReturnType<typeof useSearchBox>;
@@ -34,6 +37,7 @@ export function ListControls({ searchBox, sort }: { searchBox: SearchBox; sort: 
           <path d="M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13z M15.5 15.5L20 20" />
         </svg>
         <input
+          ref={searchBox.inputRef}
           id={`${id}-search`}
           type="search"
           placeholder="Search"
