@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { dueAtOf, dueFields, dueLabel, instantOf } from './due-date.ts';
+import { dueLabel } from './due-date.ts';
+import { dueAtOf, dueFields, instantOf } from './due-fields.ts';
 
 const BERLIN = 'Europe/Berlin';
 const TOKYO = 'Asia/Tokyo';

@@ -4,7 +4,7 @@
 
 const DAY_MS = 86_400_000;
 
-type WallClock = { year: number; month: number; day: number; hour: number; minute: number };
+export type WallClock = { year: number; month: number; day: number; hour: number; minute: number };
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -56,18 +56,6 @@ export function wallClock(instant: Date, timeZone?: string): WallClock {
 
 const dayNumber = (clock: WallClock) => Date.UTC(clock.year, clock.month - 1, clock.day) / DAY_MS;
 
-/** The instant a wall clock in `timeZone` shows `clock` (for a time skipped by a DST change, the
- * one just after it). */
-export function instantOf(clock: WallClock, timeZone?: string): Date {
-  const asUtc = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute);
-  const offsetAt = (instant: number) => {
-    const seen = wallClock(new Date(instant), timeZone);
-    return Date.UTC(seen.year, seen.month - 1, seen.day, seen.hour, seen.minute) - instant;
-  };
-  const guess = asUtc - offsetAt(asUtc);
-  return new Date(asUtc - offsetAt(guess));
-}
-
 export type DueLabel = {
   /** "Today", "Tomorrow 09:30", "Mon 8 Dec", "Fri 8 Jan 2027 17:00". */
   text: string;
@@ -75,7 +63,7 @@ export type DueLabel = {
   allDay: boolean;
 };
 
-const pad = (value: number) => String(value).padStart(2, '0');
+export const pad = (value: number) => String(value).padStart(2, '0');
 
 /**
  * How a due date reads in a row, relative to `now`.
@@ -101,30 +89,4 @@ export function dueLabel(dueAt: string, now: Date, timeZone?: string): DueLabel 
   }
   if (!allDay) text += ` ${pad(clock.hour)}:${pad(clock.minute)}`;
   return { text, overdue: allDay ? days < 0 : due.getTime() < now.getTime(), allDay };
-}
-
-/** A due date as the details form's date and time inputs show it ("" for none). */
-export function dueFields(dueAt: string | null, timeZone?: string): { date: string; time: string } {
-  if (!dueAt) return { date: '', time: '' };
-  const clock = wallClock(new Date(dueAt), timeZone);
-  const date = `${String(clock.year).padStart(4, '0')}-${pad(clock.month)}-${pad(clock.day)}`;
-  const allDay = clock.hour === 0 && clock.minute === 0;
-  return { date, time: allDay ? '' : `${pad(clock.hour)}:${pad(clock.minute)}` };
-}
-
-/** The instant for the form's date ("YYYY-MM-DD", "" for none) and optional time ("HH:MM"). */
-export function dueAtOf(date: string, time: string, timeZone?: string): string | null {
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!day) return null;
-  const [hour, minute] = /^\d{2}:\d{2}/.test(time) ? time.split(':').map(Number) : [0, 0];
-  return instantOf(
-    {
-      year: Number(day[1]),
-      month: Number(day[2]),
-      day: Number(day[3]),
-      hour: hour ?? 0,
-      minute: minute ?? 0,
-    },
-    timeZone,
-  ).toISOString();
 }

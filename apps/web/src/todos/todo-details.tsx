@@ -1,6 +1,6 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Todo } from '../trpc.ts';
-import { dueAtOf, dueFields } from './due-date.ts';
+import { dueAtOf, dueFields } from './due-fields.ts';
 import { PRIORITIES } from './priorities.ts';
 import type { TodoDetails } from './use-todo-actions.ts';
 
