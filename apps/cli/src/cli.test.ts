@@ -102,13 +102,26 @@ describe('the todo command against a running server', () => {
     };
   }
 
-  /** The short ids and titles of `todo ls` output. */
-  const rows = (stdout: string) =>
-    stdout
-      .split('\n')
-      .map((line) => /^([0-9a-f-]{8,36}) {2}\[([ x])\] {3}(.*)$/.exec(line))
-      .filter((match) => match !== null)
-      .map(([, id, done, title]) => ({ id: id ?? '', done: done === 'x', title }));
+  /** The rows of `todo ls` output, cut at the columns of its header line. */
+  const rows = (stdout: string) => {
+    const lines = stdout.split('\n');
+    const header = lines.find((line) => /^ID +DONE {2}DUE +PRIORITY {2}TITLE$/.test(line));
+    if (!header) return [];
+    const [due, priority, title] = ['DUE', 'PRIORITY', 'TITLE'].map((name) => header.indexOf(name)) as [
+      number,
+      number,
+      number,
+    ];
+    return lines
+      .filter((line) => /^[0-9a-f-]{8,36} {2}\[[ x]\] {3}/.test(line))
+      .map((line) => ({
+        id: line.slice(0, line.indexOf(' ')),
+        done: line.slice(line.indexOf('[') + 1, line.indexOf(']')) === 'x',
+        due: line.slice(due, priority).trim(),
+        priority: line.slice(priority, title).trim(),
+        title: line.slice(title),
+      }));
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
@@ -153,6 +166,7 @@ describe('the todo command against a running server', () => {
       'ls',
       'show',
       'edit',
+      'mv',
       'done',
       'reopen',
       'rm',
@@ -212,7 +226,7 @@ describe('the todo command against a running server', () => {
 
     const listed = await todo(['ls']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout.split('\n')[0]).toMatch(/^ID +DONE {2}TITLE$/);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^ID +DONE {2}DUE +PRIORITY {2}TITLE$/);
     const todos = rows(listed.stdout);
     expect(todos.map((row) => row.title)).toEqual(['Buy milk', 'Call the bank', 'Water plants']);
     expect(todos.every((row) => !row.done && row.id.length === 8)).toBe(true);
@@ -335,6 +349,8 @@ describe('the todo command against a running server', () => {
         title: 'Watched milk',
         description: null,
         completed: false,
+        dueAt: null,
+        priority: 'none',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       },
@@ -446,6 +462,8 @@ describe('the todo command against a running server', () => {
     title: expect.any(String),
     description: null,
     completed: false,
+    dueAt: null,
+    priority: 'none',
     createdAt: expect.any(String),
     updatedAt: expect.any(String),
     ...fields,
@@ -630,6 +648,8 @@ describe('the todo command against a running server', () => {
         `ID           ${added.id}`,
         'Title        Call the bank',
         'Status       active',
+        'Due          (none)',
+        'Priority     none',
         'Description  About the mortgage',
         '             and the  [31mrate',
         `Created      ${minute(added.createdAt)}`,
@@ -925,6 +945,324 @@ describe('the todo command against a running server', () => {
     }
   });
 
+  // Tests that run the command a few dozen times: each run is its own Node process, seconds
+  // apiece on a busy machine.
+  const MANY_RUNS = 300_000;
+  /** The wall clock of an instant in a time zone: { date: '2026-12-24', weekday: 'Thu', time: '17:00' }. */
+  const wallClock = (instant: string | number, timeZone: string) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(new Date(instant))
+        .map((part) => [part.type, part.value]),
+    );
+    return {
+      date: `${parts.year}-${parts.month}-${parts.day}`,
+      weekday: parts.weekday,
+      time: `${parts.hour}:${parts.minute}`,
+    };
+  };
+  /** The date `days` after today's in a time zone, as YYYY-MM-DD. */
+  const dayInZone = (days: number, timeZone: string) => {
+    const [year, month, day] = wallClock(Date.now(), timeZone).date.split('-').map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+  };
+
+  it(
+    'add and edit take --due in the local time zone (TZ) and --priority; show prints both',
+    async () => {
+      const zone = 'Pacific/Auckland';
+      const here = { ...newHome(), TZ: zone };
+      expect(
+        (
+          await todo(['signup', '--name', 'Due Dates', '--email', 'due@example.com'], {
+            input: 'due password\n',
+            env: here,
+          })
+        ).code,
+      ).toBe(0);
+
+      // A date alone is local midnight (all day): Auckland is 13 hours ahead of UTC in December.
+      const christmas = json(
+        await todo(['add', 'Christmas', '--due', '2026-12-24', '--priority', 'high', '--json'], {
+          env: here,
+        }),
+      );
+      expect(christmas).toEqual(
+        aTodo({ title: 'Christmas', dueAt: '2026-12-23T11:00:00.000Z', priority: 'high' }),
+      );
+      const timed = json(await todo(['add', 'Timed', '--due', '2026-12-24 17:00', '--json'], { env: here }));
+      expect(timed).toMatchObject({ dueAt: '2026-12-24T04:00:00.000Z', priority: 'none' });
+      // The same words in another zone are another instant.
+      const newYork = json(
+        await todo(['add', 'Timed', '--due', '2026-12-24 17:00', '--json'], {
+          env: { ...here, TZ: 'America/New_York' },
+        }),
+      );
+      expect(newYork.dueAt).toBe('2026-12-24T22:00:00.000Z');
+
+      const tomorrow = json(await todo(['add', 'Tomorrow', '--due', 'tomorrow', '--json'], { env: here }));
+      expect(wallClock(tomorrow.dueAt, zone)).toMatchObject({ date: dayInZone(1, zone), time: '00:00' });
+      const friday = json(await todo(['add', 'Friday', '--due', 'friday 17:00', '--json'], { env: here }));
+      expect(wallClock(friday.dueAt, zone)).toMatchObject({ weekday: 'Fri', time: '17:00' });
+      expect(Date.parse(friday.dueAt)).toBeGreaterThan(Date.now());
+      expect(Date.parse(friday.dueAt)).toBeLessThanOrEqual(Date.now() + 7 * 86_400_000);
+      // Other natural phrases: a day without a time is all day, one with a time keeps it.
+      // (The parsing of many more phrases is unit-tested in due.test.ts.)
+      const inThreeDays = json(await todo(['add', 'Later', '--due', 'in 3 days', '--json'], { env: here }));
+      expect(wallClock(inThreeDays.dueAt, zone)).toMatchObject({ date: dayInZone(3, zone), time: '00:00' });
+      for (const [phrase, time] of [
+        ['dec 24 5pm', '17:00'],
+        ['Monday 8am', '08:00'],
+      ] as const) {
+        const added = json(await todo(['add', phrase, '--due', phrase, '--json'], { env: here }));
+        expect(wallClock(added.dueAt, zone).time, phrase).toBe(time);
+      }
+
+      const show = await todo(['show', christmas.id], { env: here });
+      expect(show.code).toBe(0);
+      expect(show.stdout).toMatch(
+        /\nDue {10}Thu 24 Dec 2026, all day \((in \d+ days|tomorrow|today|overdue)\)\n/,
+      );
+      expect(show.stdout).toContain('\nPriority     high\n');
+      expect((await todo(['show', timed.id], { env: here })).stdout).toMatch(
+        /\nDue {10}Thu 24 Dec 2026 17:00 \(/,
+      );
+
+      // edit: a new due date and priority, then none.
+      const edited = json(
+        await todo(
+          ['edit', christmas.id.slice(0, 8), '--due', '2026-12-25 08:00', '--priority', 'low', '--json'],
+          { env: here },
+        ),
+      );
+      expect(edited).toMatchObject({
+        id: christmas.id,
+        title: 'Christmas',
+        dueAt: '2026-12-24T19:00:00.000Z',
+        priority: 'low',
+      });
+      const cleared = json(
+        await todo(['edit', christmas.id, '--due', 'none', '--priority', 'none', '--json'], { env: here }),
+      );
+      expect(cleared).toMatchObject({ id: christmas.id, dueAt: null, priority: 'none' });
+      expect((await todo(['show', christmas.id], { env: here })).stdout).toContain(
+        '\nDue          (none)\nPriority     none\n',
+      );
+      // --json carries the API's Todo as it is.
+      expect(json(await todo(['show', christmas.id, '--json'], { env: here }))).toEqual(cleared);
+      const plain = await todo(['edit', christmas.id, '--due', 'tomorrow'], { env: here });
+      expect(plain).toEqual({
+        code: 0,
+        stdout: `Edited: ${christmas.id.slice(0, 8)}  Christmas\n`,
+        stderr: '',
+      });
+    },
+    MANY_RUNS,
+  );
+
+  it(
+    'refuses a --due that is not a date, and an unknown --priority or --sort, with exit code 2 and nothing changed',
+    async () => {
+      const here = { ...newHome(), TZ: 'Europe/Berlin' };
+      await todo(['signup', '--name', 'Bad Input', '--email', 'bad-due@example.com'], {
+        input: 'bad due password\n',
+        env: here,
+      });
+      const kept = json(
+        await todo(['add', 'Kept', '--due', 'tomorrow', '--priority', 'medium', '--json'], { env: here }),
+      );
+
+      for (const value of ['someday', 'buy milk tomorrow', '2026-13-45', '']) {
+        const run = await todo(['add', 'Never', '--due', value], { env: here });
+        expect(run, value).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `todo: --due "${value}" is not a date. Try 2026-12-24, tomorrow, "friday 17:00" or none.\nSee \`todo --help\`.\n`,
+        });
+      }
+      expect((await todo(['edit', kept.id, '--due', 'someday'], { env: here })).code).toBe(2);
+      for (const value of ['urgent', 'HIGH', '']) {
+        const run = await todo(['add', 'Never', '--priority', value], { env: here });
+        expect(run, value).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `todo: --priority must be none, low, medium or high, not "${value}".\nSee \`todo --help\`.\n`,
+        });
+      }
+      expect((await todo(['edit', kept.id, '--priority', 'urgent'], { env: here })).code).toBe(2);
+      const sort = await todo(['ls', '--sort', 'random'], { env: here });
+      expect(sort).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'todo: --sort must be manual, due, priority, newest or oldest, not "random".\nSee `todo --help`.\n',
+      });
+      expect((await todo(['edit', kept.id], { env: here })).stderr).toContain(
+        'Give --title, --description, --due or --priority.',
+      );
+      // --due and --priority belong to add and edit only.
+      expect((await todo(['ls', '--due', 'tomorrow'], { env: here })).code).toBe(2);
+      expect(json(await todo(['ls', '--json'], { env: here })).todos).toEqual([kept]);
+    },
+    MANY_RUNS,
+  );
+
+  it(
+    'ls shows due and priority columns, marks overdue todos, and sorts by manual, due, priority, newest or oldest; mv moves',
+    async () => {
+      const here = { ...newHome(), TZ: 'America/New_York' };
+      await todo(['signup', '--name', 'Sorting', '--email', 'sorting@example.com'], {
+        input: 'sorting password\n',
+        env: here,
+      });
+      const add = async (...args: string[]) => json(await todo(['add', ...args, '--json'], { env: here }));
+      const rent = await add('Pay rent', '--due', 'yesterday', '--priority', 'high');
+      const milk = await add('Buy milk');
+      const bank = await add('Call the bank', '--due', 'tomorrow 09:30', '--priority', 'medium');
+      const far = await add('Renew passport', '--due', '2099-01-05', '--priority', 'low');
+      const plants = await add('Water plants', '--due', 'tomorrow');
+      const titles = async (...args: string[]) => {
+        const run = await todo(['ls', ...args], { env: here });
+        expect(run.code).toBe(0);
+        return rows(run.stdout).map((row) => row.title);
+      };
+
+      // Manual, the default, is the order they were added in until one is moved.
+      const listed = await todo(['ls'], { env: here });
+      expect(rows(listed.stdout)).toEqual([
+        { id: rent.id.slice(0, 8), done: false, due: 'Yesterday !', priority: 'high', title: 'Pay rent' },
+        { id: milk.id.slice(0, 8), done: false, due: '', priority: '', title: 'Buy milk' },
+        {
+          id: bank.id.slice(0, 8),
+          done: false,
+          due: 'Tomorrow 09:30',
+          priority: 'medium',
+          title: 'Call the bank',
+        },
+        { id: far.id.slice(0, 8), done: false, due: '2099-01-05', priority: 'low', title: 'Renew passport' },
+        { id: plants.id.slice(0, 8), done: false, due: 'Tomorrow', priority: '', title: 'Water plants' },
+      ]);
+      // Columns line up: every row's title starts where the header's TITLE does.
+      const lines = listed.stdout.split('\n');
+      const titleAt = (lines[0] ?? '').indexOf('TITLE');
+      for (const line of lines.slice(1, 6)) expect(line.slice(titleAt - 2, titleAt)).toBe('  ');
+      expect(lines.slice(1, 6).map((line) => line.slice(titleAt))).toEqual([
+        'Pay rent',
+        'Buy milk',
+        'Call the bank',
+        'Renew passport',
+        'Water plants',
+      ]);
+      expect(listed.stdout).not.toContain('\u001b['); // no colour when stdout is not a terminal
+      expect(await titles('--sort', 'manual')).toEqual(await titles());
+
+      expect(await titles('--sort', 'due')).toEqual([
+        'Pay rent',
+        'Water plants',
+        'Call the bank',
+        'Renew passport',
+        'Buy milk',
+      ]);
+      expect(await titles('--sort', 'priority')).toEqual([
+        'Pay rent',
+        'Call the bank',
+        'Renew passport',
+        'Buy milk',
+        'Water plants',
+      ]);
+      expect(await titles('--sort', 'newest')).toEqual([
+        'Water plants',
+        'Renew passport',
+        'Call the bank',
+        'Buy milk',
+        'Pay rent',
+      ]);
+      expect(await titles('--sort', 'oldest')).toEqual([
+        'Pay rent',
+        'Buy milk',
+        'Call the bank',
+        'Renew passport',
+        'Water plants',
+      ]);
+      const byDue = json(await todo(['ls', '--sort', 'due', '--json'], { env: here }));
+      expect(byDue.todos.map((row: { id: string }) => row.id)).toEqual([
+        rent.id,
+        plants.id,
+        bank.id,
+        far.id,
+        milk.id,
+      ]);
+      expect(byDue.todos[0]).toEqual(rent);
+
+      // mv: to the top, and after another todo; manual order (and ties in the priority order) follow.
+      const top = await todo(['mv', plants.id.slice(0, 8), '--top'], { env: here });
+      expect(top).toEqual({
+        code: 0,
+        stdout: `Moved to the top: ${plants.id.slice(0, 8)}  Water plants\n`,
+        stderr: '',
+      });
+      const after = await todo(['mv', milk.id.slice(0, 8), '--after', far.id.slice(0, 8)], { env: here });
+      expect(after).toEqual({
+        code: 0,
+        stdout: `Moved: ${milk.id.slice(0, 8)}  Buy milk, after ${far.id.slice(0, 8)}  Renew passport\n`,
+        stderr: '',
+      });
+      expect(await titles()).toEqual([
+        'Water plants',
+        'Pay rent',
+        'Call the bank',
+        'Renew passport',
+        'Buy milk',
+      ]);
+      expect(await titles('--sort', 'priority')).toEqual([
+        'Pay rent',
+        'Call the bank',
+        'Renew passport',
+        'Water plants',
+        'Buy milk',
+      ]);
+      expect(json(await todo(['mv', rent.id, '--after', plants.id, '--json'], { env: here }))).toMatchObject({
+        id: rent.id,
+      });
+      for (const args of [
+        ['mv', rent.id],
+        ['mv', rent.id, '--top', '--after', milk.id],
+        ['mv', rent.id, '--after', rent.id.slice(0, 8)],
+      ]) {
+        const run = await todo(args, { env: here });
+        expect(run.code, args.join(' ')).toBe(2);
+      }
+      // Another user's todo is no place to move to.
+      const elsewhere = newHome();
+      await todo(['signup', '--name', 'Stranger', '--email', 'stranger@example.com'], {
+        input: 'stranger password\n',
+        env: elsewhere,
+      });
+      const stranger = json(await todo(['add', 'Not yours', '--json'], { env: elsewhere }));
+      const theirs = await todo(['mv', rent.id, '--after', stranger.id], { env: here });
+      expect(theirs.code).toBe(4);
+
+      // A completed todo is not overdue.
+      await todo(['done', rent.id], { env: here });
+      const done = rows((await todo(['ls'], { env: here })).stdout).find((row) => row.title === 'Pay rent');
+      expect(done).toMatchObject({ done: true, due: 'Yesterday' });
+    },
+    MANY_RUNS,
+  );
+
   describe.skipIf(!hasTmux)('on a real terminal (tmux)', () => {
     // A tmux server of the test's own, so that no one else's sessions are touched; its socket
     // lives in the test's directory and goes with it.
@@ -994,6 +1332,8 @@ describe('the todo command against a running server', () => {
       };
       return {
         screen,
+        /** The screen with its colours, as escape sequences. */
+        colouredScreen: () => tmux('capture-pane', '-p', '-e', '-t', name),
         /** Waits until the screen shows `text`. */
         waitFor: (text: string) => waitUntil(`"${text}"`, () => (screen().includes(text) ? true : undefined)),
         type: (text: string) => tmux('send-keys', '-t', name, '-l', text),
@@ -1088,6 +1428,30 @@ describe('the todo command against a running server', () => {
       expect(await passwd.exitCode(), passwd.screen()).toBe(0);
       expect(passwd.screen()).toContain('Password changed.');
       expect(await signInStatus('terminal@example.com', 'new terminal password')).toBe(200);
+    });
+
+    it('ls colours an overdue date red on a terminal, unless NO_COLOR is set', async () => {
+      const here = newHome();
+      await todo(['signup', '--name', 'Colour', '--email', 'colour@example.com'], {
+        input: 'colour password\n',
+        env: here,
+      });
+      await todo(['add', 'Late', '--due', 'yesterday'], { env: here });
+      await todo(['add', 'Fine', '--due', 'tomorrow'], { env: here });
+      const coloured = terminal(['ls'], here);
+      expect(await coloured.exitCode(), coloured.screen()).toBe(0);
+      expect(coloured.screen()).toMatch(/\[ \] {3}Yesterday ! +Late\n/);
+      expect(coloured.colouredScreen()).toContain('\u001b[31mYesterday !');
+      expect(
+        coloured
+          .colouredScreen()
+          .split('\n')
+          .find((line) => line.includes('Fine')),
+      ).not.toContain('\u001b[');
+      const plain = terminal(['ls'], { ...here, NO_COLOR: '1' });
+      expect(await plain.exitCode(), plain.screen()).toBe(0);
+      expect(plain.screen()).toContain('Yesterday !');
+      expect(plain.colouredScreen()).not.toContain('\u001b[31m');
     });
 
     it('over plain http to another machine, asks first; no (the default) sends nothing', async (test) => {

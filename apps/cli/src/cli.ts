@@ -14,6 +14,7 @@ import {
   TRPCClientError,
 } from '@todo/client';
 import { configPath, readConfig, writeConfig } from './config-store.ts';
+import { isPriority, PRIORITIES, type Priority, parseDue } from './due.ts';
 import {
   describeChange,
   describeReset,
@@ -77,6 +78,11 @@ const OPTIONS = {
   search: { type: 'string' },
   title: { type: 'string' },
   description: { type: 'string' },
+  due: { type: 'string' },
+  priority: { type: 'string' },
+  sort: { type: 'string' },
+  after: { type: 'string' },
+  top: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -184,14 +190,20 @@ async function forgetToken(io: Io, url: string, token?: string) {
   await writeConfig(path, config);
 }
 
-/** Every todo matching the filter, oldest first, page by page. */
-async function listAll(api: Api, input: { filter?: 'all' | 'active' | 'completed'; search?: string }) {
+const SORTS = ['manual', 'due', 'priority', 'newest', 'oldest'] as const;
+type Sort = (typeof SORTS)[number];
+
+/** Every todo matching the filter, in the given order (the owner's manual order unless told), page by page. */
+async function listAll(
+  api: Api,
+  input: { filter?: 'all' | 'active' | 'completed'; search?: string; order?: Sort },
+) {
   const todos: Todo[] = [];
   let cursor: string | null = null;
   do {
     const page: { items: Todo[]; nextCursor: string | null } = await api.todo.list.query({
+      order: 'manual',
       ...input,
-      order: 'oldest',
       limit: 100,
       cursor,
     });
@@ -246,6 +258,38 @@ const setCompleted = (completed: boolean) => async (context: Context) => {
   }
   if (context.values.json) printJson(context.io, { todos });
 };
+
+const oneOf = (names: readonly string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+
+/** `--due`: a date in local time, or "none" (no due date). */
+async function dueOption(value: string | undefined): Promise<string | null | undefined> {
+  if (value === undefined) return undefined;
+  if (value.trim().toLowerCase() === 'none') return null;
+  const due = await parseDue(value);
+  if (!due)
+    throw usageError(`--due "${value}" is not a date. Try 2026-12-24, tomorrow, "friday 17:00" or none.`);
+  return due.toISOString();
+}
+
+function priorityOption(value: string | undefined): Priority | undefined {
+  if (value === undefined) return undefined;
+  if (!isPriority(value)) throw usageError(`--priority must be ${oneOf(PRIORITIES)}, not "${value}".`);
+  return value;
+}
+
+function sortOption(value: string | undefined): Sort {
+  if (value === undefined) return 'manual';
+  if (!(SORTS as readonly string[]).includes(value))
+    throw usageError(`--sort must be ${oneOf(SORTS)}, not "${value}".`);
+  return value as Sort;
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
+const useColor = (io: Io) => Boolean((io.stdout as { isTTY?: boolean }).isTTY) && !io.env.NO_COLOR;
+
+const DUE_DETAILS =
+  '--due takes a date in local time: 2026-12-24, tomorrow, friday, "friday 17:00", "in 3 days",\n' +
+  '"dec 24 5pm". A date without a time is due all day. --priority is none, low, medium or high.';
 
 const ID_DETAILS = 'An id is the full id or any unique beginning of it, as shown by `todo ls`.';
 const PASSWORD_FROM_STDIN = '\nWhen stdin is not a terminal the password is read from it, for scripts:\n';
@@ -409,43 +453,51 @@ const COMMANDS: Record<string, Command> = {
   },
 
   add: {
-    usage: 'todo add <title> [--description <text>]',
+    usage: 'todo add <title> [--due …] [--priority …] [--description …]',
     summary: 'Add a todo',
-    options: ['description', 'json'],
-    details: 'Words after `add` make up the title: todo add Buy milk\nWith --json: the new todo.',
+    options: ['description', 'due', 'priority', 'json'],
+    details:
+      'Words after `add` make up the title: todo add Buy milk --due tomorrow\n' +
+      `${DUE_DETAILS}\nWith --json: the new todo.`,
     async run(context) {
+      const { values } = context;
       const title = context.args.join(' ').trim();
       if (!title) throw usageError('Give the todo a title: todo add <title>');
+      const dueAt = await dueOption(values.due);
+      const priority = priorityOption(values.priority);
       const { api } = await session(context);
-      const todo = await api.todo.create.mutate({ title, description: context.values.description });
+      const todo = await api.todo.create.mutate({ title, description: values.description, dueAt, priority });
       if (context.values.json) printJson(context.io, todo);
       else print(context.io, `Added: ${describeTodo(todo)}`);
     },
   },
 
   ls: {
-    usage: 'todo ls [--active|--completed] [--search <text>]',
+    usage: 'todo ls [--active|--completed] [--search …] [--sort …]',
     summary: 'List todos with short ids',
-    options: ['active', 'completed', 'search', 'json'],
+    options: ['active', 'completed', 'search', 'sort', 'json'],
     details:
       '--search matches the title or the description, ignoring case.\n' +
-      'With --json: {"todos":[…],"counts":{"all":…,"active":…,"completed":…}}, the todos oldest\n' +
-      'first and the counts of the whole list.',
+      '--sort is manual (your own order, as in the web app; the default), due (soonest first, none\n' +
+      'last), priority (high first), newest or oldest. Due dates are local; "!" marks an overdue one.\n' +
+      'With --json: {"todos":[…],"counts":{"all":…,"active":…,"completed":…}}, the todos in that\n' +
+      'order and the counts of the whole list.',
     async run(context) {
       const { io, values } = context;
       if (context.args.length > 0) throw usageError('todo ls takes no arguments (did you mean --search?).');
       if (values.active && values.completed) throw usageError('Give --active or --completed, not both.');
       const filter = values.active ? 'active' : values.completed ? 'completed' : 'all';
+      const order = sortOption(values.sort);
       const { api } = await session(context);
       const [todos, counts] = await Promise.all([
-        listAll(api, { filter, search: values.search || undefined }),
+        listAll(api, { filter, search: values.search || undefined, order }),
         api.todo.counts.query(),
       ]);
       if (values.json) return void printJson(io, { todos, counts });
       const narrowed = filter !== 'all' || Boolean(values.search);
       if (todos.length === 0)
         print(io, narrowed ? 'No matching todos.' : 'No todos yet. Add one with `todo add <title>`.');
-      else print(io, formatTable(todos));
+      else print(io, formatTable(todos, { now: new Date(), color: useColor(io) }));
       print(io, `\n${plural(counts.active, 'item')} left, ${counts.completed} completed.`);
     },
   },
@@ -454,7 +506,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'todo show <id>',
     summary: 'Show a todo in full, description included',
     options: ['json'],
-    details: `${ID_DETAILS}\nTimes are local. With --json: the todo.`,
+    details: `${ID_DETAILS}\nDates and times are local. With --json: the todo.`,
     async run(context) {
       const { api } = await session(context);
       const todo = await resolveOne(context, api);
@@ -464,23 +516,54 @@ const COMMANDS: Record<string, Command> = {
   },
 
   edit: {
-    usage: 'todo edit <id> [--title <text>] [--description <text>]',
-    summary: 'Change the title or description',
-    options: ['title', 'description', 'json'],
-    details: `${ID_DETAILS}\n--description "" removes the description. With --json: the todo as edited.`,
+    usage: 'todo edit <id> [--title …] [--description …] [--due …] [--priority …]',
+    summary: 'Change the title, description, due date or priority',
+    options: ['title', 'description', 'due', 'priority', 'json'],
+    details:
+      `${ID_DETAILS}\n${DUE_DETAILS}\n` +
+      '--due none removes the due date, --description "" the description.\n' +
+      'With --json: the todo as edited.',
     async run(context) {
       const { io, values } = context;
-      if (values.title === undefined && values.description === undefined)
-        throw usageError('Give --title, --description or both.');
+      if ([values.title, values.description, values.due, values.priority].every((v) => v === undefined))
+        throw usageError('Give --title, --description, --due or --priority.');
+      const dueAt = await dueOption(values.due);
+      const priority = priorityOption(values.priority);
       const { api } = await session(context);
       const todo = await resolveOne(context, api);
       const updated = await api.todo.update.mutate({
         id: todo.id,
         title: values.title,
         description: values.description === '' ? null : values.description,
+        dueAt,
+        priority,
       });
       if (values.json) printJson(io, updated);
       else print(io, `Edited: ${describeTodo(updated)}`);
+    },
+  },
+
+  mv: {
+    usage: 'todo mv <id> (--after <id> | --top)',
+    summary: 'Move a todo in your own order',
+    options: ['after', 'top', 'json'],
+    details:
+      `${ID_DETAILS}\nThe order is the one \`todo ls\` and the web app show by default (--sort manual).\n` +
+      'With --json: the moved todo.',
+    async run(context) {
+      const { io, values, args } = context;
+      if ((values.after === undefined) === !values.top) throw usageError('Give --after <id> or --top.');
+      if (args.length !== 1) throw usageError('Give one todo id: todo mv <id> --after <id>');
+      const { api } = await session(context);
+      const [todo, after] = await resolveTodos(
+        api,
+        values.after === undefined ? args : [...args, values.after],
+      );
+      if (after && after.id === todo?.id) throw usageError('A todo cannot go after itself.');
+      const moved = await api.todo.move.mutate({ id: (todo as Todo).id, afterId: after?.id ?? null });
+      if (values.json) printJson(io, moved);
+      else if (after) print(io, `Moved: ${describeTodo(moved)}, after ${describeTodo(after)}`);
+      else print(io, `Moved to the top: ${describeTodo(moved)}`);
     },
   },
 
@@ -589,7 +672,7 @@ const COMMANDS: Record<string, Command> = {
       '  + added      3f2a9c1b  Buy milk\n' +
       '  ✓ completed  3f2a9c1b  Buy milk\n' +
       '  ✗ deleted    3f2a9c1b  Buy milk\n' +
-      '  (and ○ reopened, ~ renamed, ~ edited)\n' +
+      '  (and ○ reopened, ~ renamed, ~ edited, ~ due, ~ priority)\n' +
       'A bulk change (todo clear, complete all) is one "↻ reset" line.\n' +
       'With --json, one JSON object per line: the event id, the type and the todo (or its id):\n' +
       '  {"id":"12","type":"upsert","todo":{"id":"3f2a9c1b-…","title":"Buy milk",…}}\n' +
@@ -693,10 +776,18 @@ const OPTION_HELP = {
 };
 const COMMON_OPTIONS = `Options:\n${[OPTION_HELP.url, OPTION_HELP.json, OPTION_HELP.help, OPTION_HELP.version].join('\n')}`;
 
+const USAGE_WIDTH = 50;
+
 function mainHelp(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
-  const lines = Object.values(COMMANDS).map(
-    (command) => `  ${command.usage.padEnd(width)}  ${command.summary}`,
+  // A usage too long to share its line with the summary has the summary on the next one.
+  const usages = Object.values(COMMANDS).map((command) => command.usage);
+  const width = Math.max(
+    ...usages.filter((usage) => usage.length <= USAGE_WIDTH).map((usage) => usage.length),
+  );
+  const lines = Object.values(COMMANDS).map((command) =>
+    command.usage.length <= width
+      ? `  ${command.usage.padEnd(width)}  ${command.summary}`
+      : `  ${command.usage}\n  ${' '.repeat(width)}  ${command.summary}`,
   );
   return `todo: your todo list from the terminal.
 

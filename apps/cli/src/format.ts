@@ -1,4 +1,5 @@
 import type { RouterOutputs, TodoChange } from '@todo/client';
+import { dueInFull, dueLabel, isOverdue } from './due.ts';
 
 type Todo = RouterOutputs['todo']['get'];
 
@@ -15,20 +16,48 @@ export function shortIdLength(ids: string[]): number {
 /** One line of a title: control characters (newlines, tabs, escapes) would break the table. */
 const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, ' ');
 
+/** How a table is drawn: the time its due dates are read against, and whether to use colour. */
+export type TableStyle = { now: Date; color: boolean };
+
+const RED = (text: string) => `\u001b[31m${text}\u001b[39m`;
+
+/** The due column's text: its label, and "!" when an active todo's due has passed. */
+function dueCell(todo: Todo, now: Date): { text: string; overdue: boolean } {
+  if (!todo.dueAt) return { text: '', overdue: false };
+  const due = new Date(todo.dueAt);
+  const overdue = !todo.completed && isOverdue(due, now);
+  return { text: `${dueLabel(due, now)}${overdue ? ' !' : ''}`, overdue };
+}
+
 /**
- * The todos as a table: short id, a check box and the title, oldest first.
+ * The todos as a table, in the order given: short id, a check box, the due date (local time;
+ * "!" when overdue), the priority and the title.
  *
  * @example
- * ID        DONE  TITLE
- * 3f2a9c1b  [ ]   Buy milk
+ * ID        DONE  DUE            PRIORITY  TITLE
+ * 3f2a9c1b  [ ]   Yesterday !    high      Pay rent
+ * 0c4d1e2f  [ ]   Today 17:00              Call the bank
+ * 9a8b7c6d  [x]                  low       Buy milk
  */
-export function formatTable(todos: Todo[]): string {
+export function formatTable(
+  todos: Todo[],
+  { now, color }: TableStyle = { now: new Date(), color: false },
+): string {
   const length = shortIdLength(todos.map((todo) => todo.id));
-  const rows = todos.map(
-    (todo) =>
-      `${todo.id.slice(0, length).padEnd(length)}  ${todo.completed ? '[x]' : '[ ]'}   ${oneLine(todo.title)}`,
-  );
-  return [`${'ID'.padEnd(length)}  DONE  TITLE`, ...rows].join('\n');
+  const dues = todos.map((todo) => dueCell(todo, now));
+  const dueWidth = Math.max('DUE'.length, ...dues.map((due) => due.text.length));
+  const priorityWidth = 'PRIORITY'.length;
+  const rows = todos.map((todo, index) => {
+    const due = dues[index] as { text: string; overdue: boolean };
+    const dueText = color && due.overdue ? RED(due.text) : due.text;
+    const padding = ' '.repeat(dueWidth - due.text.length);
+    const priority = (todo.priority === 'none' ? '' : todo.priority).padEnd(priorityWidth);
+    return `${todo.id.slice(0, length).padEnd(length)}  ${todo.completed ? '[x]' : '[ ]'}   ${dueText}${padding}  ${priority}  ${oneLine(todo.title)}`;
+  });
+  return [
+    `${'ID'.padEnd(length)}  DONE  ${'DUE'.padEnd(dueWidth)}  ${'PRIORITY'.padEnd(priorityWidth)}  TITLE`,
+    ...rows,
+  ].join('\n');
 }
 
 /**
@@ -59,15 +88,19 @@ function fields(rows: [string, string][]): string {
  * ID           3f2a9c1b-7a1e-4f0e-9d7c-5b1f2e3a4b5c
  * Title        Call the bank
  * Status       active
+ * Due          Thu 24 Dec 2026, all day (in 23 days)
+ * Priority     high
  * Description  About the mortgage
  * Created      2026-12-01 15:47
  * Updated      2026-12-01 15:52
  */
-export function formatTodo(todo: Todo): string {
+export function formatTodo(todo: Todo, now = new Date()): string {
   return fields([
     ['ID', todo.id],
     ['Title', oneLine(todo.title)],
     ['Status', todo.completed ? 'completed' : 'active'],
+    ['Due', todo.dueAt ? dueInFull(new Date(todo.dueAt), now, todo.completed) : '(none)'],
+    ['Priority', todo.priority],
     ['Description', todo.description ? block(todo.description) : '(none)'],
     ['Created', formatTime(todo.createdAt)],
     ['Updated', formatTime(todo.updatedAt)],
@@ -107,10 +140,12 @@ const verb = (mark: string, word: string) => `${mark} ${word.padEnd(10)}`;
  * + added      3f2a9c1b  Buy milk
  * ✓ completed  3f2a9c1b  Buy milk
  * ✗ deleted    3f2a9c1b  Buy milk
+ * ~ due        3f2a9c1b  Buy milk (Tomorrow 09:00)
  */
 export function describeChange(
   change: Exclude<TodoChange, { type: 'reset' }>,
   before: Todo | undefined,
+  now = new Date(),
 ): string {
   if (change.type === 'delete') {
     return `${verb('✗', 'deleted')} ${before ? describeTodo(before) : change.id.slice(0, MIN_ID_LENGTH)}`;
@@ -122,6 +157,9 @@ export function describeChange(
     return todo.completed ? line('✓', 'completed') : line('○', 'reopened');
   if (before.title !== todo.title) return line('~', 'renamed', ` (was "${oneLine(before.title)}")`);
   if (before.description !== todo.description) return line('~', 'edited', ' (description)');
+  if (before.dueAt !== todo.dueAt)
+    return line('~', 'due', todo.dueAt ? ` (${dueLabel(new Date(todo.dueAt), now)})` : ' (no due date)');
+  if (before.priority !== todo.priority) return line('~', 'priority', ` (${todo.priority})`);
   return line('~', 'updated');
 }
 
