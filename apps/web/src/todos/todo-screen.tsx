@@ -11,6 +11,7 @@ import { followLink } from '../session/path.ts';
 import { useTRPC } from '../trpc.ts';
 import { ConnectionStatus } from './connection-status.tsx';
 import { EmptyState, ListControls, useSearchBox } from './list-controls.tsx';
+import { ReorderableList } from './reorder.tsx';
 import { listInput, todosOf } from './todo-cache.ts';
 import { TodoFooter } from './todo-footer.tsx';
 import { TodoItem } from './todo-item.tsx';
@@ -190,12 +191,17 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
                 <span className="visually-hidden">Mark all as complete</span>
               </label>
               <ListControls searchBox={searchBox} sort={sort} />
-              <ul className="todo-list">
-                {shown.map((todo) => {
+              <ReorderableList
+                todos={shown}
+                keyOf={actions.keyOf}
+                enabled={input.order === 'manual' && !input.search && !list.isPlaceholderData}
+                onMove={actions.move}
+                renderRow={(todo, row) => {
                   const key = actions.keyOf(todo.id);
                   return (
                     <TodoItem
                       key={key}
+                      row={row}
                       todo={todo}
                       now={now}
                       editing={editingKey === key}
@@ -217,8 +223,8 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
                       onSaveDetails={(changes) => actions.saveDetails(todo, changes)}
                     />
                   );
-                })}
-              </ul>
+                }}
+              />
               {hasNextPage && (
                 <button
                   ref={loadMore}

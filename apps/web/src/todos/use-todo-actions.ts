@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorCode, TRPCClientError } from '@todo/client';
 import { useState } from 'react';
 import { type Todo, type TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
+import { moveInList } from './reorder-cache.ts';
 import {
   countsAfter,
   findTodo,
@@ -274,6 +275,27 @@ export function useTodoActions(onRefused: (message: string) => void, view: ListI
     }),
   );
 
+  const move = useMutation({
+    ...trpc.todo.move.mutationOptions({
+      scope: WRITES,
+      onMutate: async ({ id, afterId }) => {
+        // Moves are offered in the manual order only; any other list is read again after.
+        const manual = view.order === 'manual' && !view.search;
+        const snapshot = await optimistic.apply(({ list }) => ({
+          list: manual && list ? moveInList(list, id, afterId) : undefined,
+        }));
+        return { snapshot };
+      },
+      onError: (error, _input, context) => optimistic.rollback(context?.snapshot, error, 'move the todo'),
+      onSettled: optimistic.settle,
+    }),
+    mutationFn: (input: { id: string; afterId: string | null }) =>
+      client.todo.move.mutate({
+        id: ids.resolve(input.id),
+        afterId: input.afterId === null ? null : ids.resolve(input.afterId),
+      }),
+  });
+
   return {
     keyOf: (id: string) => ids.keyOf(id),
     add: (title: string) => create.mutate({ title }),
@@ -284,6 +306,7 @@ export function useTodoActions(onRefused: (message: string) => void, view: ListI
     setAllCompleted: (completed: boolean) => setAllCompleted.mutate({ completed }),
     clearCompleted: () => clearCompleted.mutate(),
     /** Puts `todo` just after `afterId` in the manual order (null: at the top). */
+    move: (todo: Todo, afterId: string | null) => move.mutate({ id: todo.id, afterId }),
   };
 }
 
