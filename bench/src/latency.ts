@@ -1,13 +1,18 @@
 // One user's list latency, alone on the server (one connection): the first page and a deep
-// page of a 50-todo list and of a 100,000-todo list. Keyset pagination should make all four
-// cost about the same; OFFSET would grow with the depth. Timed here with a keep-alive
+// page of a 50-todo list and of a 100,000-todo list, in each order measured (newest, manual,
+// due). Keyset pagination over an index per order should make every case cost about the same;
+// OFFSET, or a sort, would grow with the depth or the list. Timed here with a keep-alive
 // node:http client and a float clock: autocannon's histogram counts whole milliseconds.
 import { Agent, request } from 'node:http';
 import { listPath } from './load.ts';
 import { withTimeout } from './processes.ts';
 
+/** todo.list's `order`; undefined sends none (the default, newest), as the baseline server takes. */
+export type ListOrder = 'newest' | 'oldest' | 'manual' | 'due' | 'priority' | undefined;
+
 export type LatencyCase = {
   name: string;
+  order: ListOrder;
   /** Rows before the measured page. */
   depth: number;
   items: number;
@@ -31,17 +36,19 @@ async function getPage(url: string, token: string, input: Record<string, unknown
 }
 
 /** The cursor that starts the page after `depth` rows, found by paging through the API itself. */
-async function cursorAt(url: string, token: string, depth: number): Promise<string> {
+async function cursorAt(url: string, token: string, depth: number, order: ListOrder): Promise<string> {
   let cursor: string | null = null;
   for (let seen = 0; seen < depth; ) {
     const limit = Math.min(100, depth - seen);
-    const page = await getPage(url, token, cursor ? { limit, cursor } : { limit });
+    const page = await getPage(url, token, { ...orderInput(order), limit, ...(cursor ? { cursor } : {}) });
     if (!page.nextCursor) throw new Error(`the list ended after ${seen + page.items.length} rows`);
     cursor = page.nextCursor;
     seen += page.items.length;
   }
   return cursor!;
 }
+
+const orderInput = (order: ListOrder) => (order ? { order } : {});
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -89,19 +96,21 @@ async function timeRequests(url: string, path: string, token: string, seconds: n
 export async function measureListLatency(options: {
   url: string;
   seconds: number;
-  cases: { name: string; token: string; depth: number }[];
+  cases: { name: string; token: string; depth: number; order?: ListOrder }[];
 }): Promise<LatencyCase[]> {
   const results: LatencyCase[] = [];
-  for (const { name, token, depth } of options.cases) {
+  for (const { name, token, depth, order } of options.cases) {
     const cursor =
       depth > 0
-        ? await withTimeout(`paging to row ${depth}`, 120_000, cursorAt(options.url, token, depth))
+        ? // About 1,000 requests for the deep page: minutes on a busy machine.
+          await withTimeout(`paging to row ${depth}`, 600_000, cursorAt(options.url, token, depth, order))
         : null;
-    const input = cursor ? { limit: 50, cursor } : { limit: 50 };
+    const input = { ...orderInput(order), limit: 50, ...(cursor ? { cursor } : {}) };
     const { items } = await getPage(options.url, token, input);
     const { samples, errors } = await timeRequests(options.url, listPath(input), token, options.seconds);
     results.push({
       name,
+      order,
       depth,
       items: items.length,
       requestsPerSecond: samples.length / options.seconds,

@@ -6,13 +6,14 @@
 // BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default) and row-level
 // security's cost. Prints a table per load generator and the ratios side by side, and writes
 // JSON to bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
+// BENCH_ONLY=latency measures one user's list latency alone: no mix, realtime or RLS.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { type LatencyCase, measureListLatency } from './latency.ts';
+import { type LatencyCase, type ListOrder, measureListLatency } from './latency.ts';
 import {
   autocannonDrive,
   createWorkload,
@@ -63,7 +64,11 @@ function readOptions() {
   for (const name of targets) {
     if (!TARGETS.includes(name as Target)) throw new Error(`BENCH_TARGETS: unknown target "${name}"`);
   }
+  const only = process.env.BENCH_ONLY || undefined;
+  if (only !== undefined && only !== 'latency')
+    throw new Error(`BENCH_ONLY: only "latency" is known, got "${only}"`);
   return {
+    latencyOnly: only === 'latency',
     adminUrl:
       process.env.BENCH_DATABASE_URL ??
       process.env.TEST_DATABASE_URL ??
@@ -81,7 +86,7 @@ function readOptions() {
     todosPerUser: envInt('BENCH_TODOS_PER_USER', 50, 2, 10_000),
     deepTodos: envInt('BENCH_DEEP_TODOS', 100_000, 200, 10_000_000),
     profile: process.env.BENCH_PROFILE === '1',
-    realtime: process.env.BENCH_REALTIME !== '0',
+    realtime: process.env.BENCH_REALTIME !== '0' && only !== 'latency',
     streams: envInt('BENCH_STREAMS', 2_000, 2, 1_000_000),
   };
 }
@@ -228,18 +233,19 @@ async function benchTargets(database: BenchDatabase, options: Options) {
   if (wrk) drives.set('wrk', wrkDrive(wrk, database.users));
   else console.log('wrk is not on PATH: SKIPPING wrk, measuring with autocannon only (apt-get install wrk)');
 
-  if (options.warmupSeconds > 0) {
+  if (options.warmupSeconds > 0 && !options.latencyOnly) {
     const warm = drives.get('autocannon')!;
     for (const [target, server] of servers) {
       console.log(`warming up ${target} for ${options.warmupSeconds} s`);
       await warm({ url: server.url, connections: options.connections, seconds: options.warmupSeconds });
     }
   }
-  const rounds = Math.min(options.rounds, options.seconds);
+  const rounds = options.latencyOnly ? 0 : Math.min(options.rounds, options.seconds);
   const roundSeconds = Math.floor(options.seconds / rounds);
-  console.log(
-    `measuring ${options.connections} connections, ${rounds} rounds of ${roundSeconds} s per server and generator (${[...drives.keys()].join(', ')}), taking turns`,
-  );
+  if (rounds > 0)
+    console.log(
+      `measuring ${options.connections} connections, ${rounds} rounds of ${roundSeconds} s per server and generator (${[...drives.keys()].join(', ')}), taking turns`,
+    );
   const measured = new Map<Generator, Map<Target, Round[]>>(
     [...drives.keys()].map((generator) => [
       generator,
@@ -260,7 +266,7 @@ async function benchTargets(database: BenchDatabase, options: Options) {
     }
   }
   const load: Partial<Record<Generator, Partial<Record<Target, LoadResult>>>> = {};
-  for (const [generator, byTarget] of measured) {
+  for (const [generator, byTarget] of rounds > 0 ? measured : []) {
     load[generator] = Object.fromEntries(
       [...byTarget].map(([target, results]) => [target, summarize(results)]),
     );
@@ -271,21 +277,38 @@ async function benchTargets(database: BenchDatabase, options: Options) {
     const { shallowUser, deepUser } = database;
     const half = Math.floor(options.todosPerUser / 2);
     const deep = options.deepTodos.toLocaleString('en-US');
+    const casesIn = (order: ListOrder) => {
+      const named = (name: string) => `${order ?? 'newest'}, ${name}`;
+      return [
+        {
+          name: named(`${options.todosPerUser} todos, first page`),
+          token: shallowUser.token,
+          depth: 0,
+          order,
+        },
+        {
+          name: named(`${options.todosPerUser} todos, after row ${half}`),
+          token: shallowUser.token,
+          depth: half,
+          order,
+        },
+        { name: named(`${deep} todos, first page`), token: deepUser.token, depth: 0, order },
+        {
+          name: named(`${deep} todos, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`),
+          token: deepUser.token,
+          depth: options.deepTodos - 1_000,
+          order,
+        },
+      ];
+    };
     for (const [target, server] of servers) {
       console.log(`measuring one user’s list latency on ${target}`);
+      // The baseline server answers in newest order only (it reads no `order`).
+      const orders: ListOrder[] = target === 'baseline' ? [undefined] : [undefined, 'manual', 'due'];
       latency[target] = await measureListLatency({
         url: server.url,
         seconds: options.latencySeconds,
-        cases: [
-          { name: `${options.todosPerUser} todos, first page`, token: shallowUser.token, depth: 0 },
-          { name: `${options.todosPerUser} todos, after row ${half}`, token: shallowUser.token, depth: half },
-          { name: `${deep} todos, first page`, token: deepUser.token, depth: 0 },
-          {
-            name: `${deep} todos, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`,
-            token: deepUser.token,
-            depth: options.deepTodos - 1_000,
-          },
-        ],
+        cases: orders.flatMap(casesIn),
       });
     }
   }
@@ -299,9 +322,11 @@ async function main() {
   const options = readOptions();
   const started = new Date();
   console.log(
-    `pnpm bench: ${options.users} users × ${options.todosPerUser} todos, ${options.connections} connections, ` +
-      `${options.warmupSeconds} s warm-up + ${options.seconds} s measured per server, pool ${options.poolMax}, ` +
-      `${cpus().length} CPUs, Node ${process.version}`,
+    (options.latencyOnly
+      ? `pnpm bench, list latency only: ${options.todosPerUser} and ${options.deepTodos.toLocaleString('en-US')} todos, ${options.latencySeconds} s per case, `
+      : `pnpm bench: ${options.users} users × ${options.todosPerUser} todos, ${options.connections} connections, ` +
+        `${options.warmupSeconds} s warm-up + ${options.seconds} s measured per server, `) +
+      `pool ${options.poolMax}, ${cpus().length} CPUs, Node ${process.version}`,
   );
   await ensurePostgres(options.adminUrl);
 
@@ -323,11 +348,11 @@ async function main() {
       rounds: options.rounds,
       warmupSeconds: options.warmupSeconds,
     });
-  } else {
+  } else if (!options.latencyOnly) {
     console.log('realtime: SKIPPED (BENCH_REALTIME=0)');
   }
   let rls: RlsCost | null = null;
-  if (options.rlsIterations > 0) {
+  if (options.rlsIterations > 0 && !options.latencyOnly) {
     console.log('measuring row-level security’s cost in PostgreSQL');
     rls = await withTimeout(
       'measuring RLS',
@@ -340,22 +365,25 @@ async function main() {
     );
   }
 
-  console.log(
-    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ` +
-      `${options.seconds} s per server and generator in turns, pool ${options.poolMax}` +
-      (options.targets.includes('adapter')
-        ? '. adapter = the production server with tRPC’s public Node adapter instead of its direct path'
-        : ''),
-  );
-  for (const [generator, results] of Object.entries(load)) {
-    console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}`);
-    console.log(loadTable(results));
+  if (options.latencyOnly) console.log('\nBENCH_ONLY=latency: no mixed workload, realtime or RLS measured');
+  else {
+    console.log(
+      `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ` +
+        `${options.seconds} s per server and generator in turns, pool ${options.poolMax}` +
+        (options.targets.includes('adapter')
+          ? '. adapter = the production server with tRPC’s public Node adapter instead of its direct path'
+          : ''),
+    );
+    for (const [generator, results] of Object.entries(load)) {
+      console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}`);
+      console.log(loadTable(results));
+    }
+    if (!load.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
+    console.log('\nRatios, generators side by side');
+    console.log(ratioTable(load));
   }
-  if (!load.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
-  console.log('\nRatios, generators side by side');
-  console.log(ratioTable(load));
   if (Object.values(latency).some((cases) => cases.length > 0)) {
-    console.log('\nOne user’s todo.list (limit 50, newest first), one connection');
+    console.log('\nOne user’s todo.list (limit 50) in newest, manual and due order, one connection');
     console.log(latencyTable(latency));
   }
 

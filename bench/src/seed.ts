@@ -70,11 +70,20 @@ const SESSION_SQL = `
   from users where email like $1`;
 
 // Distinct creation times, one second apart, newest first by n; every third one completed.
+// Two in three have a due date, spread over 400 days around today (many todos share a day,
+// so the due order's ties fall to the manual order), half of those all day (local midnight
+// as UTC's), half at 17:00; priorities cycle through none, low, medium and high. Inserted
+// oldest first, so that the manual order (a sequence, by default) is the creation order.
 const TODOS_SQL = `
-  insert into todos (user_id, title, completed, created_at, updated_at)
-  select u.id, 'Seeded todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second'
+  insert into todos (user_id, title, completed, created_at, updated_at, due_at, priority)
+  select u.id, 'Seeded todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second',
+    case when n % 3 <> 1
+      then date_trunc('day', now()) + (n * 37 % 400 - 100) * interval '1 day' + (n % 2) * interval '17 hours'
+    end,
+    n % 4
   from users u cross join generate_series(1, $2::int) as n
-  where u.email like $1`;
+  where u.email like $1
+  order by u.id, n desc`;
 
 async function seed(client: pg.Client, options: SeedOptions) {
   // Seeded rows are no change anyone watches: without the change log's triggers (this is the
