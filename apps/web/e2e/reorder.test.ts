@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import {
   type Account,
   type App,
+  addTodos,
   createThroughApi,
   expectTitles,
   hasChromium,
@@ -274,6 +275,22 @@ describe.skipIf(!hasChromium)('reorder', () => {
     },
     LONG_MS,
   );
+
+  test('a todo just added can be moved before the server has given it its id', async () => {
+    const { context, page, problems } = await openWith(browser, app, ['A', 'B']);
+    await addTodos(page, 'New');
+    // Right away: the move queues behind the add and is sent with the id the server gives.
+    await handle(page, 'New').focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.keyboard.press('Alt+ArrowUp');
+    await expectTitles(page, ['New', 'A', 'B']);
+    await expect.poll(() => status(page).textContent()).toBe('Moved “New” to position 1 of 3');
+    await settled(page);
+    await page.reload();
+    await expectTitles(page, ['New', 'A', 'B']);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 
   test('under a filter, a move places the todo after the one shown before it', async () => {
     const { context, page, problems } = await openWith(browser, app, ['A', 'B', 'C', 'D']);
