@@ -23,8 +23,6 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
-export type Numeric = ColumnType<string, number | string, number | string>;
-
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Accounts {
@@ -68,9 +66,11 @@ export interface Todos {
   created_at: Generated<Timestamp>;
   description: string | null;
   due_at: Timestamp | null;
+  due_key: Generated<Timestamp | null>;
   id: Generated<string>;
-  position: Generated<Numeric>;
+  position: Generated<number>;
   priority: Generated<number>;
+  priority_rank: Generated<number | null>;
   title: string;
   updated_at: Generated<Timestamp>;
   user_id: string;

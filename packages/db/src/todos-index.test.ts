@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from './testing.ts';
 import { countTodos, type ListTodosOptions, listTodos, TODO_ORDERS } from './todos.ts';
 
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
+type PlanNode = {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+};
 
 const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
 
@@ -46,8 +52,12 @@ describe.each(testDrivers)('index use on %s', (driver) => {
   });
   afterAll(() => database?.dispose());
 
-  /** Runs `run` against a db that records the SQL it sends, then EXPLAINs each statement. */
-  async function plansOf(run: (db: TestDatabase['db']) => Promise<unknown>) {
+  /**
+   * Runs `run` against a db that records the SQL it sends, then EXPLAINs each statement as the
+   * app runs it: as the role `todo_app` acting for `owner`, under row-level security, where only
+   * leakproof comparisons may reach into an index scan.
+   */
+  async function plansOf(owner: string, run: (db: TestDatabase['db']) => Promise<unknown>) {
     const compiled: CompiledQuery[] = [];
     const recording = database.db.withPlugin({
       transformQuery: ({ node, queryId }) => {
@@ -60,9 +70,14 @@ describe.each(testDrivers)('index use on %s', (driver) => {
     expect(compiled.length).toBeGreaterThan(0);
     const plans: PlanNode[][] = [];
     for (const query of compiled) {
-      const { rows } = await database.db.executeQuery<{ 'QUERY PLAN': unknown }>(
-        CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]),
-      );
+      const { rows } = await database.db.transaction().execute(async (trx) => {
+        await sql`select set_config('role', 'todo_app', true), set_config('app.user_id', ${owner}, true)`.execute(
+          trx,
+        );
+        return trx.executeQuery<{ 'QUERY PLAN': unknown }>(
+          CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]),
+        );
+      });
       const raw = rows[0]?.['QUERY PLAN'];
       const [top] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
       plans.push(flatten(top.Plan));
@@ -108,7 +123,7 @@ describe.each(testDrivers)('index use on %s', (driver) => {
   };
 
   test.each(variants)("one user's list (%o) uses an index, no sequential scan", async (options) => {
-    const [plan] = await plansOf((db) => listTodos(db, userId, { ...options, limit: 50 }));
+    const [plan] = await plansOf(userId, (db) => listTodos(db, userId, { ...options, limit: 50 }));
     expectIndexOnly(plan ?? []);
   });
 
@@ -117,7 +132,7 @@ describe.each(testDrivers)('index use on %s', (driver) => {
     'a user with thousands of todos (%o) is read in index order, without a sort',
     async (options) => {
       const first = await listTodos(database.db, heavyUserId, { ...options, limit: 50 });
-      const plans = await plansOf(async (db) => {
+      const plans = await plansOf(heavyUserId, async (db) => {
         await listTodos(db, heavyUserId, { ...options, limit: 50 });
         await listTodos(db, heavyUserId, { ...options, limit: 50, cursor: first.nextCursor });
       });
@@ -129,13 +144,16 @@ describe.each(testDrivers)('index use on %s', (driver) => {
         expect(types).not.toContain('Sort');
         expect(plan.find((node) => node['Node Type'] === 'Index Scan')?.['Index Name']).toBe(index);
       }
+      // The next page starts where the cursor points, inside the index: not a filter over the rows before it.
+      const scan = plans[1]?.find((node) => node['Node Type'] === 'Index Scan');
+      expect(scan?.['Index Cond']).toMatch(/position|created_at/);
     },
   );
 
   test('so do the next page, a search and the counts', async () => {
     const first = await listTodos(database.db, userId, { limit: 10 });
     expect(first.nextCursor).not.toBeNull();
-    const plans = await plansOf(async (db) => {
+    const plans = await plansOf(userId, async (db) => {
       await listTodos(db, userId, { limit: 10, cursor: first.nextCursor });
       await listTodos(db, userId, { filter: 'active', search: 'details', order: 'oldest' });
       await countTodos(db, userId);

@@ -105,9 +105,10 @@ const toTodo = (row: TodoColumns): Todo => ({
   updatedAt: isoFromUtcText(row.updatedAt),
 });
 
-// The sort keys of the orders beyond creation time, as the indexes of migration 0008 hold them.
-const dueKey = sql<string>`coalesce(due_at, 'infinity'::timestamptz)`;
-const priorityKey = sql<number>`(-priority)`;
+// The sort keys of the orders beyond creation time, as the indexes of migration 0009 hold them:
+// coalesce(due_at, 'infinity') and 3 - priority, as columns the database keeps.
+const dueKey = sql<string>`due_key`;
+const priorityKey = sql<number>`priority_rank`;
 
 /**
  * A cursor is the last row's exact sort key, so the next page starts right after it:
@@ -115,16 +116,16 @@ const priorityKey = sql<number>`(-priority)`;
  *   precision, which a JS Date would round away; '+00' says it is UTC), the id breaking ties;
  * - manual: `['manual', position]`; due: `['due', due_at or 'infinity', position]`;
  *   priority: `['priority', 0–3, position]`. Positions are unique per user, so they break ties.
- * Positions travel as text: they are exact decimals that a JS number would round.
+ * A position is a float8, which JSON carries exactly.
  */
 type Cursor =
   | { order: 'newest' | 'oldest'; createdAt: string; id: string }
-  | { order: 'manual'; position: string }
-  | { order: 'due'; due: string; position: string }
-  | { order: 'priority'; priority: number; position: string };
+  | { order: 'manual'; position: number }
+  | { order: 'due'; due: string; position: number }
+  | { order: 'priority'; priority: number; position: number };
 
-// Not named `position`: ORDER BY position would then sort by this text, not the column.
-type KeyRow = TodoColumns & { positionKey: string };
+// Not named `position`, so that no ORDER BY can mistake it for the column.
+type KeyRow = TodoColumns & { positionKey: number };
 
 function cursorAfter(order: TodoOrder, row: KeyRow): string {
   const key =
@@ -139,10 +140,9 @@ function cursorAfter(order: TodoOrder, row: KeyRow): string {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const POSITION = /^-?\d{1,40}(\.\d{1,60})?$/;
 const isInstant = (value: unknown): value is string =>
   typeof value === 'string' && !Number.isNaN(Date.parse(value));
-const isPosition = (value: unknown): value is string => typeof value === 'string' && POSITION.test(value);
+const isPosition = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 // invalid_datetime_format, datetime_field_overflow, invalid_time_zone_displacement_value:
 // both drivers put the SQLSTATE on `code`.
@@ -181,11 +181,11 @@ function afterCursor(after: Cursor) {
     case 'oldest':
       return sql<boolean>`(created_at, id) ${sql.raw(after.order === 'newest' ? '<' : '>')} (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
     case 'manual':
-      return sql<boolean>`position > ${after.position}::numeric`;
+      return sql<boolean>`position > ${after.position}::float8`;
     case 'due':
-      return sql<boolean>`(${dueKey}, position) > (${after.due}::timestamptz, ${after.position}::numeric)`;
+      return sql<boolean>`(${dueKey}, position) > (${after.due}::timestamptz, ${after.position}::float8)`;
     case 'priority':
-      return sql<boolean>`(${priorityKey}, position) > (${-after.priority}::smallint, ${after.position}::numeric)`;
+      return sql<boolean>`(${priorityKey}, position) > (${3 - after.priority}::smallint, ${after.position}::float8)`;
   }
 }
 
@@ -205,7 +205,7 @@ export async function listTodos(
 
   let query = db
     .selectFrom('todos')
-    .select([...todoColumns, sql<string>`position::text`.as('positionKey')])
+    .select([...todoColumns, sql<number>`position`.as('positionKey')])
     .where('user_id', '=', owner);
   if (filter !== 'all') query = query.where('completed', '=', filter === 'completed');
   if (search) {
@@ -335,9 +335,6 @@ export async function updateTodo(
   return row && toTodo(row);
 }
 
-/** Past this many decimal places, a move renumbers the user's positions (see moveTodo). */
-export const MAX_POSITION_SCALE = 40;
-
 /**
  * Puts the user's todo right after `afterId` in their manual order (`null`: first), writing
  * that one row: its new position is the midpoint of its new neighbours, the next value of the
@@ -345,10 +342,9 @@ export const MAX_POSITION_SCALE = 40;
  * todo does not exist or is someone else's.
  *
  * Two moves of one user at once must not compute the same midpoint: the first statement takes
- * the user's lock (the one every write of theirs takes, migration 0007) and the move's own
- * statement then reads the neighbours as they are once the lock is held. Each midpoint adds
- * one decimal place; a position past MAX_POSITION_SCALE places renumbers the user's todos
- * 1, 2, 3… in one statement, keeping their order.
+ * the user's lock (the one every write of theirs takes, migration 0007), so the neighbours read
+ * next are not about to change. A gap too narrow for a float8 midpoint (about 50 moves into one
+ * gap) first renumbers the user's todos 1, 2, 3… in one statement, keeping their order.
  *
  * @example const todo = await moveTodo(db, owner, id, previousId)
  */
@@ -360,29 +356,45 @@ export async function moveTodo(
 ): Promise<Todo | undefined> {
   if (afterId === id) return getTodo(db, owner, id);
   await sql`select todo_changes_lock(${owner}::uuid)`.execute(db);
-  const others = sql`select position from todos where user_id = ${owner} and id <> ${id}`;
-  const position =
-    afterId === null
-      ? sql<string>`coalesce((${others} order by position limit 1) - 1, nextval('todos_position_seq'))`
-      : sql<string>`coalesce(
-          ((select position from anchor) + (${others} and position > (select position from anchor) order by position limit 1)) * 0.5,
-          nextval('todos_position_seq')
-        )`;
-  const { rows } = await sql<TodoColumns & { scale: number }>`
-    with anchor as (select position from todos where user_id = ${owner} and id = ${afterId}::uuid)
-    update todos set position = ${position}
-    where user_id = ${owner} and id = ${id}
-      and (${afterId}::uuid is null or exists (select from anchor))
-    returning id, title, description, completed,
-      (due_at at time zone 'UTC')::text as "dueAt", priority,
-      (created_at at time zone 'UTC')::text as "createdAt",
-      (updated_at at time zone 'UTC')::text as "updatedAt",
-      scale(position) as scale
-  `.execute(db);
-  const row = rows[0];
-  if (!row) return undefined;
-  if (row.scale > MAX_POSITION_SCALE) await renumberPositions(db, owner);
-  return toTodo(row);
+  const mine = sql`select position from todos where user_id = ${owner}`;
+  for (let renumbered = false; ; renumbered = true) {
+    const { rows } = await sql<{
+      current: number | null;
+      before: number | null;
+      after: number | null;
+    }>`
+      with anchor as (${mine} and id = ${afterId}::uuid)
+      select
+        (${mine} and id = ${id}) as current,
+        (select position from anchor) as before,
+        (${mine} and id <> ${id}
+          and position > coalesce((select position from anchor), '-infinity')
+          order by position limit 1) as after
+    `.execute(db);
+    const keys = rows[0];
+    if (!keys || keys.current === null || (afterId !== null && keys.before === null)) return undefined;
+    const { current, before, after } = keys;
+    // Already there: nothing to write.
+    if ((before ?? -Infinity) < current && current < (after ?? Infinity)) return getTodo(db, owner, id);
+    let position: number | null = null; // null: the end, the sequence's next value
+    if (before === null && after !== null) position = after - 1;
+    if (before !== null && after !== null) {
+      position = (before + after) / 2;
+      if (!(before < position && position < after)) {
+        if (renumbered) throw new Error('no room between two positions, even after renumbering');
+        await renumberPositions(db, owner);
+        continue;
+      }
+    }
+    const row = await db
+      .updateTable('todos')
+      .set({ position: position === null ? sql<number>`nextval('todos_position_seq')` : position })
+      .where('user_id', '=', owner)
+      .where('id', '=', id)
+      .returning(todoColumns)
+      .executeTakeFirst();
+    return row && toTodo(row);
+  }
 }
 
 /** Renumbers the user's positions 1, 2, 3… in their current order, in one statement. */
