@@ -1,14 +1,17 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { getSessionUser, signOut } from './session/auth-api.ts';
-import { AuthScreen } from './session/auth-screen.tsx';
 import { navigate, usePath } from './session/path.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
 import { useTRPC } from './trpc.ts';
 
 export const SESSION_KEY = ['session'] as const;
 
-// Pages most visits never open stay out of the first load.
+// Pages most visits never open stay out of the first load; so does the sign-in screen, which a
+// signed-in visit (most of them) never shows.
+const AuthScreen = lazy(() =>
+  import('./session/auth-screen.tsx').then(({ AuthScreen }) => ({ default: AuthScreen })),
+);
 const AccountPage = lazy(() => import('./account/account-page.tsx'));
 const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx'));
 
@@ -77,17 +80,19 @@ export function App({
   }
   if (session.data === null) {
     return (
-      <AuthScreen
-        key={path}
-        notice={
-          farewell ?? (sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined)
-        }
-        initialMode={path === '/forgot-password' ? 'forgot' : 'sign-in'}
-        onSignedIn={async () => {
-          if (path === '/forgot-password') navigate('/', { replace: true });
-          await startSession();
-        }}
-      />
+      <Suspense fallback={<PageLoading />}>
+        <AuthScreen
+          key={path}
+          notice={
+            farewell ?? (sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined)
+          }
+          initialMode={path === '/forgot-password' ? 'forgot' : 'sign-in'}
+          onSignedIn={async () => {
+            if (path === '/forgot-password') navigate('/', { replace: true });
+            await startSession();
+          }}
+        />
+      </Suspense>
     );
   }
   if (session.isError || !session.data) {
