@@ -18,6 +18,7 @@ const calls: Call[] = [
   { path: 'todo.get', input: (id) => ({ id }) },
   { path: 'todo.create', mutation: true, input: () => ({ title: 'another' }) },
   { path: 'todo.update', mutation: true, input: (id) => ({ id, completed: true }) },
+  { path: 'todo.move', mutation: true, input: (id) => ({ id, afterId: null }) },
   { path: 'todo.setAllCompleted', mutation: true, input: () => ({ completed: false }) },
   { path: 'todo.delete', mutation: true, input: (id) => ({ id }) },
   { path: 'todo.clearCompleted', mutation: true },
