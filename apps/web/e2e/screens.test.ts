@@ -331,6 +331,30 @@ describe.skipIf(!hasChromium)('screens: due dates, priorities, details, search a
     await context.close();
   });
 
+  test.each<Look>(['light', 'dark', 'phone'])(
+    'Completed and Active with nothing in them, %s',
+    async (look) => {
+      const { context, page, problems } = await openList(look, [{ title: 'Water the plants' }]);
+      await page.getByRole('link', { name: 'Completed' }).click();
+      await page.getByText('Nothing completed yet').waitFor();
+      await settled(page);
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: `${SCREENSHOTS}empty-completed-${look}.png` });
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.getByRole('link', { name: 'All' }).click();
+      await todo(page, 'Water the plants').locator('.toggle').click();
+      await page.getByRole('link', { name: 'Active' }).click();
+      await page.getByText('Nothing left to do').waitFor();
+      await settled(page);
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: `${SCREENSHOTS}empty-active-${look}.png` });
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
+
   test.each<Look>(['light', 'dark', 'phone'])('the first run, %s', async (look) => {
     const { context, page, problems } = await openList(look, []);
     await page.getByText('Nothing to do: add your first todo above').waitFor();
