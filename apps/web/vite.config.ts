@@ -1,11 +1,56 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** The page background of styles.css, light and dark: the splash screen and the title bar. */
+export const THEME = { light: '#f4f3f1', dark: '#111316' } as const;
+
+/**
+ * The installable app: a web app manifest, and a service worker (Workbox's generateSW) that
+ * precaches the built shell (HTML, JS, CSS, icons) so the app opens without the network.
+ * - Every navigation outside /api (and the health checks) is answered with the cached
+ *   index.html: the app routes on the client. API calls are never cached.
+ * - autoUpdate: a new service worker (a new deploy) takes over as soon as it has installed, and
+ *   drops the old precache, so the next visit runs the new build; no visitor keeps a stale app.
+ * - The registration is an external /registerSW.js, deferred: the server's CSP allows no inline
+ *   script. With an explicit injectRegister the plugin leaves skipWaiting and clientsClaim to us.
+ */
+const pwa = VitePWA({
+  strategies: 'generateSW',
+  registerType: 'autoUpdate',
+  injectRegister: 'script-defer',
+  includeAssets: ['favicon.svg'],
+  manifest: {
+    name: 'Todos',
+    short_name: 'Todos',
+    description: 'Your todos, saved to your account.',
+    id: '/',
+    start_url: '/',
+    scope: '/',
+    display: 'standalone',
+    background_color: THEME.light,
+    theme_color: THEME.light,
+    icons: [
+      { src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+      { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+      { src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{html,js,css,svg,png}'],
+    navigateFallback: 'index.html',
+    navigateFallbackDenylist: [/^\/api(\/|$)/, /^\/healthz$/, /^\/readyz$/],
+    skipWaiting: true,
+    clientsClaim: true,
+    cleanupOutdatedCaches: true,
+  },
+});
 
 // In development Vite serves the app on :5173 and forwards /api to the server's dev port, so
 // the browser sees one origin and the session cookie works as it does in production.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), pwa],
   server: {
     port: 5173,
     strictPort: true,

@@ -157,6 +157,18 @@ export function catchErrors(handler: Handler): (req: IncomingMessage, res: Serve
 }
 
 /**
+ * How long a browser may keep a file of the web build. Only Vite's content-hashed /assets/ files
+ * never change under their name; everything else (index.html and the client routes it answers,
+ * the service worker sw.js with its workbox-*.js and registerSW.js, the manifest, the icons) must
+ * be asked for again each time (an ETag makes that a 304), or a new deploy would go unseen: the
+ * service worker's update check reads sw.js, and a stale index.html names assets that are gone.
+ */
+export function webCacheControl(pathname: string, production: boolean): string {
+  if (production && pathname.startsWith('/assets/')) return 'public, max-age=31536000, immutable';
+  return 'no-cache';
+}
+
+/**
  * One request handler for the whole app: auth, API, health checks and the web build.
  */
 export function createApp(options: {
@@ -231,7 +243,14 @@ export function createApp(options: {
   // An API-only server (web app not built) must still start: sirv's production mode reads the
   // folder at creation and would throw.
   const web = existsSync(config.webDist)
-    ? sirv(config.webDist, { single: true, dev: !config.production, etag: true, gzip: false })
+    ? sirv(config.webDist, {
+        single: true,
+        dev: !config.production,
+        etag: true,
+        gzip: false,
+        setHeaders: (res, pathname) =>
+          res.setHeader('cache-control', webCacheControl(pathname, config.production)),
+      })
     : (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next();
 
   return catchErrors(async (req, res) => {
