@@ -1,12 +1,13 @@
 // Hostile input over HTTP against the real server (PGlite in memory): the same generators as
 // packages/api's createCaller run, fewer runs, plus what only HTTP can carry: broken JSON,
-// wrong content types and methods, batches, unknown paths. Never a 5xx; the other user's
-// rows unchanged. FUZZ_SEED / FUZZ_RUNS_SCALE as there.
+// wrong content types and methods, batches, unknown paths. Never a 5xx (409 only for a create
+// proposing another user's id); the other user's rows unchanged. FUZZ_SEED / FUZZ_RUNS_SCALE as there.
 import {
   fuzzRuns,
   fuzzSeed,
   ID_PATHS,
   PROCEDURE_PATHS,
+  PROPOSED_ID_PATHS,
   procedureInputs,
   QUERY_PATHS,
 } from '@todo/api/testing/hostile-input';
@@ -60,7 +61,7 @@ describe('the HTTP API under hostile input', () => {
   const count = (key: string) => statuses.set(key, (statuses.get(key) ?? 0) + 1);
 
   it.each(PROCEDURE_PATHS)(
-    '%s: 200, 400 or 404 only (431 for a URL over the header limit); the other user untouched',
+    '%s: 200, 400, 404 or 409 where valid (431 for a URL over the header limit); the other user untouched',
     async (path) => {
       const pools = {
         own: () => aliceIds,
@@ -77,7 +78,14 @@ describe('the HTTP API under hostile input', () => {
           count(`${path}:${status}`);
           // A query's input travels in the URL: past Node's 16 KB header limit it is 431.
           if (QUERY_PATHS.has(path) && status === 431) return;
-          expect(ID_PATHS.has(path) ? [200, 400, 404] : [200, 400]).toContain(status);
+          const valid = [200, 400];
+          if (ID_PATHS.has(path)) valid.push(404);
+          if (PROPOSED_ID_PATHS.has(path)) valid.push(409);
+          expect(valid).toContain(status);
+          // 409 only for an id that another user's todo has.
+          if (status === 409) {
+            expect(pools.foreign).toContain(String((input as { id?: unknown }).id).toLowerCase());
+          }
           expect(typeof body).toBe('object');
           if (status === 200 && path === 'todo.create') {
             aliceIds.push((body as { result: { data: { id: string } } }).result.data.id);

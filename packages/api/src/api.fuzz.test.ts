@@ -1,6 +1,7 @@
 // Hostile input, generated: thousands of calls per procedure through createCaller, on an
-// in-memory PGlite. Every call must succeed or be refused as BAD_REQUEST / NOT_FOUND (never
-// INTERNAL_SERVER_ERROR), and the other user's rows must be exactly as they were.
+// in-memory PGlite. Every call must succeed or be refused as BAD_REQUEST / NOT_FOUND / CONFLICT
+// (a create proposing another user's id; never INTERNAL_SERVER_ERROR), and the other user's
+// rows must be exactly as they were.
 // FUZZ_SEED=<n> replays another sequence; FUZZ_RUNS_SCALE=<x> runs more or fewer.
 import type { DB } from '@todo/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
@@ -13,12 +14,15 @@ import {
   fuzzRuns,
   fuzzSeed,
   ID_PATHS,
+  PROPOSED_ID_PATHS,
   type ProcedurePath,
   procedureInputs,
   QUERY_PATHS,
 } from './testing/hostile-input.ts';
 
 type Caller = ReturnType<typeof createCaller>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function invoke(caller: Caller, path: ProcedurePath, input: unknown): Promise<unknown> {
   let target: unknown = caller;
@@ -77,12 +81,24 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
   };
 
   it.each(Object.entries(runs) as [ProcedurePath, number][])(
-    '%s: only success, BAD_REQUEST or NOT_FOUND; the other user untouched',
+    '%s: only success, BAD_REQUEST, NOT_FOUND or CONFLICT where valid; the other user untouched',
     async (path, numRuns) => {
       pools.foreign = bobRows.map((row) => row.id);
       const arbitrary = procedureInputs(pools)[path];
       await fc.assert(
         fc.asyncProperty(arbitrary, async (input) => {
+          // A create's proposed id, and the todo that already has it (anyone's), if one does.
+          const proposed = PROPOSED_ID_PATHS.has(path)
+            ? (input as { id?: unknown } | undefined)?.id
+            : undefined;
+          const holder =
+            typeof proposed === 'string' && UUID.test(proposed)
+              ? await database.db
+                  .selectFrom('todos')
+                  .select(['id', 'title'])
+                  .where('id', '=', proposed.toLowerCase())
+                  .executeTakeFirst()
+              : undefined;
           const outcome = await invoke(alice, path, input).then(
             (value) => ({ ok: true as const, value }),
             (error: unknown) => ({ ok: false as const, error }),
@@ -92,10 +108,17 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
 
           if (outcome.ok) {
             const id = (input as { id?: unknown } | undefined)?.id;
-            if (ID_PATHS.has(path)) expect(pools.foreign).not.toContain(id);
+            if (ID_PATHS.has(path) || PROPOSED_ID_PATHS.has(path)) expect(pools.foreign).not.toContain(id);
             if (path === 'todo.create') {
               const created = outcome.value as { id: string; title: string };
-              expect(created.title).toBe((input as { title: string }).title.trim());
+              if (holder) {
+                // A repeat of one's own id: that todo, unchanged.
+                expect(pools.foreign).not.toContain(holder.id);
+                expect(created).toMatchObject({ id: holder.id, title: holder.title });
+              } else {
+                expect(created.title).toBe((input as { title: string }).title.trim());
+                if (typeof proposed === 'string') expect(created.id).toBe(proposed.toLowerCase());
+              }
               aliceIds.push(created.id);
             }
             if (path === 'account.import') {
@@ -114,7 +137,12 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
           } else {
             expect(outcome.error).toBeInstanceOf(TRPCError);
             const { code } = outcome.error as TRPCError;
-            expect(ID_PATHS.has(path) ? ['BAD_REQUEST', 'NOT_FOUND'] : ['BAD_REQUEST']).toContain(code);
+            const valid = ['BAD_REQUEST'];
+            if (ID_PATHS.has(path)) valid.push('NOT_FOUND');
+            if (PROPOSED_ID_PATHS.has(path)) valid.push('CONFLICT');
+            expect(valid).toContain(code);
+            // CONFLICT only for an id another user's todo has.
+            if (code === 'CONFLICT') expect(pools.foreign).toContain(holder?.id);
           }
           if (!QUERY_PATHS.has(path)) expect(await snapshot(database.db, bobId)).toEqual(bobRows);
         }),

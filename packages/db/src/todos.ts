@@ -285,24 +285,56 @@ export type TodoFields = {
 
 const storedPriority = (priority: TodoPriority) => TODO_PRIORITIES.indexOf(priority);
 
-/** Adds a todo at the end of the user's manual order. */
+/**
+ * Thrown by createTodo for a proposed id that another user's todo has; callers map it to a
+ * conflict, and say nothing more about that todo.
+ */
+export class TodoIdTakenError extends Error {
+  override name = 'TodoIdTakenError';
+  constructor() {
+    super('another todo has this id');
+  }
+}
+
+/**
+ * Adds a todo at the end of the user's manual order. With an `id` (a client-proposed uuid, so
+ * that a client offline can refer to the todo before the server has seen it), creating is
+ * idempotent: when the user already has a todo with that id, it is returned as it is, and
+ * nothing is written (no second row, no change event; the rest of the input is ignored). An id
+ * that another user's todo has throws TodoIdTakenError.
+ *
+ * @example const todo = await createTodo(db, owner, { id: crypto.randomUUID(), title: 'Buy milk' })
+ */
 export async function createTodo(
   db: Queryable,
   owner: Owner,
-  input: { title: string } & TodoFields,
+  input: { id?: string; title: string } & TodoFields,
 ): Promise<Todo> {
+  const values = {
+    ...(input.id !== undefined && { id: input.id }),
+    user_id: owner,
+    title: input.title,
+    description: input.description ?? null,
+    due_at: input.dueAt ?? null,
+    priority: storedPriority(input.priority ?? 'none'),
+  };
+  if (input.id === undefined) {
+    return toTodo(
+      await db.insertInto('todos').values(values).returning(todoColumns).executeTakeFirstOrThrow(),
+    );
+  }
+  // The insert's statement triggers see no changed row when it does nothing: no event is logged.
   const row = await db
     .insertInto('todos')
-    .values({
-      user_id: owner,
-      title: input.title,
-      description: input.description ?? null,
-      due_at: input.dueAt ?? null,
-      priority: storedPriority(input.priority ?? 'none'),
-    })
+    .values(values)
+    .onConflict((conflict) => conflict.column('id').doNothing())
     .returning(todoColumns)
-    .executeTakeFirstOrThrow();
-  return toTodo(row);
+    .executeTakeFirst();
+  if (row) return toTodo(row);
+  // Read as the caller: row-level security and the owner condition hide another user's todo.
+  const existing = await getTodo(db, owner, input.id);
+  if (!existing) throw new TodoIdTakenError();
+  return existing;
 }
 
 export type TodoPatch = { title?: string; completed?: boolean } & TodoFields;

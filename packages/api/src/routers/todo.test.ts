@@ -374,6 +374,67 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
     });
   });
 
+  describe('a client-proposed id on create', () => {
+    const PROPOSED = '6f1c2b9e-4a57-4d2e-9b1a-3c8e5d7f0a12';
+    const changeCount = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('todo_changes')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    it('creates the todo with that id', async () => {
+      const created = await alice.todo.create({ id: PROPOSED, title: 'Made offline', priority: 'low' });
+      expect(created).toMatchObject({ id: PROPOSED, title: 'Made offline', priority: 'low' });
+      expect(await alice.todo.get({ id: PROPOSED })).toEqual(created);
+    });
+
+    it('repeated by its owner returns the todo unchanged, even with other fields: no second row, no event', async () => {
+      const created = await alice.todo.create({ id: PROPOSED, title: 'First', description: 'kept' });
+      const stored = await row(db, PROPOSED);
+      const events = await changeCount();
+      const repeated = await alice.todo.create({
+        id: PROPOSED,
+        title: 'Second',
+        description: null,
+        priority: 'high',
+      });
+      expect(repeated).toEqual(created);
+      expect(await row(db, PROPOSED)).toEqual(stored);
+      expect((await allRows(db)).length).toBe(1);
+      expect(await changeCount()).toBe(events);
+      expect(await alice.todo.counts()).toEqual({ all: 1, active: 1, completed: 0 });
+    });
+
+    it('returns the todo as it is now after later edits', async () => {
+      await alice.todo.create({ id: PROPOSED, title: 'Draft' });
+      const edited = await alice.todo.update({ id: PROPOSED, title: 'Edited', completed: true });
+      expect(await alice.todo.create({ id: PROPOSED, title: 'Draft' })).toEqual(edited);
+    });
+
+    it('taken by another user is CONFLICT, revealing nothing, and their todo stays untouched', async () => {
+      const alices = await alice.todo.create({
+        id: PROPOSED,
+        title: 'Alice’s secret',
+        description: 'private',
+      });
+      const before = await allRows(db);
+      const events = await changeCount();
+      const refused = await refusal(bob.todo.create({ id: PROPOSED, title: 'Bob’s try' }));
+      expect(refused.code).toBe('CONFLICT');
+      expect(refused.message).not.toMatch(/secret|private|alice/i);
+      expect(await allRows(db)).toEqual(before);
+      expect(await changeCount()).toBe(events);
+      expect(await alice.todo.get({ id: PROPOSED })).toEqual(alices);
+      expect(await bob.todo.counts()).toEqual({ all: 0, active: 0, completed: 0 });
+      // Bob's next create, without an id, works: the refusal left his transaction clean.
+      expect((await bob.todo.create({ title: 'Bob’s own' })).id).not.toBe(PROPOSED);
+    });
+  });
+
   describe('invalid input is BAD_REQUEST per field and changes nothing', () => {
     it('refuses bad titles, descriptions, ids and unknown keys', async () => {
       const existing = await alice.todo.create({ title: 'Keep me', description: 'as is' });
@@ -395,6 +456,8 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
         ],
         ['create NUL in title', () => alice.todo.create({ title: 'a\0b' }), 'title'],
         ['create unknown key', () => alice.todo.create({ title: 'ok', userId: 'someone' } as never), null],
+        ['create non-uuid id', () => alice.todo.create({ id: 'not-a-uuid', title: 'ok' }), 'id'],
+        ['create numeric id', () => alice.todo.create({ id: 42, title: 'ok' } as never), 'id'],
         ['get non-uuid id', () => alice.todo.get({ id: 'not-a-uuid' }), 'id'],
         ['delete non-uuid id', () => alice.todo.delete({ id: `${existing.id}x` }), 'id'],
         ['update non-uuid id', () => alice.todo.update({ id: '42', title: 'x' }), 'id'],

@@ -11,6 +11,7 @@ import {
   TODO_ORDERS,
   TODO_PRIORITIES,
   type Todo,
+  TodoIdTakenError,
   updateTodo,
 } from '@todo/db';
 import { TRPCError } from '@trpc/server';
@@ -95,13 +96,26 @@ export const todoRouter = router({
   create: authedProcedure
     .input(
       z.strictObject({
+        // Proposed by a client that creates offline; repeating a create of one's own id returns
+        // that todo as it is.
+        id: id.optional(),
         title,
         description: description.nullish(),
         dueAt: instant.nullish(),
         priority: priority.optional(),
       }),
     )
-    .mutation(({ ctx, input }) => createTodo(ctx.db, ctx.owner, input)),
+    .mutation(async ({ ctx, input }) => {
+      try {
+        return await createTodo(ctx.db, ctx.owner, input);
+      } catch (error) {
+        if (error instanceof TodoIdTakenError) {
+          // Whose todo it is, and what it holds, stays unsaid.
+          throw new TRPCError({ code: 'CONFLICT', message: 'This id is taken' });
+        }
+        throw error;
+      }
+    }),
 
   update: authedProcedure
     .input(

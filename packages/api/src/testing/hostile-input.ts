@@ -228,7 +228,7 @@ export function procedureInputs(pools: IdPools) {
     }),
     'todo.counts': fc.oneof(fc.constant(undefined), hostileValue),
     'todo.get': inputObject({ id: todoId }),
-    'todo.create': inputObject({ title, description, dueAt, priority }),
+    'todo.create': inputObject({ id: todoId, title, description, dueAt, priority }),
     'todo.update': inputObject({
       id: todoId,
       title,
@@ -264,6 +264,11 @@ export const QUERY_PATHS: ReadonlySet<ProcedurePath> = new Set([
   'me',
   'account.export',
 ]);
+/**
+ * The procedures that take a client-proposed todo id (offline creation): CONFLICT is a valid
+ * answer for them alone, and only for an id that another user's todo has.
+ */
+export const PROPOSED_ID_PATHS: ReadonlySet<ProcedurePath> = new Set(['todo.create']);
 /** The procedures that take a todo id: NOT_FOUND is a valid answer for them alone. */
 export const ID_PATHS: ReadonlySet<ProcedurePath> = new Set([
   'todo.get',
