@@ -1,11 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { getSessionUser, signOut } from './session/auth-api.ts';
+import { signOut } from './session/auth-api.ts';
+import type { OfflineSession } from './session/offline.ts';
 import { navigate, usePath } from './session/path.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
 import { useTRPC } from './trpc.ts';
 
 export const SESSION_KEY = ['session'] as const;
+const UNCHECKED_MS = 10_000;
 
 // Pages most visits never open stay out of the first load; so does the sign-in screen, which a
 // signed-in visit (most of them) never shows.
@@ -25,13 +27,18 @@ function PageLoading() {
 
 /**
  * Decides between the sign-in screen and the list. The server is asked who the session cookie
- * belongs to on every load; nothing about the session is kept in the browser's storage.
+ * belongs to on every load; the cookie itself stays out of JavaScript's reach. Only when the
+ * server cannot be reached is the list shown to the user whose todos this browser kept (their
+ * name and email are kept with them, until sign-out).
  */
 export function App({
+  offline,
   sessionExpired,
   onSessionStarted,
   onSessionExpired,
 }: {
+  /** The session check, which without a network falls back on the user whose todos are kept. */
+  offline: OfflineSession;
   sessionExpired: boolean;
   onSessionStarted: () => void;
   onSessionExpired: () => void;
@@ -41,7 +48,15 @@ export function App({
   const path = usePath();
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
-  const session = useQuery({ queryKey: SESSION_KEY, queryFn: getSessionUser, staleTime: Infinity });
+  const session = useQuery({
+    queryKey: SESSION_KEY,
+    queryFn: offline.check,
+    // Asked offline too: the answer may then be the user whose todos this browser kept, which is
+    // checked with the server again as soon as it can be (on reconnecting, and every 10 s).
+    networkMode: 'always',
+    staleTime: (query) => (query.state.data?.unchecked ? 0 : Infinity),
+    refetchInterval: (query) => (query.state.data?.unchecked ? UNCHECKED_MS : false),
+  });
 
   // An API call answered 401: ask again, which finds no session and shows the sign-in screen.
   useEffect(() => {
@@ -58,6 +73,7 @@ export function App({
 
   const endSession = async () => {
     await signOut().catch(() => undefined);
+    await offline.signedOut();
     await queryClient.resetQueries({ queryKey: SESSION_KEY });
     queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
   };
@@ -117,6 +133,7 @@ export function App({
           onDeleted={async () => {
             setFarewell('Your account and everything in it are deleted. Goodbye!');
             navigate('/', { replace: true });
+            await offline.signedOut();
             await queryClient.resetQueries({ queryKey: SESSION_KEY });
             queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
           }}

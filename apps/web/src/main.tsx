@@ -2,7 +2,9 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
+import { createOfflineSession } from './session/offline.ts';
 import { createQueryClient } from './session/query-client.ts';
+import { registerTodoWrites } from './todos/todo-writes.ts';
 import { createWebClient, TRPCProvider } from './trpc.ts';
 import './styles.css';
 
@@ -11,10 +13,16 @@ function Root() {
   const [queryClient] = useState(() => createQueryClient(() => setSessionExpired(true)));
   // Same origin as the page: the session cookie goes along by itself, no token in JavaScript.
   const [trpcClient] = useState(() => createWebClient(window.location.origin));
+  // Before anything restores writes saved offline: they find what to call by their key.
+  const [offline] = useState(() => {
+    registerTodoWrites(queryClient, trpcClient);
+    return createOfflineSession(queryClient);
+  });
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         <App
+          offline={offline}
           sessionExpired={sessionExpired}
           onSessionStarted={() => setSessionExpired(false)}
           onSessionExpired={() => setSessionExpired(true)}

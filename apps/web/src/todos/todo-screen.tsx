@@ -101,7 +101,8 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
     }),
   );
   const counts = useQuery(trpc.todo.counts.queryOptions());
-  const saving = useIsMutating() > 0;
+  // Writes waiting offline are not being saved: the connection status counts them instead.
+  const saving = useIsMutating({ predicate: (mutation) => !mutation.state.isPaused }) > 0;
   const fetching = useIsFetching() > 0;
   const syncing = saving || fetching;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;

@@ -1,0 +1,315 @@
+// Offline (issue 11): the list opens without a network, changes made offline are shown at once,
+// kept across a reload and sent in the order made when the network is back; the server, and a
+// second browser, then show exactly those changes. Two browsers editing one todo while one is
+// offline: the last writer wins per field, and a queued change to a todo deleted elsewhere is
+// dropped with a notice.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import {
+  type Account,
+  type App,
+  addTodos,
+  counterText,
+  createThroughApi,
+  drivers,
+  expectTitles,
+  hasChromium,
+  newAccount,
+  newContext,
+  openAsNewUser,
+  settled,
+  shownTitles,
+  todo,
+  watchConsole,
+  withAppAndBrowser,
+} from './harness.ts';
+
+/** A few round trips, a reload and a second browser, on a busy machine. */
+const LONG_MS = 60_000;
+/** What Chromium logs for requests made while it is offline. */
+const OFFLINE_NOISE = [/ERR_INTERNET_DISCONNECTED/, /Failed to load resource/];
+
+type SavedTodo = { title: string; completed: boolean; priority: string };
+
+/**
+ * What this browser keeps in IndexedDB for offline use (session/offline-cache.ts, idb-keyval's
+ * default store): how many writes wait, and how many of those have had their optimistic update
+ * applied (a context), read straight from the database.
+ */
+function savedWrites(page: Page): Promise<{ waiting: number; applied: number } | null> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('keyval-store');
+        open.onupgradeneeded = () => open.result.createObjectStore('keyval');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const read = db.transaction('keyval', 'readonly').objectStore('keyval').get('todos-offline');
+          read.onerror = () => reject(read.error);
+          read.onsuccess = () => {
+            db.close();
+            const mutations: { state: { context?: unknown } }[] | undefined = read.result?.state?.mutations;
+            resolve(
+              mutations
+                ? {
+                    waiting: mutations.length,
+                    applied: mutations.filter((mutation) => mutation.state.context !== undefined).length,
+                  }
+                : null,
+            );
+          };
+        };
+      }),
+  );
+}
+
+/** Waits until `count` writes are stored in IndexedDB, each with its change applied. */
+async function writesStored(page: Page, count: number) {
+  await expect.poll(() => savedWrites(page)).toEqual({ waiting: count, applied: count });
+}
+
+/** The account's todos as the server has them, in manual order (through the API, same cookie). */
+async function serverTodos(context: BrowserContext): Promise<SavedTodo[]> {
+  const input = encodeURIComponent(JSON.stringify({ order: 'manual', limit: 100 }));
+  const response = await context.request.get(`/api/trpc/todo.list?input=${input}`);
+  expect(response.ok()).toBe(true);
+  const body = (await response.json()) as { result: { data: { items: SavedTodo[] } } };
+  return body.result.data.items.map(({ title, completed, priority }) => ({ title, completed, priority }));
+}
+
+/** Titles and completed states on screen, in order. */
+function shownTodos(page: Page): Promise<{ title: string; completed: boolean }[]> {
+  return page.locator('.todo-list > li').evaluateAll((items) =>
+    items.map((li) => ({
+      title: li.querySelector('label')?.textContent ?? '',
+      completed: li.classList.contains('completed'),
+    })),
+  );
+}
+
+const status = (page: Page) => page.locator('.connection');
+
+async function signInThroughApi(context: BrowserContext, app: App, account: Account) {
+  const response = await context.request.post('/api/auth/sign-in/email', {
+    data: { email: account.email, password: account.password },
+    headers: { origin: app.url },
+  });
+  if (!response.ok()) throw new Error(`sign-in failed: ${response.status()}`);
+}
+
+/** The same account in a second browser (its own cookie jar and storage), on its todo list. */
+async function secondBrowser(browser: Browser, app: App, account: Account) {
+  const context = await newContext(browser, app);
+  await signInThroughApi(context, app, account);
+  const page = await context.newPage();
+  const problems = watchConsole(page, OFFLINE_NOISE);
+  await page.goto('/');
+  await page.locator('.new-todo').waitFor();
+  await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+  return { context, page, problems };
+}
+
+/** The page's service worker controls it, so the shell loads without a network. */
+async function shellCached(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
+async function rename(page: Page, from: string, to: string) {
+  await todo(page, from).locator('label').dblclick();
+  await page.locator('.todo-list li .edit').fill(to);
+  await page.locator('.todo-list li .edit').press('Enter');
+}
+
+/** A new account with `titles`, its list open, live, its shell cached and dnd-kit loaded. */
+async function openWith(browser: Browser, app: App, titles: string[]) {
+  const user = await openAsNewUser(browser, app, { name: 'Ada Lovelace', allow: OFFLINE_NOISE });
+  await createThroughApi(user.page, titles);
+  await user.page.reload();
+  await expectTitles(user.page, titles);
+  await user.page.locator('.todo-list[data-reorder="drag"]').waitFor();
+  await user.page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+  await shellCached(user.page);
+  return user;
+}
+
+describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
+  let app: App;
+  let browser: Browser;
+
+  withAppAndBrowser(driver, (started, launched) => {
+    app = started;
+    browser = launched;
+  });
+
+  test(
+    'changes made offline show at once, survive a reload offline and reach the server in order',
+    async () => {
+      const { context, page, account, problems } = await openWith(browser, app, [
+        'Alpha',
+        'Bravo',
+        'Charlie',
+        'Delta',
+      ]);
+
+      await context.setOffline(true);
+      await status(page).locator('text=Offline').waitFor();
+
+      // Seven writes, each on screen at once: add, edit (title), complete, delete, move, an edit
+      // of the todo added offline, and its details.
+      await addTodos(page, 'Echo');
+      await expectTitles(page, ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo']);
+      await rename(page, 'Bravo', 'Bravo, edited');
+      await todo(page, 'Alpha').locator('.toggle').click();
+      await todo(page, 'Charlie').locator('.destroy').click();
+      await expectTitles(page, ['Alpha', 'Bravo, edited', 'Delta', 'Echo']);
+      await todo(page, 'Echo').locator('.reorder-handle').focus();
+      await page.keyboard.press('Alt+ArrowUp');
+      await expectTitles(page, ['Alpha', 'Bravo, edited', 'Echo', 'Delta']);
+      await rename(page, 'Echo', 'Echo, renamed');
+      await page.getByRole('button', { name: 'Details of “Echo, renamed”', exact: true }).click();
+      const panel = page.getByRole('form', { name: 'Details of “Echo, renamed”' });
+      await panel.getByLabel('Priority').selectOption('high');
+      await panel.getByRole('button', { name: 'Save' }).click();
+      await panel.waitFor({ state: 'detached' });
+
+      const expected = [
+        { title: 'Alpha', completed: true },
+        { title: 'Bravo, edited', completed: false },
+        { title: 'Echo, renamed', completed: false },
+        { title: 'Delta', completed: false },
+      ];
+      expect(await shownTodos(page)).toEqual(expected);
+      expect(await counterText(page)).toBe('3 items left');
+      await expect.poll(() => status(page).textContent()).toBe('Offline: 7 changes waiting');
+      expect(await status(page).getAttribute('role')).toBe('status');
+      // Nothing blocks the list meanwhile.
+      expect(await page.locator('.new-todo').isEditable()).toBe(true);
+      // The server has none of it yet.
+      expect((await serverTodos(context)).map((saved) => saved.title)).toEqual([
+        'Alpha',
+        'Bravo',
+        'Charlie',
+        'Delta',
+      ]);
+
+      // Still offline: a reload shows the list as it was left, the writes still waiting.
+      await writesStored(page, 7);
+      await page.reload();
+      await expect.poll(() => shownTodos(page)).toEqual(expected);
+      expect(await counterText(page)).toBe('3 items left');
+      await expect.poll(() => status(page).textContent()).toBe('Offline: 7 changes waiting');
+      expect(await todo(page, 'Echo, renamed').getByRole('img', { name: 'High priority' }).count()).toBe(1);
+
+      // Back online: the writes go out in order, then the list is read again.
+      await context.setOffline(false);
+      await expect.poll(() => status(page).textContent(), { timeout: 15_000 }).toBe('Synced');
+      await settled(page);
+      expect(await shownTodos(page)).toEqual(expected);
+      expect(await serverTodos(context)).toEqual([
+        { title: 'Alpha', completed: true, priority: 'none' },
+        { title: 'Bravo, edited', completed: false, priority: 'none' },
+        { title: 'Echo, renamed', completed: false, priority: 'high' },
+        { title: 'Delta', completed: false, priority: 'none' },
+      ]);
+      await expect.poll(() => savedWrites(page)).toEqual({ waiting: 0, applied: 0 });
+      // "Synced" goes away by itself.
+      await expect.poll(() => status(page).textContent(), { timeout: 8_000 }).toBe('');
+
+      // Another browser shows exactly those changes.
+      const other = await secondBrowser(browser, app, account);
+      await expect.poll(() => shownTodos(other.page)).toEqual(expected);
+      expect(other.problems).toEqual([]);
+      expect(problems).toEqual([]);
+      await other.context.close();
+      await context.close();
+    },
+    LONG_MS,
+  );
+
+  test(
+    'two browsers, one offline: the last writer wins per field; a change to a todo deleted elsewhere is dropped with a notice',
+    async () => {
+      const a = await openWith(browser, app, ['Shared', 'Doomed', 'Kept']);
+      const b = await secondBrowser(browser, app, a.account);
+      await expectTitles(b.page, ['Shared', 'Doomed', 'Kept']);
+
+      await a.context.setOffline(true);
+      await status(a.page).locator('text=Offline').waitFor();
+      // A, offline: a new title for Shared, and Doomed completed.
+      await rename(a.page, 'Shared', 'Shared, title from A');
+      await todo(a.page, 'Doomed').locator('.toggle').click();
+      await expect.poll(() => status(a.page).textContent()).toBe('Offline: 2 changes waiting');
+
+      // B, online and later in time: Shared completed under a title of its own; Doomed deleted.
+      await rename(b.page, 'Shared', 'Shared, title from B');
+      await todo(b.page, 'Shared, title from B').locator('.toggle').click();
+      await todo(b.page, 'Doomed').locator('.destroy').click();
+      await settled(b.page);
+      expect(await serverTodos(b.context)).toEqual([
+        { title: 'Shared, title from B', completed: true, priority: 'none' },
+        { title: 'Kept', completed: false, priority: 'none' },
+      ]);
+
+      // A reconnects: its title arrives last and wins; B's completed stays (A did not change it);
+      // A's change to Doomed is dropped, with a notice, and Doomed stays deleted.
+      await a.context.setOffline(false);
+      const notice = a.page.locator('[role="alert"]');
+      await notice.waitFor({ timeout: 15_000 });
+      expect(await notice.textContent()).toContain(
+        '“Doomed” was deleted on another device; your change to it was dropped.',
+      );
+      await settled(a.page);
+      const expected = [
+        { title: 'Shared, title from A', completed: true },
+        { title: 'Kept', completed: false },
+      ];
+      await expect.poll(() => shownTodos(a.page)).toEqual(expected);
+      expect(await serverTodos(a.context)).toEqual([
+        { title: 'Shared, title from A', completed: true, priority: 'none' },
+        { title: 'Kept', completed: false, priority: 'none' },
+      ]);
+      await expect.poll(() => shownTodos(b.page)).toEqual(expected);
+      expect(a.problems).toEqual([]);
+      expect(b.problems).toEqual([]);
+      await b.context.close();
+      await a.context.close();
+    },
+    LONG_MS,
+  );
+
+  test('another account in the same browser never sees what was kept; sign-out deletes it', async () => {
+    const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });
+    await addTodos(page, 'Private');
+    await settled(page);
+    await expect.poll(() => savedWrites(page)).toEqual({ waiting: 0, applied: 0 });
+
+    // Another account's session in this browser (its cookie replaces Ada's): its own empty list.
+    const response = await context.request.post('/api/auth/sign-up/email', {
+      data: newAccount('Grace Hopper'),
+      headers: { origin: app.url },
+    });
+    expect(response.ok()).toBe(true);
+    await page.reload();
+    await page.locator('.new-todo').waitFor();
+    await settled(page);
+    expect(await page.locator('.topbar-user strong').textContent()).toBe('Grace Hopper');
+    expect(await shownTitles(page)).toEqual([]);
+    // And what is kept now is Grace's: offline, the reload shows her empty list, not Ada's.
+    await expect.poll(() => savedWrites(page)).toEqual({ waiting: 0, applied: 0 });
+    await page.route('**/api/**', (route) => route.abort());
+    await page.reload();
+    await page.locator('.new-todo').waitFor();
+    expect(await page.locator('.topbar-user strong').textContent()).toBe('Grace Hopper');
+    expect(await shownTitles(page)).toEqual([]);
+    await page.unroute('**/api/**');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email', { exact: true }).waitFor();
+    await expect.poll(() => savedWrites(page)).toBeNull();
+    await context.close();
+  });
+});

@@ -1,0 +1,160 @@
+// The signed-in user's todo lists, counts and waiting writes, kept in IndexedDB (idb-keyval) so
+// that a reload without a network shows the last list at once and sends the writes made offline
+// when it can. Loaded on demand, next to the session check (session/offline.ts).
+import {
+  type DehydratedState,
+  dehydrate,
+  hydrate,
+  type Mutation,
+  type Query,
+  type QueryClient,
+} from '@tanstack/react-query';
+import { del, get, set } from 'idb-keyval';
+import { WRITES, type WriteContext } from '../todos/todo-writes.ts';
+import type { SessionUser } from './auth-api.ts';
+
+const KEY = 'todos-offline';
+/** Raised when what is saved changes shape: an older entry is then not read. */
+const VERSION = 1;
+/** Changes come in bursts (a write changes the list, the counts and the mutation): one save each. */
+const SAVE_MS = 100;
+/** The queries worth having offline: every cached list (order, search) and the counts. */
+const PERSISTED = new Set([JSON.stringify(['todo', 'list']), JSON.stringify(['todo', 'counts'])]);
+
+export type Saved = { version: number; user: SessionUser; state: DehydratedState };
+
+const isPersisted = (query: Query) => PERSISTED.has(JSON.stringify(query.queryKey[0]));
+const isWaitingWrite = (mutation: Mutation) =>
+  mutation.options.scope?.id === WRITES.id && mutation.state.status === 'pending';
+
+/**
+ * The lists and counts as shown, and every write not yet answered, paused or not (one under way
+ * when the page goes is sent again: creates carry their id, so a repeat is harmless). Errors are
+ * left out (IndexedDB cannot store every error), and so are rollback snapshots: after a reload a
+ * refused write's list is read again from the server instead.
+ */
+function snapshotOf(queryClient: QueryClient): DehydratedState {
+  const state = dehydrate(queryClient, {
+    shouldDehydrateQuery: (query) => query.state.status === 'success' && isPersisted(query),
+    shouldDehydrateMutation: isWaitingWrite,
+  });
+  return {
+    queries: state.queries.map((query) => ({
+      ...query,
+      state: { ...query.state, error: null, fetchFailureReason: null, fetchStatus: 'idle' },
+    })),
+    mutations: state.mutations.map((mutation) => {
+      const context = mutation.state.context as WriteContext | undefined;
+      return {
+        ...mutation,
+        state: {
+          ...mutation.state,
+          context: context?.title === undefined ? {} : { title: context.title },
+          error: null,
+          failureReason: null,
+          failureCount: 0,
+          isPaused: true,
+        },
+      };
+    }),
+  };
+}
+
+/** Puts a saved state back: the lists at once, then the writes, sent now if the network is there. */
+function restore(queryClient: QueryClient, state: DehydratedState) {
+  // With writes waiting, the saved lists (which show them) count as fresh: read before the
+  // writes are sent they would lack them. The last write's answer has the lists read again.
+  const waiting = state.mutations.length > 0;
+  const now = Date.now();
+  hydrate(queryClient, {
+    ...state,
+    queries: waiting
+      ? state.queries.map((query) => ({ ...query, state: { ...query.state, dataUpdatedAt: now } }))
+      : state.queries,
+  });
+  void queryClient.resumePausedMutations();
+}
+
+/**
+ * Keeps the signed-in user's todos in IndexedDB. `start(user)` restores what was saved, if it
+ * is that user's (once per page load), and saves every change from then on, replacing whatever
+ * another account left; `stop()` stops saving (the session ended: what is saved stays for that
+ * user's next sign-in, writes waiting included); `clear()` also deletes it (sign-out).
+ */
+export function createOfflineCache(queryClient: QueryClient) {
+  const saved = get<Saved>(KEY)
+    .then((entry) => (entry?.version === VERSION ? entry : undefined))
+    .catch(() => undefined);
+  let owner: SessionUser | null = null;
+  /** Whose todos IndexedDB holds now: the saved entry's user, then whoever was saved since. */
+  let kept: Promise<SessionUser | undefined> = saved.then((entry) => entry?.user);
+  let restored = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let unsubscribe: (() => void) | undefined;
+  // IndexedDB writes, one after another, so a late save cannot land after a delete.
+  let writes: Promise<unknown> = Promise.resolve();
+  const enqueue = (write: () => Promise<unknown>) => {
+    writes = writes.then(write).catch(() => undefined);
+    return writes;
+  };
+
+  const save = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!owner) return;
+    const entry: Saved = { version: VERSION, user: owner, state: snapshotOf(queryClient) };
+    kept = Promise.resolve(owner);
+    void enqueue(() => set(KEY, entry));
+  };
+  const schedule = () => {
+    if (owner && !timer) timer = setTimeout(save, SAVE_MS);
+  };
+  // A reload or a closed tab right after a change: save it now rather than in SAVE_MS.
+  const onPageHide = () => {
+    if (timer) save();
+  };
+
+  const stop = () => {
+    owner = null;
+    clearTimeout(timer);
+    timer = undefined;
+    unsubscribe?.();
+    unsubscribe = undefined;
+  };
+
+  return {
+    /** Who the saved todos belong to: the user to show them to while the server cannot be asked. */
+    savedUser(): Promise<SessionUser | undefined> {
+      return kept;
+    },
+    async start(user: SessionUser) {
+      if (owner?.id === user.id) return;
+      stop();
+      const entry = await saved;
+      if (!restored) {
+        restored = true;
+        if (entry?.user.id === user.id) restore(queryClient, entry.state);
+      }
+      owner = { id: user.id, name: user.name, email: user.email };
+      const queries = queryClient.getQueryCache().subscribe((event) => {
+        if (isPersisted(event.query)) schedule();
+      });
+      const mutations = queryClient.getMutationCache().subscribe(schedule);
+      window.addEventListener('pagehide', onPageHide);
+      unsubscribe = () => {
+        queries();
+        mutations();
+        window.removeEventListener('pagehide', onPageHide);
+      };
+      save();
+    },
+    stop,
+    async clear() {
+      stop();
+      kept = Promise.resolve(undefined);
+      await enqueue(() => del(KEY));
+    },
+  };
+}
+
+export type OfflineCache = ReturnType<typeof createOfflineCache>;
