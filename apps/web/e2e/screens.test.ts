@@ -120,6 +120,47 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     await context.close();
   });
 
+  test.each<Scheme>(['light', 'dark'])('offline with changes waiting, then synced, %s', async (scheme) => {
+    const { context, page, problems } = await openAsNewUser(browser, app, { scheme, name: 'Ada Lovelace' });
+    await addTodos(page, 'Buy oat milk', 'Write the quarterly report', 'Call the dentist');
+    await settled(page);
+    await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+
+    await context.setOffline(true);
+    await page.locator('.connection[data-connection="offline"]').waitFor();
+    await addTodos(page, 'Water the plants');
+    await todo(page, 'Buy oat milk').locator('.toggle').click();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.locator('.connection[data-state="waiting"]').waitFor();
+    expect(await page.locator('.connection').textContent()).toBe('Offline: 2 changes waiting');
+    await page.screenshot({ path: `${SCREENSHOTS}offline-waiting-${scheme}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await context.setOffline(false);
+    await page.locator('.connection[data-state="synced"]').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}offline-synced-${scheme}.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems.filter((problem) => !/ERR_INTERNET_DISCONNECTED/.test(problem))).toEqual([]);
+    await context.close();
+  });
+
+  test('phone width: offline with changes waiting fits', async () => {
+    const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await addTodos(page, 'Buy oat milk', 'Call the dentist');
+    await settled(page);
+    await context.setOffline(true);
+    await page.locator('.connection[data-connection="offline"]').waitFor();
+    await addTodos(page, 'Water the plants');
+    await todo(page, 'Call the dentist').locator('.toggle').click();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.locator('.connection[data-state="waiting"]').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: `${SCREENSHOTS}offline-waiting-phone.png` });
+    await context.setOffline(false);
+    await context.close();
+  });
+
   test('phone width: the connection status fits', async () => {
     const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });
     await page.setViewportSize({ width: 360, height: 740 });

@@ -72,8 +72,10 @@ export function ConnectionStatus({ connection }: { connection: Connection }) {
       {message ? (
         <>
           <span className="connection-dot" aria-hidden="true" />
-          {message.text[0]}
-          {message.text[1] && <span className="connection-detail">{message.text[1]}</span>}
+          <span>
+            {message.text[0]}
+            {message.text[1] && <span className="connection-detail">{message.text[1]}</span>}
+          </span>
         </>
       ) : null}
     </p>
