@@ -19,6 +19,7 @@ import {
   openAsNewUser,
   settled,
   shownTitles,
+  signUpThroughApi,
   todo,
   watchConsole,
   withAppAndBrowser,
@@ -281,6 +282,49 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
     LONG_MS,
   );
 
+  test(
+    'the server unreachable while the browser thinks it is online: writes wait, survive a reload and are sent when it answers',
+    async () => {
+      // No service worker here: the page's own requests are the ones refused.
+      const context = await browser.newContext({
+        baseURL: app.url,
+        viewport: { width: 900, height: 760 },
+        serviceWorkers: 'block',
+      });
+      await signUpThroughApi(context, app, newAccount('Ada Lovelace'));
+      const page = await context.newPage();
+      await page.goto('/');
+      await page.locator('.new-todo').waitFor();
+      await addTodos(page, 'Kept');
+      await settled(page);
+
+      await page.route('**/api/**', (route) => route.abort());
+      await addTodos(page, 'Added unanswered');
+      await todo(page, 'Kept').locator('.toggle').click();
+      await writesStored(page, 2);
+      await page.reload();
+      await expect
+        .poll(() => shownTodos(page))
+        .toEqual([
+          { title: 'Kept', completed: true },
+          { title: 'Added unanswered', completed: false },
+        ]);
+      await expect.poll(() => status(page).textContent()).toBe('Offline: 2 changes waiting');
+
+      // The server answers again: the writes are sent by themselves (retried with a backoff).
+      await page.unroute('**/api/**');
+      await expect
+        .poll(() => serverTodos(context), { timeout: 30_000 })
+        .toEqual([
+          { title: 'Kept', completed: true, priority: 'none' },
+          { title: 'Added unanswered', completed: false, priority: 'none' },
+        ]);
+      await expect.poll(() => savedWrites(page), { timeout: 15_000 }).toEqual({ waiting: 0, applied: 0 });
+      await context.close();
+    },
+    LONG_MS,
+  );
+
   test('another account in the same browser never sees what was kept; sign-out deletes it', async () => {
     const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });
     await addTodos(page, 'Private');
@@ -303,6 +347,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
     await page.route('**/api/**', (route) => route.abort());
     await page.reload();
     await page.locator('.new-todo').waitFor();
+    await status(page).locator('text=Offline').waitFor();
     expect(await page.locator('.topbar-user strong').textContent()).toBe('Grace Hopper');
     expect(await shownTitles(page)).toEqual([]);
     await page.unroute('**/api/**');
