@@ -61,6 +61,10 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // No modulepreload polyfill in the first load: index.html preloads nothing, and where a
+    // browser lacks modulepreload (Safari before 17) a lazy chunk's dependencies still load,
+    // with its import, only not ahead of it.
+    modulePreload: { polyfill: false },
   },
   // `pnpm test`: tests that need no browser, including the browser harness's pure helpers. The
   // browser tests have their own config (e2e/vitest.config.ts, `pnpm test:e2e`).

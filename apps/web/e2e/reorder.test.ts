@@ -1,9 +1,6 @@
 // Manual order (issue 13): drag a todo by its handle, or move it with Alt+↑/↓ on the handle; the
 // order is saved (a reload and a second browser show it) and the move is announced. Reordering
 // is offered only in the manual order without a search.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
@@ -380,30 +377,4 @@ describe.skipIf(!hasChromium)('reorder', () => {
       await context.close();
     },
   );
-});
-
-// The budget: what index.html loads first stays within 100 KB gzipped, so dnd-kit (about 15 KB
-// gzipped) comes in its own chunk. Checked on the build the browser tests run against.
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-const FIRST_LOAD_BUDGET = 100 * 1024;
-/** Strings of dnd-kit's own (the ids of its screen-reader elements). */
-const DND_KIT = /DndDescribedBy|DndLiveRegion/;
-
-describe.skipIf(!existsSync(`${DIST}index.html`))('reorder: the first load', () => {
-  test('dnd-kit is in a chunk of its own; the first-load JS stays within budget', () => {
-    const html = readFileSync(`${DIST}index.html`, 'utf8');
-    const firstLoad = [...html.matchAll(/<script[^>]+src="\/([^"]+\.js)"/g)].map((match) => match[1] ?? '');
-    expect(firstLoad.length).toBeGreaterThan(0);
-    const code = firstLoad.map((file) => readFileSync(`${DIST}${file}`, 'utf8')).join('\n');
-    expect(code).not.toMatch(DND_KIT);
-    const gzipped = gzipSync(code).length;
-    expect(gzipped).toBeLessThanOrEqual(FIRST_LOAD_BUDGET);
-
-    const lazy = readdirSync(`${DIST}assets`).filter((file) => /^reorder-sortable-.*\.js$/.test(file));
-    expect(lazy).toHaveLength(1);
-    expect(readFileSync(`${DIST}assets/${lazy[0]}`, 'utf8')).toMatch(DND_KIT);
-    console.log(
-      `first load ${(gzipped / 1024).toFixed(1)} KB gzipped; reorder chunk ${(gzipSync(readFileSync(`${DIST}assets/${lazy[0]}`)).length / 1024).toFixed(1)} KB gzipped`,
-    );
-  });
 });

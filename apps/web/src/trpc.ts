@@ -1,6 +1,7 @@
 import type { AppRouter, RouterOutputs } from '@todo/client';
 import { todoHttpLink } from '@todo/client';
-import { createTRPCClient, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { createTRPCClient, splitLink, TRPCClientError, type TRPCLink } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -14,19 +15,54 @@ export type TodoChange =
 
 /**
  * The app's tRPC client, on the page's own origin. Queries and mutations go in batched POSTs and
- * GETs; subscriptions (`todo.changes`) over server-sent events through the browser's own
- * EventSource, which sends the session cookie on the same origin (the CSP allows only 'self').
- * It reconnects by itself with `Last-Event-ID`, and tRPC's link adds `lastEventId` to the input
- * when it has to open a new EventSource, so the server replays what the tab missed.
+ * GETs; subscriptions (`todo.changes`) over server-sent events (live-link.ts), whose code is
+ * fetched when the first subscription starts, after the first paint.
  */
 export function createWebClient(origin: string) {
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({ url: `${origin}/api/trpc` }),
+        true: lazyLink(() =>
+          import('./live-link.ts').then(({ subscriptionLink }) => subscriptionLink(origin)),
+        ),
         false: todoHttpLink({ url: origin }),
       }),
     ],
   });
+}
+
+/**
+ * A terminating link whose code is loaded by the first operation through it. Operations wait
+ * for it; one unsubscribed meanwhile never starts. A failed load (the network went away) is
+ * that operation's error, and the next operation tries the load again.
+ */
+export function lazyLink(load: () => Promise<TRPCLink<AppRouter>>): TRPCLink<AppRouter> {
+  return (runtime) => {
+    let loading: Promise<ReturnType<TRPCLink<AppRouter>>> | undefined;
+    return ({ op, next }) =>
+      observable((observer) => {
+        let unsubscribed = false;
+        let subscription: { unsubscribe(): void } | undefined;
+        loading ??= load().then(
+          (link) => link(runtime),
+          (error: unknown) => {
+            loading = undefined;
+            throw error;
+          },
+        );
+        loading.then(
+          (operationLink) => {
+            if (!unsubscribed) subscription = operationLink({ op, next }).subscribe(observer);
+          },
+          (error: unknown) => {
+            if (!unsubscribed) observer.error(TRPCClientError.from(error as Error));
+          },
+        );
+        return () => {
+          unsubscribed = true;
+          subscription?.unsubscribe();
+        };
+      });
+  };
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { requestPasswordReset, signIn, signUp } from './auth-api.ts';
+import { requestPasswordReset, signIn, signUp } from './auth-actions.ts';
 import { Field } from './field.tsx';
 
 export type Mode = 'sign-in' | 'sign-up' | 'forgot';

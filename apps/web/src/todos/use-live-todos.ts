@@ -1,185 +1,46 @@
-import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { type TodoChange, type TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
-import { countsAfterChange, covers, listViewOf, withoutTodo, withTodo } from './live-changes.ts';
-import type { TodoList } from './todo-cache.ts';
-import { WRITES } from './use-todo-actions.ts';
+import { useTRPC, useTRPCClient } from '../trpc.ts';
 
 /** How the tab's live stream is doing: `offline` after it was lost, `back` for a moment after. */
 export type Connection = 'connecting' | 'live' | 'offline' | 'back';
 
-const BACK_MS = 4_000;
-const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
-
 /**
- * The tab's one `todo.changes` stream, folded into the TanStack Query cache as events arrive.
- *
- * - While one of the tab's own writes is under way, events are left alone: the optimistic state
- *   is newer than anything in them, and the refetch after the last write reads them anyway.
- * - While a list is being read, an event restarts the read instead of writing into a result the
- *   read is about to replace with something older.
- * - An event older than the cached todo (`updatedAt`) is dropped, so a late echo of the tab's
- *   own change cannot undo a newer one.
- * - `reset`, and a stream that starts without a `lastEventId` (nothing says what came before
- *   it), refetch.
+ * The tab's one `todo.changes` stream, folded into the TanStack Query cache as events arrive
+ * (live-sync.ts). Its code is fetched after the first paint, which needs none of it. A page
+ * opened offline says so at once; when even that code cannot be fetched (no network and no
+ * service worker's copy), the next `online` event tries again.
  */
 export function useLiveTodos(): Connection {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
-  const [connection, setConnection] = useState<Connection>('connecting');
+  const [connection, setConnection] = useState<Connection>(() =>
+    navigator.onLine ? 'connecting' : 'offline',
+  );
 
   useEffect(() => {
-    const todoKey = trpc.todo.pathKey();
-    const listKey = trpc.todo.list.pathKey();
-    const countsKey = trpc.todo.counts.queryKey();
-    const writing = () =>
-      queryClient.isMutating({ predicate: (mutation) => mutation.options.scope?.id === WRITES.id }) > 0;
-
-    const refetchAll = () => {
-      if (!writing()) void queryClient.invalidateQueries({ queryKey: todoKey });
-    };
-    const apply = (change: TodoChange) => {
-      if (change.type === 'reset') return refetchAll();
-      if (writing()) return;
-      foldChange(queryClient, { listKey, countsKey, todoKey }, change);
-    };
-
-    let lastEventId: string | undefined;
-    let stream: { unsubscribe(): void } | undefined;
-    let active: object | undefined;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let backTimer: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
-    let lost = false;
-
-    const markLost = () => {
-      lost = true;
-      clearTimeout(backTimer);
-      setConnection('offline');
-    };
-    const markLive = () => {
-      failures = 0;
-      if (!lost) return setConnection('live');
-      lost = false;
-      setConnection('back');
-      clearTimeout(backTimer);
-      backTimer = setTimeout(() => setConnection('live'), BACK_MS);
-    };
-
-    const stop = () => {
-      clearTimeout(retryTimer);
-      const current = stream;
-      active = undefined;
-      stream = undefined;
-      current?.unsubscribe();
-    };
-    const start = () => {
-      stop();
-      // Callbacks of a stream that was replaced or stopped are ignored (they can still fire).
-      const own = {};
-      active = own;
-      stream = client.todo.changes.subscribe(lastEventId ? { lastEventId } : {}, {
-        onStarted: () => {
-          // Without an id the server starts from now: read what happened before.
-          if (active === own && !lastEventId) refetchAll();
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    const load = () => {
+      import('./live-sync.ts').then(
+        ({ startLiveSync }) => {
+          if (!stopped) stop = startLiveSync({ trpc, client, queryClient, setConnection });
         },
-        onConnectionStateChange: (state) => {
-          if (active !== own) return;
-          if (state.state === 'pending') markLive();
-          else if (state.state === 'connecting' && state.error) markLost();
+        () => {
+          if (stopped) return;
+          setConnection('offline');
+          window.addEventListener('online', load, { once: true });
         },
-        onData: ({ id, data }) => {
-          if (active !== own) return;
-          lastEventId = id;
-          apply(data);
-        },
-        onError: () => {
-          if (active !== own) return;
-          markLost();
-          // Asking the server again also finds out whether the session ended: an UNAUTHORIZED
-          // answer takes the app back to sign-in (query-client.ts).
-          void queryClient.invalidateQueries({ queryKey: countsKey });
-          const delay = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
-          failures += 1;
-          retryTimer = setTimeout(start, delay);
-        },
-        // The server ended the stream (it is shutting down, for one): open the next one.
-        onComplete: () => {
-          if (active === own) retryTimer = setTimeout(start, RETRY_MS[0]);
-        },
-      });
+      );
     };
-
-    // The browser knows before the stream does that the network went or came back.
-    const onOffline = () => markLost();
-    const onOnline = () => {
-      if (lost) start();
-    };
-    window.addEventListener('offline', onOffline);
-    window.addEventListener('online', onOnline);
-    start();
+    load();
     return () => {
-      window.removeEventListener('offline', onOffline);
-      window.removeEventListener('online', onOnline);
-      clearTimeout(backTimer);
-      stop();
+      stopped = true;
+      window.removeEventListener('online', load);
+      stop?.();
     };
   }, [trpc, client, queryClient]);
 
   return connection;
-}
-
-type Keys = { listKey: readonly unknown[]; countsKey: readonly unknown[]; todoKey: readonly unknown[] };
-
-/** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot. */
-function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoChange, { type: 'reset' }>) {
-  const id = change.type === 'upsert' ? change.todo.id : change.id;
-  const after = change.type === 'upsert' ? change.todo : undefined;
-  const lists = queryClient.getQueriesData<TodoList>({ queryKey: keys.listKey });
-
-  const before = lists
-    .flatMap(([, list]) => list?.pages.flatMap((page) => page.items) ?? [])
-    .find((todo) => todo.id === id);
-  if (before && after && before.updatedAt > after.updatedAt) return;
-
-  // Whether the counts can be worked out here: the todo was cached, or a complete-enough list of
-  // every todo shows that it is new (or, for a delete, that it was never there).
-  let countsKnown = before !== undefined;
-  for (const [key, list] of lists) {
-    const view = infiniteInput(key) === undefined ? null : listViewOf(infiniteInput(key));
-    const fetching = queryClient.isFetching({ queryKey: key, exact: true }) > 0;
-    if (!view || !list || fetching) {
-      void queryClient.invalidateQueries({ queryKey: key, exact: true });
-      continue;
-    }
-    if (!before && view.filter === 'all' && (!after || covers(view, list, after))) {
-      countsKnown = countsKnown || after !== undefined || list.pages.at(-1)?.nextCursor === null;
-    }
-    queryClient.setQueryData<TodoList>(key, after ? withTodo(view, list, after) : withoutTodo(list, id));
-  }
-
-  const counts = queryClient.getQueryData<TodoCounts>(keys.countsKey);
-  const countsFetching = queryClient.isFetching({ queryKey: keys.countsKey }) > 0;
-  if (counts && countsKnown && !countsFetching) {
-    queryClient.setQueryData<TodoCounts>(keys.countsKey, countsAfterChange(counts, before, after));
-  } else {
-    void queryClient.invalidateQueries({ queryKey: keys.countsKey });
-  }
-
-  // Any other query about todos (one todo's details, say) is simply read again.
-  void queryClient.invalidateQueries({
-    queryKey: keys.todoKey,
-    predicate: (query) => !isUnder(query.queryKey, keys.listKey) && !isUnder(query.queryKey, keys.countsKey),
-  });
-}
-
-/** The input of a cached infinite `todo.list` query, or undefined for a plain one. */
-function infiniteInput(key: readonly unknown[]): unknown {
-  const meta = key[1] as { input?: unknown; type?: string } | undefined;
-  return meta?.type === 'infinite' ? (meta.input ?? {}) : undefined;
-}
-
-function isUnder(key: readonly unknown[], prefix: readonly unknown[]): boolean {
-  return JSON.stringify(key[0]) === JSON.stringify(prefix[0]);
 }
