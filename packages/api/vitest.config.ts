@@ -2,5 +2,5 @@ import { defineConfig } from 'vitest/config';
 
 // PGlite takes a few seconds to boot; each test file creates its database once per driver.
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 60_000 },
+  test: { testTimeout: 60_000, hookTimeout: 120_000 },
 });

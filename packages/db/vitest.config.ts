@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// PGlite takes a few seconds to boot; each file creates its database once.
+// PGlite takes a few seconds to boot and migrate; each file creates its database once. The
+// bounds are the server package's: a machine shared with browser tests can be slow.
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 60_000 },
+  test: { testTimeout: 60_000, hookTimeout: 120_000 },
 });
