@@ -45,7 +45,11 @@ describe('account export and import over HTTP', () => {
     for (const title of ['first', 'second', 'third']) {
       const made = await trpc(server.url, 'todo.create', {
         mutation: true,
-        input: { title, description: `${title} of three` },
+        input: {
+          title,
+          description: `${title} of three`,
+          ...(title === 'second' && { dueAt: '2026-12-24T17:00:00.000Z', priority: 'high' }),
+        },
         headers: bearer(alice.token),
       });
       expect(made.status).toBe(200);
@@ -59,7 +63,9 @@ describe('account export and import over HTTP', () => {
     expect(exported.response.headers.get('cache-control')).not.toMatch(/public|max-age=[1-9]/);
     const file = data<ExportFile>(exported.body);
     expect(file.user).toMatchObject({ id: alice.userId, email: alice.email });
-    expect(file.todos.map((todo) => todo.title)).toEqual(['third', 'second', 'first']);
+    // In the owner's manual order, with due dates and priorities.
+    expect(file.todos.map((todo) => todo.title)).toEqual(['first', 'second', 'third']);
+    expect(file.todos[1]).toMatchObject({ dueAt: '2026-12-24T17:00:00.000Z', priority: 'high' });
 
     // Bob, same server: every id is Alice's, so nothing is added and her todos stay hers.
     const aliceRows = await server.testDatabase.db.selectFrom('todos').selectAll().orderBy('id').execute();
@@ -86,11 +92,13 @@ describe('account export and import over HTTP', () => {
     const copy = data<ExportFile>(
       (await trpc(other.url, 'account.export', { headers: bearer(there.token) })).body,
     );
-    const strip = ({ id, title, description, completed, createdAt }: Todo) => ({
+    const strip = ({ id, title, description, completed, dueAt, priority, createdAt }: Todo) => ({
       id,
       title,
       description,
       completed,
+      dueAt,
+      priority,
       createdAt,
     });
     expect(copy.todos.map(strip)).toEqual(file.todos.map(strip));
