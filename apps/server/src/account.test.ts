@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMPORT_BODY_SIZE } from './app.ts';
 import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } from './testing.ts';
 
-type Todo = { id: string; title: string; description: string | null; completed: boolean; createdAt: string };
+type Todo = {
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  dueAt: string | null;
+  priority: string;
+  createdAt: string;
+};
 type ExportFile = { exportedAt: string; user: { id: string; email: string }; todos: Todo[] };
 type ErrorBody = { error: { message: string; data: { code: string; zodError: unknown } } };
 
