@@ -4,23 +4,21 @@
 // machine than about the app) is reported, not asserted. Lighthouse 12 has no PWA category:
 // installability is pwa.test.ts's check with Chrome's own Page.getInstallabilityErrors.
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import lighthouse from 'lighthouse';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type App, chromiumLookup, hasChromium, newAccount, newContext, startApp } from './harness.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import {
+  type App,
+  chromiumLookup,
+  freePort,
+  hasChromium,
+  newAccount,
+  newContext,
+  startApp,
+} from './harness.ts';
 
 describe.skipIf(!hasChromium)('Lighthouse on the signed-in list', () => {
   let app: App;

@@ -19,6 +19,7 @@ import {
   openAsNewUser,
   settled,
   shownTitles,
+  signInThroughApi,
   signUpThroughApi,
   todo,
   watchConsole,
@@ -90,14 +91,6 @@ function shownTodos(page: Page): Promise<{ title: string; completed: boolean }[]
 }
 
 const status = (page: Page) => page.locator('.connection');
-
-async function signInThroughApi(context: BrowserContext, app: App, account: Account) {
-  const response = await context.request.post('/api/auth/sign-in/email', {
-    data: { email: account.email, password: account.password },
-    headers: { origin: app.url },
-  });
-  if (!response.ok()) throw new Error(`sign-in failed: ${response.status()}`);
-}
 
 /** The same account in a second browser (its own cookie jar and storage), on its todo list. */
 async function secondBrowser(browser: Browser, app: App, account: Account) {

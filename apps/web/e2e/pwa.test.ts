@@ -3,7 +3,6 @@
 // worker on a repeat visit and with the server stopped, a new deploy picked up on the next visit.
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type App,
   chromiumLookup,
+  freePort,
   hasChromium,
   newAccount,
   newContext,
@@ -210,16 +210,6 @@ describe.skipIf(!hasChromium)('the installed app without a server', () => {
     SERVER_STARTS,
   );
 });
-
-/** A free TCP port on 127.0.0.1 (so that two builds can be served at one origin in turn). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** The production server on `port`, serving the web build in `webDist`. */
 function serveBuild(webDist: string, port: number) {

@@ -1,7 +1,7 @@
 // Manual order (issue 13): drag a todo by its handle, or move it with Alt+↑/↓ on the handle; the
 // order is saved (a reload and a second browser show it) and the move is announced. Reordering
 // is offered only in the manual order without a search.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
   type Account,
@@ -16,6 +16,7 @@ import {
   type Scheme,
   settled,
   shownTitles,
+  signInThroughApi,
   todo,
   withAppAndBrowser,
 } from './harness.ts';
@@ -85,14 +86,6 @@ async function recordOrders(page: Page) {
 }
 
 const orderHistory = (page: Page) => page.evaluate(() => window.orderHistory ?? []);
-
-async function signInThroughApi(context: BrowserContext, app: App, account: Account) {
-  const response = await context.request.post('/api/auth/sign-in/email', {
-    data: { email: account.email, password: account.password },
-    headers: { origin: app.url },
-  });
-  if (!response.ok()) throw new Error(`sign-in failed: ${response.status()}`);
-}
 
 /** The same account in a second browser (its own cookie jar), on its todo list. */
 async function secondBrowser(browser: Browser, app: App, account: Account) {
