@@ -224,3 +224,48 @@ describe('developmentSecret', () => {
     expect(readdirSync(dir)).toEqual(['auth-secret']);
   }, 60_000);
 });
+
+describe('operations settings', () => {
+  it('defaults to one worker, info logs, no trusted proxy and no /metrics', () => {
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET })).toMatchObject({
+      trustedProxies: [],
+      workers: 1,
+      logLevel: 'info',
+      metricsToken: undefined,
+    });
+  });
+
+  it('reads TRUSTED_PROXIES, WEB_CONCURRENCY, LOG_LEVEL and METRICS_TOKEN', () => {
+    const config = loadConfig({
+      BETTER_AUTH_SECRET: SECRET,
+      TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,2001:db8::1 ,',
+      WEB_CONCURRENCY: '4',
+      LOG_LEVEL: 'debug',
+      METRICS_TOKEN: 'a-metrics-token-for-prometheus',
+    });
+    expect(config).toMatchObject({
+      trustedProxies: ['loopback', '10.0.0.0/8', '2001:db8::1'],
+      workers: 4,
+      logLevel: 'debug',
+      metricsToken: 'a-metrics-token-for-prometheus',
+    });
+  });
+
+  it('names each bad operations value', () => {
+    expect(
+      problems({
+        BETTER_AUTH_SECRET: SECRET,
+        TRUSTED_PROXIES: 'loopback,10.0.0.0/33,proxy.example.com',
+        WEB_CONCURRENCY: '0',
+        LOG_LEVEL: 'verbose',
+        METRICS_TOKEN: 'short',
+      }),
+    ).toEqual([
+      'TRUSTED_PROXIES.1: must be an IP address, a CIDR, loopback, linklocal or uniquelocal',
+      'TRUSTED_PROXIES.2: must be an IP address, a CIDR, loopback, linklocal or uniquelocal',
+      'WEB_CONCURRENCY: must be a whole number of worker processes from 1 to 64',
+      expect.stringMatching(/^LOG_LEVEL: /),
+      'METRICS_TOKEN: must be at least 16 characters',
+    ]);
+  });
+});

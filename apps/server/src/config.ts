@@ -18,6 +18,7 @@ import {
   withoutEmptyValues,
 } from '@todo/db';
 import { z } from 'zod';
+import { isProxySpec } from './client-address.ts';
 
 const origin = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -72,6 +73,35 @@ const envSchema = databaseEnvSchema.extend({
   /** Without MAIL_URL, outside production, each message is written here as an .eml file. */
   MAIL_DIR: z.string().min(1).default('.data/mail'),
   REQUIRE_EMAIL_VERIFICATION: z.enum(['true', 'false']).default('false'),
+  /**
+   * Whose X-Forwarded-For (and X-Request-Id) to believe: a comma-separated list of addresses,
+   * CIDRs and proxy-addr's names (`loopback`, `linklocal`, `uniquelocal`). None by default: the
+   * client is the socket's peer.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isProxySpec, 'must be an IP address, a CIDR, loopback, linklocal or uniquelocal'),
+      ),
+    ),
+  /** Worker processes serving the port (node:cluster), each with its own database pool. */
+  WEB_CONCURRENCY: z.coerce
+    .number({ error: 'must be a whole number of worker processes from 1 to 64' })
+    .int('must be a whole number of worker processes from 1 to 64')
+    .min(1, 'must be a whole number of worker processes from 1 to 64')
+    .max(64, 'must be a whole number of worker processes from 1 to 64')
+    .default(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Enables GET /metrics for `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type ServerConfig = {
@@ -95,6 +125,13 @@ export type ServerConfig = {
   /** Unset `url`: .eml files in `dir` outside production, and no account mail in production. */
   mail: { url?: string; from: string; dir: string };
   requireEmailVerification: boolean;
+  /** TRUSTED_PROXIES as given; client-address.ts compiles it. Empty: trust no proxy. */
+  trustedProxies: string[];
+  /** WEB_CONCURRENCY: 1 serves in this process; more forks that many workers. */
+  workers: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Unset: no /metrics. */
+  metricsToken?: string;
 };
 
 export class ConfigError extends Error {
@@ -255,5 +292,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     streamSessionCheckMs: values.STREAM_SESSION_CHECK_MS,
     mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: resolve(WORKSPACE_ROOT, values.MAIL_DIR) },
     requireEmailVerification: values.REQUIRE_EMAIL_VERIFICATION === 'true',
+    trustedProxies: values.TRUSTED_PROXIES,
+    workers: values.WEB_CONCURRENCY,
+    logLevel: values.LOG_LEVEL,
+    metricsToken: values.METRICS_TOKEN,
   };
 }
