@@ -478,6 +478,16 @@ describe('the todo command against a running server', () => {
   afterAll(() => {
     for (const dir of homes) rmSync(dir, { recursive: true, force: true });
   });
+  /** A config directory of its own (plus `env`), signed up there as a new user. */
+  const newUser = async (name: string, email: string, password: string, env: Record<string, string> = {}) => {
+    const home = { ...newHome(), ...env };
+    const signup = await todo(['signup', '--name', name, '--email', email], {
+      input: `${password}\n`,
+      env: home,
+    });
+    expect(signup.code, signup.stderr).toBe(0);
+    return home;
+  };
   const tokenIn = (env: { XDG_CONFIG_HOME: string }): string | undefined =>
     JSON.parse(readFileSync(join(env.XDG_CONFIG_HOME, 'todo', 'config.json'), 'utf8')).servers[url]?.token;
   const signInStatus = async (email: string, password: string) =>
@@ -678,11 +688,7 @@ describe('the todo command against a running server', () => {
     expect(empty).toEqual({ code: 2, stdout: '', stderr: 'todo: Not accepted: title: must not be empty\n' });
 
     // Another user's todo is not there for this one, by full id or by prefix.
-    const grace = newHome();
-    await todo(['signup', '--name', 'Other', '--email', 'other-show@example.com'], {
-      input: 'other password\n',
-      env: grace,
-    });
+    const grace = await newUser('Other', 'other-show@example.com', 'other password');
     const theirs = json(await todo(['add', 'Private', '--description', 'secret', '--json'], { env: grace }));
     for (const args of [
       ['show', theirs.id],
@@ -774,11 +780,7 @@ describe('the todo command against a running server', () => {
     // this user's todos stay as they were.
     const file = join(home, 'mine.json');
     writeFileSync(file, exported.stdout);
-    const other = newHome();
-    await todo(['signup', '--name', 'Importer', '--email', 'importer@example.com'], {
-      input: 'importer password\n',
-      env: other,
-    });
+    const other = await newUser('Importer', 'importer@example.com', 'importer password');
     const sameIds = await todo(['import', file], { env: other });
     expect(sameIds).toEqual({
       code: 0,
@@ -984,15 +986,7 @@ describe('the todo command against a running server', () => {
     'add and edit take --due in the local time zone (TZ) and --priority; show prints both',
     async () => {
       const zone = 'Pacific/Auckland';
-      const here = { ...newHome(), TZ: zone };
-      expect(
-        (
-          await todo(['signup', '--name', 'Due Dates', '--email', 'due@example.com'], {
-            input: 'due password\n',
-            env: here,
-          })
-        ).code,
-      ).toBe(0);
+      const here = await newUser('Due Dates', 'due@example.com', 'due password', { TZ: zone });
 
       // A date alone is local midnight (all day): Auckland is 13 hours ahead of UTC in December.
       const christmas = json(
@@ -1076,10 +1070,8 @@ describe('the todo command against a running server', () => {
   it(
     'refuses a --due that is not a date, and an unknown --priority or --sort, with exit code 2 and nothing changed',
     async () => {
-      const here = { ...newHome(), TZ: 'Europe/Berlin' };
-      await todo(['signup', '--name', 'Bad Input', '--email', 'bad-due@example.com'], {
-        input: 'bad due password\n',
-        env: here,
+      const here = await newUser('Bad Input', 'bad-due@example.com', 'bad due password', {
+        TZ: 'Europe/Berlin',
       });
       const kept = json(
         await todo(['add', 'Kept', '--due', 'tomorrow', '--priority', 'medium', '--json'], { env: here }),
@@ -1123,10 +1115,8 @@ describe('the todo command against a running server', () => {
   it(
     'ls shows due and priority columns, marks overdue todos, and sorts by manual, due, priority, newest or oldest; mv moves',
     async () => {
-      const here = { ...newHome(), TZ: 'America/New_York' };
-      await todo(['signup', '--name', 'Sorting', '--email', 'sorting@example.com'], {
-        input: 'sorting password\n',
-        env: here,
+      const here = await newUser('Sorting', 'sorting@example.com', 'sorting password', {
+        TZ: 'America/New_York',
       });
       const add = async (...args: string[]) => json(await todo(['add', ...args, '--json'], { env: here }));
       const rent = await add('Pay rent', '--due', 'yesterday', '--priority', 'high');
@@ -1246,11 +1236,7 @@ describe('the todo command against a running server', () => {
         expect(run.code, args.join(' ')).toBe(2);
       }
       // Another user's todo is no place to move to.
-      const elsewhere = newHome();
-      await todo(['signup', '--name', 'Stranger', '--email', 'stranger@example.com'], {
-        input: 'stranger password\n',
-        env: elsewhere,
-      });
+      const elsewhere = await newUser('Stranger', 'stranger@example.com', 'stranger password');
       const stranger = json(await todo(['add', 'Not yours', '--json'], { env: elsewhere }));
       const theirs = await todo(['mv', rent.id, '--after', stranger.id], { env: here });
       expect(theirs.code).toBe(4);
@@ -1431,11 +1417,7 @@ describe('the todo command against a running server', () => {
     });
 
     it('ls colours an overdue date red on a terminal, unless NO_COLOR is set', async () => {
-      const here = newHome();
-      await todo(['signup', '--name', 'Colour', '--email', 'colour@example.com'], {
-        input: 'colour password\n',
-        env: here,
-      });
+      const here = await newUser('Colour', 'colour@example.com', 'colour password');
       await todo(['add', 'Late', '--due', 'yesterday'], { env: here });
       await todo(['add', 'Fine', '--due', 'tomorrow'], { env: here });
       const coloured = terminal(['ls'], here);

@@ -2,20 +2,14 @@
 // token, a GET for the export and a POST of the very same JSON for the import. An import may
 // send up to 16 MB when signed in; everything else keeps the 1 MB limit.
 import { randomUUID } from 'node:crypto';
+import type { RouterOutputs } from '@todo/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMPORT_BODY_SIZE } from './app.ts';
 import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } from './testing.ts';
 
-type Todo = {
-  id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  dueAt: string | null;
-  priority: string;
-  createdAt: string;
-};
-type ExportFile = { exportedAt: string; user: { id: string; email: string }; todos: Todo[] };
+// The export's own types: a change to its shape breaks this file's type check, not a copy of it.
+type ExportFile = RouterOutputs['account']['export'];
+type Todo = ExportFile['todos'][number];
 type ErrorBody = { error: { message: string; data: { code: string; zodError: unknown } } };
 
 const data = <T>(body: unknown) => (body as { result: { data: T } }).result.data;

@@ -24,6 +24,17 @@ const origin = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => new URL(url).origin);
 
+/** A comma-separated list, items trimmed, empty items (and an unset variable) dropped. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((list) =>
+    list
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
 const envSchema = databaseEnvSchema.extend({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce
@@ -34,16 +45,7 @@ const envSchema = databaseEnvSchema.extend({
     .default(3000),
   HOST: z.string().min(1).optional(),
   PUBLIC_URL: origin.optional(),
-  TRUSTED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((list) =>
-      list
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(origin)),
+  TRUSTED_ORIGINS: commaList.pipe(z.array(origin)),
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(10),
   /** How long a session lives without use; a week unless shortened (tests, stricter deployments). */
@@ -78,20 +80,11 @@ const envSchema = databaseEnvSchema.extend({
    * CIDRs and proxy-addr's names (`loopback`, `linklocal`, `uniquelocal`). None by default: the
    * client is the socket's peer.
    */
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((list) =>
-      list
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z.string().refine(isProxySpec, 'must be an IP address, a CIDR, loopback, linklocal or uniquelocal'),
-      ),
+  TRUSTED_PROXIES: commaList.pipe(
+    z.array(
+      z.string().refine(isProxySpec, 'must be an IP address, a CIDR, loopback, linklocal or uniquelocal'),
     ),
+  ),
   /** Worker processes serving the port (node:cluster), each with its own database pool. */
   WEB_CONCURRENCY: z.coerce
     .number({ error: 'must be a whole number of worker processes from 1 to 64' })
