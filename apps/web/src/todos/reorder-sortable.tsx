@@ -38,6 +38,8 @@ type Activator = {
 const alongTheList: Modifier = ({ transform }) => ({ ...transform, x: 0 });
 const MODIFIERS = [alongTheList];
 
+const idOf = (todo: Todo) => todo.id;
+
 function GripIcon() {
   return (
     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -68,7 +70,7 @@ function SortableRow({
   });
 }
 
-export function SortableList({ todos, keyOf, onMove, renderRow }: ReorderableListProps) {
+export function SortableList({ todos, onMove, renderRow }: ReorderableListProps) {
   const instructionsId = useId();
   const [announcement, setAnnouncement] = useState('');
   // Moves asked for here that the list given does not show yet (the cache is written a moment
@@ -77,11 +79,10 @@ export function SortableList({ todos, keyOf, onMove, renderRow }: ReorderableLis
   const handles = useRef(new Map<string, HTMLButtonElement>());
   const refocus = useRef<string | null>(null);
 
-  const keyOfTodo = (todo: Todo) => keyOf(todo.id);
   // Once the list given shows a move, it and those before it no longer need showing here.
-  const toShow = movesToShow(todos, pending, keyOfTodo);
-  const ordered = toShow.length > 0 ? withMoves(todos, toShow, keyOfTodo) : todos;
-  const keys = ordered.map(keyOfTodo);
+  const toShow = movesToShow(todos, pending, idOf);
+  const ordered = toShow.length > 0 ? withMoves(todos, toShow, idOf) : todos;
+  const keys = ordered.map(idOf);
   const done = pending.length - toShow.length;
   useEffect(() => {
     if (done > 0 && pending.length >= done) setPending((moves) => moves.slice(done));
@@ -100,27 +101,27 @@ export function SortableList({ todos, keyOf, onMove, renderRow }: ReorderableLis
     const moved = ordered[from];
     const result = placement(ordered, from, to);
     if (!moved || !result) return;
-    const after = result.after ? keyOf(result.after.id) : null;
-    setPending((moves) => [...moves, { key: keyOf(moved.id), after }]);
-    onMove(moved, result.after?.id ?? null);
+    const after = result.after?.id ?? null;
+    setPending((moves) => [...moves, { key: moved.id, after }]);
+    onMove(moved, after);
     setAnnouncement(movedMessage(moved, to + 1, ordered.length));
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>, todo: Todo) => {
     if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
     event.preventDefault();
-    const from = keys.indexOf(keyOf(todo.id));
+    const from = keys.indexOf(todo.id);
     const to = event.key === 'ArrowUp' ? from - 1 : from + 1;
     if (to < 0 || to >= ordered.length) {
       setAnnouncement(`“${todo.title}” is already ${to < 0 ? 'first' : 'last'}`);
       return;
     }
-    refocus.current = keyOf(todo.id);
+    refocus.current = todo.id;
     move(from, to);
   };
 
   const handleFor = (todo: Todo) => (activator: Activator) => {
-    const key = keyOf(todo.id);
+    const key = todo.id;
     return (
       <button
         type="button"

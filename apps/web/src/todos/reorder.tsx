@@ -17,7 +17,6 @@ export type RenderRow = (todo: Todo, row: SortableRow | null) => ReactNode;
 
 export type ReorderableListProps = {
   todos: Todo[];
-  keyOf: (id: string) => string;
   /** Whether reordering is offered: the manual order, no search. */
   enabled: boolean;
   /** `todo` now comes just after `afterId` (null: at the top). */
@@ -61,7 +60,7 @@ export function ReorderableList(props: ReorderableListProps) {
   return (
     <ul className="todo-list">
       {props.todos.map((todo) => (
-        <Fragment key={props.keyOf(todo.id)}>{props.renderRow(todo, null)}</Fragment>
+        <Fragment key={todo.id}>{props.renderRow(todo, null)}</Fragment>
       ))}
     </ul>
   );

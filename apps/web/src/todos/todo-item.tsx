@@ -3,7 +3,7 @@ import type { Todo } from '../trpc.ts';
 import { dueLabel } from './due-date.ts';
 import { PRIORITIES } from './priorities.ts';
 import type { SortableRow } from './reorder.tsx';
-import type { TodoDetails } from './use-todo-actions.ts';
+import type { TodoDetails } from './todo-writes.ts';
 
 function EditField({
   title,

@@ -194,11 +194,10 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
               <ListControls searchBox={searchBox} sort={sort} />
               <ReorderableList
                 todos={shown}
-                keyOf={actions.keyOf}
                 enabled={input.order === 'manual' && !input.search && !list.isPlaceholderData}
                 onMove={actions.move}
                 renderRow={(todo, row) => {
-                  const key = actions.keyOf(todo.id);
+                  const key = todo.id;
                   return (
                     <TodoItem
                       key={key}

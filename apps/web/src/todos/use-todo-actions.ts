@@ -16,9 +16,6 @@ import {
   type WriteContext,
 } from './todo-writes.ts';
 
-// WRITES lives in todo-writes.ts; re-exported for modules that still import it from here.
-export { type TodoDetails, WRITES };
-
 /**
  * The list's writes, each applied to the cache at once (the usual TanStack Query recipe: cancel
  * in-flight reads, snapshot, write). What is sent, and what a refusal does, is registered by
@@ -150,8 +147,6 @@ export function useTodoActions(onRefused: (message: string) => void, view: ListI
   });
 
   return {
-    /** A row's React key: a todo's id never changes, not even when one added offline is saved. */
-    keyOf: (id: string) => id,
     add: (title: string) => create.mutate({ id: newTodoId(), title }),
     toggle: (todo: Todo) => update.mutate({ id: todo.id, completed: !todo.completed }),
     rename: (todo: Todo, title: string) => update.mutate({ id: todo.id, title }),
