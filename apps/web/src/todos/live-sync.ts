@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { TodoChange, TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
 import { countsAfterChange, covers, listViewOf, withoutTodo, withTodo } from './live-changes.ts';
 import type { TodoList } from './todo-cache.ts';
-import { WRITES } from './todo-writes.ts';
+import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
 import '../live-link.ts';
@@ -34,8 +34,7 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
   const todoKey = trpc.todo.pathKey();
   const listKey = trpc.todo.list.pathKey();
   const countsKey = trpc.todo.counts.queryKey();
-  const writing = () =>
-    queryClient.isMutating({ predicate: (mutation) => mutation.options.scope?.id === WRITES.id }) > 0;
+  const writing = () => pendingWrites(queryClient) > 0;
 
   const refetchAll = () => {
     if (!writing()) void queryClient.invalidateQueries({ queryKey: todoKey });
@@ -148,7 +147,8 @@ function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoCh
   // every todo shows that it is new (or, for a delete, that it was never there).
   let countsKnown = before !== undefined;
   for (const [key, list] of lists) {
-    const view = infiniteInput(key) === undefined ? null : listViewOf(infiniteInput(key));
+    const input = infiniteInput(key);
+    const view = input === undefined ? null : listViewOf(input);
     const fetching = queryClient.isFetching({ queryKey: key, exact: true }) > 0;
     if (!view || !list || fetching) {
       void queryClient.invalidateQueries({ queryKey: key, exact: true });

@@ -14,6 +14,10 @@ import { mapTodos, type TodoList } from './todo-cache.ts';
  */
 export const WRITES = { id: 'todo-writes' };
 
+/** How many of the list's writes are under way or waiting their turn (paused ones included). */
+export const pendingWrites = (queryClient: QueryClient): number =>
+  queryClient.isMutating({ predicate: (mutation) => mutation.options.scope?.id === WRITES.id });
+
 /** tRPC's mutation keys (`trpc.todo.create.mutationKey()` and so on), usable without its proxy. */
 export const WRITE_KEYS = {
   create: [['todo', 'create']],
@@ -126,9 +130,7 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
   };
 
   const settle = () => {
-    const writing = queryClient.isMutating({
-      predicate: (mutation) => mutation.options.scope?.id === WRITES.id,
-    });
+    const writing = pendingWrites(queryClient);
     // Refetch once the last queued write has settled; earlier refetches would briefly show
     // the server without the writes still waiting their turn.
     if (writing > 1) return;
