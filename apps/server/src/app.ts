@@ -4,6 +4,7 @@ import { type Auth, appRouter, CLIENT_IP_HEADER, httpContext, type Live } from '
 import type { Database, DB } from '@todo/db';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
+import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
 import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import { readBody } from './read-body.ts';
@@ -187,6 +188,7 @@ export function createApp(options: {
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, db, auth } = options;
   const trusted = new Set(options.trustedOrigins);
+  const clients = clientAddress(config.trustedProxies);
   const hsts = new URL(options.publicUrl).protocol === 'https:';
   const trpcHandler = createTrpcHandler({
     router: appRouter,
@@ -219,8 +221,9 @@ export function createApp(options: {
    * rejects on TRACE and on a body that stops half-way.
    */
   async function authHandler(req: IncomingMessage, res: ServerResponse) {
-    // The rate limiter's client address: the socket's, never a header the client chose.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    // The rate limiters' client address: the socket's peer, or the address a trusted proxy
+    // (TRUSTED_PROXIES) received the request from; never a header the client chose.
+    req.headers[CLIENT_IP_HEADER] = clients.of(req);
     let body: Buffer | undefined;
     if (req.method === 'POST' && hasBody(req)) {
       if (mediaType(req.headers['content-type']) !== 'application/json') return refuseMediaType(res);
