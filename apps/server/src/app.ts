@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import sirv from 'sirv';
 import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
+import { contentEncoding } from './content-encoding.ts';
 import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import { readBody } from './read-body.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
@@ -250,7 +251,9 @@ export function createApp(options: {
         single: true,
         dev: !config.production,
         etag: true,
-        gzip: false,
+        // The .br and .gz copies of vite build's assets (apps/web/vite.config.ts), with Vary.
+        brotli: true,
+        gzip: true,
         setHeaders: (res, pathname) =>
           res.setHeader('cache-control', webCacheControl(pathname, config.production)),
       })
@@ -292,6 +295,9 @@ export function createApp(options: {
       return trpcHandler(req, res);
     }
     if (api) return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
+    // sirv picks a copy by a substring of Accept-Encoding and would send br to `br;q=0`: it gets
+    // the one encoding negotiated here instead.
+    req.headers['accept-encoding'] = contentEncoding(req.headers['accept-encoding']);
     web(req, res, () => {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found (is the web app built?)');
     });
