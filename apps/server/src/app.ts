@@ -4,7 +4,9 @@ import { type Auth, appRouter, CLIENT_IP_HEADER, httpContext, type Live } from '
 import type { Database, DB } from '@todo/db';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
+import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
+import { contentEncoding } from './content-encoding.ts';
 import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import { readBody } from './read-body.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
@@ -187,6 +189,7 @@ export function createApp(options: {
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, db, auth } = options;
   const trusted = new Set(options.trustedOrigins);
+  const clients = clientAddress(config.trustedProxies);
   const hsts = new URL(options.publicUrl).protocol === 'https:';
   const trpcHandler = createTrpcHandler({
     router: appRouter,
@@ -219,8 +222,9 @@ export function createApp(options: {
    * rejects on TRACE and on a body that stops half-way.
    */
   async function authHandler(req: IncomingMessage, res: ServerResponse) {
-    // The rate limiter's client address: the socket's, never a header the client chose.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    // The rate limiters' client address: the socket's peer, or the address a trusted proxy
+    // (TRUSTED_PROXIES) received the request from; never a header the client chose.
+    req.headers[CLIENT_IP_HEADER] = clients.of(req);
     let body: Buffer | undefined;
     if (req.method === 'POST' && hasBody(req)) {
       if (mediaType(req.headers['content-type']) !== 'application/json') return refuseMediaType(res);
@@ -247,7 +251,9 @@ export function createApp(options: {
         single: true,
         dev: !config.production,
         etag: true,
-        gzip: false,
+        // The .br and .gz copies of vite build's assets (apps/web/vite.config.ts), with Vary.
+        brotli: true,
+        gzip: true,
         setHeaders: (res, pathname) =>
           res.setHeader('cache-control', webCacheControl(pathname, config.production)),
       })
@@ -289,6 +295,9 @@ export function createApp(options: {
       return trpcHandler(req, res);
     }
     if (api) return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
+    // sirv picks a copy by a substring of Accept-Encoding and would send br to `br;q=0`: it gets
+    // the one encoding negotiated here instead.
+    req.headers['accept-encoding'] = contentEncoding(req.headers['accept-encoding']);
     web(req, res, () => {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found (is the web app built?)');
     });

@@ -1,59 +1,18 @@
 // Auth hardening on the real HTTP server: brute force limited per IP and per account and client,
 // sessions that expire and revoke, cookie attributes, security headers.
 import { existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { WORKSPACE_ROOT } from '@todo/db';
 import { testDrivers } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, signUp, startTestServer, type TestServer, trpc, uniqueEmail } from './testing.ts';
+import { signInFrom } from './testing-clients.ts';
 
 const PASSWORD = 'correct horse battery';
 
-type Reply = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
-
-/**
- * A POST from a chosen loopback address: Linux routes all of 127.0.0.0/8 to the loopback
- * interface, so one machine can play many clients and the server sees each as its own peer.
- */
-function postFrom(
-  localAddress: string,
-  url: string,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
-  return new Promise((resolvePromise, reject) => {
-    const target = new URL(path, url);
-    const req = request(
-      target,
-      {
-        method: 'POST',
-        localAddress,
-        headers: { 'content-type': 'application/json', origin: new URL(url).origin, ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () =>
-          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-const signInFrom = (localAddress: string, url: string, email: string, password: string, headers = {}) =>
-  postFrom(localAddress, url, '/api/auth/sign-in/email', { email, password }, headers);
-
 describe.each(testDrivers)('sign-in attempts on %s', (driver) => {
-  // Better Auth keeps its per-IP counts in one Map per process, shared by every server a test
-  // file starts: each driver plays its clients from its own part of 127.0.0.0/8.
+  // Each driver plays its clients from its own part of 127.0.0.0/8, so that no count of one
+  // server's can ever answer for another's.
   const client = (host: number) => `127.${10 + testDrivers.indexOf(driver)}.0.${host}`;
 
   describe('per IP', () => {

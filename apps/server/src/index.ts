@@ -10,6 +10,7 @@ import {
   type DatabaseConfig,
   migrate,
   pruneChanges,
+  pruneSignInFailures,
   waitForDatabase,
 } from '@todo/db';
 import { createApp } from './app.ts';
@@ -108,9 +109,12 @@ export async function startServer(
     onError: (error) => warn(`change feed: ${error.message}; reconnecting`),
   });
   // Every process prunes the change log past its retention (10 minutes and 1,000 events per
-  // user); doing it twice is harmless.
+  // user), and sign-in failure counts whose window has ended; doing it twice is harmless.
   const pruner = setInterval(() => {
     pruneChanges(database.db).catch((error: Error) => warn(`pruning the change log: ${error.message}`));
+    pruneSignInFailures(database.db).catch((error: Error) =>
+      warn(`pruning sign-in failures: ${error.message}`),
+    );
   }, 60_000);
   pruner.unref();
 

@@ -1,4 +1,4 @@
-import type { DB } from '@todo/db';
+import { type DB, signInFailureStore } from '@todo/db';
 import { betterAuth } from 'better-auth';
 import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
 import { bearer } from 'better-auth/plugins';
@@ -7,16 +7,16 @@ import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.t
 import { SignInLimiter } from './sign-in-limiter.ts';
 
 /**
- * The server sets this header from the socket's address on every request and drops any copy
- * the client sent, so rate limits key on the real peer and cannot be dodged by a spoofed
- * `X-Forwarded-For`.
+ * The server sets this header on every request, overwriting any copy the client sent: the
+ * socket's peer, or the client a trusted proxy (TRUSTED_PROXIES) names. Rate limits key on it,
+ * so a spoofed `X-Forwarded-For` can neither dodge them nor aim them at someone else.
  */
 export const CLIENT_IP_HEADER = 'x-todo-client-ip';
 
 /**
  * Better Auth's tables with our naming: plural tables, snake_case columns, uuid keys. The
- * first migration is generated from exactly this (see `scripts/auth-schema.ts`), so the
- * schema and the running auth never disagree.
+ * first migration, and `rate_limits` in migrations/0010, are generated from exactly this (see
+ * `scripts/auth-schema.ts`), so the schema and the running auth never disagree.
  */
 export const authSchemaOptions = {
   user: {
@@ -53,6 +53,9 @@ export const authSchemaOptions = {
     modelName: 'verifications',
     fields: { expiresAt: 'expires_at', createdAt: 'created_at', updatedAt: 'updated_at' },
   },
+  // Better Auth's per-IP limits live in this table (migrations/0010), so that every server
+  // process counts against one limit; in memory, each instance would allow a full quota.
+  rateLimit: { storage: 'database', modelName: 'rate_limits', fields: { lastRequest: 'last_request' } },
   advanced: { database: { generateId: 'uuid' } },
 } as const;
 
@@ -102,6 +105,8 @@ export function createAuth(options: AuthOptions) {
   const signIns = new SignInLimiter({
     maxFailures: Math.max(options.signInFailuresPerClient ?? 10, 1),
     windowMs: SIGN_IN_WINDOW_MS,
+    // In the database, like Better Auth's limits: one count however many processes serve.
+    store: signInFailureStore(options.db),
   });
   /** The account and client of a sign-in attempt, when the limit applies to it. */
   const attempt = (ctx: SignInHookContext) => {
@@ -166,6 +171,7 @@ export function createAuth(options: AuthOptions) {
       updateAge: 60 * 60 * 24,
     },
     rateLimit: {
+      ...authSchemaOptions.rateLimit,
       enabled: perMinute > 0,
       window: 60,
       max: Math.max(perMinute, 1) * 10,

@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 export type FailureCount = { count: number; expiresAt: number };
 
 /**
- * Where failure counts live. In memory for now; a PostgreSQL table can implement the same three
- * calls (an upsert that increments, or restarts an expired window) so every instance shares them.
+ * Where failure counts live. The server keeps them in PostgreSQL (`signInFailureStore` of
+ * @todo/db: one upsert that increments, or restarts an ended window), so every instance shares
+ * them; `MemoryFailureStore` counts per process.
  */
 export interface FailureStore {
   /** The live count under `key`; undefined when there is none or its window has ended. */

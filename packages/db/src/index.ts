@@ -5,5 +5,6 @@ export * from './config.ts';
 export * from './database.ts';
 export * from './migrate.ts';
 export * from './readiness.ts';
+export * from './sign-in-failures.ts';
 export * from './todos.ts';
 export * from './users.ts';

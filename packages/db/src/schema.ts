@@ -41,6 +41,13 @@ export interface Accounts {
   user_id: string;
 }
 
+export interface RateLimits {
+  count: number;
+  id: Generated<string>;
+  key: string;
+  last_request: Int8;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -50,6 +57,12 @@ export interface Sessions {
   updated_at: Timestamp;
   user_agent: string | null;
   user_id: string;
+}
+
+export interface SignInFailures {
+  count: number;
+  expires_at: Int8;
+  key: string;
 }
 
 export interface TodoChanges {
@@ -97,7 +110,9 @@ export interface Verifications {
 
 export interface DB {
   accounts: Accounts;
+  rate_limits: RateLimits;
   sessions: Sessions;
+  sign_in_failures: SignInFailures;
   todo_changes: TodoChanges;
   todos: Todos;
   users: Users;
