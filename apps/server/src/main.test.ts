@@ -104,7 +104,7 @@ describe('the server process (src/main.ts)', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       child.process.kill('SIGTERM');
       await waitFor(
-        () => (child.stdout.some((line) => line.startsWith('SIGTERM')) ? true : undefined),
+        () => (child.stdout.some((line) => line.includes('"msg":"SIGTERM: ')) ? true : undefined),
         'SIGTERM',
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -118,16 +118,32 @@ describe('the server process (src/main.ts)', () => {
       expect(JSON.parse(text)).toMatchObject({ result: { data: { title: 'finished after SIGTERM' } } });
       expect(await child.exit).toBe(0);
 
-      const requests = child.stdout.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const requests = child.stdout
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.msg === 'request');
       expect(requests).toEqual([
         expect.objectContaining({ method: 'POST', path: '/api/auth/sign-up/email', status: 200 }),
         expect.objectContaining({ method: 'GET', path: '/api/trpc/todo.list', status: 200 }),
         expect.objectContaining({ method: 'POST', path: '/api/trpc/todo.create', status: 200 }),
       ]);
       for (const line of requests) {
-        expect(Object.keys(line).sort()).toEqual(['method', 'ms', 'path', 'status', 'time']);
-        expect(line.ms).toEqual(expect.any(Number));
+        expect(Object.keys(line).sort()).toEqual([
+          'level',
+          'method',
+          'ms',
+          'msg',
+          'path',
+          'pid',
+          'reqId',
+          'status',
+          'time',
+        ]);
+        expect(line).toMatchObject({ level: 'info', pid: child.process.pid, ms: expect.any(Number) });
       }
+      // Each request its own id, and the one its response named.
+      expect(new Set(requests.map((line) => line.reqId)).size).toBe(3);
+      expect(requests[1].reqId).toBe(list.headers.get('x-request-id'));
       const everything = [...child.stdout, ...child.stderr].join('\n');
       for (const secret of [token, PASSWORD, 'private-search-term', 'logger@example.com']) {
         expect(everything).not.toContain(secret);
