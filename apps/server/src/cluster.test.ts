@@ -107,6 +107,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL
         WEB_CONCURRENCY: '2',
         LOG_REQUESTS: 'true',
         METRICS_TOKEN,
+        // On SIGTERM every worker answers /readyz 503 this long before it stops accepting.
+        SHUTDOWN_DELAY_MS: '1500',
       },
     });
   }, 120_000);
@@ -176,7 +178,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL
     expect(pids.has(victim)).toBe(false);
   });
 
-  it('SIGTERM: a request still arriving finishes with 200, then the primary exits 0', async () => {
+  it('SIGTERM: /readyz turns 503 in every worker, a request still arriving finishes with 200, then the primary exits 0', async () => {
     const session = await signUp(child.url);
     const body = JSON.stringify({ title: 'finished after SIGTERM, in a worker' });
     const req = request(`${child.url}/api/trpc/todo.create`, {
@@ -193,7 +195,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.process.kill('SIGTERM');
     await waitFor(() => lines().find((line) => line.msg?.startsWith('SIGTERM: ')), 'SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Whichever worker gets them, new connections hear "not ready" while the drain begins.
+    for (let n = 0; n < 2; n++) expect((await get(`${child.url}/readyz`)).status).toBe(503);
     expect(child.process.exitCode).toBeNull();
     req.end(body.slice(10));
     const [res] = (await response) as [IncomingMessage];

@@ -50,6 +50,31 @@ describe('the server process (src/main.ts)', () => {
     }
   });
 
+  it('LOG_FORMAT=pretty (the development default) prints readable lines, not JSON', async () => {
+    const child = await spawnServer({
+      env: {
+        NODE_ENV: 'development',
+        LOG_FORMAT: 'pretty',
+        PGLITE_DIR: 'memory',
+        BETTER_AUTH_SECRET: TEST_SECRET,
+      },
+    });
+    try {
+      const response = await fetch(`${child.url}/healthz`);
+      const id = response.headers.get('x-request-id') ?? '';
+      // pino-pretty: a heading line, then the fields indented below it.
+      const at = await waitFor(() => {
+        const index = child.stdout.findIndex((text) => text.includes(id));
+        return index === -1 ? undefined : index;
+      }, 'the request line');
+      const entry = child.stdout.slice(Math.max(0, at - 6), at + 1);
+      expect(entry.some((text) => text.startsWith('{'))).toBe(false);
+      expect(entry.join('\n')).toMatch(/INFO \(\d+\): request\n(.*\n)*\s+reqId: "/);
+    } finally {
+      await child.stop('SIGKILL');
+    }
+  });
+
   describe('running', () => {
     let webDist: string;
     let child: ServerProcess;

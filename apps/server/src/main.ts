@@ -1,9 +1,8 @@
 // The server process: validated configuration, then serve until SIGTERM/SIGINT. With
-// WEB_CONCURRENCY > 1 this process is the primary of a cluster (cluster.ts) and every worker
-// runs this same file.
+// WEB_CONCURRENCY > 1 this process is the primary of a cluster (cluster.ts, loaded only then)
+// and every worker runs this same file.
 import cluster from 'node:cluster';
 import { createDatabase, migrate, waitForDatabase } from '@todo/db';
-import { onPrimaryShutdown, superviseWorkers, workerMetrics, workerSend } from './cluster.ts';
 import { ConfigError, loadConfig, type RunningServer, type ServerConfig, startServer } from './index.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -69,6 +68,7 @@ async function runPrimary() {
       await database.close();
     }
   }
+  const { superviseWorkers } = await import('./cluster.ts');
   const workers = superviseWorkers({ count: config.workers, logger });
   let stopping = false;
   onSignals((signal) => {
@@ -81,6 +81,7 @@ async function runPrimary() {
 }
 
 async function runWorker() {
+  const { onPrimaryShutdown, workerMetrics, workerSend } = await import('./cluster.ts');
   let running: RunningServer | undefined;
   let stopping = false;
   const stop = () => {
