@@ -8,7 +8,10 @@ import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
 import { contentEncoding } from './content-encoding.ts';
 import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 import { readBody } from './read-body.ts';
+import { pathOf, REQUEST_ID_HEADER, requestLogger } from './request-log.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -49,7 +52,7 @@ const GET_POST = ['GET', 'POST'] as const;
  * that runs nothing) and OPTIONS (no CORS here) are refused too: no client of ours sends them.
  */
 function allowedMethods(path: string): readonly string[] | null {
-  if (path === '/healthz' || path === '/readyz') return GET_HEAD;
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return GET_HEAD;
   if (path.startsWith('/api/trpc/')) return GET_POST;
   if (path === '/api/auth' || path.startsWith('/api/auth/')) return GET_POST;
   if (path === '/api' || path.startsWith('/api/')) return null;
@@ -109,29 +112,28 @@ const SECURITY_HEADERS = {
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
 } as const;
 
-const EDGE_HEADERS = new Set([...Object.keys(SECURITY_HEADERS), 'strict-transport-security']);
+const EDGE_HEADERS = new Set([
+  ...Object.keys(SECURITY_HEADERS),
+  'strict-transport-security',
+  REQUEST_ID_HEADER,
+]);
+
+/** The request's own logger (its lines carry its id, request-log.ts), or `fallback` outside the app. */
+const logOf = (req: IncomingMessage, fallback: Logger): Logger => (req.log as Logger | undefined) ?? fallback;
 
 /**
  * The last line of defence: an error that escapes a request handler (a sync throw or a rejected
- * promise, from ours, Better Auth, sirv or tRPC) is logged as one JSON line on stderr and
- * answered 500 for that request alone; the process keeps serving. The line names the method
- * and the path without its query string, never headers: logs must carry no credentials.
+ * promise, from ours, Better Auth, sirv or tRPC) is logged at `error` (with the request's id)
+ * and answered 500 for that request alone; the process keeps serving. The line names the
+ * method and the path without its query string, never headers: logs must carry no credentials.
  */
-export function catchErrors(handler: Handler): (req: IncomingMessage, res: ServerResponse) => void {
+export function catchErrors(
+  handler: Handler,
+  logger: Logger,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const fail = (error: unknown) => {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          time: new Date().toISOString(),
-          method: req.method,
-          path: (req.url ?? '/').split('?')[0],
-          error:
-            error instanceof Error
-              ? { name: error.name, message: error.message, stack: error.stack }
-              : String(error),
-        }),
-      );
+      logOf(req, logger).error({ method: req.method, path: pathOf(req), err: error }, 'request failed');
       if (res.headersSent || res.destroyed) {
         // Half an answer is worse than none: the client sees a cut connection, not a wrong body.
         res.destroy();
@@ -186,8 +188,16 @@ export function createApp(options: {
   trustedOrigins: string[];
   /** What /readyz answers: 'ready' (200) while the database answers and the server is not shutting down. */
   readiness: () => Promise<'ready' | 'database unavailable' | 'shutting down'>;
+  logger: Logger;
+  /** With METRICS_TOKEN: requests are timed, and /metrics answers the token's bearer. */
+  metrics?: Metrics;
 }): (req: IncomingMessage, res: ServerResponse) => void {
-  const { config, db, auth } = options;
+  const { config, db, auth, logger, metrics } = options;
+  const logRequest = requestLogger({
+    logger,
+    trustedProxies: config.trustedProxies,
+    logRequests: config.logRequests,
+  });
   const trusted = new Set(options.trustedOrigins);
   const clients = clientAddress(config.trustedProxies);
   const hsts = new URL(options.publicUrl).protocol === 'https:';
@@ -208,9 +218,9 @@ export function createApp(options: {
       exposeInternalErrors: !config.production,
       live: options.live,
     }),
-    onError({ error, path }) {
+    onError({ error, path, req }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
-        console.error(JSON.stringify({ level: 'error', path, message: error.message, stack: error.stack }));
+        logOf(req, logger).error({ procedure: path, err: error }, 'procedure failed');
       }
     },
   });
@@ -260,13 +270,15 @@ export function createApp(options: {
     : (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next();
 
   return catchErrors(async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const path = pathOf(req);
+    logRequest(req, res);
+    metrics?.observe(res, path);
     const method = req.method ?? 'GET';
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (hsts) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     const api = path === '/api' || path.startsWith('/api/');
     // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
-    const json = api || path === '/healthz' || path === '/readyz';
+    const json = api || path === '/healthz' || path === '/readyz' || (metrics && path === '/metrics');
     if (json) res.setHeader('cache-control', 'no-store');
 
     const allowed = allowedMethods(path);
@@ -289,6 +301,8 @@ export function createApp(options: {
       const status = await options.readiness();
       return sendJson(res, status === 'ready' ? 200 : 503, { status });
     }
+    // Unset METRICS_TOKEN: /metrics is a path like any other (the web app's).
+    if (metrics && path === '/metrics') return serveMetrics(req, res, metrics);
     if (path === '/api/auth' || path.startsWith('/api/auth/')) return authHandler(req, res);
     if (path.startsWith('/api/trpc/')) {
       if (refuseUnsafeTrpcRequest(req, res, trusted)) return;
@@ -301,5 +315,20 @@ export function createApp(options: {
     web(req, res, () => {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found (is the web app built?)');
     });
-  });
+  }, logger);
+}
+
+/** 401 without the token's bearer (a scrape misconfigured says so); else the exposition text. */
+async function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: Metrics) {
+  if (!metrics.authorized(req)) {
+    return sendJson(
+      res,
+      401,
+      { error: { message: 'Unauthorized', code: 'UNAUTHORIZED' } },
+      { 'www-authenticate': 'Bearer' },
+    );
+  }
+  const text = await metrics.scrape();
+  res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(req.method === 'HEAD' ? undefined : text);
 }

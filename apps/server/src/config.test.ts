@@ -238,6 +238,7 @@ describe('operations settings', () => {
   it('reads TRUSTED_PROXIES, WEB_CONCURRENCY, LOG_LEVEL and METRICS_TOKEN', () => {
     const config = loadConfig({
       BETTER_AUTH_SECRET: SECRET,
+      DATABASE_URL: 'postgres://u@db/app',
       TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,2001:db8::1 ,',
       WEB_CONCURRENCY: '4',
       LOG_LEVEL: 'debug',
@@ -249,6 +250,23 @@ describe('operations settings', () => {
       logLevel: 'debug',
       metricsToken: 'a-metrics-token-for-prometheus',
     });
+  });
+
+  it('logs JSON lines except in development, unless LOG_FORMAT says otherwise', () => {
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET }).logFormat).toBe('pretty');
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'test' }).logFormat).toBe('json');
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(problems({ BETTER_AUTH_SECRET: SECRET, LOG_FORMAT: 'xml' })).toEqual([
+      expect.stringMatching(/^LOG_FORMAT: /),
+    ]);
+  });
+
+  it('refuses more than one worker on the embedded PGlite, which lives in one process', () => {
+    expect(problems({ BETTER_AUTH_SECRET: SECRET, WEB_CONCURRENCY: '2' })).toEqual([
+      'WEB_CONCURRENCY: more than 1 worker needs a PostgreSQL server (DATABASE_URL); the embedded PGlite lives in one process',
+    ]);
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, WEB_CONCURRENCY: '1' }).workers).toBe(1);
   });
 
   it('names each bad operations value', () => {

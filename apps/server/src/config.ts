@@ -93,6 +93,8 @@ const envSchema = databaseEnvSchema.extend({
     .max(64, 'must be a whole number of worker processes from 1 to 64')
     .default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` lines (the default outside development) or `pretty` (pino-pretty, the development default). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Enables GET /metrics for `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is 404. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
@@ -123,6 +125,7 @@ export type ServerConfig = {
   /** WEB_CONCURRENCY: 1 serves in this process; more forks that many workers. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'json' | 'pretty';
   /** Unset: no /metrics. */
   metricsToken?: string;
 };
@@ -254,6 +257,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'REQUIRE_EMAIL_VERIFICATION: needs MAIL_URL in production (nobody could confirm an address)',
     );
   }
+  // PGlite is a database inside this one process: a second worker could not open its files.
+  if (values.WEB_CONCURRENCY > 1 && database?.driver === 'pglite') {
+    problems.push(
+      'WEB_CONCURRENCY: more than 1 worker needs a PostgreSQL server (DATABASE_URL); the embedded PGlite lives in one process',
+    );
+  }
   if (problems.length > 0 || !database) throw new ConfigError(problems);
 
   const port = values.PORT;
@@ -288,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: values.TRUSTED_PROXIES,
     workers: values.WEB_CONCURRENCY,
     logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT ?? (values.NODE_ENV === 'development' ? 'pretty' : 'json'),
     metricsToken: values.METRICS_TOKEN,
   };
 }

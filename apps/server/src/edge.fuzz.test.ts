@@ -42,7 +42,7 @@ const SERVED: Record<(typeof ROUTES)[number], string[] | 'unknown'> = {
   '/readyz': ['GET', 'HEAD'],
   '/': ['GET', 'HEAD'],
   '/some/client/route': ['GET', 'HEAD'],
-  '/metrics': 'unknown',
+  '/metrics': ['GET', 'HEAD'],
 };
 type Route = (typeof ROUTES)[number];
 
@@ -62,6 +62,8 @@ function expectation(method: string, route: Route): 'served' | '405' | '404/405'
 }
 const DRIVERS = process.env.TEST_DATABASE_URL ? (['pglite', 'pg'] as const) : (['pglite'] as const);
 const PASSWORD = 'correct horse battery';
+/** /metrics is on (its 401s and scrapes are fuzzed like any route); some requests carry this. */
+const METRICS_TOKEN = 'fuzz-metrics-token-0123456789abcdef';
 
 // ---------------------------------------------------------------- raw HTTP/1.1 over node:net
 
@@ -345,7 +347,7 @@ const payloads = {
   oversized: () => Buffer.alloc(1_200_000, 'a'),
 };
 
-type Auth = 'none' | 'bearer' | 'cookie' | 'cookie+origin' | 'forged bearer';
+type Auth = 'none' | 'bearer' | 'cookie' | 'cookie+origin' | 'forged bearer' | 'metrics token';
 
 type Spec = {
   method: { method: string; kind: Kind };
@@ -392,7 +394,15 @@ const specArbitrary: fc.Arbitrary<Spec> = fc.record({
     { weight: 6, arbitrary: fc.constant(HEADER_CHANGES[0]!) },
     { weight: 2, arbitrary: fc.constantFrom(...HEADER_CHANGES.slice(1)) },
   ),
-  auth: fc.constantFrom<Auth>('none', 'bearer', 'bearer', 'cookie', 'cookie+origin', 'forged bearer'),
+  auth: fc.constantFrom<Auth>(
+    'none',
+    'bearer',
+    'bearer',
+    'cookie',
+    'cookie+origin',
+    'forged bearer',
+    'metrics token',
+  ),
   contentType: fc.constantFrom(
     'application/json',
     'application/json',
@@ -424,6 +434,8 @@ function authHeaders(auth: Auth, { url, session }: Client): string[] {
       return [`Cookie: ${session.cookie}`, `Origin: ${url}`];
     case 'forged bearer':
       return ['Authorization: Bearer forged.token'];
+    case 'metrics token':
+      return [`Authorization: Bearer ${METRICS_TOKEN}`];
   }
 }
 
@@ -535,6 +547,7 @@ describe.each(DRIVERS)('the HTTP edge under hostile bytes (%s)', (driver) => {
         BETTER_AUTH_SECRET: TEST_SECRET,
         AUTH_RATE_LIMIT_PER_MINUTE: '0',
         LOG_REQUESTS: 'false',
+        METRICS_TOKEN,
         WEB_DIST: webDist,
         ...(database?.url
           ? { DATABASE_URL: database.url, MIGRATE_ON_START: 'true' }

@@ -21,7 +21,15 @@ import {
 } from 'vitest';
 import { z } from 'zod';
 import { catchErrors } from './app.ts';
-import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } from './testing.ts';
+import {
+  bearer,
+  type Session,
+  signUp,
+  startTestServer,
+  type TestServer,
+  testLogger,
+  trpc,
+} from './testing.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
 
 /**
@@ -588,7 +596,7 @@ describe('6. an error that escapes a handler is a 500 for that request alone', (
         catchErrors((req, res) => {
           res.setHeader('x-set-before', 'dropped on 500');
           return handlers[(req.url ?? '').split('?')[0] ?? '']?.(res);
-        }),
+        }, testLogger()),
       );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -617,12 +625,12 @@ describe('6. an error that escapes a handler is a 500 for that request alone', (
           level: 'error',
           method: 'GET',
           path: '/throws',
-          error: { message: 'sync failure' },
+          err: { message: 'sync failure' },
         });
         expect(second).toMatchObject({
           method: 'GET',
           path: '/rejects',
-          error: { message: 'async failure' },
+          err: { message: 'async failure' },
         });
       } finally {
         errors.mockRestore();
@@ -678,12 +686,16 @@ describe('6. an error that escapes a handler is a 500 for that request alone', (
         const lines = errors.mock.calls.map((args) => String(args[0]));
         expect(lines).toHaveLength(2);
         for (const line of lines) expect(line).not.toMatch(/secret/);
-        expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+        const [auth, batch] = lines.map((line) => JSON.parse(line));
+        expect(auth).toMatchObject({
           level: 'error',
           method: 'GET',
           path: '/api/auth/get-session',
-          error: { message: 'injected failure' },
+          err: { message: 'injected failure' },
+          reqId: expect.any(String),
         });
+        expect(batch.reqId).toEqual(expect.any(String));
+        expect(batch.reqId).not.toBe(auth.reqId);
       } finally {
         errors.mockRestore();
       }

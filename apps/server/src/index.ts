@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createAuth } from '@todo/api';
+import { appRouter, createAuth } from '@todo/api';
 import {
   type ChangeFeed,
   createChangeFeed,
@@ -15,7 +15,9 @@ import {
 } from '@todo/db';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { createMailer } from './mail.ts';
+import type { createMetrics, Metrics } from './metrics.ts';
 
 export { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 
@@ -26,6 +28,9 @@ export type RunningServer = {
   database: Database;
   /** This process's change feed (live sync). */
   feed: ChangeFeed;
+  logger: Logger;
+  /** With METRICS_TOKEN only. */
+  metrics?: Metrics;
   /**
    * Turns /readyz to 503, keeps serving for `config.shutdownDelayMs` (so a load balancer stops
    * sending), then stops accepting, lets in-flight requests finish (up to `graceMs`) and closes
@@ -33,37 +38,6 @@ export type RunningServer = {
    */
   close(graceMs?: number): Promise<void>;
 };
-
-/**
- * One JSON line per request on stdout. Lines finished in the same event-loop turn leave in one
- * write: under load that is many requests per system call instead of one each (writes are a
- * visible cost in the benchmark's profile). A line waits at most for the end of the turn, and
- * whatever is pending is written when the server closes or the process exits.
- */
-function logRequests(server: Server) {
-  let pending = '';
-  const flush = () => {
-    if (!pending) return;
-    const lines = pending;
-    pending = '';
-    process.stdout.write(lines);
-  };
-  process.on('exit', flush);
-  server.once('close', () => {
-    flush();
-    process.off('exit', flush);
-  });
-  server.on('request', (req, res) => {
-    const started = performance.now();
-    res.once('finish', () => {
-      // Path only: query strings may carry search terms, and headers carry credentials.
-      const path = (req.url ?? '/').split('?')[0];
-      const ms = Math.round((performance.now() - started) * 10) / 10;
-      if (!pending) setImmediate(flush);
-      pending += `${JSON.stringify({ time: new Date().toISOString(), method: req.method, path, status: res.statusCode, ms })}\n`;
-    });
-  });
-}
 
 /**
  * Node answers a request it cannot parse (400), whose headers are too large (431) or too slow
@@ -89,6 +63,13 @@ function answerClientErrors(server: Server) {
   });
 }
 
+export type StartOptions = {
+  /** Made from `config` (LOG_LEVEL, LOG_FORMAT) when not given. */
+  logger?: Logger;
+  /** How /metrics gathers its text; this process's registry alone when not given (cluster.ts gives the whole cluster's). */
+  scrapeMetrics?: Parameters<typeof createMetrics>[0]['scrape'];
+};
+
 /**
  * Opens the database (migrating it when configured), then serves the whole app on one port.
  * A `database` given by the caller may carry its `config`: readiness opens its own connection
@@ -100,20 +81,23 @@ function answerClientErrors(server: Server) {
 export async function startServer(
   config: ServerConfig,
   database: Database & { config?: DatabaseConfig } = createDatabase(config.database),
+  options: StartOptions = {},
 ): Promise<RunningServer> {
+  const logger = options.logger ?? (await createLogger(config));
   await waitForDatabase(database.db);
   if (config.migrateOnStart) await migrate(database.scripts);
   const readiness = createReadinessCheck(database.config ?? config.database, database.db);
-  const warn = (message: string) => console.error(JSON.stringify({ level: 'warn', message }));
   const feed = await createChangeFeed(database, {
-    onError: (error) => warn(`change feed: ${error.message}; reconnecting`),
+    onError: (error) => logger.warn({ err: error }, 'change feed lost; reconnecting'),
   });
   // Every process prunes the change log past its retention (10 minutes and 1,000 events per
   // user), and sign-in failure counts whose window has ended; doing it twice is harmless.
   const pruner = setInterval(() => {
-    pruneChanges(database.db).catch((error: Error) => warn(`pruning the change log: ${error.message}`));
+    pruneChanges(database.db).catch((error: Error) =>
+      logger.warn({ err: error }, 'pruning the change log failed'),
+    );
     pruneSignInFailures(database.db).catch((error: Error) =>
-      warn(`pruning sign-in failures: ${error.message}`),
+      logger.warn({ err: error }, 'pruning sign-in failures failed'),
     );
   }, 60_000);
   pruner.unref();
@@ -151,7 +135,6 @@ export async function startServer(
     mail: mailer,
     requireEmailVerification: config.requireEmailVerification,
   });
-  if (config.logRequests) logRequests(server);
   // While draining, every response tells its keep-alive client to go: otherwise a busy
   // client keeps its connection (and the process) alive until the grace period runs out.
   let draining = false;
@@ -165,6 +148,19 @@ export async function startServer(
       res.once('close', () => streams.delete(res));
     }
   });
+  const pool = database.pgPool;
+  // prom-client is loaded only when metrics are on: a shorter cold start for everyone else.
+  const metrics = config.metricsToken
+    ? (await import('./metrics.ts')).createMetrics({
+        token: config.metricsToken,
+        procedures: new Set(Object.keys(appRouter._def.procedures)),
+        pool: pool
+          ? () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
+          : undefined,
+        streams: () => streams.size,
+        scrape: options.scrapeMetrics,
+      })
+    : undefined;
   server.on(
     'request',
     createApp({
@@ -175,6 +171,8 @@ export async function startServer(
       live: { feed, sessionCheckMs: config.streamSessionCheckMs },
       publicUrl,
       trustedOrigins,
+      logger,
+      metrics,
       readiness: async () => {
         if (draining) return 'shutting down';
         return (await readiness.ready()) ? 'ready' : 'database unavailable';
@@ -189,6 +187,8 @@ export async function startServer(
     server,
     database,
     feed,
+    logger,
+    metrics,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         // Not ready first, while still serving: a load balancer polling /readyz stops sending.

@@ -6,6 +6,8 @@ import { bearer, cookieHeader, type ServerProcess, spawnServer, trpc } from './t
 const SECRET = 'log-test-secret-3f9a0c7d1e2b4a6c8e0f1a2b3c4d5e6f';
 const PASSWORD = 'hunter2-but-much-longer';
 const NEW_PASSWORD = 'an entirely new passphrase';
+const METRICS_TOKEN = 'metrics-scrape-token-5e1d9c0b7a3f';
+const QUERY_SECRET = 'query-string-secret-8d2f4b6a';
 
 describe('the server logs no secret', () => {
   let child: ServerProcess;
@@ -21,6 +23,10 @@ describe('the server logs no secret', () => {
         PGLITE_DIR: 'memory',
         BETTER_AUTH_SECRET: SECRET,
         LOG_REQUESTS: 'true',
+        // Every level: a secret must not hide in a debug line either.
+        LOG_LEVEL: 'trace',
+        TRUSTED_PROXIES: 'loopback',
+        METRICS_TOKEN,
         AUTH_RATE_LIMIT_PER_MINUTE: '100',
       },
     });
@@ -37,7 +43,7 @@ describe('the server logs no secret', () => {
       fetch(`${url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin, ...headers },
-        body: JSON.stringify(body),
+        body: typeof body === 'string' ? body : JSON.stringify(body),
       });
     const email = 'logged@example.com';
     const signUp = await post('/api/auth/sign-up/email', { name: 'Log', email, password: PASSWORD });
@@ -70,10 +76,37 @@ describe('the server logs no secret', () => {
     const changedToken = change.headers.get('set-auth-token') ?? token;
     expect((await post('/api/auth/sign-out', {}, bearer(changedToken))).status).toBe(200);
 
+    // Credentials where a careless logger would pick them up: the query string, a cookie and a
+    // bearer on requests that fail, a password in a body that is refused, the metrics token.
+    const withQuery = await fetch(`${url}/healthz?token=${QUERY_SECRET}`, {
+      headers: { cookie, 'x-request-id': 'trusted-proxy-id-1' },
+    });
+    expect(withQuery.headers.get('x-request-id')).toBe('trusted-proxy-id-1');
+    const refused = await fetch(`${url}/api/trpc/todo.list?input=${QUERY_SECRET}`, {
+      headers: bearer(token),
+    });
+    expect([400, 401]).toContain(refused.status);
+    expect(
+      (await post('/api/auth/sign-in/email', `{"email":"${email}","password":"${PASSWORD}"`)).status,
+    ).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${url}/metrics?${QUERY_SECRET}`, { headers: bearer(METRICS_TOKEN) })).status).toBe(
+      200,
+    );
+    expect((await fetch(`${url}/metrics`, { headers: bearer(`${METRICS_TOKEN}-wrong`) })).status).toBe(401);
+
     await child.stop();
 
     const lines = output().split('\n').filter(Boolean);
-    expect(lines.filter((line) => line.includes('"path":"/api/')).length).toBeGreaterThanOrEqual(8);
+    const requests = lines
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.msg === 'request');
+    expect(requests.filter((line) => line.path.startsWith('/api/')).length).toBeGreaterThanOrEqual(8);
+    // The lines exist, with their ids: the searches below look where the credentials would be.
+    expect(requests.find((line) => line.reqId === 'trusted-proxy-id-1')).toMatchObject({ path: '/healthz' });
+    expect(requests.filter((line) => line.path === '/metrics').map((line) => line.status)).toEqual([
+      200, 401,
+    ]);
     const sessionCookieValue = cookie.split('=').slice(1).join('=');
     const secrets = {
       SECRET,
@@ -84,6 +117,8 @@ describe('the server logs no secret', () => {
       changedToken,
       sessionCookieValue,
       'forged-token-value': 'forged-token-value',
+      METRICS_TOKEN,
+      QUERY_SECRET,
     };
     for (const [name, value] of Object.entries(secrets)) {
       expect(value.length, name).toBeGreaterThan(8);

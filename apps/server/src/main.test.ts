@@ -50,6 +50,31 @@ describe('the server process (src/main.ts)', () => {
     }
   });
 
+  it('LOG_FORMAT=pretty (the development default) prints readable lines, not JSON', async () => {
+    const child = await spawnServer({
+      env: {
+        NODE_ENV: 'development',
+        LOG_FORMAT: 'pretty',
+        PGLITE_DIR: 'memory',
+        BETTER_AUTH_SECRET: TEST_SECRET,
+      },
+    });
+    try {
+      const response = await fetch(`${child.url}/healthz`);
+      const id = response.headers.get('x-request-id') ?? '';
+      // pino-pretty: a heading line, then the fields indented below it.
+      const at = await waitFor(() => {
+        const index = child.stdout.findIndex((text) => text.includes(id));
+        return index === -1 ? undefined : index;
+      }, 'the request line');
+      const entry = child.stdout.slice(Math.max(0, at - 6), at + 1);
+      expect(entry.some((text) => text.startsWith('{'))).toBe(false);
+      expect(entry.join('\n')).toMatch(/INFO \(\d+\): request\n(.*\n)*\s+reqId: "/);
+    } finally {
+      await child.stop('SIGKILL');
+    }
+  });
+
   describe('running', () => {
     let webDist: string;
     let child: ServerProcess;
@@ -104,7 +129,7 @@ describe('the server process (src/main.ts)', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       child.process.kill('SIGTERM');
       await waitFor(
-        () => (child.stdout.some((line) => line.startsWith('SIGTERM')) ? true : undefined),
+        () => (child.stdout.some((line) => line.includes('"msg":"SIGTERM: ')) ? true : undefined),
         'SIGTERM',
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -118,16 +143,32 @@ describe('the server process (src/main.ts)', () => {
       expect(JSON.parse(text)).toMatchObject({ result: { data: { title: 'finished after SIGTERM' } } });
       expect(await child.exit).toBe(0);
 
-      const requests = child.stdout.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const requests = child.stdout
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.msg === 'request');
       expect(requests).toEqual([
         expect.objectContaining({ method: 'POST', path: '/api/auth/sign-up/email', status: 200 }),
         expect.objectContaining({ method: 'GET', path: '/api/trpc/todo.list', status: 200 }),
         expect.objectContaining({ method: 'POST', path: '/api/trpc/todo.create', status: 200 }),
       ]);
       for (const line of requests) {
-        expect(Object.keys(line).sort()).toEqual(['method', 'ms', 'path', 'status', 'time']);
-        expect(line.ms).toEqual(expect.any(Number));
+        expect(Object.keys(line).sort()).toEqual([
+          'level',
+          'method',
+          'ms',
+          'msg',
+          'path',
+          'pid',
+          'reqId',
+          'status',
+          'time',
+        ]);
+        expect(line).toMatchObject({ level: 'info', pid: child.process.pid, ms: expect.any(Number) });
       }
+      // Each request its own id, and the one its response named.
+      expect(new Set(requests.map((line) => line.reqId)).size).toBe(3);
+      expect(requests[1].reqId).toBe(list.headers.get('x-request-id'));
       const everything = [...child.stdout, ...child.stderr].join('\n');
       for (const secret of [token, PASSWORD, 'private-search-term', 'logger@example.com']) {
         expect(everything).not.toContain(secret);

@@ -1,20 +1,12 @@
-// The server process: validated configuration, then serve until SIGTERM/SIGINT.
-import { ConfigError, loadConfig, startServer } from './index.ts';
+// The server process: validated configuration, then serve until SIGTERM/SIGINT. With
+// WEB_CONCURRENCY > 1 this process is the primary of a cluster (cluster.ts, loaded only then)
+// and every worker runs this same file.
+import cluster from 'node:cluster';
+import { createDatabase, migrate, waitForDatabase } from '@todo/db';
+import { ConfigError, loadConfig, type RunningServer, type ServerConfig, startServer } from './index.ts';
+import { createLogger, type Logger } from './logger.ts';
 
-// A last resort, not the plan: every request path handles its own errors (app.ts catchErrors,
-// read-body.ts), and edge.test.ts shows each class handled there. Should a stray promise still
-// reject, one JSON line on stderr beats taking every other request down with the process.
-process.on('unhandledRejection', (reason) => {
-  const error =
-    reason instanceof Error
-      ? { name: reason.name, message: reason.message, stack: reason.stack }
-      : String(reason);
-  console.error(
-    JSON.stringify({ level: 'error', time: new Date().toISOString(), event: 'unhandledRejection', error }),
-  );
-});
-
-let config: ReturnType<typeof loadConfig>;
+let config: ServerConfig;
 try {
   config = loadConfig();
 } catch (error) {
@@ -22,25 +14,99 @@ try {
   console.error(error.message);
   process.exit(1);
 }
+const logger = await createLogger(config);
+
+// A last resort, not the plan: every request path handles its own errors (app.ts catchErrors,
+// read-body.ts), and edge.test.ts shows each class handled there. Should a stray promise still
+// reject, one error line beats taking every other request down with the process.
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandledRejection'));
+
+/** The one plain line on stdout, for people and scripts: where the app is. */
+const banner = (url: string, workers: number) =>
+  console.log(
+    `todo server on ${url} (database: ${config.database.driver}${config.production ? ', production' : ''}${workers > 1 ? `, ${workers} workers` : ''})`,
+  );
+
+/** How long a drain may take: the readiness delay, the in-flight grace, and a margin. */
+const GRACE_MS = 10_000;
+const shutdownTimeoutMs = config.shutdownDelayMs + GRACE_MS + 5_000;
+
+function onSignals(handler: (signal: NodeJS.Signals) => void) {
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}
+
+/** Closes the server (see RunningServer.close) and exits 0, or 1 if closing failed. */
+function closeAndExit(running: RunningServer, log: Logger) {
+  running.close(GRACE_MS).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+
+async function serveAlone() {
+  const running = await startServer(config, undefined, { logger });
+  banner(running.url, 1);
+  onSignals((signal) => {
+    logger.info(`${signal}: finishing in-flight requests`);
+    closeAndExit(running, logger);
+  });
+}
+
+async function runPrimary() {
+  // Migrations run here, once, before any worker starts: N workers migrating at once would
+  // only queue on the migration lock, each holding a connection.
+  if (config.migrateOnStart) {
+    const database = createDatabase(config.database);
+    try {
+      await waitForDatabase(database.db);
+      await migrate(database.scripts);
+    } finally {
+      await database.close();
+    }
+  }
+  const { superviseWorkers } = await import('./cluster.ts');
+  const workers = superviseWorkers({ count: config.workers, logger });
+  let stopping = false;
+  onSignals((signal) => {
+    stopping = true;
+    logger.info(`${signal}: finishing in-flight requests in ${config.workers} workers`);
+    workers.shutdown(shutdownTimeoutMs).then((code) => process.exit(code));
+  });
+  const url = await workers.ready;
+  if (!stopping) banner(url, config.workers);
+}
+
+async function runWorker() {
+  const { onPrimaryShutdown, workerMetrics, workerSend } = await import('./cluster.ts');
+  let running: RunningServer | undefined;
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    if (running) closeAndExit(running, logger);
+  };
+  // The primary relays SIGTERM; a terminal's Ctrl-C reaches every process of the group at once.
+  onPrimaryShutdown(stop);
+  onSignals(stop);
+  const metrics = workerMetrics(() => running?.metrics?.registry);
+  running = await startServer({ ...config, migrateOnStart: false }, undefined, {
+    logger,
+    scrapeMetrics: metrics.scrape,
+  });
+  if (stopping) return closeAndExit(running, logger);
+  workerSend({ type: 'todo:ready', url: running.url });
+}
 
 try {
-  const running = await startServer(config);
-  console.log(
-    `todo server on ${running.url} (database: ${running.database.driver}${config.production ? ', production' : ''})`,
-  );
-  const shutdown = (signal: string) => {
-    console.log(`${signal}: finishing in-flight requests`);
-    running.close().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (cluster.isWorker) await runWorker();
+  else if (config.workers > 1) await runPrimary();
+  else await serveAlone();
 } catch (error) {
-  console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  logger.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
+  // Let the asynchronous log destination write the line before the process ends.
+  logger.flush(() => process.exit(1));
 }

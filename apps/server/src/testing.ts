@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '@todo/db/testing';
-import { loadConfig, type RunningServer, startServer } from './index.ts';
+import pino from 'pino';
+import { loadConfig, type RunningServer, type StartOptions, startServer } from './index.ts';
+import type { Logger } from './logger.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const INDEX_HTML = '<!doctype html><title>Todo (test build)</title><div id="root"></div>';
@@ -22,6 +24,21 @@ export type TestServer = RunningServer & {
 };
 
 /**
+ * A logger for in-process servers: `warn` and worse go to console.error as JSON lines (where a
+ * test's spy, or the reader of its output, sees them), the rest nowhere.
+ *
+ * @example
+ * const errors = vi.spyOn(console, 'error');
+ * createServer(catchErrors(handler, testLogger()));
+ */
+export function testLogger(): Logger {
+  return pino(
+    { level: 'warn', formatters: { level: (label) => ({ level: label }) } },
+    { write: (line: string) => console.error(line.trimEnd()) },
+  );
+}
+
+/**
  * Starts the whole app in-process on 127.0.0.1 and a free port, over a fresh migrated database,
  * with a temporary "web build" holding only index.html and app.js.
  */
@@ -29,6 +46,7 @@ export async function startTestServer(
   driver: TestDriver,
   env: Record<string, string> = {},
   testDatabase?: TestDatabase,
+  options: StartOptions = {},
 ): Promise<TestServer> {
   const database = testDatabase ?? (await createTestDatabase(driver));
   const webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
@@ -45,7 +63,11 @@ export async function startTestServer(
     ...env,
   });
   // The server closes what it is given; the test database's dispose() closes and drops it.
-  const running = await startServer(config, { ...database, close: async () => {} });
+  const running = await startServer(
+    config,
+    { ...database, close: async () => {} },
+    { logger: testLogger(), ...options },
+  );
   return {
     ...running,
     testDatabase: database,

@@ -29,7 +29,8 @@ type Options<TRouter extends AnyRouter> = {
    */
   maxBodySizeFor?: (req: IncomingMessage) => Promise<number | undefined>;
   createContext: (headers: Headers) => inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
-  onError?: (opts: { error: TRPCError; path: string | undefined }) => void;
+  /** Called for every error a procedure call ends in; `req` is the Node request it came in. */
+  onError?: (opts: { error: TRPCError; path: string | undefined; req: IncomingMessage }) => void;
   /**
    * The most calls one batch may hold (`/a,b,c?batch=1`), and the most keys its input object
    * may have; a larger batch is refused with 400 before any call runs. Unlimited when unset.
@@ -217,7 +218,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       req: request,
       router,
       createContext: () => ctx ?? options.createContext(headers),
-      onError: options.onError,
+      onError: options.onError && (({ error, path }) => options.onError?.({ error, path, req })),
       maxBatchSize: options.maxBatchSize,
     });
     // tRPC's own 405 (a POST to a query, a GET to a mutation) names no allowed method; HTTP
@@ -276,7 +277,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       return null;
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      options.onError?.({ error, path });
+      options.onError?.({ error, path, req });
       return { error: getErrorShape({ config, ctx: await ctx, error, input, path, type: 'subscription' }) };
     }
   }
@@ -340,7 +341,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       response = { result: { data } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      options.onError?.({ error, path });
+      options.onError?.({ error, path, req });
       const input = inputRead ? call.input : undefined;
       response = { error: getErrorShape({ config, ctx, error, input, path, type }) };
     }
