@@ -124,7 +124,7 @@ export async function startServer(
     config.port === 0
       ? config.trustedOrigins.map((origin) => origin.replace(/:0$/, `:${port}`))
       : config.trustedOrigins;
-  const mailer = createMailer({ ...config.mail, production: config.production });
+  const mailer = createMailer({ ...config.mail, production: config.production }, logger);
   const auth = createAuth({
     db: database.db,
     secret: config.authSecret,

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthMail, MailMessage } from '@todo/api';
 import { createTransport } from 'nodemailer';
+import type { Logger } from './logger.ts';
 
 export type MailConfig = {
   /** smtp:// or smtps:// URL of the server that sends; unset, messages go to `dir` (or nowhere). */
@@ -21,9 +22,6 @@ export type Mailer = AuthMail & {
   close(timeoutMs?: number): Promise<void>;
 };
 
-const log = (level: 'info' | 'warn', message: string, fields: Record<string, unknown> = {}) =>
-  (level === 'warn' ? console.error : console.log)(JSON.stringify({ level, message, ...fields }));
-
 /**
  * Account mail (password reset, email verification). With MAIL_URL it goes out through that
  * SMTP server; without, in development and tests, each message is written to MAIL_DIR as an
@@ -34,12 +32,12 @@ const log = (level: 'info' | 'warn', message: string, fields: Record<string, unk
  * answered: a reset request must look the same whether or not the address has an account.
  *
  * @example
- * const mailer = createMailer({ url: 'smtp://127.0.0.1:2525', from: 'Todo <no-reply@localhost>', dir: '.data/mail', production: false });
+ * const mailer = createMailer({ url: 'smtp://127.0.0.1:2525', from: 'Todo <no-reply@localhost>', dir: '.data/mail', production: false }, logger);
  */
-export function createMailer(config: MailConfig): Mailer {
+export function createMailer(config: MailConfig, logger: Logger): Mailer {
   const mode = config.url ? 'smtp' : config.production ? 'off' : 'files';
   if (mode === 'off') {
-    log('warn', 'mail: MAIL_URL is not set, so password reset and email verification are off');
+    logger.warn('mail: MAIL_URL is not set, so password reset and email verification are off');
     return { mode, enabled: false, send: async () => {}, close: async () => {} };
   }
   const transport = config.url
@@ -58,7 +56,7 @@ export function createMailer(config: MailConfig): Mailer {
       // Whole or not at all: whoever watches the folder never reads half a message.
       writeFileSync(`${file}.tmp`, (info as { message: Buffer }).message, { mode: 0o600 });
       renameSync(`${file}.tmp`, file);
-      log('info', `mail to ${message.to}: ${message.subject}: ${message.link}`, { file });
+      logger.info({ file }, `mail to ${message.to}: ${message.subject}: ${message.link}`);
     }
   };
 
@@ -67,7 +65,7 @@ export function createMailer(config: MailConfig): Mailer {
     enabled: true,
     async send(message) {
       const sending = deliver(message)
-        .catch((error: Error) => log('warn', `mail to ${message.to} failed: ${error.message}`))
+        .catch((error: Error) => logger.warn(`mail to ${message.to} failed: ${error.message}`))
         .finally(() => pending.delete(sending));
       pending.add(sending);
     },
