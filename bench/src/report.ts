@@ -24,6 +24,9 @@ const RATIOS = [
   ['project', 'baseline'],
   ['adapter', 'baseline'],
   ['adapter', 'project'],
+  // The compiled build against the same sources through tsx, and two workers against one.
+  ['project', 'project-tsx'],
+  ['project-2w', 'project'],
 ] as const;
 
 type Column = { name: string; value: (r: LoadResult) => number | null; cell: (v: number | null) => string };

@@ -1,6 +1,7 @@
 // pnpm bench: seeds a throwaway database, starts the servers (the raw-SQL baseline, the
-// production server, and the production server with tRPC's public Node adapter in place of
-// its direct path), checks one request of each kind on each, warms them up, then measures the
+// production server compiled (project), through tsx (project-tsx) and with two workers
+// (project-2w), and the production server with tRPC's public Node adapter in place of its
+// direct path; BENCH_TARGETS picks some), checks one request of each kind on each, warms them up, then measures the
 // mixed workload in interleaved rounds with autocannon and, when it is on PATH, wrk. Then one
 // user's list latency, the realtime workload on two fresh project servers (realtime.ts;
 // BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default) and row-level
@@ -9,7 +10,7 @@
 // BENCH_ONLY=latency measures one user's list latency alone: no mix, realtime or RLS.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -52,7 +53,10 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
   return value;
 }
 
-const TARGETS = ['baseline', 'project', 'adapter'] as const;
+// project: the compiled build (node dist/start.js), what `pnpm start` runs; project-tsx: the
+// same sources through tsx, as `pnpm start` ran before the build existed; project-2w: the
+// compiled build with WEB_CONCURRENCY=2 (two workers, each with its own pool of BENCH_POOL_MAX).
+const TARGETS = ['baseline', 'project', 'project-tsx', 'project-2w', 'adapter'] as const;
 type Target = (typeof TARGETS)[number];
 type Generator = 'autocannon' | 'wrk';
 
@@ -130,7 +134,7 @@ async function startTarget(
   target: Target,
   database: BenchDatabase,
   options: Options,
-  /** After tsx's loader, so they may name .ts files (project and adapter only). */
+  /** After tsx's loader, so they may name .ts files (not for baseline). */
   extraNodeFlags: string[] = [],
 ): Promise<RunningProcess> {
   const port = await freePort();
@@ -160,19 +164,32 @@ async function startTarget(
       readyTimeoutMs: 30_000,
     });
   }
-  // project: what `pnpm --filter @todo/server start` runs (node --max-semi-space-size=64
-  // --import tsx src/start.ts, which is main.ts with NODE_ENV=production), minus the pnpm
-  // wrapper, so that BENCH_PROFILE can hand node its --cpu-prof flags. adapter: the same server
-  // and settings, tRPC through its public Node adapter.
-  const [cwd, entry] =
-    target === 'project' ? [`${ROOT}apps/server`, 'src/main.ts'] : [`${ROOT}bench`, 'src/adapter-server.ts'];
+  // The project targets run what `pnpm --filter @todo/server start` runs (node
+  // --max-semi-space-size=64 dist/start.js, main.ts with NODE_ENV=production), minus the pnpm
+  // wrapper, so that BENCH_PROFILE can hand node its --cpu-prof flags; project-tsx runs the
+  // sources through tsx instead (src/start.ts). adapter: the same server and settings, tRPC
+  // through its public Node adapter. Extra flags may --import a .ts file (the realtime
+  // benchmark's gc-on-signal.ts): then tsx's loader comes first, for that file only.
+  if ((target === 'project' || target === 'project-2w') && !existsSync(`${ROOT}apps/server/dist/start.js`)) {
+    throw new Error(
+      `${target} runs the compiled server: build it first (pnpm build, or pnpm bench from the root)`,
+    );
+  }
+  const tsxFor = (flags: string[]) => (flags.length > 0 ? ['--import', 'tsx', ...flags] : []);
+  const { cwd, args } =
+    target === 'project' || target === 'project-2w'
+      ? { cwd: `${ROOT}apps/server`, args: [...tsxFor(extraNodeFlags), 'dist/start.js'] }
+      : target === 'project-tsx'
+        ? { cwd: `${ROOT}apps/server`, args: ['--import', 'tsx', ...extraNodeFlags, 'src/start.ts'] }
+        : { cwd: `${ROOT}bench`, args: ['--import', 'tsx', ...extraNodeFlags, 'src/adapter-server.ts'] };
   return startHttpServer({
     name: target,
     command: process.execPath,
-    args: [...nodeFlags, '--import', 'tsx', ...extraNodeFlags, entry],
+    args: [...nodeFlags, ...args],
     cwd,
     env: {
       ...common,
+      ...(target === 'project-2w' && { WEB_CONCURRENCY: '2' }),
       NODE_ENV: 'production',
       BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
       PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -2,12 +2,14 @@
  * Helpers for the server's tests: a real server on a free port over a throwaway database, and
  * plain-fetch calls to it. Test code only; nothing in the app imports this file.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '@todo/db/testing';
 import pino from 'pino';
 import { loadConfig, type RunningServer, type StartOptions, startServer } from './index.ts';
@@ -131,18 +133,21 @@ const collectLines = (stream: NodeJS.ReadableStream, lines: string[], onLine: (l
 export async function spawnServer({
   env,
   entry = 'src/main.ts',
+  command,
   startTimeoutMs = 60_000,
 }: {
   env: Record<string, string>;
   /** The file to run, relative to apps/server. */
   entry?: string;
+  /** Instead of `entry` through tsx: plain `node <args>` in `cwd` (a built or deployed server). */
+  command?: { args: string[]; cwd: string };
   startTimeoutMs?: number;
 }): Promise<ServerProcess> {
   const inherited = Object.fromEntries(
     ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  const child = spawn(process.execPath, command?.args ?? ['--import', 'tsx', entry], {
+    cwd: command?.cwd ?? fileURLToPath(new URL('..', import.meta.url)),
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -181,6 +186,41 @@ export async function spawnServer({
       return exit;
     },
   };
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1, for a process that must know its URL before it starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The repository root, where pnpm commands for the whole workspace run. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Runs the repository's own pnpm (the `packageManager` of the root package.json, through npx,
+ * which is all a fresh machine has) and resolves with its output; a non-zero exit rejects.
+ *
+ * @example await pnpm(['--filter', '@todo/server', 'deploy', '--prod', dir])
+ */
+export async function pnpm(args: string[], cwd = REPOSITORY_ROOT): Promise<string> {
+  const { packageManager } = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as {
+    packageManager: string;
+  };
+  // Not the test run's NODE_ENV=test: builds would differ from (and miss turbo's cache of) real ones.
+  const { NODE_ENV: _testMode, ...env } = process.env;
+  const { stdout } = await promisify(execFile)('npx', ['-y', packageManager, ...args], {
+    cwd,
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
 }
 
 export type Session = { token: string; cookie: string; userId: string; email: string };

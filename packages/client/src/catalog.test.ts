@@ -18,7 +18,12 @@ const section = (key: string) => {
   return lines.slice(start + 1, end === -1 ? undefined : end).filter((line) => /^\s+\S/.test(line));
 };
 
-const catalog = new Set(section('catalog').map((line) => line.trim().replace(/^"?([^"]+?)"?:.*$/, '$1')));
+const catalog = new Map(
+  section('catalog').map((line) => {
+    const [, name = '', version = ''] = /^\s*"?([^"]+?)"?:\s*(\S+)/.exec(line) ?? [];
+    return [name, version];
+  }),
+);
 
 /** Every package directory the `packages:` globs (`dir` or `dir/*`) name. */
 const packageDirs = section('packages').flatMap((line) => {
@@ -44,7 +49,12 @@ test('every workspace package takes its versions from the catalog or the workspa
     for (const field of dependencyFields) {
       const dependencies = (manifest[field] ?? {}) as Record<string, string>;
       for (const [name, version] of Object.entries(dependencies)) {
-        const fine = version === 'workspace:*' || (version === 'catalog:' && catalog.has(name));
+        // A published package's peers are a range (^x.y.z), so a consumer's own copy satisfies them;
+        // the range still starts at the catalog's version.
+        const fine =
+          version === 'workspace:*' ||
+          (version === 'catalog:' && catalog.has(name)) ||
+          (field === 'peerDependencies' && version === `^${catalog.get(name)}`);
         if (!fine) offending.push(`${dir}/package.json ${field}: ${name} ${version}`);
       }
     }

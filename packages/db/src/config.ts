@@ -1,9 +1,24 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-/** The repository root: relative paths in the environment (PGLITE_DIR) are taken from here. */
-export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The nearest folder from `dir` upwards that holds pnpm-workspace.yaml, if any. */
+function workspaceRootAbove(dir: string): string | undefined {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, 'pnpm-workspace.yaml'))) return `${current}/`;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * The repository root: relative paths in the environment (PGLITE_DIR, MAIL_DIR) are taken from
+ * here. Found by looking upwards rather than a fixed `../../../`, so that it holds both for this
+ * source file and for the server's bundle (apps/server/dist), which compiles this module in. A
+ * deployed server (`pnpm deploy`) has no repository around it: there it is the current directory.
+ */
+export const WORKSPACE_ROOT =
+  workspaceRootAbove(dirname(fileURLToPath(import.meta.url))) ?? `${process.cwd()}/`;
 
 /**
  * The embedded database's directory as an absolute path, the same whatever the current directory

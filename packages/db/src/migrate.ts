@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ScriptRunner } from './database.ts';
 
-/** The repository's `migrations/` folder. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+/**
+ * The repository's `migrations/` folder; in the server's bundle, the copy its build puts beside
+ * the bundle (apps/server/dist/migrations), which is also what `pnpm deploy` ships.
+ */
+export const MIGRATIONS_DIR =
+  [new URL('./migrations/', import.meta.url), new URL('../../../migrations/', import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../../migrations/', import.meta.url));
 
 export type MigrationFile = { name: string; sql: string; checksum: string };
 export type MigrationResult = { applied: string[]; alreadyApplied: string[] };

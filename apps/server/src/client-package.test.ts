@@ -1,0 +1,152 @@
+// @todo/client as another project gets it: packed (`pnpm pack`), installed with npm into a
+// project outside the workspace, type-checked there by that project's own TypeScript, and run
+// with node against a live server.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pnpm, REPOSITORY_ROOT, startTestServer, type TestServer } from './testing.ts';
+
+const run = promisify(execFile);
+
+/** The version this repository uses, so the consumer type-checks with a known compiler. */
+const versionOf = (name: string) =>
+  (
+    JSON.parse(readFileSync(createRequire(import.meta.url).resolve(`${name}/package.json`), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    lib: ['ES2023'],
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    strict: true,
+    // tRPC's own declarations reference DOM and `ws` types that a Node project may not have.
+    skipLibCheck: true,
+    types: ['node'],
+    outDir: 'out',
+  },
+  files: ['right.ts'],
+};
+
+// Signs up with a bearer, follows its changes over server-sent events, creates and lists a todo.
+const RIGHT = `import { createTodoClient, signUp, type TodoChange } from '@todo/client';
+
+const url = process.argv[2];
+if (!url) throw new Error('usage: node out/right.js <server url>');
+const { token } = await signUp({ url, name: 'Other Service', email: 'other-service@example.com', password: 'a long enough password' });
+if (!token) throw new Error('no session token');
+const api = createTodoClient({ url, token });
+
+let started = () => {};
+const subscribed = new Promise<void>((resolve) => { started = resolve; });
+const firstChange = new Promise<TodoChange>((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('no change arrived in 30 s')), 30_000);
+  const subscription = api.todo.changes.subscribe({}, {
+    onStarted: () => started(),
+    onData: ({ data }) => {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+      resolve(data);
+    },
+    onError: reject,
+  });
+});
+await subscribed;
+const created = await api.todo.create.mutate({ title: 'from another project', priority: 'high' });
+const { items } = await api.todo.list.query({ filter: 'active' });
+const change = await firstChange;
+console.log(JSON.stringify({ created: created.title, listed: items.map((todo) => todo.title), change: change.type }));
+`;
+
+const WRONG = `import { createTodoClient } from '@todo/client';
+
+const api = createTodoClient({ url: 'http://127.0.0.1:3000' });
+await api.todo.creat.mutate({ title: 'a typo in the procedure name' });
+`;
+
+describe('@todo/client installed from its tarball into another project', () => {
+  const project = mkdtempSync(join(tmpdir(), 'todo-client-consumer-'));
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // prepack builds the package (tsdown), so the tarball always holds a fresh dist/.
+    await pnpm(['pack', '--pack-destination', project], join(REPOSITORY_ROOT, 'packages/client'));
+    const tarball = readdirSync(project).find((name) => name.endsWith('.tgz'));
+    if (!tarball) throw new Error('pnpm pack wrote no tarball');
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+    writeFileSync(
+      join(project, 'tsconfig.wrong.json'),
+      JSON.stringify({ extends: './tsconfig.json', files: ['wrong.ts'] }),
+    );
+    writeFileSync(join(project, 'right.ts'), RIGHT);
+    writeFileSync(join(project, 'wrong.ts'), WRONG);
+    // npm, not pnpm, and outside the workspace: the peers (@trpc/client, @trpc/server) come from
+    // the registry as any consumer's would.
+    await run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        `./${tarball}`,
+        `typescript@${versionOf('typescript')}`,
+        `@types/node@${versionOf('@types/node')}`,
+      ],
+      { cwd: project },
+    );
+    server = await startTestServer('pglite');
+  }, 600_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  it('installs built JavaScript and bundled types, and no workspace package', () => {
+    const installed = join(project, 'node_modules/@todo/client');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(manifest.exports).toEqual({ '.': { types: './dist/index.d.mts', import: './dist/index.mjs' } });
+    expect(Object.keys(manifest.peerDependencies as object).sort()).toEqual(['@trpc/client', '@trpc/server']);
+    expect(readFileSync(join(installed, 'dist/index.d.mts'), 'utf8')).toMatch(/type AppRouter\b/);
+    for (const file of ['dist/index.mjs', 'dist/index.d.mts']) {
+      expect(readFileSync(join(installed, file), 'utf8')).not.toMatch(/from ["']@todo\//);
+    }
+  });
+
+  it('type-checks a right consumer file', async () => {
+    const { stdout } = await run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: project });
+    expect(stdout).toBe('');
+  });
+
+  it('fails the type check of a call to a procedure that does not exist, naming it', async () => {
+    const failure = await run('npx', ['tsc', '-p', 'tsconfig.wrong.json'], { cwd: project }).then(
+      () => expect.fail('tsc accepted a wrong procedure name'),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failure.code).not.toBe(0);
+    expect(failure.stdout).toMatch(/wrong\.ts\(4,\d+\): error TS\d+: Property 'creat' does not exist/);
+  });
+
+  it('runs the right file with node against a live server', async () => {
+    const { stdout } = await run(process.execPath, ['out/right.js', server.url], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({
+      created: 'from another project',
+      listed: ['from another project'],
+      change: 'upsert',
+    });
+  });
+});

@@ -1,0 +1,25 @@
+// The installable package (`pnpm pack`, which runs this through `prepack`): dist/index.mjs and
+// one dist/index.d.mts that carries AppRouter. Inside the workspace nobody needs the build:
+// package.json's `exports` point at src/, and `publishConfig.exports` swaps in dist/ when packed.
+import { createRequire } from 'node:module';
+import { defineConfig } from 'tsdown';
+
+// The repository's TypeScript is 7.0, the native compiler with no JS API, which
+// rolldown-plugin-dts needs unless it is given a tsgo binary: TypeScript 7's own `tsc` is one.
+const tsc = createRequire(import.meta.url)
+  .resolve('typescript/package.json')
+  .replace(/package\.json$/, 'bin/tsc');
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Only @todo/* is compiled in (AppRouter's types come from @todo/api and @todo/db); the rest
+  // stays an import: the @trpc peers, eventsource, and kysely, whose types AppRouter's context uses.
+  external: [/^(?!@todo\/)[^./]/],
+  // The plugin runs tsc with --rootDir set to the tsconfig's folder, and the declarations it needs
+  // live in sibling packages: the base tsconfig at the repository root is the common root.
+  tsconfig: '../../tsconfig.base.json',
+  dts: { tsgo: { path: tsc } },
+});
