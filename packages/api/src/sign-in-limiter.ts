@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** Failures counted under one key until `expiresAt` (ms since the epoch). */
-export type FailureCount = { count: number; expiresAt: number };
+import type { FailureCount } from '@todo/db';
 
 /**
  * Where failure counts live. The server keeps them in PostgreSQL (`signInFailureStore` of
