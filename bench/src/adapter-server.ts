@@ -5,7 +5,7 @@
 // headers, context and router. Bench-only: it skips the app's CSRF and media-type checks.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { appRouter, createAuth, httpContext } from '@todo/api';
-import { loadConfig, startServer } from '@todo/server';
+import { loadConfig, requestLogger, startServer } from '@todo/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 
 const ENDPOINT = '/api/trpc/';
@@ -33,7 +33,8 @@ const createContext = httpContext({
 // live answer so that they stay the app's own.
 const health = await fetch(`${running.url}/healthz`);
 const appHeaders = [...health.headers].filter(
-  ([name]) => !['content-type', 'content-length', 'date', 'connection', 'keep-alive'].includes(name),
+  ([name]) =>
+    !['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'x-request-id'].includes(name),
 );
 
 function toHeaders(req: IncomingMessage): Headers {
@@ -45,7 +46,15 @@ function toHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
+// The app's request log and ids (request-log.ts), with the same logger and settings.
+const logRequest = requestLogger({
+  logger: running.logger,
+  trustedProxies: config.trustedProxies,
+  logRequests: config.logRequests,
+});
+
 function trpc(req: IncomingMessage, res: ServerResponse, pathname: string) {
+  logRequest(req, res);
   for (const [name, value] of appHeaders) res.setHeader(name, value);
   return nodeHTTPRequestHandler({
     router: appRouter,
@@ -55,16 +64,17 @@ function trpc(req: IncomingMessage, res: ServerResponse, pathname: string) {
     maxBodySize: 1_000_000,
     createContext: ({ req }) => createContext(toHeaders(req)),
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(path, error);
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        running.logger.error({ procedure: path, err: error }, 'procedure failed');
     },
   });
 }
 
-// startServer's request listeners: the request log (when on), the drain flag, then the app,
-// which this replaces; everything but /api/trpc/ still goes to it. Any other set means
-// startServer changed, and this file with it.
+// startServer's request listeners: the drain flag, then the app (which logs each request
+// itself), which this replaces; everything but /api/trpc/ still goes to it. Any other set
+// means startServer changed, and this file with it.
 const listeners = server.listeners('request');
-if (listeners.length !== (config.logRequests ? 3 : 2)) {
+if (listeners.length !== 2) {
   throw new Error(`adapter-server: startServer has ${listeners.length} request listeners; update this file`);
 }
 const app = listeners.at(-1) as RequestListener;

@@ -20,6 +20,7 @@ import { createMailer } from './mail.ts';
 import type { createMetrics, Metrics } from './metrics.ts';
 
 export { ConfigError, loadConfig, type ServerConfig } from './config.ts';
+export { requestLogger } from './request-log.ts';
 
 export type RunningServer = {
   /** Where it listens, e.g. http://127.0.0.1:3000. */
