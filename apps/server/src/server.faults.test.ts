@@ -5,12 +5,11 @@
 // /usr/lib/postgresql/*/bin or in PG_BIN.
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawnServer } from './testing.ts';
+import { freePort, spawnServer } from './testing.ts';
 import {
   type ChangeEvent,
   changesUrl,
@@ -40,17 +39,6 @@ function postgresBin(): string {
     .find((bin) => existsSync(join(bin, 'pg_ctl')));
   if (!found) throw new Error('PostgreSQL server binaries not found: install postgresql or set PG_BIN');
   return found;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A throwaway PostgreSQL cluster. initdb and postgres refuse to run as root: as root, run them as `postgres`. */
