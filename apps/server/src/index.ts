@@ -135,6 +135,7 @@ export async function startServer(
     sessionExpiresInSeconds: config.sessionExpiresInSeconds,
     mail: mailer,
     requireEmailVerification: config.requireEmailVerification,
+    log: (level, message, error) => logger[level]({ source: 'better-auth', err: error }, message),
   });
   // While draining, every response tells its keep-alive client to go: otherwise a busy
   // client keeps its connection (and the process) alive until the grace period runs out.

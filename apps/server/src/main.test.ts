@@ -50,6 +50,30 @@ describe('the server process (src/main.ts)', () => {
     }
   });
 
+  it("Better Auth's own warnings are log lines of the same JSON shape, not coloured console text", async () => {
+    const child = await spawnServer({
+      entry: 'src/start.ts',
+      // Long enough for the configuration, but one repeated character: Better Auth warns.
+      env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: 'a'.repeat(40) },
+    });
+    try {
+      const warning = await waitFor(
+        () => child.stdout.find((text) => text.includes('low-entropy')),
+        "Better Auth's warning",
+      );
+      expect(JSON.parse(warning)).toEqual({
+        level: 'warn',
+        time: expect.any(String),
+        pid: expect.any(Number),
+        source: 'better-auth',
+        msg: expect.stringContaining('BETTER_AUTH_SECRET appears low-entropy'),
+      });
+      expect([...child.stdout, ...child.stderr].join('\n')).not.toContain('[Better Auth]:');
+    } finally {
+      await child.stop('SIGKILL');
+    }
+  });
+
   it('LOG_FORMAT=pretty (the development default) prints readable lines, not JSON', async () => {
     const child = await spawnServer({
       env: {

@@ -81,6 +81,11 @@ export type AuthOptions = {
   mail?: AuthMail;
   /** Refuse sign-in until the address is confirmed through the link mailed at sign-up. Needs `mail`. */
   requireEmailVerification?: boolean;
+  /**
+   * Where Better Auth's own messages go (warnings and errors, at its default level), instead of
+   * its coloured console lines: the server passes its logger, so they share one format.
+   */
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, error?: Error) => void;
 };
 
 /** How long a password reset link works. */
@@ -127,6 +132,17 @@ export function createAuth(options: AuthOptions) {
   return betterAuth({
     ...authSchemaOptions,
     database: { db: options.db, type: 'postgres' },
+    ...(options.log && {
+      logger: {
+        // Only an Error among the extra arguments is passed on: the rest may hold request data.
+        log: (level, message, ...args: unknown[]) =>
+          options.log?.(
+            level,
+            message,
+            args.find((arg): arg is Error => arg instanceof Error),
+          ),
+      },
+    }),
     secret: options.secret,
     baseURL: options.baseURL,
     basePath: '/api/auth',
