@@ -96,6 +96,39 @@ function readOptions() {
 }
 type Options = ReturnType<typeof readOptions>;
 
+/** Connections a project server process holds besides its pool: /readyz's own and live sync's LISTEN. */
+const EXTRA_CONNECTIONS = 2;
+/** What the benchmark itself keeps open (seeding, latency, RLS) and a margin. */
+const OWN_CONNECTIONS = 10;
+const processesOf = (target: Target) => (target === 'baseline' ? 0 : target === 'project-2w' ? 2 : 1);
+
+/**
+ * The pool each server gets: BENCH_POOL_MAX, or less when the servers side by side would
+ * otherwise need more connections than the database allows (PostgreSQL's default is 100): then
+ * every server gets the same smaller pool, so that the comparison stays fair. A server that
+ * cannot connect would be measured as errors. project-2w's two workers share one pool's worth.
+ */
+async function fitPool(options: Options): Promise<number> {
+  const client = new pg.Client(options.adminUrl);
+  await client.connect();
+  const max = Number(
+    (await client.query<{ max_connections: string }>('show max_connections')).rows[0]?.max_connections,
+  );
+  await client.end();
+  const extra = options.targets.reduce((sum, target) => sum + EXTRA_CONNECTIONS * processesOf(target), 0);
+  const fits = Math.floor((max - OWN_CONNECTIONS - extra) / options.targets.length);
+  if (fits >= options.poolMax) return options.poolMax;
+  if (process.env.BENCH_POOL_MAX || fits < 1) {
+    throw new Error(
+      `${options.targets.length} servers with pools of ${options.poolMax} need more than the database's max_connections (${max}): lower BENCH_POOL_MAX or name fewer BENCH_TARGETS`,
+    );
+  }
+  console.log(
+    `pool ${fits} per server instead of ${options.poolMax}: ${options.targets.length} servers side by side within max_connections ${max}`,
+  );
+  return fits;
+}
+
 /** The local PostgreSQL, started (and later stopped) the way .ci/run does when it is down. */
 async function ensurePostgres(adminUrl: string) {
   const reachable = async () => {
@@ -140,7 +173,8 @@ async function startTarget(
   const port = await freePort();
   const common = {
     DATABASE_URL: database.url,
-    DB_POOL_MAX: String(options.poolMax),
+    // project-2w: each of the two workers gets half, so that the host holds one pool's worth.
+    DB_POOL_MAX: String(target === 'project-2w' ? Math.ceil(options.poolMax / 2) : options.poolMax),
     // Each server idles while the other is measured: its connections must outlast that.
     DB_IDLE_TIMEOUT_MS: '600000',
     PORT: String(port),
@@ -346,6 +380,7 @@ async function main() {
       `pool ${options.poolMax}, ${cpus().length} CPUs, Node ${process.version}`,
   );
   await ensurePostgres(options.adminUrl);
+  if (!options.latencyOnly) options.poolMax = await fitPool(options);
 
   console.log('seeding');
   const seedStarted = performance.now();
