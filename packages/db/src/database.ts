@@ -108,7 +108,8 @@ export type DatabaseOptions = {
 export function createDatabase(config: DatabaseConfig, { loadDataDir }: DatabaseOptions = {}): Database {
   if (config.driver === 'pglite') {
     if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-    const pglite = new PGlite(config.dataDir ?? undefined, loadDataDir ? { loadDataDir } : undefined);
+    // One options object: PGlite ignores `loadDataDir` when it comes after a dataDir argument.
+    const pglite = new PGlite({ dataDir: config.dataDir ?? undefined, loadDataDir });
     const dialect = new SerializedPGliteDialect(pglite);
     const db = new Kysely<DB>({ dialect });
     const exclusive = <T>(fn: () => Promise<T>) => dialect.driver.exclusive(fn);

@@ -2,7 +2,8 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, migrate } from './migrate.ts';
+import { createDatabase } from './database.ts';
+import { MIGRATIONS_DIR, migrate, readMigrations } from './migrate.ts';
 import { createTestDatabase, queryRows, type TestDatabase } from './testing.ts';
 import { makePgliteSnapshot, pgliteSnapshotPath, readPgliteSnapshot } from './testing-snapshot.ts';
 
@@ -31,8 +32,23 @@ describe('the migrated PGlite snapshot', () => {
     await fromEmpty?.dispose();
   });
 
-  it('exists once globalSetup has run, and createTestDatabase loads it', async () => {
-    expect(await readPgliteSnapshot()).toBeInstanceOf(Blob);
+  it('exists once globalSetup has run, and a database opened on it is migrated without migrate()', async () => {
+    const snapshot = await readPgliteSnapshot();
+    expect(snapshot).toBeInstanceOf(Blob);
+    const loaded = createDatabase(
+      { driver: 'pglite', dataDir: null },
+      { loadDataDir: snapshot ?? undefined },
+    );
+    try {
+      const files = await readMigrations();
+      const recorded = await queryRows<{ name: string; checksum: string }>(
+        loaded.db,
+        'select name, checksum from schema_migrations order by name',
+      );
+      expect(recorded).toEqual(files.map(({ name, checksum }) => ({ name, checksum })));
+    } finally {
+      await loaded.close();
+    }
     // Loaded, not migrated: migrate() finds every file applied.
     expect(await migrate(fromSnapshot.scripts)).toEqual({
       applied: [],
