@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // PGlite takes a few seconds to boot, much longer while the whole suite runs in parallel on a
@@ -8,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
+    // The migrated PGlite snapshot that createTestDatabase loads, made once per run.
+    globalSetup: [fileURLToPath(import.meta.resolve('@todo/db/testing-setup'))],
   },
 });

@@ -43,11 +43,13 @@ function appConfig(env: AppEnv = {}) {
   });
 }
 
-/** The production server, in this process, on a free port, with a fresh database. */
+/**
+ * The production server, in this process, on a free port, with a fresh database (PGlite from
+ * the migrated snapshot that the run's globalSetup made, instead of initdb on every start).
+ */
 export async function startApp(driver: Driver = 'pglite', env: AppEnv = {}): Promise<App> {
   const config = appConfig(env);
-  if (driver === 'pglite') return startServer(config);
-  const database = await createTestDatabase('pg');
+  const database = await createTestDatabase(driver);
   // The server closes what it is given; the throwaway database is dropped by `dispose` instead.
   const running = await startServer(config, { ...database, close: async () => {} });
   return {

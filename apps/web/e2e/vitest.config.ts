@@ -6,7 +6,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['e2e/**/*.test.ts'],
-    globalSetup: ['e2e/global-setup.ts'],
+    // The web build, and the migrated PGlite snapshot that createTestDatabase loads.
+    globalSetup: ['e2e/global-setup.ts', fileURLToPath(import.meta.resolve('@todo/db/testing-setup'))],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The machine may be busy: give the UI a few seconds (TODOMVC.md's limit) to catch up.

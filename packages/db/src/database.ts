@@ -90,6 +90,14 @@ export function createPool(
   return pool;
 }
 
+export type DatabaseOptions = {
+  /**
+   * PGlite only: start from this dump of a data directory (`PGlite.dumpDataDir`) instead of an
+   * empty one; the tests' migrated snapshot (testing-snapshot.ts).
+   */
+  loadDataDir?: Blob;
+};
+
 /**
  * Opens the database described by `config`: embedded PGlite (a directory, or memory when
  * `dataDir` is null), a node-postgres pool, or Neon's serverless pool.
@@ -97,10 +105,11 @@ export function createPool(
  * @example
  * const { db, close } = createDatabase({ driver: 'pglite', dataDir: null });
  */
-export function createDatabase(config: DatabaseConfig): Database {
+export function createDatabase(config: DatabaseConfig, { loadDataDir }: DatabaseOptions = {}): Database {
   if (config.driver === 'pglite') {
     if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-    const pglite = new PGlite(config.dataDir ?? undefined);
+    // One options object: PGlite ignores `loadDataDir` when it comes after a dataDir argument.
+    const pglite = new PGlite({ dataDir: config.dataDir ?? undefined, loadDataDir });
     const dialect = new SerializedPGliteDialect(pglite);
     const db = new Kysely<DB>({ dialect });
     const exclusive = <T>(fn: () => Promise<T>) => dialect.driver.exclusive(fn);

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from './config.ts';
 import { createDatabase, type Database } from './database.ts';
 import { migrate } from './migrate.ts';
+import { readPgliteSnapshot } from './testing-snapshot.ts';
 
 export type TestDriver = 'pglite' | 'pg' | 'neon';
 
@@ -28,8 +29,10 @@ const adminUrl = () => {
 };
 
 /**
- * A fresh, migrated database for one test file: in-memory PGlite, or a throwaway database
- * created on the TEST_DATABASE_URL server (dropped again by `dispose`).
+ * A fresh, migrated database for one test file: in-memory PGlite (loaded from the migrated
+ * snapshot that testing-setup.ts makes once per run, when there is one), or a throwaway
+ * database created on the TEST_DATABASE_URL server (dropped again by `dispose`). `migrated:
+ * false` always starts from an empty database.
  */
 export async function createTestDatabase(
   driver: TestDriver,
@@ -37,7 +40,10 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   if (driver === 'pglite') {
     const config: DatabaseConfig = { driver: 'pglite', dataDir: null };
-    const database = createDatabase(config);
+    // Migrated: from the run's snapshot when its globalSetup made one; migrate() then only
+    // checks that every migration is recorded with its checksum, and applies none.
+    const snapshot = migrated ? await readPgliteSnapshot() : null;
+    const database = createDatabase(config, snapshot ? { loadDataDir: snapshot } : {});
     if (migrated) await migrate(database.scripts);
     return { ...database, url: null, config, dispose: database.close };
   }
