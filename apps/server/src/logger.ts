@@ -4,10 +4,35 @@ import type { ServerConfig } from './config.ts';
 export type { Logger };
 
 /**
+ * stdout for pino, written once per event-loop turn: the lines of every request finished in one
+ * turn leave in one write. pino's own asynchronous destination writes as soon as the previous
+ * write is done, which with a fast stdout (a file, /dev/null) is one system call per line, on
+ * libuv's thread pool: `pnpm bench` measured that at about a third more server CPU per request
+ * than the project's earlier hand-batched request log. A line waits at most for the end of the
+ * turn; what waits when the process exits is written then.
+ */
+function stdoutByTurn(): DestinationStream {
+  let pending = '';
+  const flush = () => {
+    if (!pending) return;
+    const lines = pending;
+    pending = '';
+    process.stdout.write(lines);
+  };
+  process.on('exit', flush);
+  return {
+    write(line: string) {
+      if (!pending) setImmediate(flush);
+      pending += line;
+    },
+  };
+}
+
+/**
  * The process's logger. JSON lines (`LOG_FORMAT=json`, the default outside development): `info`
- * and below on stdout, `error` and `fatal` on stderr, written by pino's asynchronous
- * destination (lines finished while a write is under way leave together in the next one, and
- * whatever is pending is flushed when the process exits). `LOG_FORMAT=pretty` (development):
+ * and below on stdout, batched per event-loop turn (stdoutByTurn), `error` and `fatal` on
+ * stderr through pino's asynchronous destination; whatever is pending is written when the
+ * process exits. `LOG_FORMAT=pretty` (development):
  * pino-pretty, as a stream in this thread rather than a worker-thread transport, so that a
  * bundled build needs no module resolved by name at run time. pino-pretty is loaded only then.
  *
@@ -36,7 +61,7 @@ export async function createLogger(
     options,
     pino.multistream(
       [
-        { level: 'trace', stream: pino.destination({ dest: 1, sync: false }) },
+        { level: 'trace', stream: stdoutByTurn() },
         { level: 'error', stream: pino.destination({ dest: 2, sync: false }) },
       ],
       // Each line goes to the one stream of the highest level it reaches: errors to stderr only.
