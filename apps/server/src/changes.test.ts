@@ -2,22 +2,18 @@
 // (the owner's changes, in order, exactly once, across a reconnect), when it ends (its session
 // ending, the server shutting down), and the same across two server processes on one
 // PostgreSQL. Streams are read with plain fetch (testing-sse.ts), as any client would.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase, testDrivers } from '@todo/db/testing';
+import { rmSync } from 'node:fs';
+import { testDrivers } from '@todo/db/testing';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
-  INDEX_HTML,
   type ServerProcess,
   type Session,
   signIn,
   signUp,
-  spawnServer,
+  spawnServersOnOneDatabase,
   startTestServer,
-  TEST_SECRET,
   type TestServer,
   trpc,
 } from './testing.ts';
@@ -430,30 +426,17 @@ describe.each(testDrivers.filter((driver) => driver !== 'neon'))('streams that e
 });
 
 describe.runIf(process.env.TEST_DATABASE_URL)('two server processes on one PostgreSQL', () => {
-  let database: TestDatabase;
-  let webDist: string;
+  let pair: Awaited<ReturnType<typeof spawnServersOnOneDatabase>>;
   const servers: ServerProcess[] = [];
   const streams: EventStream[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase('pg');
-    webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
-    writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
-    const env = {
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url ?? '',
-      BETTER_AUTH_SECRET: TEST_SECRET,
-      AUTH_RATE_LIMIT_PER_MINUTE: '0',
-      LOG_REQUESTS: 'false',
-      WEB_DIST: webDist,
-    };
-    servers.push(...(await Promise.all([spawnServer({ env }), spawnServer({ env })])));
+    pair = await spawnServersOnOneDatabase({ AUTH_RATE_LIMIT_PER_MINUTE: '0' });
+    servers.push(...pair.servers);
   });
   afterAll(async () => {
     for (const opened of streams) opened.close();
-    for (const server of servers) expect(await server.stop()).toBe(0);
-    await database?.dispose();
-    rmSync(webDist, { recursive: true, force: true });
+    await pair?.stop();
   });
 
   it('a write through one process reaches the owner’s stream on the other, and no one else’s', async () => {

@@ -1,12 +1,8 @@
 // THE test of "every instance enforces one limit": two server processes (src/main.ts, each its
 // own pool) on one PostgreSQL, with sign-in attempts alternating between them. In memory, each
 // would have counted half and let the 11th attempt through. Needs TEST_DATABASE_URL (CI has it).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INDEX_HTML, type ServerProcess, signUp, spawnServer, TEST_SECRET, uniqueEmail } from './testing.ts';
+import { type ServerProcess, signUp, spawnServersOnOneDatabase, uniqueEmail } from './testing.ts';
 import { type Reply, signInFrom } from './testing-clients.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -17,29 +13,14 @@ const PASSWORD = 'correct horse battery';
 const PER_IP = 20;
 
 describe.runIf(process.env.TEST_DATABASE_URL)('two server processes on one PostgreSQL', () => {
-  let database: TestDatabase;
-  let webDist: string;
+  let pair: Awaited<ReturnType<typeof spawnServersOnOneDatabase>>;
   let servers: [ServerProcess, ServerProcess];
 
   beforeAll(async () => {
-    database = await createTestDatabase('pg');
-    webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
-    writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
-    const env = {
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url ?? '',
-      BETTER_AUTH_SECRET: TEST_SECRET,
-      AUTH_RATE_LIMIT_PER_MINUTE: String(PER_IP),
-      LOG_REQUESTS: 'false',
-      WEB_DIST: webDist,
-    };
-    servers = await Promise.all([spawnServer({ env }), spawnServer({ env })]);
+    pair = await spawnServersOnOneDatabase({ AUTH_RATE_LIMIT_PER_MINUTE: String(PER_IP) });
+    servers = pair.servers;
   });
-  afterAll(async () => {
-    for (const server of servers ?? []) expect(await server.stop()).toBe(0);
-    await database?.dispose();
-    rmSync(webDist, { recursive: true, force: true });
-  });
+  afterAll(() => pair?.stop());
 
   /** Sign-ins from `from`, attempt n through process n % 2. */
   const alternate = async (from: string, attempts: { email: string; password: string }[]) => {

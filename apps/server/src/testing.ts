@@ -95,6 +95,42 @@ export type ServerProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
+/**
+ * Two production server processes (src/main.ts, each with its own pool) on one throwaway
+ * PostgreSQL database, as two hosts behind a load balancer would be, serving a one-page web
+ * build. Needs TEST_DATABASE_URL. `stop` expects both to exit 0, then removes the rest.
+ *
+ * @example
+ * const pair = await spawnServersOnOneDatabase({ AUTH_RATE_LIMIT_PER_MINUTE: '0' });
+ * const [one, two] = pair.servers;
+ */
+export async function spawnServersOnOneDatabase(env: Record<string, string> = {}): Promise<{
+  servers: [ServerProcess, ServerProcess];
+  stop(): Promise<void>;
+}> {
+  const database = await createTestDatabase('pg');
+  const webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
+  writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
+  const all = {
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url ?? '',
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    LOG_REQUESTS: 'false',
+    WEB_DIST: webDist,
+    ...env,
+  };
+  const servers = await Promise.all([spawnServer({ env: all }), spawnServer({ env: all })]);
+  return {
+    servers,
+    async stop() {
+      const codes = await Promise.all(servers.map((server) => server.stop()));
+      await database.dispose();
+      rmSync(webDist, { recursive: true, force: true });
+      if (codes.some((code) => code !== 0)) throw new Error(`a server exited with ${codes.join(' and ')}`);
+    },
+  };
+}
+
 /** Thrown by `spawnServer` when the process exits before printing its banner. */
 export class ServerExitedError extends Error {
   constructor(
