@@ -120,8 +120,10 @@ describe('production without MAIL_URL', () => {
   });
 
   it('says once at start that reset and verification are off, and reset refuses instead of pretending', async () => {
-    const said = server.stdout.filter((line) => line.includes('MAIL_URL'));
-    expect(said.map((line) => JSON.parse(line))).toEqual([
+    // Log lines are written asynchronously (once per event-loop turn): poll for it.
+    const mailLines = () => server.stdout.filter((line) => line.includes('MAIL_URL'));
+    await expect.poll(mailLines).toHaveLength(1);
+    expect(mailLines().map((line) => JSON.parse(line))).toEqual([
       {
         level: 'warn',
         time: expect.any(String),
