@@ -11,7 +11,7 @@ import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { readBody } from './read-body.ts';
-import { pathOf, REQUEST_ID_HEADER, requestLogger } from './request-log.ts';
+import { pathOf, REQUEST_ID_HEADER, requestLog, requestLogger } from './request-log.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -118,9 +118,6 @@ const EDGE_HEADERS = new Set([
   REQUEST_ID_HEADER,
 ]);
 
-/** The request's own logger (its lines carry its id, request-log.ts), or `fallback` outside the app. */
-const logOf = (req: IncomingMessage, fallback: Logger): Logger => (req.log as Logger | undefined) ?? fallback;
-
 /**
  * The last line of defence: an error that escapes a request handler (a sync throw or a rejected
  * promise, from ours, Better Auth, sirv or tRPC) is logged at `error` (with the request's id)
@@ -133,7 +130,7 @@ export function catchErrors(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const fail = (error: unknown) => {
-      logOf(req, logger).error({ method: req.method, path: pathOf(req), err: error }, 'request failed');
+      requestLog(req, logger).error({ method: req.method, path: pathOf(req), err: error }, 'request failed');
       if (res.headersSent || res.destroyed) {
         // Half an answer is worse than none: the client sees a cut connection, not a wrong body.
         res.destroy();
@@ -220,7 +217,7 @@ export function createApp(options: {
     }),
     onError({ error, path, req }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
-        logOf(req, logger).error({ procedure: path, err: error }, 'procedure failed');
+        requestLog(req, logger).error({ procedure: path, err: error }, 'procedure failed');
       }
     },
   });

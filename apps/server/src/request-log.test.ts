@@ -1,7 +1,10 @@
 // Request ids and request lines, through the whole app in-process with its logger's lines kept.
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requestLog, requestLogger } from './request-log.ts';
 import { startTestServer, type TestServer } from './testing.ts';
 
 type Line = Record<string, unknown>;
@@ -24,12 +27,17 @@ function get(url: string, headers: Record<string, string>) {
   });
 }
 
-async function serverLogging(env: Record<string, string>) {
+function linesLogger() {
   const lines: Line[] = [];
   const logger = pino(
     { level: 'info', formatters: { level: (label) => ({ level: label }) } },
     { write: (line: string) => lines.push(JSON.parse(line)) },
   );
+  return { lines, logger };
+}
+
+async function serverLogging(env: Record<string, string>) {
+  const { lines, logger } = linesLogger();
   const server = await startTestServer('pglite', { LOG_REQUESTS: 'true', ...env }, undefined, { logger });
   return { server, lines };
 }
@@ -95,6 +103,60 @@ describe('request ids', () => {
         ]);
       }
     });
+  });
+
+  it('a client that leaves half-way through its body gets one line, aborted and without a status', async () => {
+    const { server, lines } = await serverLogging({});
+    try {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        'POST /api/trpc/todo.create HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n' +
+          'content-length: 100\r\n\r\n{"text":',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      await vi.waitFor(() =>
+        expect(lines.filter((line) => line.path === '/api/trpc/todo.create')).toHaveLength(1),
+      );
+      const [line] = lines.filter((entry) => entry.path === '/api/trpc/todo.create');
+      expect(line).toMatchObject({ level: 'info', msg: 'request', method: 'POST', aborted: true });
+      expect(line).not.toHaveProperty('status');
+      expect(line?.reqId).toMatch(UUID);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
+  it("logs a 5xx answer at error, and a handler's own error line carries the request's id", async () => {
+    const { lines, logger } = linesLogger();
+    const log = requestLogger({ logger, trustedProxies: [], logRequests: true });
+    const server = createServer((req, res) => {
+      log(req, res);
+      requestLog(req, logger).error({ err: new Error('broken') }, 'procedure failed');
+      res.writeHead(500).end();
+    }).listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const answer = await get(`http://127.0.0.1:${port}/anything?token=secret`, {});
+      expect(answer.status).toBe(500);
+      await vi.waitFor(() => expect(lines).toHaveLength(2));
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'error', msg: 'procedure failed', reqId: answer.requestId }),
+        expect.objectContaining({
+          level: 'error',
+          msg: 'request',
+          status: 500,
+          path: '/anything',
+          reqId: answer.requestId,
+        }),
+      ]);
+      expect(JSON.stringify(lines)).not.toContain('secret');
+    } finally {
+      server.close();
+    }
   });
 
   it('LOG_REQUESTS=false writes no request line, and still names an id on every answer', async () => {
