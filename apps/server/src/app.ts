@@ -12,6 +12,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { readBody } from './read-body.ts';
 import { pathOf, REQUEST_ID_HEADER, requestLog, requestLogger } from './request-log.ts';
+import { ALLOWED_METHODS, routeOf } from './routes.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -40,23 +41,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
       'content-length': Buffer.byteLength(payload),
     })
     .end(payload);
-}
-
-const GET_HEAD = ['GET', 'HEAD'] as const;
-const GET_POST = ['GET', 'POST'] as const;
-
-/**
- * The methods a path serves; null for unknown /api paths, which are 404 whatever the method.
- * Checked before anything else: a method fetch cannot represent (TRACE, CONNECT) must never
- * reach code that builds a fetch Request from the Node request. tRPC's HEAD (an empty 204
- * that runs nothing) and OPTIONS (no CORS here) are refused too: no client of ours sends them.
- */
-function allowedMethods(path: string): readonly string[] | null {
-  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return GET_HEAD;
-  if (path.startsWith('/api/trpc/')) return GET_POST;
-  if (path === '/api/auth' || path.startsWith('/api/auth/')) return GET_POST;
-  if (path === '/api' || path.startsWith('/api/')) return null;
-  return GET_HEAD;
 }
 
 /** The origin a browser says the request comes from: Origin, else the Referer's origin. */
@@ -268,17 +252,17 @@ export function createApp(options: {
 
   return catchErrors(async (req, res) => {
     const path = pathOf(req);
+    const route = routeOf(path, metrics !== undefined);
     logRequest(req, res);
-    metrics?.observe(res, path);
+    metrics?.observe(res, route, path);
     const method = req.method ?? 'GET';
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (hsts) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    const api = path === '/api' || path.startsWith('/api/');
     // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
-    const json = api || path === '/healthz' || path === '/readyz' || (metrics && path === '/metrics');
+    const json = route !== 'web';
     if (json) res.setHeader('cache-control', 'no-store');
 
-    const allowed = allowedMethods(path);
+    const allowed = ALLOWED_METHODS[route];
     if (allowed && !allowed.includes(method)) {
       const allow = { allow: allowed.join(', ') };
       if (json) {
@@ -293,19 +277,24 @@ export function createApp(options: {
       return;
     }
 
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
-      const status = await options.readiness();
-      return sendJson(res, status === 'ready' ? 200 : 503, { status });
+    switch (route) {
+      case 'healthz':
+        return sendJson(res, 200, { status: 'ok' });
+      case 'readyz': {
+        const status = await options.readiness();
+        return sendJson(res, status === 'ready' ? 200 : 503, { status });
+      }
+      case 'metrics':
+        // routeOf gives 'metrics' only while metrics are on; without, /metrics is the web app's.
+        return metrics && serveMetrics(req, res, metrics);
+      case 'auth':
+        return authHandler(req, res);
+      case 'trpc':
+        if (refuseUnsafeTrpcRequest(req, res, trusted)) return;
+        return trpcHandler(req, res);
+      case 'api':
+        return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
     }
-    // Unset METRICS_TOKEN: /metrics is a path like any other (the web app's).
-    if (metrics && path === '/metrics') return serveMetrics(req, res, metrics);
-    if (path === '/api/auth' || path.startsWith('/api/auth/')) return authHandler(req, res);
-    if (path.startsWith('/api/trpc/')) {
-      if (refuseUnsafeTrpcRequest(req, res, trusted)) return;
-      return trpcHandler(req, res);
-    }
-    if (api) return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
     // sirv picks a copy by a substring of Accept-Encoding and would send br to `br;q=0`: it gets
     // the one encoding negotiated here instead.
     req.headers['accept-encoding'] = contentEncoding(req.headers['accept-encoding']);

@@ -96,6 +96,22 @@ describe.each(testDrivers)('/metrics (%s)', (driver) => {
     for (const procedure of procedures) expect(allowed.has(procedure ?? ''), procedure).toBe(true);
   });
 
+  it('labels each request with the route that served it, an unknown /api path as api, not web', async () => {
+    const before = await scrape();
+    const count = (samples: Sample[], route: string, status: string) =>
+      value(samples, 'http_request_duration_seconds_count', { route, status });
+    for (const path of ['/api/nothing-here', '/api', '/api/trpc']) {
+      expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
+    }
+    expect((await fetch(`${server.url}/some/client/route`)).status).toBe(200);
+    expect((await fetch(`${server.url}/api/auth/get-session`)).status).toBe(200);
+    const after = await scrape();
+    expect(count(after, 'api', '404') - count(before, 'api', '404')).toBe(3);
+    expect(count(after, 'web', '404')).toBe(count(before, 'web', '404'));
+    expect(count(after, 'web', '200') - count(before, 'web', '200')).toBe(1);
+    expect(count(after, 'auth', '200') - count(before, 'auth', '200')).toBe(1);
+  });
+
   it('counts open event streams, and reports the pool (node-postgres) and the process', async () => {
     const stream = await openEventStream(changesUrl(server.url), { headers: bearer(session.token) });
     try {

@@ -1,18 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-
-/** The route label's whole range: a request can only ever add one of these. */
-export type Route = 'trpc' | 'auth' | 'healthz' | 'readyz' | 'metrics' | 'web';
-
-export function routeOf(path: string): Route {
-  if (path.startsWith('/api/trpc/')) return 'trpc';
-  if (path === '/api/auth' || path.startsWith('/api/auth/')) return 'auth';
-  if (path === '/healthz') return 'healthz';
-  if (path === '/readyz') return 'readyz';
-  if (path === '/metrics') return 'metrics';
-  return 'web';
-}
+import type { Route } from './routes.ts';
 
 /**
  * The procedure label: a name from `known` (the router's own procedures), `batch` for a batch
@@ -31,8 +20,8 @@ export type PoolStats = { total: number; idle: number; waiting: number };
 export type Metrics = {
   /** This process's own series. */
   registry: Registry;
-  /** Times `res` from now until it closes, under its route, procedure and status. */
-  observe(res: ServerResponse, path: string): void;
+  /** Times `res` from now until it closes, under its route (routes.ts), procedure and status. */
+  observe(res: ServerResponse, route: Route, path: string): void;
   /** Whether `req` carries `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time). */
   authorized(req: IncomingMessage): boolean;
   /** The exposition text: this process's series, or the whole cluster's (cluster.ts). */
@@ -48,7 +37,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  *
  * @example
  * const metrics = createMetrics({ token, procedures: new Set(['todo.list']), streams: () => 0 });
- * metrics.observe(req, res, '/api/trpc/todo.list');
+ * metrics.observe(res, 'trpc', '/api/trpc/todo.list');
  */
 export function createMetrics(options: {
   token: string;
@@ -94,11 +83,11 @@ export function createMetrics(options: {
   return {
     registry,
     contentType: registry.contentType,
-    observe(res, path) {
+    observe(res, route, path) {
       const end = duration.startTimer();
       res.once('close', () =>
         end({
-          route: routeOf(path),
+          route,
           procedure: procedureOf(path, options.procedures),
           status: String(res.statusCode),
         }),
