@@ -1,6 +1,16 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -11,6 +21,8 @@ import { loadConfig, type RunningServer, startServer } from '@todo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin/todo.js', import.meta.url));
+/** The compiled command (build.ts), made by vitest.config.ts's globalSetup: what BIN runs here. */
+const BUILT = fileURLToPath(new URL('../dist/todo.js', import.meta.url));
 const EMAIL = 'cli-user@example.com';
 const PASSWORD = 'a password for the cli';
 
@@ -509,6 +521,29 @@ describe('the todo command against a running server', () => {
     const direct = spawnSync(BIN, ['--version'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
     expect(direct.status).toBe(0);
     expect(direct.stdout).toBe(`${pkg.version}\n`);
+    // What these tests run is the compiled file, and it needs nothing from node_modules.
+    expect(existsSync(BUILT)).toBe(true);
+    expect(readFileSync(BUILT, 'utf8')).not.toMatch(/from ["'](?!node:)[^"']+["']/);
+  });
+
+  it('without a build (a fresh clone) the bin runs the TypeScript sources', () => {
+    const clone = mkdtempSync(join(tmpdir(), 'todo-cli-unbuilt-'));
+    try {
+      const cli = fileURLToPath(new URL('..', import.meta.url));
+      mkdirSync(join(clone, 'bin'));
+      copyFileSync(BIN, join(clone, 'bin', 'todo.js'));
+      copyFileSync(join(cli, 'package.json'), join(clone, 'package.json'));
+      symlinkSync(join(cli, 'src'), join(clone, 'src'));
+      symlinkSync(join(cli, 'node_modules'), join(clone, 'node_modules'));
+      expect(existsSync(join(clone, 'dist'))).toBe(false);
+      const run = spawnSync(process.execPath, [join(clone, 'bin', 'todo.js'), '--help'], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('todo signup');
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
   });
 
   it('signup creates an account from --name, --email and stdin, signs in, and whoami says who', async () => {
