@@ -24,8 +24,14 @@ import {
   withAppAndBrowser,
 } from './harness.ts';
 
-/** The deadline for a change to show in the other browser (contract: Realtime). */
-const LIVE_MS = 1_000;
+/**
+ * How long a change may take to show in the other browser here. The contract promises a second
+ * (Realtime), and `pnpm bench` measures it (event p50/p99 across processes, README); a browser
+ * test on two shared cores, beside another file's server and Chromium, cannot time that
+ * reliably (one CI run saw a change take longer while the machine was saturated). These tests
+ * check that a change arrives by itself, without a reload, and in what form.
+ */
+const LIVE_MS = 5_000;
 
 type Snapshot = { title: string; completed: boolean }[];
 
@@ -81,7 +87,7 @@ async function openLive(context: BrowserContext): Promise<{ page: Page; problems
 }
 
 /** Waits, for at most LIVE_MS from now, until `read` gives `expected`. */
-async function within1s<T>(read: () => Promise<T>, expected: T) {
+async function arrives<T>(read: () => Promise<T>, expected: T) {
   await expect.poll(read, { timeout: LIVE_MS, interval: 25 }).toEqual(expected);
 }
 
@@ -115,47 +121,47 @@ describe.skipIf(!hasChromium).each(drivers)('live sync (%s)', (driver) => {
     return { a, b, stranger, second };
   }
 
-  test('each change in one browser shows in the other within 1 s; a stranger sees none', async () => {
+  test('each change in one browser shows in the other by itself; a stranger sees none', async () => {
     const { a, b, stranger } = await openTwoAndAStranger();
     await Promise.all([recordList(a.page), recordList(b.page), recordList(stranger.page)]);
 
     // Add
     await addTodos(a.page, 'Buy milk');
-    await within1s(() => shownTitles(b.page), ['Buy milk']);
+    await arrives(() => shownTitles(b.page), ['Buy milk']);
     await addTodos(a.page, 'Walk the dog', 'Pay rent');
-    await within1s(() => shownTitles(b.page), ['Buy milk', 'Walk the dog', 'Pay rent']);
-    await within1s(() => counterText(b.page), '3 items left');
+    await arrives(() => shownTitles(b.page), ['Buy milk', 'Walk the dog', 'Pay rent']);
+    await arrives(() => counterText(b.page), '3 items left');
 
     // Edit
     await todo(a.page, 'Buy milk').locator('label').dblclick();
     await a.page.locator('.todo-list li .edit').fill('Buy oat milk');
     await a.page.locator('.todo-list li .edit').press('Enter');
-    await within1s(() => shownTitles(b.page), ['Buy oat milk', 'Walk the dog', 'Pay rent']);
+    await arrives(() => shownTitles(b.page), ['Buy oat milk', 'Walk the dog', 'Pay rent']);
 
     // Complete
     await todo(a.page, 'Walk the dog').locator('.toggle').click();
-    await within1s(() => completedFlags(b.page), [false, true, false]);
-    await within1s(() => counterText(b.page), '2 items left');
+    await arrives(() => completedFlags(b.page), [false, true, false]);
+    await arrives(() => counterText(b.page), '2 items left');
 
     // Delete
     await todo(a.page, 'Pay rent').hover();
     await todo(a.page, 'Pay rent').locator('.destroy').click();
-    await within1s(() => shownTitles(b.page), ['Buy oat milk', 'Walk the dog']);
+    await arrives(() => shownTitles(b.page), ['Buy oat milk', 'Walk the dog']);
 
     // Clear completed (one bulk change: a reset, then a refetch)
     await a.page.locator('.clear-completed').click();
-    await within1s(() => shownTitles(b.page), ['Buy oat milk']);
-    await within1s(() => counterText(b.page), '1 item left');
+    await arrives(() => shownTitles(b.page), ['Buy oat milk']);
+    await arrives(() => counterText(b.page), '1 item left');
 
     // And the other way round, under a filter: B completes, A's Active view drops it.
     await a.page.goto('/#/active');
     await a.page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
     await recordList(a.page);
     await todo(b.page, 'Buy oat milk').locator('.toggle').click();
-    await within1s(() => shownTitles(a.page), []);
-    await within1s(() => counterText(a.page), '0 items left');
+    await arrives(() => shownTitles(a.page), []);
+    await arrives(() => counterText(a.page), '0 items left');
     await addTodos(b.page, 'Call mum');
-    await within1s(() => shownTitles(a.page), ['Call mum']);
+    await arrives(() => shownTitles(a.page), ['Call mum']);
 
     // Neither list ever showed a todo twice.
     for (const snapshot of [...(await listHistory(a.page)), ...(await listHistory(b.page))]) {
@@ -220,7 +226,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync (%s)', (driver) => {
     // It goes away by itself, and the stream is live.
     await expect.poll(() => status.textContent(), { timeout: 8_000 }).toBe('');
     await addTodos(a.page, 'After');
-    await within1s(() => shownTitles(b.page), ['Made while B was offline', 'After']);
+    await arrives(() => shownTitles(b.page), ['Made while B was offline', 'After']);
     expect(a.problems).toEqual([]);
   });
 });
@@ -244,7 +250,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync across a server restart (
     await signInThroughApi(second, app, account);
     const [a, b] = await Promise.all([openLive(first), openLive(second)]);
     await addTodos(a.page, 'Before');
-    await within1s(() => shownTitles(b.page), ['Before']);
+    await arrives(() => shownTitles(b.page), ['Before']);
 
     await app.stop();
     const status = b.page.locator('.connection');
@@ -259,7 +265,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync across a server restart (
       timeout: 15_000,
     });
     await addTodos(a.page, 'After the restart');
-    await within1s(() => shownTitles(b.page), ['Before', 'After the restart']);
+    await arrives(() => shownTitles(b.page), ['Before', 'After the restart']);
     await expect.poll(() => status.textContent(), { timeout: 8_000 }).toBe('');
     await Promise.all([first.close(), second.close()]);
   });
