@@ -9,6 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     exclude: [...configDefaults.exclude, '**/*.faults.test.ts'],
+    // Vitest's default on two cores is one file at a time; these files mostly wait (on sockets,
+    // child processes, timeouts), and the suite is the test line's longest, so three at once.
+    maxWorkers: 3,
     // The migrated PGlite snapshot that createTestDatabase loads, made once per run.
     globalSetup: [fileURLToPath(import.meta.resolve('@todo/db/testing-setup'))],
   },
