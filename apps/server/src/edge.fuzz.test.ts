@@ -5,15 +5,20 @@
 // answering, its stderr clean; no answer may be a 5xx or carry a stack trace or SQL; and the
 // user's todos must number exactly the creates that were answered 200. FUZZ_SEED / FUZZ_RUNS_SCALE
 // as in api.fuzz.test.ts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-input';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INDEX_HTML, type ServerProcess, type Session, signUp, spawnServer, TEST_SECRET } from './testing.ts';
+import {
+  type ServerProcess,
+  type Session,
+  signUp,
+  spawnServer,
+  TEST_SECRET,
+  testWebBuild,
+} from './testing.ts';
 
 const ROUTES = [
   '/api/trpc/todo.list',
@@ -624,8 +629,7 @@ describe.each(DRIVERS)('the HTTP edge under hostile bytes (%s)', (driver) => {
 
   beforeAll(async () => {
     started = performance.now();
-    webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
-    writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
+    webDist = testWebBuild();
     if (driver === 'pg') database = await createTestDatabase('pg');
     await start();
   }, 120_000);

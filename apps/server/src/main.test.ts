@@ -1,10 +1,8 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerExitedError, type ServerProcess, spawnServer, TEST_SECRET } from './testing.ts';
+import { ServerExitedError, type ServerProcess, spawnServer, TEST_SECRET, testWebBuild } from './testing.ts';
 
 const PASSWORD = 'a-password-that-must-never-be-logged';
 
@@ -105,8 +103,7 @@ describe('the server process (src/main.ts)', () => {
     let url: string;
 
     beforeAll(async () => {
-      webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
-      writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>t</title>');
+      webDist = testWebBuild();
       child = await spawnServer({
         env: {
           NODE_ENV: 'test',

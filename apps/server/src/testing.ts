@@ -40,6 +40,14 @@ export function testLogger(): Logger {
   );
 }
 
+/** A temporary "web build" (WEB_DIST) holding only index.html (INDEX_HTML) and app.js; the caller removes it. */
+export function testWebBuild(): string {
+  const webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
+  writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
+  writeFileSync(join(webDist, 'app.js'), 'console.log("todo")\n');
+  return webDist;
+}
+
 /**
  * Starts the whole app in-process on 127.0.0.1 and a free port, over a fresh migrated database,
  * with a temporary "web build" holding only index.html and app.js.
@@ -51,9 +59,7 @@ export async function startTestServer(
   options: StartOptions = {},
 ): Promise<TestServer> {
   const database = testDatabase ?? (await createTestDatabase(driver));
-  const webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
-  writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
-  writeFileSync(join(webDist, 'app.js'), 'console.log("todo")\n');
+  const webDist = testWebBuild();
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -109,8 +115,7 @@ export async function spawnServersOnOneDatabase(env: Record<string, string> = {}
   stop(): Promise<void>;
 }> {
   const database = await createTestDatabase('pg');
-  const webDist = mkdtempSync(join(tmpdir(), 'todo-web-'));
-  writeFileSync(join(webDist, 'index.html'), INDEX_HTML);
+  const webDist = testWebBuild();
   const all = {
     NODE_ENV: 'production',
     DATABASE_URL: database.url ?? '',
