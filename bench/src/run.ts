@@ -204,18 +204,18 @@ async function startTarget(
   // sources through tsx instead (src/start.ts). adapter: the same server and settings, tRPC
   // through its public Node adapter. Extra flags may --import a .ts file (the realtime
   // benchmark's gc-on-signal.ts): then tsx's loader comes first, for that file only.
-  if ((target === 'project' || target === 'project-2w') && !existsSync(`${ROOT}apps/server/dist/start.js`)) {
+  const compiled = target === 'project' || target === 'project-2w';
+  if (compiled && !existsSync(`${ROOT}apps/server/dist/start.js`)) {
     throw new Error(
       `${target} runs the compiled server: build it first (pnpm build, or pnpm bench from the root)`,
     );
   }
   const tsxFor = (flags: string[]) => (flags.length > 0 ? ['--import', 'tsx', ...flags] : []);
-  const { cwd, args } =
-    target === 'project' || target === 'project-2w'
-      ? { cwd: `${ROOT}apps/server`, args: [...tsxFor(extraNodeFlags), 'dist/start.js'] }
-      : target === 'project-tsx'
-        ? { cwd: `${ROOT}apps/server`, args: ['--import', 'tsx', ...extraNodeFlags, 'src/start.ts'] }
-        : { cwd: `${ROOT}bench`, args: ['--import', 'tsx', ...extraNodeFlags, 'src/adapter-server.ts'] };
+  const { cwd, args } = compiled
+    ? { cwd: `${ROOT}apps/server`, args: [...tsxFor(extraNodeFlags), 'dist/start.js'] }
+    : target === 'project-tsx'
+      ? { cwd: `${ROOT}apps/server`, args: ['--import', 'tsx', ...extraNodeFlags, 'src/start.ts'] }
+      : { cwd: `${ROOT}bench`, args: ['--import', 'tsx', ...extraNodeFlags, 'src/adapter-server.ts'] };
   return startHttpServer({
     name: target,
     command: process.execPath,
