@@ -110,12 +110,23 @@ async function secondBrowser(browser: Browser, app: App, account: Account) {
   return { context, page, problems };
 }
 
-/** The page's service worker controls it, so the shell loads without a network. */
+/**
+ * The page's service worker controls it, so the shell loads without a network. The worker
+ * claims the page when it activates (clientsClaim), after precaching: on two busy cores that can
+ * take longer than a poll's few seconds, so this waits for the claim itself (controllerchange),
+ * within the test's own timeout.
+ */
 async function shellCached(page: Page) {
-  await page.evaluate(async () => {
+  const controlled = await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+      );
+    }
+    return navigator.serviceWorker.controller !== null;
   });
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  expect(controlled).toBe(true);
 }
 
 async function rename(page: Page, from: string, to: string) {
