@@ -1,7 +1,8 @@
 // The yardstick: the same three endpoints as the tRPC API, written the plainest way there is.
 // node:http, one pg Pool of the app's size, two statements per request (the session by its
 // token, then the operation) through unnamed statements, rows through JSON.stringify, and
-// answers in tRPC's shape so that both servers send comparable bytes. No framework, no
+// answers in tRPC's shape, with every field of the contract's todo (dueAt and priority too),
+// so that both servers send comparable bytes. No framework, no
 // validation library, no logging: what the stack is measured against, not a way to build it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
@@ -18,12 +19,15 @@ type Row = {
   title: string;
   description: string | null;
   completed: boolean;
+  due_at: Date | null;
+  priority: number;
   created_at: Date;
   updated_at: Date;
   position?: string;
 };
 
-const COLUMNS = 'id, title, description, completed, created_at, updated_at';
+const COLUMNS = 'id, title, description, completed, due_at, priority, created_at, updated_at';
+const PRIORITIES = ['none', 'low', 'medium', 'high'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toTodo = (row: Row) => ({
@@ -31,6 +35,8 @@ const toTodo = (row: Row) => ({
   title: row.title,
   description: row.description,
   completed: row.completed,
+  dueAt: row.due_at === null ? null : row.due_at.toISOString(),
+  priority: PRIORITIES[row.priority] ?? 'none',
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
