@@ -29,6 +29,11 @@ const RATIOS = [
   ['project-2w', 'project'],
 ] as const;
 
+function totalCpu(r: LoadResult): number | null {
+  const { serverCpuMsPerRequest: server, databaseCpuMsPerRequest: database } = r;
+  return server === null || database === null ? null : server + database;
+}
+
 type Column = { name: string; value: (r: LoadResult) => number | null; cell: (v: number | null) => string };
 
 const COLUMNS: Column[] = [
@@ -40,8 +45,11 @@ const COLUMNS: Column[] = [
   { name: 'requests', value: (r) => r.requests, cell: (v) => num(v ?? Number.NaN) },
   { name: 'server CPU/req', value: (r) => r.serverCpuMsPerRequest, cell: ms },
   { name: 'db CPU/req', value: (r) => r.databaseCpuMsPerRequest, cell: ms },
+  // What a request costs the host that runs both, as on this machine: the two columns before.
+  { name: 'total CPU/req', value: totalCpu, cell: ms },
 ];
-const RATIO_COLUMNS = new Set(['req/s', 'p50', 'p90', 'p99', 'server CPU/req', 'db CPU/req']);
+const CPU_COLUMNS = ['server CPU/req', 'db CPU/req', 'total CPU/req'];
+const RATIO_COLUMNS = new Set(['req/s', 'p50', 'p90', 'p99', ...CPU_COLUMNS]);
 
 /** The mixed workload from one load generator: one row per server, then the ratios. */
 export function loadTable(results: Record<string, LoadResult>): string {
@@ -60,7 +68,7 @@ export function loadTable(results: Record<string, LoadResult>): string {
 /** The generators side by side: each ratio's throughput, p99 and CPU per request, per generator. */
 export function ratioTable(byGenerator: Record<string, Record<string, LoadResult>>): string {
   const generators = Object.keys(byGenerator);
-  const columns = COLUMNS.filter((c) => ['req/s', 'p99', 'server CPU/req', 'db CPU/req'].includes(c.name));
+  const columns = COLUMNS.filter((c) => ['req/s', 'p99', ...CPU_COLUMNS].includes(c.name));
   const rows = RATIOS.filter(([a, b]) =>
     generators.some((g) => byGenerator[g]?.[a] && byGenerator[g]?.[b]),
   ).map(([a, b]) => [
