@@ -32,6 +32,7 @@ const ROUTES = [
   '/',
   '/some/client/route',
   '/metrics',
+  '/api/no/such/endpoint',
 ] as const;
 const CREATE = '/api/trpc/todo.create';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND'];
@@ -48,6 +49,7 @@ const SERVED: Record<(typeof ROUTES)[number], string[] | 'unknown'> = {
   '/': ['GET', 'HEAD'],
   '/some/client/route': ['GET', 'HEAD'],
   '/metrics': ['GET', 'HEAD'],
+  '/api/no/such/endpoint': 'unknown',
 };
 type Route = (typeof ROUTES)[number];
 
