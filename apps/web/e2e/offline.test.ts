@@ -4,7 +4,7 @@
 // offline: the last writer wins per field, and a queued change to a todo deleted elsewhere is
 // dropped with a notice.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFailed, test } from 'vitest';
 import {
   type Account,
   type App,
@@ -26,8 +26,13 @@ import {
   withAppAndBrowser,
 } from './harness.ts';
 
-/** A few round trips, a reload and a second browser, on a busy machine. */
-const LONG_MS = 60_000;
+/** A few round trips, a reload and a second browser, on two cores shared with another file. */
+const LONG_MS = 90_000;
+/**
+ * The longest any one step may wait (Playwright's default is 30 s): a step that hangs then fails
+ * naming itself, well inside the test's time, instead of the test timing out with no clue.
+ */
+const STEP_MS = 15_000;
 /** What Chromium logs for requests made while it is offline. */
 const OFFLINE_NOISE = [/ERR_INTERNET_DISCONNECTED/, /Failed to load resource/];
 
@@ -103,6 +108,7 @@ async function secondBrowser(browser: Browser, app: App, account: Account) {
   const context = await newContext(browser, app);
   await signInThroughApi(context, app, account);
   const page = await context.newPage();
+  explainFailures(page);
   const problems = watchConsole(page, OFFLINE_NOISE);
   await page.goto('/');
   await page.locator('.new-todo').waitFor();
@@ -113,20 +119,56 @@ async function secondBrowser(browser: Browser, app: App, account: Account) {
 /**
  * The page's service worker controls it, so the shell loads without a network. The worker
  * claims the page when it activates (clientsClaim), after precaching: on two busy cores that can
- * take longer than a poll's few seconds, so this waits for the claim itself (controllerchange),
- * within the test's own timeout.
+ * take a while, so this waits for the claim itself (controllerchange), up to STEP_MS, and says
+ * what the registration was doing when it gives up.
  */
 async function shellCached(page: Page) {
-  const controlled = await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
-      );
+  const state = await page.evaluate(async (ms) => {
+    const container = navigator.serviceWorker;
+    const claimed = (async () => {
+      await container.ready;
+      if (!container.controller) {
+        await new Promise((resolve) =>
+          container.addEventListener('controllerchange', resolve, { once: true }),
+        );
+      }
+    })();
+    await Promise.race([claimed, new Promise((resolve) => setTimeout(resolve, ms))]);
+    if (container.controller) return 'controlled';
+    const registration = await container.getRegistration();
+    const worker = (name: string, sw: ServiceWorker | null | undefined) =>
+      `${name} ${sw ? sw.state : 'none'}`;
+    return registration
+      ? `not controlled: ${worker('installing', registration.installing)}, ${worker('waiting', registration.waiting)}, ${worker('active', registration.active)}`
+      : 'not controlled: no registration';
+  }, STEP_MS);
+  expect(state).toBe('controlled');
+}
+
+/**
+ * Steps wait at most STEP_MS, and a failed test prints what each page showed at that moment:
+ * a failure on a busy CI machine then says where the app was, not only that time ran out.
+ */
+function explainFailures(...pages: Page[]) {
+  for (const page of pages) page.context().setDefaultTimeout(STEP_MS);
+  onTestFailed(async () => {
+    for (const [index, page] of pages.entries()) {
+      if (page.isClosed()) continue;
+      const shown = await page
+        .evaluate(() => ({
+          url: location.pathname,
+          online: navigator.onLine,
+          sync: document.querySelector('.todoapp')?.getAttribute('data-sync') ?? null,
+          connection: document.querySelector('.connection')?.getAttribute('data-connection') ?? null,
+          status: document.querySelector('.connection')?.textContent ?? null,
+          todos: [...document.querySelectorAll('.todo-list > li')].map((li) => li.textContent),
+          text: (document.body.textContent ?? '').slice(0, 300),
+        }))
+        .catch((error: Error) => error.message);
+      const writes = await savedWrites(page).catch((error: Error) => error.message);
+      console.error(`page ${index + 1} at failure:`, JSON.stringify({ shown, writes }, null, 2));
     }
-    return navigator.serviceWorker.controller !== null;
   });
-  expect(controlled).toBe(true);
 }
 
 async function rename(page: Page, from: string, to: string) {
@@ -138,6 +180,7 @@ async function rename(page: Page, from: string, to: string) {
 /** A new account with `titles`, its list open, live, its shell cached and dnd-kit loaded. */
 async function openWith(browser: Browser, app: App, titles: string[]) {
   const user = await openAsNewUser(browser, app, { name: 'Ada Lovelace', allow: OFFLINE_NOISE });
+  explainFailures(user.page);
   await createThroughApi(user.page, titles);
   await user.page.reload();
   await expectTitles(user.page, titles);
@@ -303,6 +346,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
       });
       await signUpThroughApi(context, app, newAccount('Ada Lovelace'));
       const page = await context.newPage();
+      explainFailures(page);
       await page.goto('/');
       await page.locator('.new-todo').waitFor();
       await addTodos(page, 'Kept');
@@ -337,6 +381,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
 
   test('another account in the same browser never sees what was kept; sign-out deletes it', async () => {
     const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });
+    explainFailures(page);
     await addTodos(page, 'Private');
     await settled(page);
     await expect.poll(() => savedWrites(page)).toEqual({ waiting: 0, applied: 0 });
