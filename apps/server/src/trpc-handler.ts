@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import {
   type AnyProcedure,
+  defaultTransformer,
   getErrorShape,
   getHTTPStatusCode,
   getProcedureAtPath,
@@ -74,30 +75,27 @@ async function procedureAt(
   return procedure ? { path, procedure } : null;
 }
 
+/** A request's URL as the handler reads it: the procedure its path names, and its query. */
+type Target = { found: { path: string; procedure: AnyProcedure } | null; params: URLSearchParams | null };
+
 /**
  * The calls the direct path answers: one query by GET or one mutation by POST, JSON in and
  * out, to a procedure that exists. Everything else (batches, streaming, method mismatches,
  * unknown paths, unparseable input, other content types, HEAD) is left to tRPC's own handler,
  * which also writes their errors.
  */
-async function directCall(
+function directCall(
   router: AnyRouter,
   req: IncomingMessage,
-  url: string,
-  endpoint: string,
+  { found, params }: Target,
   body: Buffer | undefined,
-): Promise<DirectCall | null> {
-  const query = url.indexOf('?');
-  const pathname = query === -1 ? url : url.slice(0, query);
-  const params = query === -1 ? null : new URLSearchParams(url.slice(query + 1));
-  if (params?.has('batch')) return null;
+): DirectCall | null {
+  if (!found || params?.has('batch')) return null;
   if (req.headers['trpc-accept'] !== undefined || req.headers.accept?.includes('application/jsonl'))
     return null;
   const type = mediaType(req.headers['content-type']);
   if (type !== undefined && type !== 'application/json') return null;
 
-  const found = await procedureAt(router, pathname, endpoint);
-  if (!found) return null;
   const { path, procedure } = found;
   const expected =
     procedure._def.type === 'query' ? 'GET' : procedure._def.type === 'mutation' ? 'POST' : null;
@@ -127,10 +125,16 @@ async function directCall(
 export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TRouter>) {
   const { router, endpoint } = options;
   const config = router._def._config;
+  // Without a data transformer (tRPC's default, and this app's) serializing a response changes
+  // nothing, and tRPC's copy of it is skipped.
+  const serialize =
+    config.transformer === defaultTransformer
+      ? (response: TRPCResponse) => response
+      : (response: TRPCResponse) => transformTRPCResponse(config, response);
 
   /** Sends a tRPC response as JSON in one write, with tRPC's status for it. */
   function sendResponse(res: ServerResponse, response: TRPCResponse, headers: Record<string, string> = {}) {
-    const payload = JSON.stringify(transformTRPCResponse(config, response));
+    const payload = JSON.stringify(serialize(response));
     res.writeHead(getHTTPStatusCode(response), {
       ...headers,
       'content-type': 'application/json',
@@ -227,11 +231,6 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     await sendFetchResponse(res, response, missingAllow ? { allow: await allowed(req) } : {});
   }
 
-  async function isSubscription(url: string) {
-    const found = await procedureAt(router, url.split('?', 1)[0] ?? '/', endpoint);
-    return found?.procedure._def.type === 'subscription';
-  }
-
   /** The context a subscription's check was made with, handed on to the fetch adapter. */
   const streamContext = new WeakMap<IncomingMessage, Promise<inferRouterContext<TRouter>>>();
 
@@ -244,21 +243,21 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
    * unstarted, and the adapter calls the procedure again with the same context.
    * `undefined`: not a subscription; `null`: go on; else the error response to send.
    */
-  async function refusedStream(req: IncomingMessage, url: string): Promise<TRPCResponse | null | undefined> {
-    const query = url.indexOf('?');
-    const found = await procedureAt(router, query === -1 ? url : url.slice(0, query), endpoint);
+  async function refusedStream(
+    req: IncomingMessage,
+    { found, params }: Target,
+  ): Promise<TRPCResponse | null | undefined> {
     if (found?.procedure._def.type !== 'subscription') return undefined;
-    const params = new URLSearchParams(query === -1 ? '' : url.slice(query + 1));
-    if (params.has('batch')) return null; // tRPC refuses batched subscriptions itself
+    if (params?.has('batch')) return null; // tRPC refuses batched subscriptions itself
     let input: unknown;
     try {
-      const text = params.get('input');
+      const text = params?.get('input');
       input = text ? config.transformer.input.deserialize(JSON.parse(text)) : undefined;
     } catch {
       return null; // unparseable input: tRPC's own 400
     }
     const lastEventId =
-      req.headers['last-event-id'] ?? params.get('lastEventId') ?? params.get('Last-Event-Id');
+      req.headers['last-event-id'] ?? params?.get('lastEventId') ?? params?.get('Last-Event-Id');
     if (typeof lastEventId === 'string' && lastEventId) {
       input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
     }
@@ -292,26 +291,29 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     const body = read === 'too large' ? { overLimit: limit } : read;
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    if (query !== -1 && oversizedBatchInput(req, new URLSearchParams(url.slice(query + 1)), read)) {
+    const params = query === -1 ? null : new URLSearchParams(url.slice(query + 1));
+    if (params && oversizedBatchInput(req, params, read)) {
       return sendError(
         res,
         new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }),
       );
     }
+    const target: Target = {
+      found: await procedureAt(router, query === -1 ? url : url.slice(0, query), endpoint),
+      params,
+    };
     if (method === 'GET') {
-      const refused = await refusedStream(req, url);
+      const refused = await refusedStream(req, target);
       if (refused) return sendResponse(res, refused);
       if (refused === null)
         return viaFetchAdapter(req, res, body, (await streamContext.get(req)) ?? undefined);
-    } else if (method !== 'HEAD' && (await isSubscription(url))) {
+    } else if (method !== 'HEAD' && target.found?.procedure._def.type === 'subscription') {
       // tRPC answers any other method on a subscription with an event stream holding a 405
       // error, status 200: say it in the status, as for queries and mutations.
       return sendError(res, new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), { allow: 'GET' });
     }
     const call =
-      read === 'too large' || options.direct === false
-        ? null
-        : await directCall(router, req, url, endpoint, read);
+      read === 'too large' || options.direct === false ? null : directCall(router, req, target, read);
     if (!call) return viaFetchAdapter(req, res, body);
 
     const { path, procedure } = call;
