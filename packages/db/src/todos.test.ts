@@ -315,6 +315,8 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
 test('a timestamp printed under another DateStyle is refused by name, not misread', () => {
   expect(isoFromUtcText('2026-12-01 05:39:19')).toBe('2026-12-01T05:39:19.000Z');
   expect(isoFromUtcText('2026-12-01 05:39:19.98')).toBe('2026-12-01T05:39:19.980Z');
+  expect(isoFromUtcText('2026-12-01 05:39:19.984')).toBe('2026-12-01T05:39:19.984Z');
+  expect(isoFromUtcText('2026-12-01 05:39:19.984123')).toBe('2026-12-01T05:39:19.984Z');
   for (const text of ['12/01/2026 05:39:19.98', 'Tue Dec 01 05:39:19.98 2026', '01.12.2026 05:39:19', '']) {
     expect(() => isoFromUtcText(text)).toThrow(/DateStyle ISO/);
   }

@@ -66,6 +66,8 @@ export function isoFromUtcText(text: string): string {
   if (!UTC_TEXT.test(text)) {
     throw new Error(`PostgreSQL printed a timestamp as "${text}"; the app needs DateStyle ISO`);
   }
+  // Most times carry at least three fractional digits: one slice holds the time and milliseconds.
+  if (text.length >= 23) return `${text.slice(0, 10)}T${text.slice(11, 23)}Z`;
   const milliseconds = text.length > 20 ? text.slice(20, 23).padEnd(3, '0') : '000';
   return `${text.slice(0, 10)}T${text.slice(11, 19)}.${milliseconds}Z`;
 }
