@@ -305,6 +305,11 @@ class PipelinedTransaction implements DatabaseConnection {
   }
 }
 
+// What every pipelined Kysely shares: the adapter and the query compiler, which keeps no state
+// between the synchronous compiles it does (one Kysely compiles all of its queries with one).
+const adapter = new PostgresAdapter();
+const compiler = new PostgresQueryCompiler();
+
 /** A Kysely over one pipelined transaction; `db.transaction()` inside it is refused. */
 function pipelinedKysely(transaction: PipelinedTransaction): Kysely<DB> {
   const driver: Driver = {
@@ -320,10 +325,10 @@ function pipelinedKysely(transaction: PipelinedTransaction): Kysely<DB> {
   };
   return new Kysely<DB>({
     dialect: {
-      createAdapter: () => new PostgresAdapter(),
+      createAdapter: () => adapter,
       createDriver: () => driver,
       createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
+      createQueryCompiler: () => compiler,
     },
   });
 }
