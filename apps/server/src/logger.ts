@@ -9,9 +9,16 @@ export type { Logger };
  * write is done, which with a fast stdout (a file, /dev/null) is one system call per line, on
  * libuv's thread pool: `pnpm bench` measured that at about a third more server CPU per request
  * than the project's earlier hand-batched request log. A line waits at most for the end of the
- * turn; what waits when the process exits is written then.
+ * turn; what waits when the process exits is written then. One per process, shared by every
+ * logger in it (tests start many servers in one process): one buffer, one exit hook.
  */
+let batchedStdout: DestinationStream | undefined;
 function stdoutByTurn(): DestinationStream {
+  batchedStdout ??= createStdoutByTurn();
+  return batchedStdout;
+}
+
+function createStdoutByTurn(): DestinationStream {
   let pending = '';
   const flush = () => {
     if (!pending) return;
