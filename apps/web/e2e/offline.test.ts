@@ -154,8 +154,8 @@ function explainFailures(...pages: Page[]) {
   onTestFailed(async () => {
     for (const [index, page] of pages.entries()) {
       if (page.isClosed()) continue;
-      const shown = await page
-        .evaluate(() => ({
+      const shown = await within(
+        page.evaluate(() => ({
           url: location.pathname,
           online: navigator.onLine,
           sync: document.querySelector('.todoapp')?.getAttribute('data-sync') ?? null,
@@ -163,12 +163,30 @@ function explainFailures(...pages: Page[]) {
           status: document.querySelector('.connection')?.textContent ?? null,
           todos: [...document.querySelectorAll('.todo-list > li')].map((li) => li.textContent),
           text: (document.body.textContent ?? '').slice(0, 300),
-        }))
-        .catch((error: Error) => error.message);
-      const writes = await savedWrites(page).catch((error: Error) => error.message);
+        })),
+      );
+      const writes = await within(savedWrites(page));
       console.error(`page ${index + 1} at failure:`, JSON.stringify({ shown, writes }, null, 2));
     }
   });
+}
+
+/** What `work` gave within 5 s, or why not: a failure report must not hang on the page it describes. */
+function within<T>(work: Promise<T>): Promise<T | string> {
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 5 s'), 5_000));
+  return Promise.race([work.catch((error: Error) => error.message), timeout]);
+}
+
+/**
+ * Closes the test's browser contexts, waiting at most 5 s for each. Chromium has been seen
+ * never to answer the disposal of a context that ran a service worker (puppeteer#11627); the
+ * browser itself is closed after the file, and a close that does not finish is reported.
+ */
+async function closeContexts(...contexts: BrowserContext[]) {
+  for (const context of contexts) {
+    const closed = await within(context.close().then(() => 'closed'));
+    if (closed !== 'closed') console.error(`a browser context did not close: ${closed}`);
+  }
 }
 
 async function rename(page: Page, from: string, to: string) {
@@ -278,8 +296,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
       await expect.poll(() => shownTodos(other.page)).toEqual(expected);
       expect(other.problems).toEqual([]);
       expect(problems).toEqual([]);
-      await other.context.close();
-      await context.close();
+      await closeContexts(other.context, context);
     },
     LONG_MS,
   );
@@ -329,8 +346,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
       await expect.poll(() => shownTodos(b.page)).toEqual(expected);
       expect(a.problems).toEqual([]);
       expect(b.problems).toEqual([]);
-      await b.context.close();
-      await a.context.close();
+      await closeContexts(b.context, a.context);
     },
     LONG_MS,
   );
@@ -374,7 +390,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
           { title: 'Added unanswered', completed: false, priority: 'none' },
         ]);
       await expect.poll(() => savedWrites(page), { timeout: 15_000 }).toEqual({ waiting: 0, applied: 0 });
-      await context.close();
+      await closeContexts(context);
     },
     LONG_MS,
   );
@@ -410,6 +426,6 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Email', { exact: true }).waitFor();
     await expect.poll(() => savedWrites(page)).toBeNull();
-    await context.close();
+    await closeContexts(context);
   });
 });
