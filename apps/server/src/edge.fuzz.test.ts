@@ -36,8 +36,8 @@ const ROUTES = [
 ] as const;
 const CREATE = '/api/trpc/todo.create';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND'];
-/** The methods each route serves ('unknown': it may not exist). */
-const SERVED: Record<(typeof ROUTES)[number], string[] | 'unknown'> = {
+/** The methods each route serves ('nothing': an /api path that names no endpoint). */
+const SERVED: Record<(typeof ROUTES)[number], string[] | 'nothing'> = {
   '/api/trpc/todo.list': ['GET', 'HEAD'],
   '/api/trpc/todo.create': ['POST'],
   '/api/trpc/todo.list,todo.counts?batch=1': ['GET', 'HEAD'],
@@ -49,7 +49,7 @@ const SERVED: Record<(typeof ROUTES)[number], string[] | 'unknown'> = {
   '/': ['GET', 'HEAD'],
   '/some/client/route': ['GET', 'HEAD'],
   '/metrics': ['GET', 'HEAD'],
-  '/api/no/such/endpoint': 'unknown',
+  '/api/no/such/endpoint': 'nothing',
 };
 type Route = (typeof ROUTES)[number];
 
@@ -57,12 +57,12 @@ type Route = (typeof ROUTES)[number];
  * What a clean request (bearer, JSON body) must get. A method nothing here serves (PUT, DELETE,
  * PATCH, TRACE, PROPFIND), or POST outside /api: 405 with Allow. GET or POST on an API endpoint
  * of the other kind is tRPC's or Better Auth's to answer: 404 or 405. HEAD and OPTIONS: anything
- * short of a 5xx.
+ * short of a 5xx. An /api path that names no endpoint: 404, whatever the method.
  */
-function expectation(method: string, route: Route): 'served' | '405' | '404/405' | 'any' {
+function expectation(method: string, route: Route): 'served' | '404' | '405' | '404/405' | 'any' {
   const served = SERVED[route];
+  if (served === 'nothing') return '404';
   if (method === 'HEAD' || method === 'OPTIONS') return 'any';
-  if (served === 'unknown') return method === 'GET' ? 'any' : '404/405';
   if (served.includes(method)) return 'served';
   if (route.startsWith('/api/') && (method === 'GET' || method === 'POST')) return '404/405';
   return '405';
@@ -680,6 +680,8 @@ describe.each(DRIVERS)('the HTTP edge under hostile bytes (%s)', (driver) => {
           if (!response || response.status >= 500) problems.push(`${method} ${route}: ${got}`);
           else if (expected === '405' && (response.status !== 405 || !response.headers.get('allow')))
             problems.push(`${method} ${route}: ${got}, expected 405 with an Allow header`);
+          else if (expected === '404' && response.status !== 404)
+            problems.push(`${method} ${route}: ${got}, expected 404`);
           else if (expected === '404/405' && ![404, 405].includes(response.status))
             problems.push(`${method} ${route}: ${got}, expected 404 or 405`);
           else if (expected === 'served' && response.status === 405)
