@@ -108,7 +108,7 @@ async function secondBrowser(browser: Browser, app: App, account: Account) {
   const context = await newContext(browser, app);
   await signInThroughApi(context, app, account);
   const page = await context.newPage();
-  explainFailures(page);
+  explainFailures(page, 'the second browser');
   const problems = watchConsole(page, OFFLINE_NOISE);
   await page.goto('/');
   await page.locator('.new-todo').waitFor();
@@ -146,35 +146,41 @@ async function shellCached(page: Page) {
 }
 
 /**
- * Steps wait at most STEP_MS, and a failed test prints what each page showed at that moment:
- * a failure on a busy CI machine then says where the app was, not only that time ran out.
+ * The page's steps wait at most STEP_MS, and a failed test prints what it showed at that moment,
+ * under `name`: a failure on a busy CI machine then says where the app was, not only that time
+ * ran out.
  */
-function explainFailures(...pages: Page[]) {
-  for (const page of pages) page.context().setDefaultTimeout(STEP_MS);
+function explainFailures(page: Page, name: string) {
+  page.context().setDefaultTimeout(STEP_MS);
   onTestFailed(async () => {
-    for (const [index, page] of pages.entries()) {
-      if (page.isClosed()) continue;
-      const shown = await within(
-        page.evaluate(() => ({
-          url: location.pathname,
-          online: navigator.onLine,
-          sync: document.querySelector('.todoapp')?.getAttribute('data-sync') ?? null,
-          connection: document.querySelector('.connection')?.getAttribute('data-connection') ?? null,
-          status: document.querySelector('.connection')?.textContent ?? null,
-          todos: [...document.querySelectorAll('.todo-list > li')].map((li) => li.textContent),
-          text: (document.body.textContent ?? '').slice(0, 300),
-        })),
-      );
-      const writes = await within(savedWrites(page));
-      console.error(`page ${index + 1} at failure:`, JSON.stringify({ shown, writes }, null, 2));
-    }
+    if (page.isClosed()) return;
+    const shown = await within(
+      page.evaluate(() => ({
+        url: location.pathname,
+        online: navigator.onLine,
+        sync: document.querySelector('.todoapp')?.getAttribute('data-sync') ?? null,
+        connection: document.querySelector('.connection')?.getAttribute('data-connection') ?? null,
+        status: document.querySelector('.connection')?.textContent ?? null,
+        todos: [...document.querySelectorAll('.todo-list > li')].map((li) => li.textContent),
+        text: (document.body.textContent ?? '').slice(0, 300),
+      })),
+    );
+    const writes = await within(savedWrites(page));
+    console.error(`${name} at failure:`, JSON.stringify({ shown, writes }, null, 2));
   });
 }
 
 /** What `work` gave within 5 s, or why not: a failure report must not hang on the page it describes. */
-function within<T>(work: Promise<T>): Promise<T | string> {
-  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 5 s'), 5_000));
-  return Promise.race([work.catch((error: Error) => error.message), timeout]);
+async function within<T>(work: Promise<T>): Promise<T | string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('no answer in 5 s'), 5_000);
+  });
+  try {
+    return await Promise.race([work.catch((error: Error) => error.message), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -198,7 +204,7 @@ async function rename(page: Page, from: string, to: string) {
 /** A new account with `titles`, its list open, live, its shell cached and dnd-kit loaded. */
 async function openWith(browser: Browser, app: App, titles: string[]) {
   const user = await openAsNewUser(browser, app, { name: 'Ada Lovelace', allow: OFFLINE_NOISE });
-  explainFailures(user.page);
+  explainFailures(user.page, 'the first browser');
   await createThroughApi(user.page, titles);
   await user.page.reload();
   await expectTitles(user.page, titles);
@@ -362,7 +368,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
       });
       await signUpThroughApi(context, app, newAccount('Ada Lovelace'));
       const page = await context.newPage();
-      explainFailures(page);
+      explainFailures(page, 'the page');
       await page.goto('/');
       await page.locator('.new-todo').waitFor();
       await addTodos(page, 'Kept');
@@ -397,7 +403,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
 
   test('another account in the same browser never sees what was kept; sign-out deletes it', async () => {
     const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });
-    explainFailures(page);
+    explainFailures(page, 'the page');
     await addTodos(page, 'Private');
     await settled(page);
     await expect.poll(() => savedWrites(page)).toEqual({ waiting: 0, applied: 0 });
