@@ -39,14 +39,32 @@ async function recordCspViolations(context: BrowserContext) {
 const cspViolations = (page: Page) =>
   page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
 
-/** Waits until the service worker has installed (the shell precached) and controls the page. */
-async function controlledBySw(page: Page): Promise<string> {
+/**
+ * Waits until the page is controlled by the app's service worker and that worker has activated.
+ * `ready` resolves, and `clients.claim()` hands the page over, while the worker is still
+ * `activating`, so the state is polled (with room for a busy machine).
+ */
+async function controlledBySw(page: Page): Promise<void> {
   await page.evaluate(() => navigator.serviceWorker.ready);
   await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null))
-    .toMatch(/\/sw\.js$/);
-  return page.evaluate(() => navigator.serviceWorker.controller?.state ?? '');
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const worker = navigator.serviceWorker.controller;
+          return worker ? `${new URL(worker.scriptURL).pathname} ${worker.state}` : 'not controlled';
+        }),
+      { timeout: 15_000 },
+    )
+    .toBe('/sw.js activated');
 }
+
+/**
+ * Waits until the page's first load is over: the live stream is open, so the code it loads after
+ * the first paint (live-sync, live-link) has arrived. A reload before that cancels those fetches,
+ * which the shell watch below would count as files the network failed to give.
+ */
+const liveStreamOpen = (page: Page) =>
+  page.locator('[data-connection="live"]').waitFor({ state: 'attached', timeout: 15_000 });
 
 /** Same-origin responses of the app shell (not the API, not the browser's own sw.js check). */
 function shellResponses(page: Page) {
@@ -102,7 +120,7 @@ describe.skipIf(!hasChromium)('the installable app', () => {
     const problems = watchConsole(page);
     await page.goto('/');
     await page.locator('.new-todo').waitFor();
-    expect(await controlledBySw(page)).toBe('activated');
+    await controlledBySw(page);
 
     const cdp = await context.newCDPSession(page);
     const manifest = (await cdp.send('Page.getAppManifest')) as {
@@ -147,6 +165,7 @@ describe.skipIf(!hasChromium)('the installable app', () => {
     const problems = watchConsole(page);
     await page.goto('/');
     await controlledBySw(page);
+    await liveStreamOpen(page);
     const seen = shellResponses(page);
     await page.reload();
     await page.locator('.new-todo').waitFor();
@@ -180,6 +199,7 @@ describe.skipIf(!hasChromium)('the installed app without a server', () => {
         await page.locator('.new-todo').press('Enter');
         await page.locator('.todo-list li').first().waitFor();
         await controlledBySw(page);
+        await liveStreamOpen(page);
 
         await app.close();
         // Nothing answers on the server's port any more.
