@@ -10,6 +10,7 @@ import {
   displayed,
   expectTitles,
   hasChromium,
+  liveStreamOpen,
   newContext,
   openAsNewUser,
   settled,
@@ -266,7 +267,7 @@ describe.skipIf(!hasChromium)('due dates, priorities, details, sort, search and 
       { title: 'Later', dueAt: berlin('2026-09-20') },
     ]);
     await expectTitles(page, ['Soon', 'Later']);
-    await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+    await liveStreamOpen(page);
     // Another browser of the same person gives "Later" an earlier date.
     const other = await context.browser()?.newContext({ baseURL: app.url });
     if (!other) throw new Error('no browser');

@@ -234,6 +234,14 @@ export async function settled(page: Page) {
   await page.locator('.todoapp[data-sync="idle"]').waitFor();
 }
 
+/**
+ * Waits until the page's live stream is open. The code it needs (live-sync, live-link) is
+ * fetched after the first paint, so this is also when the page's first load is over.
+ */
+export async function liveStreamOpen(page: Page, options: { timeout?: number } = {}) {
+  await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached', ...options });
+}
+
 /** Whether something is displayed in TODOMVC.md's sense: rendered, not display:none,
  * visibility:hidden or zero-sized (opacity 0 still counts as displayed). */
 export async function displayed(page: Page, selector: string): Promise<boolean> {

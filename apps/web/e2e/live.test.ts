@@ -11,6 +11,7 @@ import {
   drivers,
   hasChromium,
   launchBrowser,
+  liveStreamOpen,
   newAccount,
   newContext,
   openAsNewUser,
@@ -82,7 +83,7 @@ async function openLive(context: BrowserContext): Promise<{ page: Page; problems
   const problems = watchConsole(page);
   await page.goto('/');
   await page.locator('.new-todo').waitFor();
-  await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+  await liveStreamOpen(page);
   return { page, problems };
 }
 
@@ -116,7 +117,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync (%s)', (driver) => {
     contexts.push(first, second);
     const stranger = await openAsNewUser(browser, app, { name: 'Someone Else' });
     contexts.push(stranger.context);
-    await stranger.page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+    await liveStreamOpen(stranger.page);
     const [a, b] = await Promise.all([openLive(first), openLive(second)]);
     return { a, b, stranger, second };
   }
@@ -155,7 +156,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync (%s)', (driver) => {
 
     // And the other way round, under a filter: B completes, A's Active view drops it.
     await a.page.goto('/#/active');
-    await a.page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+    await liveStreamOpen(a.page);
     await recordList(a.page);
     await todo(b.page, 'Buy oat milk').locator('.toggle').click();
     await arrives(() => shownTitles(a.page), []);

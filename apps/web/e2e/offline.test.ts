@@ -14,6 +14,7 @@ import {
   drivers,
   expectTitles,
   hasChromium,
+  liveStreamOpen,
   newAccount,
   newContext,
   openAsNewUser,
@@ -112,7 +113,7 @@ async function secondBrowser(browser: Browser, app: App, account: Account) {
   const problems = watchConsole(page, OFFLINE_NOISE);
   await page.goto('/');
   await page.locator('.new-todo').waitFor();
-  await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+  await liveStreamOpen(page);
   return { context, page, problems };
 }
 
@@ -209,7 +210,7 @@ async function openWith(browser: Browser, app: App, titles: string[]) {
   await user.page.reload();
   await expectTitles(user.page, titles);
   await user.page.locator('.todo-list[data-reorder="drag"]').waitFor();
-  await user.page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+  await liveStreamOpen(user.page);
   await shellCached(user.page);
   return user;
 }

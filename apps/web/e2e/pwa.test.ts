@@ -14,6 +14,7 @@ import {
   chromiumLookup,
   freePort,
   hasChromium,
+  liveStreamOpen,
   newAccount,
   newContext,
   signUpThroughApi,
@@ -57,14 +58,6 @@ async function controlledBySw(page: Page): Promise<void> {
     )
     .toBe('/sw.js activated');
 }
-
-/**
- * Waits until the page's first load is over: the live stream is open, so the code it loads after
- * the first paint (live-sync, live-link) has arrived. A reload before that cancels those fetches,
- * which the shell watch below would count as files the network failed to give.
- */
-const liveStreamOpen = (page: Page) =>
-  page.locator('[data-connection="live"]').waitFor({ state: 'attached', timeout: 15_000 });
 
 /** Same-origin responses of the app shell (not the API, not the browser's own sw.js check). */
 function shellResponses(page: Page) {
@@ -165,7 +158,9 @@ describe.skipIf(!hasChromium)('the installable app', () => {
     const problems = watchConsole(page);
     await page.goto('/');
     await controlledBySw(page);
-    await liveStreamOpen(page);
+    // The first load is over: a reload now cancels none of its fetches, which the shell watch
+    // below would count as files the network failed to give.
+    await liveStreamOpen(page, { timeout: 15_000 });
     const seen = shellResponses(page);
     await page.reload();
     await page.locator('.new-todo').waitFor();
@@ -199,7 +194,7 @@ describe.skipIf(!hasChromium)('the installed app without a server', () => {
         await page.locator('.new-todo').press('Enter');
         await page.locator('.todo-list li').first().waitFor();
         await controlledBySw(page);
-        await liveStreamOpen(page);
+        await liveStreamOpen(page, { timeout: 15_000 });
 
         await app.close();
         // Nothing answers on the server's port any more.

@@ -10,6 +10,7 @@ import {
   createThroughApi,
   expectTitles,
   hasChromium,
+  liveStreamOpen,
   newContext,
   openAsNewUser,
   SCREENSHOTS,
@@ -112,7 +113,7 @@ describe.skipIf(!hasChromium)('reorder', () => {
       const { context, page, account, problems } = await openWith(browser, app, ['A', 'B', 'C', 'D']);
       const other = await secondBrowser(browser, app, account);
       await expectTitles(other.page, ['A', 'B', 'C', 'D']);
-      await other.page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+      await liveStreamOpen(other.page);
 
       await drag(page, 'A', 'C');
       // At once, before the server has answered, and it does not jump back after.

@@ -11,6 +11,7 @@ import {
   addTodos,
   createThroughApi,
   hasChromium,
+  liveStreamOpen,
   newContext,
   openAsNewUser,
   SCREENSHOTS,
@@ -103,7 +104,7 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     const { context, page, problems } = await openAsNewUser(browser, app, { scheme, name: 'Ada Lovelace' });
     await addTodos(page, 'Buy oat milk', 'Write the quarterly report');
     await settled(page);
-    await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+    await liveStreamOpen(page);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
     await context.setOffline(true);
@@ -124,7 +125,7 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     const { context, page, problems } = await openAsNewUser(browser, app, { scheme, name: 'Ada Lovelace' });
     await addTodos(page, 'Buy oat milk', 'Write the quarterly report', 'Call the dentist');
     await settled(page);
-    await page.locator('.connection[data-connection="live"]').waitFor({ state: 'attached' });
+    await liveStreamOpen(page);
 
     await context.setOffline(true);
     await page.locator('.connection[data-connection="offline"]').waitFor();
