@@ -206,6 +206,10 @@ async function rename(page: Page, from: string, to: string) {
 async function openWith(browser: Browser, app: App, titles: string[]) {
   const user = await openAsNewUser(browser, app, { name: 'Ada Lovelace', allow: OFFLINE_NOISE });
   explainFailures(user.page, 'the first browser');
+  // The worker installs on this first visit. A reload before it has claimed the page can be
+  // sent with no active worker and come back after the claim, left uncontrolled until the next
+  // navigation ('not controlled: … active activated'); so the reload waits for the claim.
+  await shellCached(user.page);
   await createThroughApi(user.page, titles);
   await user.page.reload();
   await expectTitles(user.page, titles);
