@@ -37,15 +37,6 @@ const appHeaders = [...health.headers].filter(
     !['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'x-request-id'].includes(name),
 );
 
-function toHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (typeof value === 'string') headers.set(name, value);
-    else if (value) for (const item of value) headers.append(name, item);
-  }
-  return headers;
-}
-
 // The app's request log and ids (request-log.ts), with the same logger and settings.
 const logRequest = requestLogger({
   logger: running.logger,
@@ -62,7 +53,7 @@ function trpc(req: IncomingMessage, res: ServerResponse, pathname: string) {
     res,
     path: pathname.slice(ENDPOINT.length),
     maxBodySize: 1_000_000,
-    createContext: ({ req }) => createContext(toHeaders(req)),
+    createContext: ({ req }) => createContext(req.headers),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         running.logger.error({ procedure: path, err: error }, 'procedure failed');

@@ -7,6 +7,7 @@ import sirv from 'sirv';
 import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
 import { contentEncoding } from './content-encoding.ts';
+import type { EventStreams } from './event-streams.ts';
 import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -162,8 +163,9 @@ export function createApp(options: {
   /** node-postgres only: bearer sessions are checked in each statement's round trip. */
   pgPool?: Database['pgPool'];
   auth: Auth;
-  /** Live sync: the process's change feed for todo.changes. */
+  /** Live sync: the process's change feed and event streams, for todo.changes. */
   live: Live;
+  streams: EventStreams;
   /** The app's own origin (with the real port when listening on port 0). */
   publicUrl: string;
   trustedOrigins: string[];
@@ -192,6 +194,7 @@ export function createApp(options: {
       return session ? MAX_IMPORT_BODY_SIZE : undefined;
     },
     maxBatchSize: MAX_BATCH_SIZE,
+    streams: options.streams,
     createContext: httpContext({
       db,
       pgPool: options.pgPool,

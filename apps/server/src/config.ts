@@ -69,6 +69,10 @@ const envSchema = databaseEnvSchema.extend({
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** How often an open event stream (todo.changes) checks its session; it closes within this of the session's end. */
   STREAM_SESSION_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
+  /** Open todo.changes streams per account; one more is refused with 429. */
+  STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** A stream whose reader has not drained for this long is cut. */
+  STREAM_WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** Account mail (password reset, email verification) goes out through this SMTP server. */
   MAIL_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().min(3).default('Todo <no-reply@localhost>'),
@@ -116,7 +120,8 @@ export type ServerConfig = {
   /** Bounds on receiving a request (see the env schema); they never bound a response. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   shutdownDelayMs: number;
-  streamSessionCheckMs: number;
+  /** Bounds on todo.changes streams (event-streams.ts). */
+  streams: { sessionCheckMs: number; maxPerUser: number; writeTimeoutMs: number };
   /** Unset `url`: .eml files in `dir` outside production, and no account mail in production. */
   mail: { url?: string; from: string; dir: string };
   requireEmailVerification: boolean;
@@ -291,7 +296,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keepAliveTimeoutMs: values.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
-    streamSessionCheckMs: values.STREAM_SESSION_CHECK_MS,
+    streams: {
+      sessionCheckMs: values.STREAM_SESSION_CHECK_MS,
+      maxPerUser: values.STREAM_MAX_PER_USER,
+      writeTimeoutMs: values.STREAM_WRITE_TIMEOUT_MS,
+    },
     mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: resolve(WORKSPACE_ROOT, values.MAIL_DIR) },
     requireEmailVerification: values.REQUIRE_EMAIL_VERIFICATION === 'true',
     trustedProxies: values.TRUSTED_PROXIES,

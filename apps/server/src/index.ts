@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { appRouter, createAuth } from '@todo/api';
 import {
@@ -15,6 +15,7 @@ import {
 } from '@todo/db';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
+import { createEventStreams } from './event-streams.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer } from './mail.ts';
 import type { createMetrics, Metrics } from './metrics.ts';
@@ -88,8 +89,22 @@ export async function startServer(
   await waitForDatabase(database.db);
   if (config.migrateOnStart) await migrate(database.scripts);
   const readiness = createReadinessCheck(database.config ?? config.database, database.db);
+  const databaseConfig = database.config ?? config.database;
+  const poolMax = 'poolMax' in databaseConfig ? databaseConfig.poolMax : 1;
+  const streams = createEventStreams({
+    db: database.db,
+    ...config.streams,
+    // Streams may take half the pool at most, however many replay at once; PGlite has one connection.
+    readConcurrency: Math.floor(poolMax / 2),
+  });
   const feed = await createChangeFeed(database, {
     onError: (error) => logger.warn({ err: error }, 'change feed lost; reconnecting'),
+    onSessionEnded: streams.endSession,
+    onReconnected: () => {
+      streams
+        .checkSessions()
+        .catch((error: Error) => logger.warn({ err: error }, 'checking stream sessions failed'));
+    },
   });
   // Every process prunes the change log past its retention (10 minutes and 1,000 events per
   // user), and sign-in failure counts whose window has ended; doing it twice is harmless.
@@ -140,15 +155,8 @@ export async function startServer(
   // While draining, every response tells its keep-alive client to go: otherwise a busy
   // client keeps its connection (and the process) alive until the grace period runs out.
   let draining = false;
-  // Event streams never finish by themselves: on shutdown they are cut, and their clients
-  // reconnect (to another instance) and replay what they missed.
-  const streams = new Set<ServerResponse>();
-  server.on('request', (req, res) => {
+  server.on('request', (_req, res) => {
     if (draining) res.setHeader('connection', 'close');
-    if (req.headers.accept?.includes('text/event-stream')) {
-      streams.add(res);
-      res.once('close', () => streams.delete(res));
-    }
   });
   const pool = database.pgPool;
   // prom-client is loaded only when metrics are on: a shorter cold start for everyone else.
@@ -170,7 +178,8 @@ export async function startServer(
       db: database.db,
       pgPool: database.pgPool,
       auth,
-      live: { feed, sessionCheckMs: config.streamSessionCheckMs },
+      live: { feed, read: streams.read },
+      streams,
       publicUrl,
       trustedOrigins,
       logger,
@@ -200,7 +209,9 @@ export async function startServer(
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         clearInterval(pruner);
-        for (const stream of streams) stream.destroy();
+        // Event streams never finish by themselves: they are cut, and their clients reconnect
+        // (to another instance) and replay what they missed.
+        streams.close();
         await feed.close();
         await mailer.close(graceMs);
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

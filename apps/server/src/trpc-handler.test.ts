@@ -1,10 +1,10 @@
-// The direct tRPC path against tRPC's own fetch adapter as the oracle: two servers over one
+// The server's tRPC path against tRPC's own fetch adapter as the oracle: two servers over one
 // database, each user on each server doing the same things, every answer compared (status,
 // content type, Vary, body with ids, times, cursors and emails masked). Fixed cases cover every
-// procedure, every error kind and every request the direct path hands back to tRPC; generated
-// hostile input covers the rest.
+// procedure, single and batched, every error kind and odd requests; generated hostile input
+// covers the rest. The server's path builds no fetch Request for any of them.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appRouter, CLIENT_IP_HEADER, createAuth, httpContext } from '@todo/api';
 import {
@@ -15,11 +15,35 @@ import {
   QUERY_PATHS,
 } from '@todo/api/testing/hostile-input';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { toNodeHandler } from 'better-auth/node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
+import { readBody } from './read-body.ts';
 import { type Session, signUp, TEST_SECRET } from './testing.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
+
+/** tRPC's own fetch adapter behind node:http: the reference. */
+function adapterHandler(createContext: ReturnType<typeof httpContext>) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const read = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, 10_000_000);
+    if (read === 'aborted' || read === 'too large') return void res.destroy();
+    const request = new Request(new URL(req.url ?? '/', 'http://localhost'), {
+      method: req.method,
+      headers: toHeaders(req),
+      body: read as RequestInit['body'],
+    });
+    const response = await fetchRequestHandler({
+      endpoint: '/api/trpc',
+      req: request,
+      router: appRouter,
+      createContext: () => createContext(req.headers),
+      maxBatchSize: 10,
+    });
+    await sendFetchResponse(res, response);
+  };
+}
 
 type Side = { url: string; session: Session; todoIds: string[] };
 type Request = { path: string; method?: string; headers?: Record<string, string>; body?: string };
@@ -41,15 +65,21 @@ async function answer(side: Side, request: Request) {
     .replace(TIME, '<time>')
     .replace(CURSOR, '"nextCursor":"<cursor>"')
     .replace(EMAIL, '<email>');
+  // tRPC's adapter sends the JSON of an error that refuses a whole request (a batch too large,
+  // bad path encoding) as text/plain; the server says what it is.
+  const contentType = response.headers.get('content-type');
   return {
     status: response.status,
-    contentType: response.headers.get('content-type'),
+    contentType:
+      contentType === 'text/plain;charset=UTF-8' && body.startsWith('{"error"')
+        ? 'application/json'
+        : contentType,
     vary: response.headers.get('vary'),
     body,
   };
 }
 
-describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () => {
+describe('the server’s tRPC path answers exactly as tRPC’s fetch adapter', () => {
   let database: TestDatabase;
   const servers: Server[] = [];
   let reference: Side;
@@ -66,18 +96,21 @@ describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () =>
       rateLimitPerMinute: 0,
     });
     const authHandler = toNodeHandler(auth);
-    const trpc = createTrpcHandler({
-      router: appRouter,
-      endpoint: '/api/trpc',
-      maxBodySize: 100_000,
-      direct: directPath,
-      createContext: httpContext({
-        db: database.db,
-        pgPool: database.pgPool,
-        auth,
-        exposeInternalErrors: false,
-      }),
+    const createContext = httpContext({
+      db: database.db,
+      pgPool: database.pgPool,
+      auth,
+      exposeInternalErrors: false,
     });
+    const trpc = directPath
+      ? createTrpcHandler({
+          router: appRouter,
+          endpoint: '/api/trpc',
+          maxBodySize: 100_000,
+          maxBatchSize: 10,
+          createContext,
+        })
+      : adapterHandler(createContext);
     const server = createServer((req, res) => {
       if (req.url?.startsWith('/api/auth/')) {
         req.headers[CLIENT_IP_HEADER] = '127.0.0.1';
@@ -250,37 +283,111 @@ describe('the direct tRPC path answers exactly as tRPC’s fetch adapter', () =>
     }
   });
 
-  it('requests the direct path hands to tRPC: batches, streams, wrong methods, bad JSON, odd paths', async () => {
-    const cases: ((side: Side) => Request)[] = [
-      (side) => ({ path: '/api/trpc/todo.counts,me?batch=1&input={}', headers: auth(side) }),
-      (side) => ({
-        path: '/api/trpc/todo.counts?batch=1',
-        headers: { ...auth(side), 'trpc-accept': 'application/jsonl' },
-      }),
-      (side) => ({ path: '/api/trpc/todo.counts', headers: { ...auth(side), accept: 'application/jsonl' } }),
-      mutation('todo.counts', '{}'),
-      (side) => ({ path: '/api/trpc/todo.create', headers: auth(side) }),
-      (side) => ({ path: '/api/trpc/todo.list?input={', headers: auth(side) }),
-      mutation('todo.create', ''),
-      mutation('todo.create', '{"title":'),
-      mutation('todo.create', '\uFEFF{"title":"bom"}'),
-      mutation('todo.create', '{"title":"x"}', { 'content-type': 'text/plain' }),
-      (side) => ({
-        path: '/api/trpc/todo.counts',
-        headers: { ...auth(side), 'content-type': 'multipart/form-data; boundary=x' },
-      }),
-      (side) => ({ path: '/api/trpc/todo.nope', headers: auth(side) }),
-      (side) => ({ path: '/api/trpc/%E0%A4%A', headers: auth(side) }),
-      (side) => ({ path: '/api/trpc/', headers: auth(side) }),
-      (side) => ({ path: '/api/trpc/todo', headers: auth(side) }),
-      (side) => ({ path: '/api/trpc/todo.counts', method: 'PUT', headers: auth(side) }),
-      (side) => ({ path: '/api/trpc/todo.counts', method: 'HEAD', headers: auth(side) }),
-      mutation('todo.create', JSON.stringify({ title: 'x'.repeat(200_000) })),
+  it('batches, as @todo/client sends them, and odd ones', async () => {
+    const batch =
+      (paths: string[], input?: unknown, method = 'GET', contentType = json) =>
+      (side: Side): Request => {
+        const text = input === undefined ? undefined : JSON.stringify(input);
+        const url = `/api/trpc/${paths.join(',')}?batch=1`;
+        return method === 'GET'
+          ? {
+              path: `${url}${text === undefined ? '' : `&input=${encodeURIComponent(text)}`}`,
+              headers: auth(side),
+            }
+          : { path: url, method, headers: { ...auth(side), ...contentType }, body: text };
+      };
+    const cases: [string, (side: Side) => Request][] = [
+      ['one query, as the client sends it', batch(['todo.list'], { 0: { limit: 50 } })],
+      ['three queries', batch(['todo.counts', 'me', 'todo.list'], { 2: { order: 'oldest' } })],
+      ['a query twice, one refused', batch(['todo.list', 'todo.list'], { 0: {}, 1: { limit: 0 } })],
+      ['unknown and known', batch(['todo.nope', 'todo.counts'])],
+      ['no input at all', batch(['todo.counts', 'todo.counts'])],
+      ['input not an object', batch(['todo.counts'], [1])],
+      ['input null', batch(['todo.counts'], null)],
+      ['11 calls', batch(Array(11).fill('todo.counts'))],
+      ['a query and a mutation', batch(['todo.counts', 'todo.create'], { 1: { title: 'x' } }, 'POST')],
+      ['mutations', batch(['todo.create', 'todo.create'], { 0: { title: 'a' }, 1: { title: ' ' } }, 'POST')],
+      ['a mutation by GET', batch(['todo.create'], { 0: { title: 'x' } })],
+      ['queries by POST', batch(['todo.counts', 'me'], {}, 'POST')],
+      ['a subscription in a batch', batch(['todo.changes'])],
+      [
+        'bad JSON in a batch',
+        (side) => ({ path: '/api/trpc/todo.get?batch=1&input={', headers: auth(side) }),
+      ],
+      ['no session', (side) => ({ ...batch(['todo.counts', 'me'])(side), headers: {} })],
+      ['a mutation, no body', mutation('todo.create', '')],
+      ['a query by POST', mutation('todo.counts', '{}')],
+      ['a mutation by GET', (side) => ({ path: '/api/trpc/todo.create', headers: auth(side) })],
+      ['bad JSON', (side) => ({ path: '/api/trpc/todo.list?input={', headers: auth(side) })],
+      ['bad JSON, no session', (_side) => ({ path: '/api/trpc/todo.list?input={' })],
+      ['half a body', mutation('todo.create', '{"title":')],
+      ['a byte order mark', mutation('todo.create', '\uFEFF{"title":"bom"}')],
+      ['text/plain', mutation('todo.create', '{"title":"x"}', { 'content-type': 'text/plain' })],
+      [
+        'no content type',
+        (side) => ({ ...mutation('todo.create', '{"title":"x"}')(side), headers: auth(side) }),
+      ],
+      [
+        'a form by GET',
+        (side) => ({
+          path: '/api/trpc/todo.counts',
+          headers: { ...auth(side), 'content-type': 'multipart/form-data; boundary=x' },
+        }),
+      ],
+      ['unknown', (side) => ({ path: '/api/trpc/todo.nope', headers: auth(side) })],
+      ['bad encoding', (side) => ({ path: '/api/trpc/%E0%A4%A', headers: auth(side) })],
+      ['no path', (side) => ({ path: '/api/trpc/', headers: auth(side) })],
+      ['a router', (side) => ({ path: '/api/trpc/todo', headers: auth(side) })],
+      ['a prototype key', (side) => ({ path: '/api/trpc/constructor', headers: auth(side) })],
+      [
+        'PUT',
+        (side) => ({ path: '/api/trpc/todo.counts', method: 'PUT', headers: { ...auth(side), ...json } }),
+      ],
+      ['HEAD', (side) => ({ path: '/api/trpc/todo.counts', method: 'HEAD', headers: auth(side) })],
     ];
-    for (const build of cases) {
-      const { viaAdapter } = await expectSame(build);
-      expect(viaAdapter, build(direct).path).toBe(true);
+    for (const [name, build] of cases) {
+      const { status, viaAdapter } = await expectSame(build);
+      expect(status, name).toBeLessThan(500);
+      expect(viaAdapter, name).toBe(false);
     }
+  });
+
+  it('refuses what tRPC’s adapter would serve otherwise: streamed batches, more input keys than calls, oversized bodies', async () => {
+    const keys = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [i, {}]));
+    const manyKeys = await answer(direct, {
+      path: `/api/trpc/todo.counts?batch=1&input=${encodeURIComponent(JSON.stringify(keys))}`,
+      headers: auth(direct),
+    });
+    expect(manyKeys.status).toBe(400);
+    expect(JSON.parse(manyKeys.body)).toMatchObject({
+      error: { message: 'Batch call exceeds maximum size' },
+    });
+    const answers = [
+      await answer(direct, {
+        path: '/api/trpc/todo.counts?batch=1',
+        headers: { ...auth(direct), 'trpc-accept': 'application/jsonl' },
+      }),
+      await answer(direct, {
+        path: '/api/trpc/todo.counts',
+        headers: { ...auth(direct), accept: 'text/html, application/jsonl' },
+      }),
+    ];
+    for (const { status, body } of answers) {
+      expect(status).toBe(415);
+      expect(JSON.parse(body)).toMatchObject({
+        error: { message: 'Streamed (jsonl) answers are not served: use httpBatchLink or httpLink' },
+      });
+    }
+    const large = await answer(
+      direct,
+      mutation('todo.create', JSON.stringify({ title: 'x'.repeat(200_000) }))(direct),
+    );
+    expect(large.status).toBe(413);
+    expect(JSON.parse(large.body)).toMatchObject({
+      error: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } },
+    });
+    const counts = await answer(direct, query('todo.counts')(direct));
+    expect(counts.status).toBe(200);
   });
 
   // An import's answer depends on which side imported an id first; the fixed cases cover it.

@@ -1,22 +1,42 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AnyRouter, inferRouterContext } from '@trpc/server';
-import { TRPCError } from '@trpc/server';
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+/**
+ * tRPC over node:http, on tRPC's public API: one path for every call, single or batched, the
+ * way `@todo/client`, the web app and the CLI send them (docs/decisions/0017). It reads the
+ * request as tRPC's fetch adapter does (`/a,b?batch=1`, inputs keyed by index, the same
+ * errors), runs each procedure through `callTRPCProcedure` with tRPC's middleware and input
+ * validation, and answers with tRPC's error shape and status, in one write: no fetch Request,
+ * Headers, AbortSignals or Response per call. A subscription goes to the event streams
+ * (event-streams.ts). `trpc-handler.test.ts` holds it to the fetch adapter's answers, byte for
+ * byte, so a tRPC upgrade that changes them fails there.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import {
-  type AnyProcedure,
-  defaultTransformer,
-  getErrorShape,
-  getHTTPStatusCode,
-  getProcedureAtPath,
+  type AnyRouter,
+  callTRPCProcedure,
   getTRPCErrorFromUnknown,
-  isAsyncIterable,
-  isObject,
-  isPromise,
-  type TRPCResponse,
+  getTRPCErrorShape,
+  type inferRouterContext,
+  type ProcedureType,
+  TRPCError,
   transformTRPCResponse,
-} from '@trpc/server/unstable-core-do-not-import';
-import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
-import { type Body, readBody } from './read-body.ts';
+} from '@trpc/server';
+import { getHTTPStatusCode } from '@trpc/server/http';
+import type { TRPCResponse } from '@trpc/server/rpc';
+import type { EventStreams } from './event-streams.ts';
+import { readBody } from './read-body.ts';
+
+/** The answer to a request's call: what the procedure returned, or the error it ended in. */
+type Outcome = { data: unknown } | { error: TRPCError };
+
+/** One call of a request, as tRPC reads it: the procedure's path, its type, and its input. */
+export type Call = {
+  path: string;
+  /** undefined: no procedure has this path. */
+  type: ProcedureType | undefined;
+  /** The raw input, parsed on first use: a procedure without input never parses it. */
+  input(): Promise<unknown>;
+  /** The input if it has been parsed. */
+  parsed(): unknown;
+};
 
 type Options<TRouter extends AnyRouter> = {
   router: TRouter;
@@ -29,324 +49,354 @@ type Options<TRouter extends AnyRouter> = {
    * URL and headers before any of the body is read; `maxBodySize` when unset or undefined.
    */
   maxBodySizeFor?: (req: IncomingMessage) => Promise<number | undefined>;
-  createContext: (headers: Headers) => inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
+  /** The context of a request; a stream request's also carries the server's slot for it. */
+  createContext: (
+    headers: IncomingHttpHeaders,
+    stream?: ReturnType<EventStreams['slot']>,
+  ) => inferRouterContext<TRouter>;
   /** Called for every error a procedure call ends in; `req` is the Node request it came in. */
   onError?: (opts: { error: TRPCError; path: string | undefined; req: IncomingMessage }) => void;
-  /**
-   * The most calls one batch may hold (`/a,b,c?batch=1`), and the most keys its input object
-   * may have; a larger batch is refused with 400 before any call runs. Unlimited when unset.
-   */
-  maxBatchSize?: number;
-  /**
-   * Answer single JSON calls directly (the default). `false` sends every request through tRPC's
-   * fetch adapter: the reference the direct path is tested against.
-   */
-  direct?: boolean;
+  /** The most calls one batch may hold (`/a,b,c?batch=1`); a larger batch is refused with 400. */
+  maxBatchSize: number;
+  /** Where subscriptions are served (event-streams.ts); without it they are refused. */
+  streams?: EventStreams;
 };
 
-/** Methods the fetch standard forbids: `new Request` throws a TypeError on them. */
-const FORBIDDEN_FETCH_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+/** How long a client refused for having too many streams open is asked to wait. */
+const STREAM_RETRY_AFTER_SECONDS = 30;
 
 /** A Content-Type header's media type, lower-cased, without parameters: 'application/json'. */
 export const mediaType = (value: string | undefined) => value?.split(';', 1)[0]?.trim().toLowerCase();
 
+const ALLOW: Record<ProcedureType, string> = { query: 'GET', mutation: 'POST', subscription: 'GET' };
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
 /** What tRPC refuses to send as plain JSON: an async iterable, or an object holding promises or iterables. */
 const isDataStream = (value: unknown) =>
-  isObject(value) &&
-  (isAsyncIterable(value) ||
-    Object.values(value).some((field) => isPromise(field) || isAsyncIterable(field)));
+  typeof value === 'object' &&
+  value !== null &&
+  (Symbol.asyncIterator in value ||
+    Object.values(value).some(
+      (field) =>
+        field instanceof Promise ||
+        (typeof field === 'object' && field !== null && Symbol.asyncIterator in field),
+    ));
 
-/** One call, as tRPC reads it: a procedure path and its raw input, or null to leave it to tRPC. */
-type DirectCall = { path: string; procedure: AnyProcedure; input: unknown };
-
-/** The procedure a URL path names under `endpoint`, and its path; null when none does. */
-async function procedureAt(
-  router: AnyRouter,
-  pathname: string,
-  endpoint: string,
-): Promise<{ path: string; procedure: AnyProcedure } | null> {
-  let path: string;
-  try {
-    path = decodeURIComponent(pathname.slice(endpoint.length).replace(/^\/+|\/+$/g, ''));
-  } catch {
-    return null;
-  }
-  const procedure = await getProcedureAtPath(router, path);
-  return procedure ? { path, procedure } : null;
+/** Whether the client asks for tRPC's streamed (jsonl) batch answers, by tRPC's own rule. */
+function wantsJsonLines(headers: IncomingHttpHeaders): boolean {
+  const trpcAccept = headers['trpc-accept'];
+  if (trpcAccept !== undefined) return trpcAccept === 'application/jsonl';
+  return headers.accept?.split(',').some((type) => type.trim() === 'application/jsonl') ?? false;
 }
 
-/** A request's URL as the handler reads it: the procedure its path names, and its query. */
-type Target = { found: { path: string; procedure: AnyProcedure } | null; params: URLSearchParams | null };
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /**
- * The calls the direct path answers: one query by GET or one mutation by POST, JSON in and
- * out, to a procedure that exists. Everything else (batches, streaming, method mismatches,
- * unknown paths, unparseable input, other content types, HEAD) is left to tRPC's own handler,
- * which also writes their errors.
+ * The content types tRPC's fetch adapter refuses, with its errors: a form or binary body by any
+ * method but POST; anything but JSON by a method other than GET. tRPC would take a form or a
+ * binary POST as a mutation's input; this server takes JSON only (no CSRF by plain HTML forms).
  */
-function directCall(
-  router: AnyRouter,
-  req: IncomingMessage,
-  { found, params }: Target,
-  body: Buffer | undefined,
-): DirectCall | null {
-  if (!found || params?.has('batch')) return null;
-  if (req.headers['trpc-accept'] !== undefined || req.headers.accept?.includes('application/jsonl'))
-    return null;
-  const type = mediaType(req.headers['content-type']);
-  if (type !== undefined && type !== 'application/json') return null;
-
-  const { path, procedure } = found;
-  const expected =
-    procedure._def.type === 'query' ? 'GET' : procedure._def.type === 'mutation' ? 'POST' : null;
-  if (req.method !== expected) return null;
-
-  let input: unknown;
-  try {
-    const text = req.method === 'GET' ? params?.get('input') : body?.toString('utf8');
-    if (req.method === 'POST' || text) input = JSON.parse(text ?? '');
-  } catch {
-    return null;
+function refusedContentType(method: string, header: string | undefined): TRPCError | null {
+  const type = mediaType(header);
+  if (type === 'application/json') return null;
+  if ((type === 'multipart/form-data' || type === 'application/octet-stream') && method !== 'POST') {
+    return new TRPCError({
+      code: 'METHOD_NOT_SUPPORTED',
+      message: `Only POST requests are supported for ${type} requests`,
+    });
   }
-  const { deserialize } = router._def._config.transformer.input;
-  return { path, procedure, input: input === undefined ? undefined : deserialize(input) };
+  if (method === 'GET') return null;
+  const message = header ? `Unsupported content-type "${header}` : 'Missing content-type header';
+  return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message });
+}
+
+/** The JSON text of a body as fetch's `json()` reads it: UTF-8, a leading byte order mark dropped. */
+const bodyText = (body: Buffer) => {
+  const text = body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+};
+
+/** Parses once, on first use; a failure is the call's BAD_REQUEST, as in tRPC. */
+function lazyInputs(read: () => unknown): { read(): unknown; value(): unknown } {
+  let outcome: { ok: true; value: unknown } | { ok: false; error: TRPCError } | undefined;
+  return {
+    read() {
+      if (!outcome) {
+        try {
+          outcome = { ok: true, value: read() };
+        } catch (cause) {
+          const error =
+            cause instanceof TRPCError
+              ? cause
+              : new TRPCError({
+                  code: 'BAD_REQUEST',
+                  message: cause instanceof Error ? cause.message : 'Invalid input',
+                  cause,
+                });
+          outcome = { ok: false, error };
+        }
+      }
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    },
+    value: () => (outcome?.ok ? outcome.value : undefined),
+  };
 }
 
 /**
- * tRPC over node:http. A single query or mutation, which is every call the web app's
- * non-batched requests, the CLI and other programs make, is run straight from the Node request:
- * the procedure (with its middleware and input validation) through tRPC's own caller, errors
- * shaped by tRPC's own formatter and status mapping, the answer sent in one write. The result
- * is the response tRPC's fetch adapter would give, byte for byte (trpc-handler.test.ts compares
- * them), minus building a fetch Request, Headers, AbortSignals and a Response per call, which
- * the benchmark's profile showed as a large share of a request. Every other request goes
- * through tRPC's fetch adapter unchanged.
+ * The request handler. Answers every request itself; errors that concern the whole request
+ * (an oversized batch, procedures of several kinds in one) are one error object, as in tRPC.
  */
 export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TRouter>) {
   const { router, endpoint } = options;
   const config = router._def._config;
-  // Without a data transformer (tRPC's default, and this app's) serializing a response changes
-  // nothing, and tRPC's copy of it is skipped.
-  const serialize =
-    config.transformer === defaultTransformer
-      ? (response: TRPCResponse) => response
-      : (response: TRPCResponse) => transformTRPCResponse(config, response);
+  const procedures = router._def.procedures as Record<string, { _def: { type: ProcedureType } } | undefined>;
+  const deserialize = (value: unknown) => config.transformer.input.deserialize(value);
 
-  /** Sends a tRPC response as JSON in one write, with tRPC's status for it. */
-  function sendResponse(res: ServerResponse, response: TRPCResponse, headers: Record<string, string> = {}) {
-    const payload = JSON.stringify(serialize(response));
-    res.writeHead(getHTTPStatusCode(response), {
+  function send(
+    res: ServerResponse,
+    json: TRPCResponse | TRPCResponse[],
+    type: ProcedureType | undefined,
+    headers: Record<string, string> = {},
+  ) {
+    const status = getHTTPStatusCode(json);
+    const payload = JSON.stringify(transformTRPCResponse(config, json));
+    res.writeHead(status, {
       ...headers,
+      vary: 'trpc-accept, accept',
+      // HTTP says a 405 names what the path does take; tRPC's own does not.
+      ...(status === 405 && { allow: type ? ALLOW[type] : 'GET, POST' }),
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(payload),
     });
     res.end(payload);
   }
 
-  /** An error tRPC itself would answer for the whole request, in tRPC's shape and status. */
-  function sendError(res: ServerResponse, error: TRPCError, headers: Record<string, string> = {}) {
-    const shape = getErrorShape({
+  /** The error shape of one call or of the whole request, through the app's error formatter. */
+  function errorOf(error: TRPCError, ctx: unknown, call?: Call): TRPCResponse {
+    const shape = getTRPCErrorShape({
       config,
-      ctx: undefined,
+      ctx: ctx as inferRouterContext<TRouter> | undefined,
       error,
-      input: undefined,
-      path: undefined,
-      type: 'unknown',
+      input: call?.parsed(),
+      path: call?.path,
+      type: call?.type ?? 'unknown',
     });
-    sendResponse(res, { error: shape }, headers);
+    return { error: shape };
   }
 
-  /**
-   * A batch whose input object has more keys than a batch may hold calls: tRPC reads only the
-   * keys of its calls, but parses the whole object first. (The number of calls itself is
-   * tRPC's own `maxBatchSize` check.) Unparseable input is left to tRPC's own error.
-   */
-  function oversizedBatchInput(req: IncomingMessage, params: URLSearchParams, body: Body | undefined) {
-    if (options.maxBatchSize === undefined || params.get('batch') !== '1') return false;
-    try {
-      const text =
-        req.method === 'GET' ? params.get('input') : Buffer.isBuffer(body) ? body.toString('utf8') : null;
-      const input: unknown = text ? JSON.parse(text) : undefined;
-      return isObject(input) && Object.keys(input).length > options.maxBatchSize;
-    } catch {
-      return false;
-    }
-  }
-
-  /** The method a procedure's path takes: GET for queries and subscriptions, POST for mutations. */
-  async function allowed(req: IncomingMessage): Promise<string> {
-    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    const type = (await procedureAt(router, pathname, endpoint))?.procedure._def.type;
-    return type === 'mutation' ? 'POST' : type ? 'GET' : 'GET, POST';
-  }
-
-  async function viaFetchAdapter(
+  /** Runs one call; a refusal or failure is its error, never the request's. */
+  async function run(
     req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer | { overLimit: number } | undefined,
-    ctx?: inferRouterContext<TRouter>,
-  ) {
-    const method = req.method ?? 'GET';
-    const headers = toHeaders(req);
-    // A body that errors the way tRPC's adapter does, so the 413 has tRPC's error shape.
-    const requestBody =
-      body && 'overLimit' in body
-        ? new ReadableStream({
-            start: (controller) =>
-              controller.error(
-                new TRPCError({
-                  code: 'PAYLOAD_TOO_LARGE',
-                  message: `Request body too large: the limit is ${body.overLimit.toLocaleString('en')} bytes`,
-                }),
-              ),
-          })
-        : body;
-    // Methods fetch refuses to represent never reach tRPC: `new Request` would throw.
-    if (FORBIDDEN_FETCH_METHODS.has(method.toUpperCase())) {
-      return sendError(res, new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), { allow: 'GET, POST' });
-    }
-    // A client that goes away aborts the request: tRPC then ends its subscription, if any.
-    const gone = new AbortController();
-    res.once('close', () => gone.abort());
-    // Only the path and query matter to tRPC; the Host header is the client's to choose.
-    const request = new Request(new URL(req.url ?? '/', 'http://localhost'), {
-      method,
-      headers,
-      signal: gone.signal,
-      // Buffer is a valid body at run time; under the DOM typings (apps/web type-checks this too) it is not.
-      body: requestBody as RequestInit['body'],
-      ...(requestBody instanceof ReadableStream && { duplex: 'half' }),
-    });
-    const response = await fetchRequestHandler({
-      endpoint,
-      req: request,
-      router,
-      createContext: () => ctx ?? options.createContext(headers),
-      onError: options.onError && (({ error, path }) => options.onError?.({ error, path, req })),
-      maxBatchSize: options.maxBatchSize,
-    });
-    // tRPC's own 405 (a POST to a query, a GET to a mutation) names no allowed method; HTTP
-    // says a 405 must.
-    const missingAllow = response.status === 405 && !response.headers.has('allow');
-    await sendFetchResponse(res, response, missingAllow ? { allow: await allowed(req) } : {});
-  }
-
-  /** The context a subscription's check was made with, handed on to the fetch adapter. */
-  const streamContext = new WeakMap<IncomingMessage, Promise<inferRouterContext<TRouter>>>();
-
-  /**
-   * Subscriptions answer over an event stream, and tRPC's adapter reports an error that comes
-   * before the first event (no session, bad input) inside the stream, with status 200. Here the
-   * procedure is called first, with tRPC's own input rules (the `Last-Event-ID` header merged
-   * into the input): when its middleware or input check throws, the error is answered with its
-   * HTTP status (401, 400) and no stream opens. Otherwise the generator it returned is dropped
-   * unstarted, and the adapter calls the procedure again with the same context.
-   * `undefined`: not a subscription; `null`: go on; else the error response to send.
-   */
-  async function refusedStream(
-    req: IncomingMessage,
-    { found, params }: Target,
-  ): Promise<TRPCResponse | null | undefined> {
-    if (found?.procedure._def.type !== 'subscription') return undefined;
-    if (params?.has('batch')) return null; // tRPC refuses batched subscriptions itself
-    let input: unknown;
+    call: Call,
+    index: number,
+    batch: boolean,
+    ctx: unknown,
+    signal?: AbortSignal,
+  ): Promise<Outcome> {
     try {
-      const text = params?.get('input');
-      input = text ? config.transformer.input.deserialize(JSON.parse(text)) : undefined;
-    } catch {
-      return null; // unparseable input: tRPC's own 400
-    }
-    const lastEventId =
-      req.headers['last-event-id'] ?? params?.get('lastEventId') ?? params?.get('Last-Event-Id');
-    if (typeof lastEventId === 'string' && lastEventId) {
-      input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
-    }
-    const ctx = Promise.resolve(options.createContext(toHeaders(req)));
-    streamContext.set(req, ctx);
-    const { path, procedure } = found;
-    try {
-      await procedure({
-        path,
-        type: 'subscription',
-        ctx: await ctx,
-        getRawInput: async () => input,
-        signal: undefined,
-        batchIndex: 0,
-      });
-      return null;
-    } catch (cause) {
-      const error = getTRPCErrorFromUnknown(cause);
-      options.onError?.({ error, path, req });
-      return { error: getErrorShape({ config, ctx: await ctx, error, input, path, type: 'subscription' }) };
-    }
-  }
-
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const method = req.method ?? 'GET';
-    const hasBody = method !== 'GET' && method !== 'HEAD';
-    const limit = (hasBody && (await options.maxBodySizeFor?.(req))) || options.maxBodySize;
-    const read = hasBody ? await readBody(req, limit) : undefined;
-    // The client went away before its body arrived: nobody to answer, and nothing may run.
-    if (read === 'aborted') return void res.destroy();
-    const body = read === 'too large' ? { overLimit: limit } : read;
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const params = query === -1 ? null : new URLSearchParams(url.slice(query + 1));
-    if (params && oversizedBatchInput(req, params, read)) {
-      return sendError(
-        res,
-        new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }),
-      );
-    }
-    const target: Target = {
-      found: await procedureAt(router, query === -1 ? url : url.slice(0, query), endpoint),
-      params,
-    };
-    if (method === 'GET') {
-      const refused = await refusedStream(req, target);
-      if (refused) return sendResponse(res, refused);
-      if (refused === null)
-        return viaFetchAdapter(req, res, body, (await streamContext.get(req)) ?? undefined);
-    } else if (method !== 'HEAD' && target.found?.procedure._def.type === 'subscription') {
-      // tRPC answers any other method on a subscription with an event stream holding a 405
-      // error, status 200: say it in the status, as for queries and mutations.
-      return sendError(res, new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), { allow: 'GET' });
-    }
-    const call =
-      read === 'too large' || options.direct === false ? null : directCall(router, req, target, read);
-    if (!call) return viaFetchAdapter(req, res, body);
-
-    const { path, procedure } = call;
-    const type = procedure._def.type;
-    let ctx: inferRouterContext<TRouter> | undefined;
-    let inputRead = false;
-    let response: TRPCResponse;
-    try {
-      ctx = await options.createContext(toHeaders(req));
-      const data: unknown = await procedure({
-        path,
-        type,
+      if (!call.type)
+        throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${call.path}"` });
+      if (ALLOW[call.type] !== req.method) {
+        throw new TRPCError({
+          code: 'METHOD_NOT_SUPPORTED',
+          message: `Unsupported ${req.method}-request to ${call.type} procedure at path "${call.path}"`,
+        });
+      }
+      if (call.type === 'subscription' && batch) {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Cannot batch subscription calls' });
+      }
+      const data: unknown = await callTRPCProcedure({
+        router,
+        path: call.path,
+        type: call.type,
         ctx,
-        getRawInput: async () => {
-          inputRead = true;
-          return call.input;
-        },
-        signal: undefined,
-        batchIndex: 0,
+        getRawInput: call.input,
+        signal,
+        batchIndex: index,
       });
-      if (isDataStream(data)) {
+      if (call.type !== 'subscription' && isDataStream(data)) {
         throw new TRPCError({
           code: 'UNSUPPORTED_MEDIA_TYPE',
           message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
         });
       }
-      response = { result: { data } };
+      return { data };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      options.onError?.({ error, path, req });
-      const input = inputRead ? call.input : undefined;
-      response = { error: getErrorShape({ config, ctx, error, input, path, type }) };
+      options.onError?.({ error, path: call.path, req });
+      return { error };
     }
-    sendResponse(res, response, { vary: 'trpc-accept, accept' });
+  }
+
+  /** The calls a request names, or the error that refuses the whole request. */
+  function callsOf(
+    req: IncomingMessage,
+    body: Buffer | undefined,
+  ): { calls: Call[]; batch: boolean } | TRPCError {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const params = new URLSearchParams(query === -1 ? '' : url.slice(query + 1));
+    const raw = (query === -1 ? url : url.slice(0, query)).slice(endpoint.length).replace(/^\/+|\/+$/g, '');
+    let path: string;
+    try {
+      path = decodeURIComponent(raw);
+    } catch (cause) {
+      return new TRPCError({ code: 'BAD_REQUEST', message: `Invalid URL-encoding in path "${raw}"`, cause });
+    }
+    const batch = params.get('batch') === '1';
+    const paths = batch ? path.split(',') : [path];
+    if (batch && paths.length > options.maxBatchSize) {
+      return new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+    }
+    const inputs = lazyInputs(() => {
+      const text =
+        req.method === 'GET' ? params.get('input') || undefined : bodyText(body ?? Buffer.alloc(0));
+      const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+      if (parsed === undefined) return {};
+      if (!batch) return { 0: deserialize(parsed) };
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: '"input" needs to be an object when doing a batch call',
+        });
+      }
+      const byIndex: Record<number, unknown> = {};
+      for (const index of paths.keys()) {
+        const value = (parsed as Record<number, unknown>)[index];
+        if (value !== undefined) byIndex[index] = deserialize(value);
+      }
+      return { ...byIndex, keys: Object.keys(parsed).length };
+    });
+    // A batch's input with more keys than a batch holds calls is refused whole, before any call
+    // runs: tRPC reads only its calls' keys, but would parse them all. (Input that does not
+    // parse is each call's error, when a call reads it, as in tRPC.)
+    if (batch) {
+      try {
+        const { keys } = inputs.read() as { keys?: number };
+        if ((keys ?? 0) > options.maxBatchSize) {
+          return new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+        }
+      } catch {}
+    }
+    const calls = paths.map((callPath, index): Call => {
+      const type = Object.hasOwn(procedures, callPath) ? procedures[callPath]?._def.type : undefined;
+      return {
+        path: callPath,
+        type,
+        input: async () =>
+          withLastEventId(req, params, type, (inputs.read() as Record<number, unknown>)[index]),
+        parsed: () => (inputs.value() as Record<number, unknown> | undefined)?.[index],
+      };
+    });
+    const types = new Set(calls.map((call) => call.type).filter(Boolean));
+    if (types.size > 1) {
+      return new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `Cannot mix procedure types in call: ${[...types].join(', ')}`,
+      });
+    }
+    return { calls, batch };
+  }
+
+  /**
+   * A subscription: its procedure runs once, with the server's slot in its context. When it
+   * refuses (no session, bad input, too many streams), the refusal is answered with its HTTP
+   * status and no stream opens; otherwise its events are streamed (event-streams.ts).
+   */
+  async function subscribe(req: IncomingMessage, res: ServerResponse, call: Call) {
+    const { streams } = options;
+    const slot = streams?.slot();
+    const ctx = options.createContext(req.headers, slot);
+    const outcome = await run(req, call, 0, false, ctx, slot?.signal);
+    if ('error' in outcome || !slot || !streams || !isAsyncIterable(outcome.data)) {
+      slot?.end('done');
+      const error =
+        'error' in outcome
+          ? outcome.error
+          : new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscriptions need the HTTP server' });
+      const retry = error.code === 'TOO_MANY_REQUESTS' && {
+        'retry-after': String(STREAM_RETRY_AFTER_SECONDS),
+      };
+      return send(res, errorOf(error, ctx, call), call.type, retry || {});
+    }
+    const errorShape = (cause: unknown) => {
+      const error = getTRPCErrorFromUnknown(cause);
+      options.onError?.({ error, path: call.path, req });
+      const { error: shape } = errorOf(error, ctx, call) as { error: unknown };
+      return config.transformer.output.serialize(shape);
+    };
+    return streams.pump(slot, res, outcome.data, errorShape);
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    // tRPC's HEAD: an empty answer that runs nothing (the app's edge refuses HEAD before this).
+    if (method === 'HEAD') return void res.writeHead(204).end();
+    // Methods fetch cannot represent, which tRPC's adapters never see either.
+    if (FORBIDDEN_METHODS.has(method)) {
+      return send(res, errorOf(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' }), undefined), undefined);
+    }
+    const refused = refusedContentType(method, req.headers['content-type']);
+    if (refused) return send(res, errorOf(refused, undefined), undefined);
+    let body: Buffer | undefined;
+    if (method !== 'GET') {
+      const limit = (await options.maxBodySizeFor?.(req)) || options.maxBodySize;
+      const read = await readBody(req, limit);
+      // The client went away before its body arrived: nobody to answer, and nothing may run.
+      if (read === 'aborted') return void res.destroy();
+      if (read === 'too large') {
+        const error = new TRPCError({
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `Request body too large: the limit is ${limit.toLocaleString('en')} bytes`,
+        });
+        return send(res, errorOf(error, undefined), undefined);
+      }
+      body = read;
+    }
+    const request = callsOf(req, body);
+    if (request instanceof TRPCError) {
+      options.onError?.({ error: request, path: undefined, req });
+      return send(res, errorOf(request, undefined), undefined);
+    }
+    const { calls, batch } = request;
+    const [first] = calls;
+    if (wantsJsonLines(req.headers)) {
+      const error = new TRPCError({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Streamed (jsonl) answers are not served: use httpBatchLink or httpLink',
+      });
+      return send(res, errorOf(error, undefined), first?.type);
+    }
+    if (!batch && first?.type === 'subscription' && method === 'GET') return subscribe(req, res, first);
+    const ctx = options.createContext(req.headers);
+    const outcomes = await Promise.all(calls.map((call, index) => run(req, call, index, batch, ctx)));
+    const json = outcomes.map((outcome, index) =>
+      'error' in outcome ? errorOf(outcome.error, ctx, calls[index]) : { result: { data: outcome.data } },
+    );
+    send(res, batch ? json : (json[0] as TRPCResponse), first?.type);
   };
+}
+
+/**
+ * A subscription's input, with the `Last-Event-ID` header (or `lastEventId` query parameter)
+ * that EventSource sends on a reconnect merged in, by tRPC's rule.
+ */
+function withLastEventId(
+  req: IncomingMessage,
+  params: URLSearchParams,
+  type: ProcedureType | undefined,
+  input: unknown,
+): unknown {
+  if (type !== 'subscription') return input;
+  const header = req.headers['last-event-id'];
+  const lastEventId =
+    (typeof header === 'string' ? header : undefined) ??
+    params.get('lastEventId') ??
+    params.get('Last-Event-Id');
+  if (!lastEventId) return input;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) return { ...input, lastEventId };
+  return input ?? { lastEventId };
 }

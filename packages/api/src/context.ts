@@ -3,10 +3,12 @@
  * (packages/db caller.ts), which the database then acts as.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { type Caller, callerDatabase, type Database, type DB, type SessionPolicy } from '@todo/db';
+import { fromNodeHeaders } from 'better-auth/node';
 import type { Kysely } from 'kysely';
 import type { Auth } from './auth.ts';
-import type { Context, Live } from './trpc.ts';
+import type { Context, Live, StreamSlot } from './trpc.ts';
 
 const DAY = 60 * 60 * 24;
 
@@ -27,7 +29,7 @@ export function sessionPolicy(auth: Auth): SessionPolicy {
  *
  * @example bearerToken('Bearer abc.c2ln…=', secret) // 'abc' when the signature matches
  */
-export function bearerToken(header: string | null, secret: string): string | null | undefined {
+export function bearerToken(header: string | null | undefined, secret: string): string | null | undefined {
   if (header?.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
   const raw = header.slice(7).trim();
   if (!raw) return undefined;
@@ -49,27 +51,29 @@ export function bearerToken(header: string | null, secret: string): string | nul
 }
 
 /**
- * The caller of an HTTP request. A request with a cookie (browsers) is resolved by Better Auth;
- * one with only `Authorization: Bearer` (programs: the CLI, other services) becomes a session
- * token that the database checks in the caller's own transaction, one statement instead of
- * Better Auth's lookups. With both, Better Auth decides, as it would anyway.
+ * The caller of an HTTP request, from its Node headers. A request with a cookie (browsers) is
+ * resolved by Better Auth; one with only `Authorization: Bearer` (programs: the CLI, other
+ * services) becomes a session token that the database checks in the caller's own transaction,
+ * one statement instead of Better Auth's lookups. With both, Better Auth decides, as it would
+ * anyway.
  */
-async function requestCaller(auth: Auth, headers: Headers): Promise<Caller | null> {
-  if (!headers.has('cookie')) {
-    const token = bearerToken(headers.get('authorization'), auth.options.secret);
+async function requestCaller(auth: Auth, headers: IncomingHttpHeaders): Promise<Caller | null> {
+  if (headers.cookie === undefined) {
+    const token = bearerToken(headers.authorization, auth.options.secret);
     if (token !== undefined) return token === null ? null : { sessionToken: token };
   }
-  const session = await auth.api.getSession({ headers });
+  const session = await auth.api.getSession({ headers: fromNodeHeaders(headers) });
   return session ? { userId: session.user.id, sessionToken: session.session.token } : null;
 }
 
 /**
- * Makes the context of each request over HTTP. The database as callers see it is made once,
- * here; a request's caller is resolved once, when a procedure asks.
+ * Makes the context of each request over HTTP, from the Node request's headers (and, for an
+ * event stream, the server's slot for it). The database as callers see it is made once, here;
+ * a request's caller is resolved once, when a procedure asks.
  *
  * @example
  * const createContext = httpContext({ db, pgPool, auth, exposeInternalErrors: false });
- * const ctx = createContext(headers);
+ * const ctx = createContext(req.headers);
  */
 export function httpContext(options: {
   db: Kysely<DB>;
@@ -79,11 +83,11 @@ export function httpContext(options: {
   exposeInternalErrors: boolean;
   /** Live sync (`todo.changes`); without it subscriptions are refused. */
   live?: Live;
-}): (headers: Headers) => Context {
+}): (headers: IncomingHttpHeaders, stream?: StreamSlot) => Context {
   const { auth, exposeInternalErrors } = options;
   const live = options.live ?? null;
   const db = callerDatabase({ db: options.db, pgPool: options.pgPool ?? null }, sessionPolicy(auth));
-  return (headers) => {
+  return (headers, stream) => {
     let caller: Promise<Caller | null> | undefined;
     return {
       db,
@@ -93,6 +97,7 @@ export function httpContext(options: {
       },
       exposeInternalErrors,
       live,
+      stream: stream ?? null,
     };
   };
 }

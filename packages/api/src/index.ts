@@ -2,4 +2,4 @@ export * from './auth.ts';
 export * from './auth-mail.ts';
 export { httpContext } from './context.ts';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './root.ts';
-export { type Context, createInnerContext, type Live } from './trpc.ts';
+export { type Context, createInnerContext, type Live, type StreamSlot } from './trpc.ts';

@@ -1,14 +1,14 @@
 /**
  * The one framework file of the API: what a procedure can see (the context), how errors look
- * on the wire, and the two kinds of procedure. Feature routers import `router`,
- * `authedProcedure` and nothing else from here.
+ * on the wire, and the two kinds of procedure a feature router uses: `authedProcedure` for
+ * queries and mutations, `streamProcedure` for the event stream. Feature routers import
+ * `router` and those two, and nothing else from here.
  */
 import {
   type Caller,
   type CallerDatabase,
   type ChangeFeed,
   callerDatabase,
-  changeLogHead,
   type DB,
   NoSessionError,
   type Owner,
@@ -30,13 +30,30 @@ export type Context = {
   exposeInternalErrors: boolean;
   /** Live sync, which only the HTTP server has; null refuses subscriptions. */
   live: Live | null;
+  /** The server's handle on this request's event stream: set for a `todo.changes` request only. */
+  stream: StreamSlot | null;
 };
 
 /**
- * What event streams need: this process's change feed, and how often an open stream checks
- * that its session still lives (it closes within this of the session's end).
+ * What event streams share in a process: its change feed, and the share of the pool their
+ * reads of the log may take (at most half of it, however many streams replay at once).
  */
-export type Live = { feed: ChangeFeed; sessionCheckMs: number };
+export type Live = { feed: ChangeFeed; read<T>(fn: () => Promise<T>): Promise<T> };
+
+/**
+ * One event stream's place on the server (apps/server event-streams.ts), made for its request
+ * before the procedure runs: the procedure opens it once, and the server ends it (the client
+ * left, its session ended, it stopped reading, the server shuts down) by aborting `signal`.
+ */
+export type StreamSlot = {
+  readonly signal: AbortSignal;
+  /**
+   * Finds the live session with this token, admits the stream under its account's cap, and
+   * says whose log it carries and where that log stands. Throws UNAUTHORIZED without a live
+   * session, TOO_MANY_REQUESTS past the cap.
+   */
+  open(sessionToken: string): Promise<{ userId: string; lastId: string }>;
+};
 
 /** In-process calls don't check sessions, so the policy for sliding them is never used. */
 const NO_SESSIONS = { expiresInSeconds: 0, updateAgeSeconds: 0 };
@@ -53,6 +70,7 @@ export function createInnerContext(options: {
     caller: async () => caller,
     exposeInternalErrors: options.exposeInternalErrors ?? true,
     live: null,
+    stream: null,
   };
 }
 
@@ -123,41 +141,19 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next, type }) => {
   }
 });
 
-/** Who an open stream acts as, whose events it carries, and the newest event when it opened. */
-type StreamCaller = { caller: Caller; userId: string; lastId: string };
-
-const openedStreams = new WeakMap<Context, Promise<StreamCaller>>();
-
-async function openStream(ctx: Context): Promise<StreamCaller> {
-  const found = await ctx.caller();
-  if (!found) throw unauthorized();
-  // A stream outlives its request, so it acts as its session token, which the database checks
-  // again on every read: when the session ends, the stream's next read fails and it closes.
-  const caller: Caller = found.sessionToken ? { sessionToken: found.sessionToken } : found;
-  try {
-    return { caller, ...(await ctx.db.as(caller, changeLogHead, { readOnly: true })) };
-  } catch (error) {
-    if (error instanceof NoSessionError) throw unauthorized();
-    throw error;
-  }
-}
-
 /**
- * Refuses callers without a live session, as `authedProcedure` does, for subscriptions: they
- * cannot run in one transaction. The subscription reads as `ctx.caller` itself, through
- * `ctx.db`. Opening is remembered per context, so the server can open a stream once to answer
- * 401 before the stream starts, and tRPC's adapter reuses it (apps/server trpc-handler.ts).
+ * Opens an event stream for callers with a live session: the server's slot checks the session
+ * and the account's cap, and the stream then reads as that session, which the database checks
+ * again on every read. Subscriptions cannot run in one transaction, so there is none here.
  */
 export const streamProcedure = t.procedure.use(async ({ ctx, next }) => {
-  let opened = openedStreams.get(ctx);
-  if (!opened) {
-    opened = openStream(ctx);
-    openedStreams.set(ctx, opened);
-  }
-  const stream = await opened;
-  const { live } = ctx;
-  if (!live) {
+  const found = await ctx.caller();
+  if (!found) throw unauthorized();
+  const { live, stream } = ctx;
+  if (!live || !stream || !found.sessionToken) {
     throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscriptions need the HTTP server' });
   }
-  return next({ ctx: { live, ...stream } });
+  const caller: Caller = { sessionToken: found.sessionToken };
+  const { userId, lastId } = await stream.open(found.sessionToken);
+  return next({ ctx: { live, caller, userId, lastId } });
 });

@@ -85,7 +85,7 @@ describe.each(testDrivers)('the change feed (%s)', (driver) => {
         createTodo(db, owner, { title: 'large', description: '😀'.repeat(10_000) }),
       );
       await vi.waitFor(() => expect(notices).toHaveLength(2), eventually);
-      const logged = await asAlice((db, owner) => changesSince(db, owner, before));
+      const logged = (await asAlice((db, owner) => changesSince(db, owner, before)))?.events;
       expect(logged?.map((event) => event.id)).toEqual(notices.map((notice) => notice?.id));
       const [first, second] = notices;
       expect(first).toEqual({ id: logged?.[0]?.id, prev: before, change: { type: 'upsert', todo: small } });

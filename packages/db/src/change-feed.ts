@@ -9,6 +9,9 @@
  * after its last id (changes.ts). So a lost notice costs a read, never an event. When the
  * connection breaks (a database restart) the feed reconnects by itself, with backoff, and then
  * wakes every subscriber without a notice: each reads what it missed meanwhile.
+ *
+ * The same channel tells of ended sessions (migrations/0011), in commit order with the events:
+ * `onSessionEnded` hears of a sign-out before any notice of a change committed after it.
  */
 import { CHANGES_CHANNEL, type TodoChange } from './changes.ts';
 import type { Database } from './database.ts';
@@ -38,6 +41,13 @@ export type ChangeFeedOptions = {
   maxRetryMs?: number;
   /** Told about each lost connection and failed reconnect (the server logs them). */
   onError?: (error: Error) => void;
+  /** Told the id of each session that ended (sign-out, revocation, account deletion). */
+  onSessionEnded?: (sessionId: string) => void;
+  /**
+   * Told when the feed listens again after a lost connection: sessions may have ended while it
+   * was deaf, unheard.
+   */
+  onReconnected?: () => void;
 };
 
 /**
@@ -49,7 +59,7 @@ export type ChangeFeedOptions = {
  */
 export async function createChangeFeed(
   database: Pick<Database, 'listen'>,
-  { retryMs = 250, maxRetryMs = 5_000, onError }: ChangeFeedOptions = {},
+  { retryMs = 250, maxRetryMs = 5_000, onError, onSessionEnded, onReconnected }: ChangeFeedOptions = {},
 ): Promise<ChangeFeed> {
   const subscribers = new Map<string, Set<(notice?: ChangeNotice) => void>>();
   const closing = new AbortController();
@@ -65,8 +75,10 @@ export async function createChangeFeed(
   };
   const onPayload = (payload: string) => {
     const notice = parseNotice(payload);
-    if (notice) wake(notice.userId, notice.notice);
-    else wakeAll(); // not ours to read: everyone reads their log rather than miss anything
+    if (notice === null)
+      wakeAll(); // not ours to read: everyone reads their log rather than miss anything
+    else if ('sessionEnded' in notice) onSessionEnded?.(notice.sessionEnded);
+    else wake(notice.userId, notice.notice);
   };
 
   const connect = () => database.listen(CHANGES_CHANNEL, onPayload, lost);
@@ -85,6 +97,7 @@ export async function createChangeFeed(
         if (closing.signal.aborted) return void (await stopNow());
         stop = stopNow;
         wakeAll(); // whatever committed while we were deaf is in the log
+        onReconnected?.();
       } catch (error) {
         onError?.(error as Error);
         retry(Math.min(delay * 2, maxRetryMs));
@@ -128,15 +141,18 @@ export async function createChangeFeed(
   };
 }
 
-/** A NOTIFY payload as migrations/0007 writes it; null for anything else. */
-function parseNotice(payload: string): { userId: string; notice: ChangeNotice } | null {
+/** A NOTIFY payload as migrations/0007 and 0011 write them; null for anything else. */
+function parseNotice(
+  payload: string,
+): { userId: string; notice: ChangeNotice } | { sessionEnded: string } | null {
   let value: unknown;
   try {
     value = JSON.parse(payload);
   } catch {
     return null;
   }
-  const { userId, id, prev, kind, todoId, todo } = (value ?? {}) as Record<string, unknown>;
+  const { userId, id, prev, kind, todoId, todo, sessionEnded } = (value ?? {}) as Record<string, unknown>;
+  if (typeof sessionEnded === 'string') return { sessionEnded };
   if (typeof userId !== 'string' || typeof id !== 'string' || typeof prev !== 'string') return null;
   const change: TodoChange | undefined =
     kind === 'upsert' && todo && typeof todo === 'object'

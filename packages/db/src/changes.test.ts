@@ -32,9 +32,9 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
   const newUser = (name: string) => createTestUser(database.db, name);
   /** The user's whole log as they read it. */
   const eventsOf = async (userId: string): Promise<LoggedChange[]> => {
-    const events = await as(userId, (db, owner) => changesSince(db, owner, '0'));
-    if (!events) throw new Error('the whole log of a test user is never a reset');
-    return events;
+    const page = await as(userId, (db, owner) => changesSince(db, owner, '0', { rows: 10_000, bytes: 1e9 }));
+    if (!page) throw new Error('the whole log of a test user is never a reset');
+    return page.events;
   };
   /** Every row of the log, as the owner sees it (no row-level security for the owner). */
   const logRows = () =>
@@ -106,7 +106,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
       expect(await headOf(alice)).toBe(before);
 
       const after = await as(alice, (db, o) => createTodo(db, o, { title: 'committed' }));
-      const events = await as(alice, (db, o) => changesSince(db, o, before));
+      const events = (await as(alice, (db, o) => changesSince(db, o, before)))?.events;
       expect(events?.map((event) => event.change)).toEqual([{ type: 'upsert', todo: after }]);
       // The rolled-back write took an id from the sequence; nobody will ever see it.
       expect(BigInt(events?.[0]?.id ?? 0)).toBeGreaterThan(BigInt(before) + 1n);
@@ -118,7 +118,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
       const [a, b, c] = await createTodos(alice, 3);
       if (!a || !b || !c) throw new Error('no todos');
       const since = async (afterId: string) =>
-        (await as(alice, (db, o) => changesSince(db, o, afterId)))?.map((event) => event.change);
+        (await as(alice, (db, o) => changesSince(db, o, afterId)))?.events.map((event) => event.change);
 
       let head = await headOf(alice);
       expect(await as(alice, (db, o) => setAllCompleted(db, o, true))).toBe(3);
@@ -289,29 +289,55 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
     it('on an empty log: head 0, and nothing after 0', async () => {
       const alice = await newUser('alice');
       expect(await as(alice, changeLogHead)).toEqual({ userId: alice, lastId: '0' });
-      expect(await as(alice, (db, o) => changesSince(db, o, '0'))).toEqual([]);
+      expect(await as(alice, (db, o) => changesSince(db, o, '0'))).toEqual({ events: [], more: false });
     });
 
-    it('lists exactly the events after an id; a reset for an unknown id or more than the limit', async () => {
+    it('lists the events after an id a page at a time; a reset for an id the log does not hold', async () => {
       const alice = await newUser('alice');
       const todos = await createTodos(alice, 4);
       const events = await eventsOf(alice);
       const [e1, e2, e3, e4] = events.map((event) => event.id);
       if (!e1 || !e2 || !e3 || !e4) throw new Error('four events expected');
-      const since = (afterId: string, limit?: number) =>
-        as(alice, (db, o) => changesSince(db, o, afterId, limit));
+      const since = (afterId: string, page?: { rows: number; bytes: number }) =>
+        as(alice, (db, o) => changesSince(db, o, afterId, page));
+      const rows = (count: number) => ({ rows: count, bytes: 1e9 });
 
       expect(events.map((event) => event.change)).toEqual(todos.map((todo) => ({ type: 'upsert', todo })));
       expect(await as(alice, changeLogHead)).toEqual({ userId: alice, lastId: e4 });
-      expect(await since(e1)).toEqual(events.slice(1));
-      expect(await since(e2, 2)).toEqual(events.slice(2));
-      expect(await since(e4)).toEqual([]);
-      expect(await since(e1, 3)).toEqual(events.slice(1));
-      expect(await since(e1, 2)).toBeNull();
-      expect(await since('0', 3)).toBeNull();
-      expect(await since('0', 4)).toEqual(events);
+      expect(await since(e1)).toEqual({ events: events.slice(1), more: false });
+      expect(await since(e2, rows(2))).toEqual({ events: events.slice(2), more: false });
+      expect(await since(e4)).toEqual({ events: [], more: false });
+      expect(await since(e1, rows(3))).toEqual({ events: events.slice(1), more: false });
+      expect(await since(e1, rows(2))).toEqual({ events: events.slice(1, 3), more: true });
+      expect(await since('0', rows(3))).toEqual({ events: events.slice(0, 3), more: true });
+      expect(await since('0', rows(4))).toEqual({ events, more: false });
+      // Bytes: the first event always comes, later ones only while the page has room.
+      expect(await since(e1, { rows: 100, bytes: 1 })).toEqual({ events: events.slice(1, 2), more: true });
+      expect(await since('0', { rows: 100, bytes: 1 })).toEqual({ events: events.slice(0, 1), more: true });
       expect(await since(String(BigInt(e4) + 1_000n))).toBeNull();
       expect(await since(String(BigInt(e1) - 1n))).toBeNull(); // not Alice's: someone else's, or none
+    });
+
+    it('pages of large events stay within the byte budget', async () => {
+      const alice = await newUser('alice');
+      const head = await headOf(alice);
+      // Each event is about 40 kB: 10,000 four-byte characters.
+      for (let i = 0; i < 8; i++) {
+        await as(alice, (db, o) =>
+          createTodo(db, o, { title: `large ${i}`, description: '😀'.repeat(10_000) }),
+        );
+      }
+      let last = head;
+      const pages: number[] = [];
+      for (;;) {
+        const page = await as(alice, (db, o) => changesSince(db, o, last, { rows: 100, bytes: 100_000 }));
+        if (!page) throw new Error('no reset expected');
+        pages.push(page.events.length);
+        last = page.events.at(-1)?.id ?? last;
+        if (!page.more) break;
+      }
+      // 40 kB events in 100 kB pages: three fit (the third starts at 80 kB), and all 8 arrive.
+      expect(pages).toEqual([3, 3, 2]);
     });
   });
 
@@ -367,7 +393,9 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
       expect(await as(alice, (db, o) => changesSince(db, o, afterId as string))).toBeNull();
     }
     expect(
-      (await as(alice, (db, o) => changesSince(db, o, oldestKept as string)))?.map((event) => event.id),
+      (await as(alice, (db, o) => changesSince(db, o, oldestKept as string)))?.events.map(
+        (event) => event.id,
+      ),
     ).toEqual(rest);
     expect(await pruneChanges(database.db, retention)).toBe(0);
   });

@@ -49,36 +49,74 @@ export async function changeLogHead(
   return { userId: row.user_id, lastId: row.last_id ?? '0' };
 }
 
+/** How much of the log one read returns at most: a stalled reader holds no more than this. */
+export type ChangesPage = { rows: number; bytes: number };
+export const DEFAULT_PAGE: ChangesPage = { rows: 100, bytes: 131_072 };
+
 /**
- * The caller's events after `afterId`, oldest first, at most `limit` of them. `null` when the
- * log cannot prove it still holds every event after `afterId` (the event `afterId` itself was
- * pruned, or is not the caller's, or there are more than `limit`): the subscriber must reset.
- * `afterId` '0' means "from the beginning of an empty log" (a stream's start, never a client's).
+ * The caller's events after `afterId`, oldest first, one page of them: at most `page.rows`
+ * events and, past the first, no more than `page.bytes` of event text; `more` says whether the
+ * log holds more after the page. `null` when the log cannot prove it still holds every event
+ * after `afterId` (the event `afterId` itself was pruned, or is not the caller's): the
+ * subscriber must reset. `afterId` '0' means "from the beginning of an empty log" (a stream's
+ * start, never a client's).
+ *
+ * @example
+ * const page = await changesSince(db, owner, lastSent);
+ * if (page === null) sendReset(); else for (const event of page.events) send(event);
  */
 export async function changesSince(
   db: Kysely<DB>,
   owner: Owner,
   afterId: string,
-  limit = 1_000,
-): Promise<LoggedChange[] | null> {
+  page: ChangesPage = DEFAULT_PAGE,
+): Promise<{ events: LoggedChange[]; more: boolean } | null> {
+  const anchored = afterId !== '0';
   // The event `afterId` itself comes along: pruning takes each user's oldest events first, so
-  // while it is still here, so is everything after it.
-  const { rows } = await sql<Row>`
-    select id::text as id, kind, todo_id, todo from todo_changes
-    where user_id = ${owner} and id >= ${afterId}::bigint
-    order by todo_changes.id -- not the text alias: '10' sorts before '9'
-    limit ${limit + 2}`.execute(db);
+  // while it is still here, so is everything after it. Ids are ordered as numbers, never as
+  // their text ('10' sorts before '9'). The byte budget is applied in the
+  // database, so an oversized page never leaves it: the anchor and the first event always
+  // come, every later one only while the events before it fit.
+  const { rows } = await sql<Row & { fetched: number | string }>`
+    with candidates as (
+      select id, kind, todo_id, todo,
+        case when id = ${afterId}::bigint then 0 else octet_length(coalesce(todo::text, '')) end as bytes
+      from todo_changes
+      where user_id = ${owner} and id >= ${afterId}::bigint
+      order by id
+      limit ${page.rows + 2}
+    ), sized as (
+      select *, sum(bytes) over (order by id) - bytes as before,
+        row_number() over (order by id) as n, count(*) over () as fetched
+      from candidates
+    )
+    select id::text as id, kind, todo_id, todo, fetched from sized
+    where n <= ${anchored ? 2 : 1} or before < ${page.bytes}
+    order by sized.id -- not the text alias`.execute(db);
   let events = rows;
-  if (afterId !== '0') {
+  if (anchored) {
     if (rows[0]?.id !== afterId) return null;
     events = rows.slice(1);
-  } else if (events.length >= DEFAULT_RETENTION.events) {
-    // From '0' nothing proves the log is whole, except that pruning leaves at least
-    // DEFAULT_RETENTION.events: a log shorter than that was never pruned.
+  } else if (events.length > 0 && (await prunedFromStart(db, owner))) {
     return null;
   }
-  if (events.length > limit) return null;
-  return events.map((row) => ({ id: row.id, change: toChange(row) }));
+  const fetched = Number(rows[0]?.fetched ?? 0);
+  const kept = events.slice(0, page.rows);
+  const more = kept.length < events.length || rows.length < fetched;
+  return { events: kept.map((row) => ({ id: row.id, change: toChange(row) })), more };
+}
+
+/**
+ * From '0' nothing proves the log is whole, except that pruning leaves at least
+ * DEFAULT_RETENTION.events: a log shorter than that was never pruned.
+ */
+async function prunedFromStart(db: Kysely<DB>, owner: Owner): Promise<boolean> {
+  const { rows } = await sql<{ pruned: boolean }>`
+    select count(*) >= ${DEFAULT_RETENTION.events} as pruned
+    from (select from todo_changes where user_id = ${owner} limit ${DEFAULT_RETENTION.events}) as kept`.execute(
+    db,
+  );
+  return rows[0]?.pruned === true;
 }
 
 /**

@@ -6,5 +6,6 @@ export * from './database.ts';
 export * from './migrate.ts';
 export * from './readiness.ts';
 export * from './sign-in-failures.ts';
+export * from './stream-sessions.ts';
 export * from './todos.ts';
 export * from './users.ts';

@@ -1,0 +1,277 @@
+/**
+ * The server's open event streams (`todo.changes`), written to the socket by hand in tRPC's
+ * server-sent-events format, and every bound on them (contract: Realtime; SECURITY.md):
+ * - an account holds at most `maxPerUser` open streams; one more is refused with 429;
+ * - a stream whose reader has not drained for `writeTimeoutMs` is cut: the server never
+ *   buffers more for it than one page of its log (the stream's own bounds, api changes.ts);
+ * - every stream's session is checked together on a timer, and a sign-out ends its streams at
+ *   once (the change feed tells, migrations/0011); before a stream writes again after a stall,
+ *   or past its session's expiry, that session is checked again;
+ * - the streams' reads of the database share at most half of the pool.
+ * A stream is a `Slot`: made for its request, opened by the procedure (`StreamSlot.open`), ended
+ * by whoever ends it first, by aborting its signal. Pings and the checks run on one timer each
+ * for all streams, not one per stream.
+ */
+import type { ServerResponse } from 'node:http';
+import type { StreamSlot } from '@todo/api';
+import { type DB, liveSessions, openStreamSession, type StreamSession } from '@todo/db';
+import { isTrackedEnvelope, TRPCError } from '@trpc/server';
+import type { Kysely } from 'kysely';
+import pLimit from 'p-limit';
+
+export type EventStreamOptions = {
+  db: Kysely<DB>;
+  /** Open streams per account; one more gets 429. */
+  maxPerUser: number;
+  /** A reader that has not drained for this long is cut. */
+  writeTimeoutMs: number;
+  /** How often every stream's session is checked. */
+  sessionCheckMs: number;
+  /** How many of the streams' database reads may run at once: half the pool. */
+  readConcurrency: number;
+  /** A ping after this long without a write keeps proxies from cutting an idle stream. */
+  pingMs?: number;
+  /** What the client is told: reconnect after this long without a ping or an event. */
+  reconnectAfterInactivityMs?: number;
+};
+
+/** Why a stream ended, which decides its last words: an error event, or a cut. */
+type End = 'client left' | 'session ended' | 'stalled' | 'shutdown' | 'done';
+
+// tRPC's event-stream format (its sseStreamProducer): each event's lines, then "\n\n".
+const HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+  vary: 'trpc-accept, accept',
+};
+const PING = 'event: ping\ndata: \n\n\n';
+const RETURN = 'event: return\ndata: \n\n\n';
+export const eventText = (id: string, data: unknown) => `data: ${JSON.stringify(data)}\nid: ${id}\n\n\n`;
+export const errorEventText = (shape: unknown) =>
+  `event: serialized-error\ndata: ${JSON.stringify(shape)}\n\n\n`;
+
+const ENDED_SESSION = new TRPCError({
+  code: 'UNAUTHORIZED',
+  message: 'The session ended; sign in to continue',
+});
+
+/** What a slot asks of the streams it belongs to. */
+type Registry = {
+  open(slot: Slot, token: string): Promise<{ userId: string; lastId: string }>;
+  forget(slot: Slot): void;
+};
+
+/** One open stream: its request's slot, and what the server knows of it. */
+class Slot implements StreamSlot {
+  readonly #controller = new AbortController();
+  readonly signal = this.#controller.signal;
+  res: ServerResponse | null = null;
+  session: StreamSession | null = null;
+  ended: End | null = null;
+  lastWriteAt = 0;
+  /** When a write last found the socket full (0: it is not); the sweep cuts it past the timeout. */
+  blockedSince = 0;
+  /** The socket drained after a stall: the session is checked before the next write. */
+  stalled = false;
+
+  constructor(private readonly streams: Registry) {}
+
+  open(token: string) {
+    return this.streams.open(this, token);
+  }
+
+  /** Ends the stream: the procedure's generator stops, and the response is cut or closed. */
+  end(why: End) {
+    if (this.ended) return;
+    this.ended = why;
+    this.#controller.abort();
+    this.streams.forget(this);
+    // A stalled socket takes no last words: cut it now. Others get theirs from `pump`.
+    if (why === 'stalled' || why === 'shutdown' || this.blockedSince !== 0) this.res?.destroy();
+  }
+
+  write(text: string): boolean {
+    const res = this.res;
+    if (!res || res.destroyed) return false;
+    this.lastWriteAt = Date.now();
+    const ok = res.write(text);
+    if (!ok && this.blockedSince === 0) {
+      this.blockedSince = this.lastWriteAt;
+      res.once('drain', () => {
+        this.blockedSince = 0;
+        this.stalled = true;
+      });
+    }
+    return ok;
+  }
+}
+
+export type EventStreams = ReturnType<typeof createEventStreams>;
+
+/**
+ * @example
+ * const streams = createEventStreams({ db, maxPerUser: 20, writeTimeoutMs: 30_000, sessionCheckMs: 30_000, readConcurrency: 5 });
+ * const slot = streams.slot(); // handed to the procedure through its context
+ */
+export function createEventStreams(options: EventStreamOptions) {
+  const pingMs = options.pingMs ?? 15_000;
+  const connected = `event: connected\ndata: ${JSON.stringify({
+    reconnectAfterInactivityMs: options.reconnectAfterInactivityMs ?? 40_000,
+  })}\n\n\n`;
+  // p-limit: a FIFO of the reads waiting for the streams' share of the pool.
+  const reads = pLimit(Math.max(1, options.readConcurrency));
+  const open = new Set<Slot>();
+  const byUser = new Map<string, Set<Slot>>();
+
+  /** Pings idle streams and cuts stalled ones: one pass over every stream. */
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const slot of open) {
+        if (slot.blockedSince !== 0) {
+          if (now - slot.blockedSince >= options.writeTimeoutMs) slot.end('stalled');
+        } else if (slot.res && now - slot.lastWriteAt >= pingMs) slot.write(PING);
+      }
+    },
+    Math.max(50, Math.min(5_000, Math.floor(Math.min(pingMs, options.writeTimeoutMs) / 3))),
+  );
+  sweep.unref();
+  const sessionCheck = setInterval(() => void checkSessions().catch(() => {}), options.sessionCheckMs);
+  sessionCheck.unref();
+
+  /** Ends every stream whose session no longer lives; the others learn their new expiry. */
+  async function checkSessions(slots: Iterable<Slot> = open) {
+    const bySession = new Map<string, Slot[]>();
+    for (const slot of slots) {
+      if (!slot.session) continue;
+      const same = bySession.get(slot.session.sessionId);
+      if (same) same.push(slot);
+      else bySession.set(slot.session.sessionId, [slot]);
+    }
+    const ids = [...bySession.keys()];
+    for (let start = 0; start < ids.length; start += 1_000) {
+      const batch = ids.slice(start, start + 1_000);
+      const live = await liveSessions(options.db, batch);
+      for (const id of batch) {
+        const expiresAt = live.get(id);
+        for (const slot of bySession.get(id) ?? []) {
+          if (expiresAt === undefined) slot.end('session ended');
+          else if (slot.session) slot.session.expiresAt = expiresAt;
+        }
+      }
+    }
+  }
+
+  function endSession(sessionId: string) {
+    for (const slot of open) if (slot.session?.sessionId === sessionId) slot.end('session ended');
+  }
+
+  /** Whether the stream may write now: after a stall or past its expiry, its session is asked again. */
+  async function mayWrite(slot: Slot): Promise<boolean> {
+    if (slot.stalled || (slot.session && Date.now() >= slot.session.expiresAt)) {
+      slot.stalled = false;
+      await checkSessions([slot]);
+    }
+    return slot.ended === null;
+  }
+
+  const streams = {
+    /** The slot for one stream request, before its procedure runs. */
+    slot: (): Slot => new Slot(streams),
+
+    /** `StreamSlot.open`: the session, the account's cap, and the stream counted. */
+    async open(slot: Slot, token: string): Promise<{ userId: string; lastId: string }> {
+      const session = await reads(() => openStreamSession(options.db, token));
+      if (!session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
+      if (slot.ended) throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The client left' });
+      const ofUser = byUser.get(session.userId) ?? new Set<Slot>();
+      if (ofUser.size >= options.maxPerUser) {
+        throw new TRPCError({
+          code: 'TOO_MANY_REQUESTS',
+          message: `This account already has ${options.maxPerUser} open event streams; close one and try again`,
+        });
+      }
+      slot.session = session;
+      ofUser.add(slot);
+      byUser.set(session.userId, ofUser);
+      open.add(slot);
+      return { userId: session.userId, lastId: session.lastId };
+    },
+
+    forget(slot: Slot) {
+      open.delete(slot);
+      const userId = slot.session?.userId;
+      const ofUser = userId === undefined ? undefined : byUser.get(userId);
+      ofUser?.delete(slot);
+      if (userId !== undefined && ofUser?.size === 0) byUser.delete(userId);
+    },
+
+    /**
+     * Writes an opened stream's events to its response until it ends: the procedure's events
+     * as they come, waiting for the socket to drain between them, its error as tRPC's
+     * `serialized-error` event.
+     */
+    async pump(
+      slot: Slot,
+      res: ServerResponse,
+      events: AsyncIterable<unknown>,
+      errorShape: (cause: unknown) => unknown,
+    ) {
+      slot.res = res;
+      res.once('close', () => slot.end('client left'));
+      if (res.destroyed) slot.end('client left'); // it left while the stream opened
+      res.writeHead(200, HEADERS);
+      slot.write(connected);
+      const iterator = events[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          if (slot.blockedSince !== 0) await drained(res);
+          const next = await iterator.next();
+          if (next.done || slot.ended || !(await mayWrite(slot))) break;
+          const value = next.value;
+          if (isTrackedEnvelope(value)) slot.write(eventText(value[0], value[1]));
+        }
+        if (!slot.ended) slot.write(RETURN);
+        else if (slot.ended === 'session ended') slot.write(errorEventText(errorShape(ENDED_SESSION)));
+      } catch (cause) {
+        if (!slot.ended) slot.write(errorEventText(errorShape(cause)));
+      } finally {
+        slot.end('done');
+        void iterator.return?.().catch(() => {});
+        if (!res.destroyed) res.end();
+      }
+    },
+
+    /** Runs a stream's read of the log within the streams' share of the pool. */
+    read: <T>(fn: () => Promise<T>) => reads(fn),
+    endSession,
+    /** Checks every open stream's session now (the change feed was deaf for a while). */
+    checkSessions: () => checkSessions(),
+    get size() {
+      return open.size;
+    },
+    /** Cuts every stream: their clients reconnect, to another instance, and replay. */
+    close() {
+      clearInterval(sweep);
+      clearInterval(sessionCheck);
+      for (const slot of open) slot.end('shutdown');
+    },
+  };
+  return streams;
+}
+
+/** Resolves when `res` can take more, or has closed. */
+function drained(res: ServerResponse) {
+  return new Promise<void>((resolve) => {
+    if (!res.writableNeedDrain || res.destroyed) return resolve();
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
