@@ -10,6 +10,7 @@ const todo = (n: number, completed = false): Todo => ({
   completed,
   dueAt: null,
   priority: 'none',
+  position: n,
   createdAt: `2026-12-01T10:00:0${n}.000Z`,
   updatedAt: `2026-12-01T10:00:0${n}.000Z`,
 });

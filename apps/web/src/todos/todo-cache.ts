@@ -37,6 +37,24 @@ export function removeTodos(list: TodoList, remove: (todo: Todo) => boolean): To
   };
 }
 
+/** A todo added here, as the tab shows it until the server answers: last in the manual order
+ * (after the largest position the tab knows of), with the browser's guess at its times. */
+export function draftTodo(id: string, title: string, list: TodoList | undefined): Todo {
+  const now = new Date().toISOString();
+  const last = todosOf(list).reduce((largest, todo) => Math.max(largest, todo.position), 0);
+  return {
+    id,
+    title,
+    description: null,
+    completed: false,
+    dueAt: null,
+    priority: 'none',
+    position: last + 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Appends at the end, but only when the end is loaded: otherwise it arrives with its page. */
 export function appendTodo(list: TodoList, todo: Todo): TodoList {
   const last = list.pages.at(-1);
