@@ -1,7 +1,7 @@
 // The yardstick: the same three endpoints as the tRPC API, written the plainest way there is.
 // node:http, one pg Pool of the app's size, two statements per request (the session by its
 // token, then the operation) through unnamed statements, rows through JSON.stringify, and
-// answers in tRPC's shape, with every field of the contract's todo (dueAt and priority too),
+// answers in tRPC's shape, with every field of the contract's todo (dueAt, priority, position),
 // so that both servers send comparable bytes. No framework, no
 // validation library, no logging: what the stack is measured against, not a way to build it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,12 +21,13 @@ type Row = {
   completed: boolean;
   due_at: Date | null;
   priority: number;
+  position: number;
   created_at: Date;
   updated_at: Date;
-  position?: string;
+  cursor_key?: string;
 };
 
-const COLUMNS = 'id, title, description, completed, due_at, priority, created_at, updated_at';
+const COLUMNS = 'id, title, description, completed, due_at, priority, position, created_at, updated_at';
 const PRIORITIES = ['none', 'low', 'medium', 'high'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,6 +38,7 @@ const toTodo = (row: Row) => ({
   completed: row.completed,
   dueAt: row.due_at === null ? null : row.due_at.toISOString(),
   priority: PRIORITIES[row.priority] ?? 'none',
+  position: row.position,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -77,10 +79,10 @@ async function list(userId: string, input: { limit?: number; cursor?: string | n
   if (input.cursor) after = JSON.parse(Buffer.from(input.cursor, 'base64url').toString('utf8'));
   const { rows } = await pool.query<Row>(
     after
-      ? `select ${COLUMNS}, created_at::text as position from todos
+      ? `select ${COLUMNS}, created_at::text as cursor_key from todos
          where user_id = $1 and (created_at, id) < ($3::timestamptz, $4::uuid)
          order by created_at desc, id desc limit $2`
-      : `select ${COLUMNS}, created_at::text as position from todos
+      : `select ${COLUMNS}, created_at::text as cursor_key from todos
          where user_id = $1 order by created_at desc, id desc limit $2`,
     after ? [userId, limit + 1, after[0], after[1]] : [userId, limit + 1],
   );
@@ -90,7 +92,7 @@ async function list(userId: string, input: { limit?: number; cursor?: string | n
     items: page.map(toTodo),
     nextCursor:
       rows.length > limit && last
-        ? Buffer.from(JSON.stringify([last.position, last.id])).toString('base64url')
+        ? Buffer.from(JSON.stringify([last.cursor_key, last.id])).toString('base64url')
         : null,
   };
 }

@@ -72,15 +72,17 @@ const SESSION_SQL = `
 // Distinct creation times, one second apart, newest first by n; every third one completed.
 // Two in three have a due date, spread over 400 days around today (many todos share a day,
 // so the due order's ties fall to the manual order), half of those all day (local midnight
-// as UTC's), half at 17:00; priorities cycle through none, low, medium and high. Inserted
-// oldest first, so that the manual order (a sequence, by default) is the creation order.
+// as UTC's), half at 17:00; priorities cycle through none, low, medium and high. Positions
+// 1, 2, 3… oldest first, so that the manual order is the creation order (given here: the
+// trigger that would place each todo last does not fire in replica mode).
 const TODOS_SQL = `
-  insert into todos (user_id, title, completed, created_at, updated_at, due_at, priority)
+  insert into todos (user_id, title, completed, created_at, updated_at, due_at, priority, position)
   select u.id, 'Seeded todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second',
     case when n % 3 <> 1
       then date_trunc('day', now()) + (n * 37 % 400 - 100) * interval '1 day' + (n % 2) * interval '17 hours'
     end,
-    n % 4
+    n % 4,
+    $2::int - n + 1
   from users u cross join generate_series(1, $2::int) as n
   where u.email like $1
   order by u.id, n desc`;

@@ -22,6 +22,7 @@ const todo = (fields: Partial<Todo>): Todo => ({
   completed: false,
   dueAt: null,
   priority: 'none',
+  position: ids,
   createdAt: '2026-12-01T08:00:00.000Z',
   updatedAt: '2026-12-01T08:00:00.000Z',
   ...fields,

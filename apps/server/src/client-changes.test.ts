@@ -120,6 +120,26 @@ describe.each(testDrivers)('@todo/client subscriptions against a running server 
     otherStream.stop();
   });
 
+  it('carries each todo as todo.get answers it, so a move says where the todo went', async () => {
+    const api = createTodoClient({ url: server.url, token: user.token });
+    const first = await api.todo.create.mutate({ title: 'First' });
+    const second = await api.todo.create.mutate({ title: 'Second' });
+    const stream = watch({ url: server.url, token: user.token });
+    await stream.ready;
+    const toTop = await api.todo.move.mutate({ id: second.id, afterId: null });
+    const read = await api.todo.get.query({ id: second.id });
+    const renamed = await api.todo.update.mutate({ id: first.id, title: 'Renamed' });
+    await stream.events$(2);
+    stream.stop();
+    expect(stream.errors).toEqual([]);
+    expect(read).toEqual(toTop);
+    expect(toTop.position).toBeLessThan(first.position);
+    expect(stream.events.map(({ data }) => data)).toEqual([
+      { type: 'upsert', todo: read },
+      { type: 'upsert', todo: renamed },
+    ]);
+  });
+
   it('replays from lastEventId what happened while it was away', async () => {
     const writer = createTodoClient({ url: server.url, token: user.token });
     const first = watch({ url: server.url, token: user.token });

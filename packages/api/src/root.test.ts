@@ -84,6 +84,7 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       completed: boolean;
       dueAt: string | null;
       priority: 'none' | 'low' | 'medium' | 'high';
+      position: number;
       createdAt: string;
       updatedAt: string;
     };

@@ -140,7 +140,7 @@ describe.each(testDrivers)('due dates, priorities and manual order on %s', (driv
     expect(titles((await listTodos(database.db, owner, { order: 'manual', limit: 100 })).items)).toEqual(
       expected,
     );
-    // The renumbering happened: `right` no longer has the position the sequence gave it.
+    // The renumbering happened: `right` no longer has the position it was created with.
     expect(await positionOf(right.id)).not.toBe(rightBefore);
   });
 

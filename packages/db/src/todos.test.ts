@@ -79,6 +79,7 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
       completed: false,
       dueAt: null,
       priority: 'none',
+      position: 1,
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
     });

@@ -10,6 +10,11 @@ export type Todo = {
   /** An instant (ISO-8601 UTC) or null. */
   dueAt: string | null;
   priority: TodoPriority;
+  /**
+   * The todo's key in its owner's manual order: ascending is that order, and no two of an
+   * owner's todos share one. A key, not a rank: it may be fractional, negative or leave gaps.
+   */
+  position: number;
   createdAt: string;
   updatedAt: string;
 };
@@ -79,11 +84,12 @@ const todoColumns = [
   'completed',
   utcText<string | null>('due_at').as('dueAt'),
   'priority',
+  'position',
   utcText('created_at').as('createdAt'),
   utcText('updated_at').as('updatedAt'),
 ] as const;
 
-type TodoColumns = Pick<TodoRow, 'id' | 'title' | 'description' | 'completed'> & {
+type TodoColumns = Pick<TodoRow, 'id' | 'title' | 'description' | 'completed' | 'position'> & {
   dueAt: string | null;
   priority: number;
   createdAt: string;
@@ -103,6 +109,7 @@ const toTodo = (row: TodoColumns): Todo => ({
   completed: row.completed,
   dueAt: row.dueAt === null ? null : isoFromUtcText(row.dueAt),
   priority: priorityOf(row.priority),
+  position: row.position,
   createdAt: isoFromUtcText(row.createdAt),
   updatedAt: isoFromUtcText(row.updatedAt),
 });
@@ -126,18 +133,15 @@ type Cursor =
   | { order: 'due'; due: string; position: number }
   | { order: 'priority'; priority: number; position: number };
 
-// Not named `position`, so that no ORDER BY can mistake it for the column.
-type KeyRow = TodoColumns & { positionKey: number };
-
-function cursorAfter(order: TodoOrder, row: KeyRow): string {
+function cursorAfter(order: TodoOrder, row: TodoColumns): string {
   const key =
     order === 'newest' || order === 'oldest'
       ? [`${row.createdAt}+00`, row.id]
       : order === 'manual'
-        ? ['manual', row.positionKey]
+        ? ['manual', row.position]
         : order === 'due'
-          ? ['due', row.dueAt === null ? 'infinity' : `${row.dueAt}+00`, row.positionKey]
-          : ['priority', row.priority, row.positionKey];
+          ? ['due', row.dueAt === null ? 'infinity' : `${row.dueAt}+00`, row.position]
+          : ['priority', row.priority, row.position];
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
@@ -205,10 +209,7 @@ export async function listTodos(
   const { filter = 'all', search, order = 'newest', dueBefore, dueAfter, limit = 50, cursor } = options;
   const after = cursor ? decodeCursor(order, cursor) : null;
 
-  let query = db
-    .selectFrom('todos')
-    .select([...todoColumns, sql<number>`position`.as('positionKey')])
-    .where('user_id', '=', owner);
+  let query = db.selectFrom('todos').select(todoColumns).where('user_id', '=', owner);
   if (filter !== 'all') query = query.where('completed', '=', filter === 'completed');
   if (search) {
     // position() compares literally: % and _ mean themselves, unlike in LIKE.
@@ -371,8 +372,9 @@ export async function updateTodo(
 
 /**
  * Puts the user's todo right after `afterId` in their manual order (`null`: first), writing
- * that one row: its new position is the midpoint of its new neighbours, the next value of the
- * position sequence at the end, or one less than the first at the top. Undefined when either
+ * that one row: its new position is the midpoint of its new neighbours, one more than the
+ * largest at the end (`todo_next_position`, migration 0011), or one less than the first at the
+ * top. Undefined when either
  * todo does not exist or is someone else's.
  *
  * Two moves of one user at once must not compute the same midpoint: the first statement takes
@@ -410,7 +412,7 @@ export async function moveTodo(
     const { current, before, after } = keys;
     // Already there: nothing to write.
     if ((before ?? -Infinity) < current && current < (after ?? Infinity)) return getTodo(db, owner, id);
-    let position: number | null = null; // null: the end, the sequence's next value
+    let position: number | null = null; // null: the end
     if (before === null && after !== null) position = after - 1;
     if (before !== null && after !== null) {
       position = (before + after) / 2;
@@ -422,7 +424,7 @@ export async function moveTodo(
     }
     const row = await db
       .updateTable('todos')
-      .set({ position: position === null ? sql<number>`nextval('todos_position_seq')` : position })
+      .set({ position: position === null ? sql<number>`todo_next_position(${owner}::uuid)` : position })
       .where('user_id', '=', owner)
       .where('id', '=', id)
       .returning(todoColumns)
@@ -513,9 +515,8 @@ export async function importTodos(
 ): Promise<{ added: number; skipped: number }> {
   if (todos.length === 0) return { added: 0, skipped: 0 };
   const { rows } = await sql<{ id: string }>`
-    insert into todos (id, user_id, title, description, completed, due_at, priority, created_at, position)
-    select id, ${owner}::uuid, title, description, completed, due_at, priority, coalesce(created_at, now()),
-      nextval('todos_position_seq')
+    insert into todos (id, user_id, title, description, completed, due_at, priority, created_at)
+    select id, ${owner}::uuid, title, description, completed, due_at, priority, coalesce(created_at, now())
     from unnest(
       ${todos.map((todo) => todo.id)}::uuid[],
       ${todos.map((todo) => todo.title)}::text[],

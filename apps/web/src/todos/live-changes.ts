@@ -1,72 +1,125 @@
-// Pure helpers that fold one `todo.changes` event into a cached list and the counts.
+// Pure helpers that fold one `todo.changes` event into a cached list and the counts, by the
+// server's own rules for which todos a list holds and in what order (packages/db todos.ts).
 import type { Todo, TodoCounts } from '../trpc.ts';
-import type { TodoList } from './todo-cache.ts';
+import { PRIORITIES } from './priorities.ts';
+import { findTodo, matchesSearch, removeTodos, type TodoList, todosOf } from './todo-cache.ts';
+import { type Filter, matches } from './use-filter.ts';
 
-/** What a cached list shows, when it is simple enough to be changed in place. */
-export type ListView = { filter: 'all' | 'active' | 'completed'; order: 'newest' | 'oldest' };
+const FILTERS: readonly unknown[] = ['all', 'active', 'completed'] satisfies Filter[];
+const ORDERS = ['newest', 'oldest', 'manual', 'due', 'priority'] as const;
 
-const VIEW_KEYS = new Set(['filter', 'order', 'limit', 'cursor', 'direction']);
+/** What a cached list shows: which todos, and in what order. Due bounds in epoch milliseconds. */
+export type ListView = {
+  filter: Filter;
+  order: (typeof ORDERS)[number];
+  search?: string;
+  dueAfter?: number;
+  dueBefore?: number;
+};
+
+const VIEW_KEYS = new Set([
+  'filter',
+  'order',
+  'search',
+  'dueAfter',
+  'dueBefore',
+  'limit',
+  'cursor',
+  'direction',
+]);
 
 /**
  * The view of a `todo.list` query from its input (the server's defaults: all, newest first), or
- * null for a list the event cannot be folded into safely, which is refetched instead: a search,
- * an input this code does not know, and the manual, due and priority orders (a move arrives as
- * an upsert that does not say where the todo went, and those orders depend on other todos'
- * positions).
+ * null for an input this code does not know, which is refetched instead.
  */
 export function listViewOf(input: unknown): ListView | null {
   const fields = (input ?? {}) as Record<string, unknown>;
   if (typeof fields !== 'object' || Object.keys(fields).some((key) => !VIEW_KEYS.has(key))) return null;
-  const filter = fields.filter ?? 'all';
-  const order = fields.order ?? 'newest';
-  if (filter !== 'all' && filter !== 'active' && filter !== 'completed') return null;
-  if (order !== 'newest' && order !== 'oldest') return null;
-  return { filter, order };
+  const { filter = 'all', order = 'newest', search, dueAfter, dueBefore } = fields;
+  const known = ORDERS.find((name) => name === order);
+  if (!FILTERS.includes(filter) || !known) return null;
+  if (search !== undefined && typeof search !== 'string') return null;
+  const view: ListView = { filter: filter as Filter, order: known };
+  // As the server takes them: an empty search is none; a bound is an instant.
+  if (search) view.search = search;
+  for (const [key, value] of [
+    ['dueAfter', dueAfter],
+    ['dueBefore', dueBefore],
+  ] as const) {
+    if (value === undefined) continue;
+    const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(time)) return null;
+    view[key] = time;
+  }
+  return view;
 }
 
-/** The list's order: creation time, then id, as the server sorts. */
+/** Whether the view's list holds every todo, so that what it lacks does not exist. */
+export const showsEverything = (view: ListView): boolean =>
+  view.filter === 'all' && !view.search && view.dueAfter === undefined && view.dueBefore === undefined;
+
+const dueTime = (todo: Todo) => (todo.dueAt === null ? Number.POSITIVE_INFINITY : Date.parse(todo.dueAt));
+// High first: PRIORITIES lists them lowest first.
+const priorityRank = (todo: Todo) => -PRIORITIES.findIndex((option) => option.priority === todo.priority);
+const ascending = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Negative when `a` comes before `b` in the view's order, as the server sorts: creation time
+ * then id; position; due (none last) then position; priority (high first) then position.
+ */
 function compare(view: ListView, a: Todo, b: Todo): number {
-  const ascending =
-    a.createdAt !== b.createdAt
-      ? a.createdAt < b.createdAt
-        ? -1
-        : 1
-      : a.id < b.id
-        ? -1
-        : a.id > b.id
-          ? 1
-          : 0;
-  return view.order === 'oldest' ? ascending : -ascending;
+  switch (view.order) {
+    case 'newest':
+    case 'oldest': {
+      const byCreation = ascending(a.createdAt, b.createdAt) || ascending(a.id, b.id);
+      return view.order === 'oldest' ? byCreation : -byCreation;
+    }
+    case 'manual':
+      return ascending(a.position, b.position);
+    case 'due':
+      return ascending(dueTime(a), dueTime(b)) || ascending(a.position, b.position);
+    case 'priority':
+      return ascending(priorityRank(a), priorityRank(b)) || ascending(a.position, b.position);
+  }
 }
 
-function belongs(view: ListView, todo: Todo): boolean {
-  return view.filter === 'all' || (view.filter === 'completed') === todo.completed;
+/** Whether `todo` belongs in the view's list: its filter, search and due range. */
+function holds(view: ListView, todo: Todo): boolean {
+  const due = todo.dueAt === null ? null : Date.parse(todo.dueAt);
+  return (
+    matches(view.filter, todo.completed) &&
+    (!view.search || matchesSearch(todo, view.search)) &&
+    (view.dueAfter === undefined || (due !== null && due >= view.dueAfter)) &&
+    (view.dueBefore === undefined || (due !== null && due < view.dueBefore))
+  );
 }
 
-/** Whether the loaded pages reach as far as `todo`'s place: if not, it arrives with a later page. */
+/**
+ * Whether the loaded pages reach as far as `todo`'s place: if not, it arrives with a later page.
+ * The next page starts right after the last todo loaded, so the todo that is last may stay there.
+ */
 export function covers(view: ListView, list: TodoList, todo: Todo): boolean {
   const last = list.pages.at(-1);
   if (!last || last.nextCursor === null) return true;
-  const lastLoaded = list.pages.flatMap((page) => page.items).at(-1);
-  return lastLoaded !== undefined && compare(view, todo, lastLoaded) < 0;
+  const lastLoaded = todosOf(list).at(-1);
+  if (!lastLoaded) return false;
+  const order = compare(view, todo, lastLoaded);
+  return order < 0 || (order === 0 && lastLoaded.id === todo.id);
 }
 
 /** The list with `id` taken out, or the same list when it was not there. */
 export function withoutTodo(list: TodoList, id: string): TodoList {
-  if (!list.pages.some((page) => page.items.some((todo) => todo.id === id))) return list;
-  return {
-    ...list,
-    pages: list.pages.map((page) => ({ ...page, items: page.items.filter((todo) => todo.id !== id) })),
-  };
+  return findTodo(list, id) ? removeTodos(list, (todo) => todo.id === id) : list;
 }
 
 /**
- * The list with `todo` as the server now has it: replaced where it was, inserted at its place
- * when it is new to this list and belongs to its filter, taken out when it no longer does.
+ * The list with `todo` as the server now has it, at its place in the view's order: moved there
+ * when it was elsewhere, taken out when the view no longer holds it or its place lies beyond the
+ * loaded pages.
  */
 export function withTodo(view: ListView, list: TodoList, todo: Todo): TodoList {
   const rest = withoutTodo(list, todo.id);
-  if (!belongs(view, todo) || !covers(view, rest, todo)) return rest;
+  if (!holds(view, todo) || !covers(view, list, todo)) return rest;
   let placed = false;
   const pages = rest.pages.map((page, index) => {
     if (placed) return page;

@@ -1,7 +1,14 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { TodoChange, TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
-import { countsAfterChange, covers, listViewOf, withoutTodo, withTodo } from './live-changes.ts';
-import type { TodoList } from './todo-cache.ts';
+import {
+  countsAfterChange,
+  covers,
+  listViewOf,
+  showsEverything,
+  withoutTodo,
+  withTodo,
+} from './live-changes.ts';
+import { type TodoList, todosOf } from './todo-cache.ts';
 import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
@@ -21,6 +28,8 @@ export type LiveSyncOptions = {
  * Opens the tab's one `todo.changes` stream and folds its events into the TanStack Query cache
  * as they arrive; returns what stops it. Loaded on demand by useLiveTodos, after the first paint.
  *
+ * - An upsert or a delete changes every cached list in place, whatever its order, filter, search
+ *   or due range: an upsert's todo carries its position, so it says where a moved todo went.
  * - While one of the tab's own writes is under way, events are left alone: the optimistic state
  *   is newer than anything in them, and the refetch after the last write reads them anyway.
  * - While a list is being read, an event restarts the read instead of writing into a result the
@@ -132,19 +141,19 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
 
 type Keys = { listKey: readonly unknown[]; countsKey: readonly unknown[]; todoKey: readonly unknown[] };
 
-/** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot. */
+/** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
+ * a list being read, or one whose input this code does not know. */
 function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoChange, { type: 'reset' }>) {
   const id = change.type === 'upsert' ? change.todo.id : change.id;
   const after = change.type === 'upsert' ? change.todo : undefined;
   const lists = queryClient.getQueriesData<TodoList>({ queryKey: keys.listKey });
 
-  const before = lists
-    .flatMap(([, list]) => list?.pages.flatMap((page) => page.items) ?? [])
-    .find((todo) => todo.id === id);
+  const before = lists.flatMap(([, list]) => todosOf(list)).find((todo) => todo.id === id);
   if (before && after && before.updatedAt > after.updatedAt) return;
 
   // Whether the counts can be worked out here: the todo was cached, or a complete-enough list of
-  // every todo shows that it is new (or, for a delete, that it was never there).
+  // every todo (no filter, search or due range) shows that it is new (or, for a delete, that it
+  // was never there).
   let countsKnown = before !== undefined;
   for (const [key, list] of lists) {
     const input = infiniteInput(key);
@@ -154,7 +163,7 @@ function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoCh
       void queryClient.invalidateQueries({ queryKey: key, exact: true });
       continue;
     }
-    if (!before && view.filter === 'all' && (!after || covers(view, list, after))) {
+    if (!before && showsEverything(view) && (!after || covers(view, list, after))) {
       countsKnown = countsKnown || after !== undefined || list.pages.at(-1)?.nextCursor === null;
     }
     queryClient.setQueryData<TodoList>(key, after ? withTodo(view, list, after) : withoutTodo(list, id));

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Todo } from '../trpc.ts';
-import { listInput, placeNewTodo, type TodoList } from './todo-cache.ts';
+import { draftTodo, listInput, placeNewTodo, type TodoList } from './todo-cache.ts';
 
+let positions = 0;
 const todo = (title: string): Todo => ({
   id: title,
   title,
@@ -9,6 +10,7 @@ const todo = (title: string): Todo => ({
   completed: false,
   dueAt: null,
   priority: 'none',
+  position: ++positions,
   createdAt: '2026-12-01T10:00:00.000Z',
   updatedAt: '2026-12-01T10:00:00.000Z',
 });
@@ -55,5 +57,22 @@ describe('placeNewTodo', () => {
       'MILK the cow',
     ]);
     expect(titles(placeNewTodo(start, todo('Stamps'), listInput('manual', 'milk')))).toEqual(['Oat milk']);
+  });
+});
+
+describe('draftTodo', () => {
+  test('last in the manual order as far as the tab knows: one above the largest position it has', () => {
+    const start = list('more', 'A', 'B');
+    const [a, b] = start.pages[0]?.items ?? [];
+    if (!a || !b) throw new Error('no todos');
+    start.pages[0] = {
+      items: [
+        { ...b, position: 7.5 },
+        { ...a, position: -1 },
+      ],
+      nextCursor: 'more',
+    };
+    expect(draftTodo('new', 'New', start)).toMatchObject({ id: 'new', title: 'New', position: 8.5 });
+    expect(draftTodo('new', 'New', undefined).position).toBe(1);
   });
 });

@@ -37,6 +37,24 @@ export function removeTodos(list: TodoList, remove: (todo: Todo) => boolean): To
   };
 }
 
+/** A todo added here, as the tab shows it until the server answers: last in the manual order
+ * (after the largest position the tab knows of), with the browser's guess at its times. */
+export function draftTodo(id: string, title: string, list: TodoList | undefined): Todo {
+  const now = new Date().toISOString();
+  const last = todosOf(list).reduce((largest, todo) => Math.max(largest, todo.position), 0);
+  return {
+    id,
+    title,
+    description: null,
+    completed: false,
+    dueAt: null,
+    priority: 'none',
+    position: last + 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Appends at the end, but only when the end is loaded: otherwise it arrives with its page. */
 export function appendTodo(list: TodoList, todo: Todo): TodoList {
   const last = list.pages.at(-1);
@@ -44,11 +62,17 @@ export function appendTodo(list: TodoList, todo: Todo): TodoList {
   return { ...list, pages: [...list.pages.slice(0, -1), { ...last, items: [...last.items, todo] }] };
 }
 
+/** The server's search: a literal, case-insensitive substring of the title or the description. */
+export function matchesSearch(todo: Pick<Todo, 'title' | 'description'>, search: string): boolean {
+  const text = search.toLowerCase();
+  return todo.title.toLowerCase().includes(text) || (todo.description?.toLowerCase().includes(text) ?? false);
+}
+
 /** Where a todo added here shows before the server has answered: first when the newest come
  * first; otherwise last, as in the manual order and (no due date, no priority) in the due and
  * priority orders; nowhere while a search it does not match is shown. */
 export function placeNewTodo(list: TodoList, todo: Todo, input: ListInput): TodoList {
-  if (input.search && !todo.title.toLowerCase().includes(input.search.toLowerCase())) return list;
+  if (input.search && !matchesSearch(todo, input.search)) return list;
   if (input.order !== 'newest') return appendTodo(list, todo);
   const [first, ...rest] = list.pages;
   return first ? { ...list, pages: [{ ...first, items: [todo, ...first.items] }, ...rest] } : list;

@@ -139,16 +139,17 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
     void queryClient.invalidateQueries({ queryKey: COUNTS });
   };
 
-  /** The server's version of a todo's times, in every cached list; the rest stays as the user
-   * may have changed it since. A later live event of an older version is then seen as older. */
-  const takeTimes = (saved: Todo, always = false) =>
+  /** The server's version of a todo's times and position, in every cached list; the rest stays
+   * as the user may have changed it since. A later live event of an older version is then seen
+   * as older, and one of another todo is placed among the server's positions. */
+  const takeServerKeys = (saved: Todo, always = false) =>
     queryClient.setQueriesData<TodoList>(
       { queryKey: LISTS },
       (list) =>
         list &&
         mapTodos(list, (todo) =>
           todo.id === saved.id && (always || todo.updatedAt < saved.updatedAt)
-            ? { ...todo, createdAt: saved.createdAt, updatedAt: saved.updatedAt }
+            ? { ...todo, position: saved.position, createdAt: saved.createdAt, updatedAt: saved.updatedAt }
             : todo,
         ),
     );
@@ -163,15 +164,15 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
   queryClient.setMutationDefaults(WRITE_KEYS.create, {
     ...common,
     mutationFn: (input: CreateInput) => client.todo.create.mutate(input),
-    // The draft's times were the browser's guess.
-    onSuccess: (saved: Todo) => takeTimes(saved, true),
+    // The draft's times and position were the browser's guess.
+    onSuccess: (saved: Todo) => takeServerKeys(saved, true),
     onError: (error: unknown, _input: CreateInput, context: WriteContext | undefined) =>
       dropOrRollBack(error, context, 'add the todo'),
   });
   queryClient.setMutationDefaults(WRITE_KEYS.update, {
     ...common,
     mutationFn: (input: UpdateInput) => client.todo.update.mutate(input),
-    onSuccess: (saved: Todo) => takeTimes(saved),
+    onSuccess: (saved: Todo) => takeServerKeys(saved),
     onError: (error: unknown, input: UpdateInput, context: WriteContext | undefined) =>
       dropOrRollBack(error, context, updateAction(input)),
   });
@@ -186,6 +187,7 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
   queryClient.setMutationDefaults(WRITE_KEYS.move, {
     ...common,
     mutationFn: (input: MoveInput) => client.todo.move.mutate(input),
+    onSuccess: (saved: Todo) => takeServerKeys(saved),
     onError: (error: unknown, _input: MoveInput, context: WriteContext | undefined) =>
       dropOrRollBack(error, context, 'move the todo'),
   });

@@ -2,7 +2,15 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { type Todo, useTRPC } from '../trpc.ts';
 import { moveInList } from './reorder-cache.ts';
-import { countsAfter, findTodo, type ListInput, mapTodos, placeNewTodo, removeTodos } from './todo-cache.ts';
+import {
+  countsAfter,
+  draftTodo,
+  findTodo,
+  type ListInput,
+  mapTodos,
+  placeNewTodo,
+  removeTodos,
+} from './todo-cache.ts';
 import {
   type CreateInput,
   type MoveInput,
@@ -60,23 +68,11 @@ export function useTodoActions(onRefused: (message: string) => void, view: ListI
   const create = useMutation<Todo, unknown, CreateInput, WriteContext>({
     mutationKey: WRITE_KEYS.create,
     scope: WRITES,
-    onMutate: ({ id, title }) => {
-      const now = new Date().toISOString();
-      const draft: Todo = {
-        id,
-        title,
-        description: null,
-        completed: false,
-        dueAt: null,
-        priority: 'none',
-        createdAt: now,
-        updatedAt: now,
-      };
-      return apply(({ list, counts }) => ({
-        list: list && placeNewTodo(list, draft, view),
+    onMutate: ({ id, title }) =>
+      apply(({ list, counts }) => ({
+        list: list && placeNewTodo(list, draftTodo(id, title, list), view),
         counts: counts && countsAfter.created(counts),
-      }));
-    },
+      })),
   });
 
   const update = useMutation<Todo, unknown, UpdateInput, WriteContext>({

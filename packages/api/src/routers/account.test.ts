@@ -88,6 +88,7 @@ describe.each(testDrivers)('account router on %s', (driver) => {
       completed: true,
       dueAt: null,
       priority: 'none',
+      position: 1,
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: expect.stringMatching(ISO_UTC),
     });

@@ -91,6 +91,7 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
         completed: false,
         dueAt: null,
         priority: 'none',
+        position: 1,
         createdAt: expect.stringMatching(ISO_UTC),
         updatedAt: expect.stringMatching(ISO_UTC),
       });
