@@ -5,7 +5,7 @@
  * - a stream whose reader has not drained for `writeTimeoutMs` is cut: the server never
  *   buffers more for it than one page of its log (the stream's own bounds, api changes.ts);
  * - every stream's session is checked together on a timer, and a sign-out ends its streams at
- *   once (the change feed tells, migrations/0011); before a stream writes again after a stall,
+ *   once (the change feed tells, migrations/0012); before a stream writes again after a stall,
  *   or past its session's expiry, that session is checked again;
  * - the streams' reads of the database share at most half of the pool.
  * A stream is a `Slot`: made for its request, opened by the procedure (`StreamSlot.open`), ended

@@ -1,6 +1,6 @@
 /**
  * tRPC over node:http, on tRPC's public API: one path for every call, single or batched, the
- * way `@todo/client`, the web app and the CLI send them (docs/decisions/0017). It reads the
+ * way `@todo/client`, the web app and the CLI send them (docs/decisions/0018). It reads the
  * request as tRPC's fetch adapter does (`/a,b?batch=1`, inputs keyed by index, the same
  * errors), runs each procedure through `callTRPCProcedure` with tRPC's middleware and input
  * validation, and answers with tRPC's error shape and status, in one write: no fetch Request,

@@ -10,7 +10,7 @@
  * connection breaks (a database restart) the feed reconnects by itself, with backoff, and then
  * wakes every subscriber without a notice: each reads what it missed meanwhile.
  *
- * The same channel tells of ended sessions (migrations/0011), in commit order with the events:
+ * The same channel tells of ended sessions (migrations/0012), in commit order with the events:
  * `onSessionEnded` hears of a sign-out before any notice of a change committed after it.
  */
 import { CHANGES_CHANNEL, type TodoChange } from './changes.ts';
@@ -141,7 +141,7 @@ export async function createChangeFeed(
   };
 }
 
-/** A NOTIFY payload as migrations/0007 and 0011 write them; null for anything else. */
+/** A NOTIFY payload as migrations/0007 and 0012 write them; null for anything else. */
 function parseNotice(
   payload: string,
 ): { userId: string; notice: ChangeNotice } | { sessionEnded: string } | null {

@@ -2,7 +2,7 @@
  * Sessions as event streams see them. A stream (todo.changes) opens on its session's token and
  * stays open only while that session lives: the server looks the session up once, then checks
  * all open streams' sessions together on a timer, and hears of ended ones on the change feed
- * (migrations/0011). These run as the server itself, outside any caller's transaction: they
+ * (migrations/0012). These run as the server itself, outside any caller's transaction: they
  * decide who a stream is, as Better Auth's own session lookups do.
  */
 import { type Kysely, sql } from 'kysely';

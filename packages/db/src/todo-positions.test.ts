@@ -144,7 +144,7 @@ describe.each(testDrivers)('positions on %s', (driver) => {
       last = await write((db, owner) => moveTodo(db, owner, todo.id, left.id));
     }
 
-    const events = await as(alice, (db, owner) => changesSince(db, owner, lastId));
+    const events = (await as(alice, (db, owner) => changesSince(db, owner, lastId)))?.events;
     expect(events?.map((event) => event.change)).toEqual(expected.map((todo) => ({ type: 'upsert', todo })));
     expect([toTop.position, toEnd.position]).toEqual([0, 2]);
     expect(last.position).toBe(1 + 2 ** -45);
