@@ -244,13 +244,23 @@ export function createEventStreams(options: EventStreamOptions) {
       }
     },
 
-    /** Runs a stream's read of the log within the streams' share of the pool. */
-    read: <T>(fn: () => Promise<T>) => reads(fn),
+    /**
+     * Runs a stream's read of the log within the streams' share of the pool, after a turn of
+     * the event loop: a replay's reads follow each other without any I/O between them, and on
+     * PGlite, which runs in this thread, they would otherwise keep every socket waiting.
+     */
+    read: <T>(fn: () => Promise<T>) => reads(() => turn().then(fn)),
     endSession,
     /** Checks every open stream's session now (the change feed was deaf for a while). */
     checkSessions: () => checkSessions(),
     get size() {
       return open.size;
+    },
+    /** Open streams, and how many of them wait for their reader to drain. */
+    stats() {
+      let blocked = 0;
+      for (const slot of open) if (slot.blockedSince !== 0) blocked++;
+      return { open: open.size, blocked };
     },
     /** Cuts every stream: their clients reconnect, to another instance, and replay. */
     close() {
@@ -261,6 +271,8 @@ export function createEventStreams(options: EventStreamOptions) {
   };
   return streams;
 }
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Resolves when `res` can take more, or has closed. */
 function drained(res: ServerResponse) {

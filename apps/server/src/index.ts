@@ -15,7 +15,7 @@ import {
 } from '@todo/db';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
-import { createEventStreams } from './event-streams.ts';
+import { createEventStreams, type EventStreams } from './event-streams.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer } from './mail.ts';
 import type { createMetrics, Metrics } from './metrics.ts';
@@ -30,6 +30,8 @@ export type RunningServer = {
   database: Database;
   /** This process's change feed (live sync). */
   feed: ChangeFeed;
+  /** This process's open event streams. */
+  streams: EventStreams;
   logger: Logger;
   /** With METRICS_TOKEN only. */
   metrics?: Metrics;
@@ -198,6 +200,7 @@ export async function startServer(
     server,
     database,
     feed,
+    streams,
     logger,
     metrics,
     close(graceMs = 10_000) {

@@ -26,8 +26,6 @@ export type ChangeFeed = {
    * unsubscribe.
    */
   subscribe(userId: string, wake: (notice?: ChangeNotice) => void): () => void;
-  /** Aborted when the feed closes (the server shuts down): subscribers end their streams. */
-  readonly closed: AbortSignal;
   /** Open subscriptions, for metrics and tests. */
   readonly size: number;
   /** Whether the LISTEN connection is up right now. */
@@ -123,7 +121,6 @@ export async function createChangeFeed(
         if (set.size === 0) subscribers.delete(userId);
       };
     },
-    closed: closing.signal,
     get size() {
       return size;
     },

@@ -78,20 +78,20 @@ export async function changesSince(
   // database, so an oversized page never leaves it: the anchor and the first event always
   // come, every later one only while the events before it fit.
   const { rows } = await sql<Row & { fetched: number | string }>`
-    with candidates as (
-      select id, kind, todo_id, todo,
-        case when id = ${afterId}::bigint then 0 else octet_length(coalesce(todo::text, '')) end as bytes
-      from todo_changes
-      where user_id = ${owner} and id >= ${afterId}::bigint
-      order by id
-      limit ${page.rows + 2}
-    ), sized as (
-      select *, sum(bytes) over (order by id) - bytes as before,
+    with sized as (
+      select id, sum(size) over (order by id) - size as before,
         row_number() over (order by id) as n, count(*) over () as fetched
-      from candidates
+      from (
+        select id, case when id = ${afterId}::bigint then 0 else size end as size
+        from todo_changes
+        where user_id = ${owner} and id >= ${afterId}::bigint
+        order by id
+        limit ${page.rows + 2}
+      ) as candidates
     )
-    select id::text as id, kind, todo_id, todo, fetched from sized
-    where n <= ${anchored ? 2 : 1} or before < ${page.bytes}
+    select c.id::text as id, c.kind, c.todo_id, c.todo, sized.fetched
+    from sized join todo_changes c on c.id = sized.id
+    where sized.n <= ${anchored ? 2 : 1} or sized.before < ${page.bytes}
     order by sized.id -- not the text alias`.execute(db);
   let events = rows;
   if (anchored) {

@@ -69,6 +69,7 @@ export interface TodoChanges {
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   kind: string;
+  size: Generated<number | null>;
   todo: Json | null;
   todo_id: string | null;
   user_id: string;
