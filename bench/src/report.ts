@@ -1,6 +1,12 @@
+// The run's results as text: a table per load generator with the ratios worth reading, the
+// generators side by side, one user's list latency, the realtime workload and row-level
+// security's cost.
 import type { LatencyCase } from './latency.ts';
 import type { LoadResult } from './load.ts';
+import type { MixResults } from './mix.ts';
+import type { Options } from './options.ts';
 import type { RealtimeResult } from './realtime.ts';
+import type { RlsCost } from './rls.ts';
 
 const num = (value: number, digits = 0) =>
   Number.isFinite(value)
@@ -176,4 +182,70 @@ export function realtimeSummary(result: RealtimeResult): string {
   lines.push(...checks);
   lines.push(`stream reconnects ${num(result.reconnects)}, stream errors ${num(result.streamErrors)}`);
   return lines.join('\n');
+}
+
+export type Results = {
+  load: MixResults;
+  latency: Partial<Record<string, LatencyCase[]>>;
+  realtime: RealtimeResult | null;
+  rls: RlsCost | null;
+};
+
+function printMix(load: MixResults, options: Options) {
+  console.log(
+    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ` +
+      `${options.seconds} s per server and generator in turns, pool ${options.poolMax}` +
+      (options.targets.includes('adapter')
+        ? '. adapter = the production server with tRPC’s public Node adapter instead of its direct path'
+        : ''),
+  );
+  for (const [generator, results] of Object.entries(load)) {
+    console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}`);
+    console.log(loadTable(results));
+  }
+  if (!load.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
+  console.log('\nRatios, generators side by side');
+  console.log(ratioTable(load));
+}
+
+/** Everything measured, in the order it was measured. */
+export function printResults({ load, latency, realtime, rls }: Results, options: Options) {
+  if (options.latencyOnly) console.log('\nBENCH_ONLY=latency: no mixed workload, realtime or RLS measured');
+  else printMix(load, options);
+  const latencyCases = Object.fromEntries(
+    Object.entries(latency).flatMap(([server, cases]) =>
+      cases && cases.length > 0 ? [[server, cases]] : [],
+    ),
+  );
+  if (Object.keys(latencyCases).length > 0) {
+    console.log('\nOne user’s todo.list (limit 50) in newest, manual and due order, one connection');
+    console.log(latencyTable(latencyCases));
+  }
+  if (realtime) {
+    console.log(
+      `\nRealtime: ${num(realtime.streams)} todo.changes streams (two per user, ${num(realtime.users)} users) ` +
+        `while the mix runs on process 1; ${options.connections} connections, ${options.seconds} s per case in turns. ` +
+        'event = from a write’s answer to its event at the owner’s other stream',
+    );
+    console.log(realtimeTable(realtime));
+    console.log(realtimeSummary(realtime));
+  }
+  const changeLogCost = Object.entries(load).flatMap(([generator, results]) =>
+    results?.project && results.baseline
+      ? [`${ratio(results.project.requestsPerSecond, results.baseline.requestsPerSecond)} (${generator})`]
+      : [],
+  );
+  if (changeLogCost.length > 0) {
+    console.log(
+      `\nThe plain mix with the change log’s triggers in place: project ÷ baseline throughput ${changeLogCost.join(', ')}`,
+    );
+  }
+  if (rls) {
+    const extra = rls.withRlsMicros - rls.withoutRlsMicros;
+    console.log(
+      `\nRow-level security, inside PostgreSQL (todo.list's statement, ${rls.iterations} runs, median of ${rls.turns} turns each): ` +
+        `${rls.withRlsMicros.toFixed(1)} µs with, ${rls.withoutRlsMicros.toFixed(1)} µs without, ` +
+        `${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs (${((100 * extra) / rls.withoutRlsMicros).toFixed(0)}%)`,
+    );
+  }
 }
