@@ -6,7 +6,6 @@
 // memory with the streams idle and without them (after a forced full GC), and the mix's
 // throughput with and without them, in interleaved rounds: no streams, streams on the process
 // taking the writes, and streams on a second process on the same database.
-import type { RequestParams } from 'autocannon';
 import { combine, createMatcher, type Delivery, percentile, type RoundDelivery } from './delivery.ts';
 import {
   autocannonDrive,
@@ -14,15 +13,19 @@ import {
   type Drive,
   type LoadResult,
   measureRound,
+  type RequestContext,
   type Round,
   summarize,
 } from './load.ts';
 import { type RunningProcess, sleep } from './processes.ts';
 import type { SeededUser } from './seed.ts';
 import { type Memory, settledMemory } from './server-memory.ts';
+import { firstResult, type Shape } from './shapes.ts';
 import { createStreams } from './sse-streams.ts';
 
 export type RealtimeOptions = {
+  /** The mix's requests: as @todo/client sends them, as the web app does. */
+  shape: Shape;
   /** Open streams, two per user for the first `streams / 2` users. */
   streams: number;
   connections: number;
@@ -67,28 +70,18 @@ type Streams = ReturnType<typeof createStreams>;
 type Matcher = ReturnType<typeof createMatcher>;
 
 /**
- * The contract's mix as load.ts builds it; each request's caller rides in autocannon's
- * per-request context to the answer, whose body names the todo and its updatedAt. Every round
- * parses its writes' answers, with streams or without, so the generator's work is alike.
+ * The contract's mix as load.ts builds it, in `shape`; each request's user and call ride in
+ * autocannon's per-request context to the answer, whose body names the todo and its updatedAt.
+ * Every round parses its writes' answers, with streams or without, so the generator's work is alike.
  */
-function writeTimingDrive(users: SeededUser[], streamUsers: number, matcher: Matcher): Drive {
-  const userByAuthorization = new Map(users.map((user, index) => [`Bearer ${user.token}`, index]));
-  const next = createWorkload(users);
-  return autocannonDrive(
-    (request: RequestParams, context: Record<string, unknown>) => {
-      const built = next(request);
-      context.authorization = built.headers?.authorization;
-      context.write = built.method === 'POST';
-      return built;
-    },
-    (status, body, context) => {
-      if (context.write !== true || status !== 200) return;
-      const at = performance.now();
-      const user = userByAuthorization.get(context.authorization as string);
-      const todo = (JSON.parse(body) as { result: { data: Todo } }).result.data;
-      if (user !== undefined && user < streamUsers) matcher.answered(user, keyOf(todo), at);
-    },
-  );
+function writeTimingDrive(users: SeededUser[], shape: Shape, streamUsers: number, matcher: Matcher): Drive {
+  return autocannonDrive(createWorkload(users, shape), (status, body, context: RequestContext) => {
+    if (context.call === 'list' || status !== 200) return;
+    const at = performance.now();
+    const todo = firstResult<Todo>(body);
+    if (context.user !== undefined && context.user < streamUsers)
+      matcher.answered(context.user, keyOf(todo), at);
+  });
 }
 
 /** Opens every stream on `server` (timed), and reads its memory without, with and after them. */
@@ -192,7 +185,7 @@ export async function benchRealtime(
     },
     error() {},
   });
-  const drive = writeTimingDrive(users, streamUsers, matcher);
+  const drive = writeTimingDrive(users, options.shape, streamUsers, matcher);
 
   console.log('realtime: starting two project servers on the same database');
   const first = await startServer();

@@ -1,12 +1,13 @@
-// The run's results as text: a table per load generator with the ratios worth reading, the
-// generators side by side, one user's list latency, the realtime workload and row-level
-// security's cost.
+// The run's results as text: for each request shape, a table per load generator with the
+// ratios worth reading and the generators side by side; the shapes against each other; one
+// user's list latency, the realtime workload and row-level security's cost.
 import type { LatencyCase } from './latency.ts';
 import type { LoadResult } from './load.ts';
-import type { MixResults } from './mix.ts';
+import type { MixByShape } from './mix.ts';
 import type { Options } from './options.ts';
 import type { RealtimeResult } from './realtime.ts';
 import type { RlsCost } from './rls.ts';
+import { describeTemplate, type Shape, type ShapeName } from './shapes.ts';
 
 const num = (value: number, digits = 0) =>
   Number.isFinite(value)
@@ -57,9 +58,11 @@ const COLUMNS: Column[] = [
 const CPU_COLUMNS = ['server CPU/req', 'db CPU/req', 'total CPU/req'];
 const RATIO_COLUMNS = new Set(['req/s', 'p50', 'p90', 'p99', ...CPU_COLUMNS]);
 
-/** The mixed workload from one load generator: one row per server, then the ratios. */
-export function loadTable(results: Record<string, LoadResult>): string {
-  const rows = Object.entries(results).map(([name, r]) => [name, ...COLUMNS.map((c) => c.cell(c.value(r)))]);
+/** The mixed workload from one load generator: one row per server, then the ratios; `title` heads the first column. */
+export function loadTable(title: string, results: Partial<Record<string, LoadResult>>): string {
+  const rows = Object.entries(results).flatMap(([name, r]) =>
+    r ? [[name, ...COLUMNS.map((c) => c.cell(c.value(r)))]] : [],
+  );
   for (const [a, b] of RATIOS) {
     const [ra, rb] = [results[a], results[b]];
     if (!ra || !rb) continue;
@@ -68,11 +71,14 @@ export function loadTable(results: Record<string, LoadResult>): string {
       ...COLUMNS.map((c) => (RATIO_COLUMNS.has(c.name) ? ratio(c.value(ra), c.value(rb)) : '')),
     ]);
   }
-  return table(['', ...COLUMNS.map((c) => c.name)], rows);
+  return table([title, ...COLUMNS.map((c) => c.name)], rows);
 }
 
+/** Results by generator, then by server. */
+type ByGenerator = Partial<Record<string, Partial<Record<string, LoadResult>>>>;
+
 /** The generators side by side: each ratio's throughput, p99 and CPU per request, per generator. */
-export function ratioTable(byGenerator: Record<string, Record<string, LoadResult>>): string {
+export function ratioTable(title: string, byGenerator: ByGenerator): string {
   const generators = Object.keys(byGenerator);
   const columns = COLUMNS.filter((c) => ['req/s', 'p99', ...CPU_COLUMNS].includes(c.name));
   const rows = RATIOS.filter(([a, b]) =>
@@ -86,7 +92,32 @@ export function ratioTable(byGenerator: Record<string, Record<string, LoadResult
       }),
     ),
   ]);
-  return table(['', ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))], rows);
+  return table([title, ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))], rows);
+}
+
+/** Each server in the client's shape against itself in the single-call shape, generators side by side. */
+export function shapeRatioTable(load: MixByShape): string {
+  const client: ByGenerator = load.client ?? {};
+  const single: ByGenerator = load.single ?? {};
+  const generators = Object.keys(client).filter((g) => g in single);
+  const columns = COLUMNS.filter((c) => ['req/s', 'p99', ...CPU_COLUMNS].includes(c.name));
+  const targets = [...new Set(generators.flatMap((g) => Object.keys(client[g] ?? {})))];
+  const rows = targets.map((target) => [
+    target,
+    ...columns.flatMap((c) =>
+      generators.map((g) => {
+        const [a, b] = [client[g]?.[target as never], single[g]?.[target as never]] as (
+          | LoadResult
+          | undefined
+        )[];
+        return a && b ? ratio(c.value(a), c.value(b)) : '';
+      }),
+    ),
+  ]);
+  return table(
+    ['client ÷ single shape', ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))],
+    rows,
+  );
 }
 
 /** One row per server and list shape. */
@@ -185,33 +216,62 @@ export function realtimeSummary(result: RealtimeResult): string {
 }
 
 export type Results = {
-  load: MixResults;
+  shapes: Shape[];
+  load: MixByShape;
   latency: Partial<Record<string, LatencyCase[]>>;
   realtime: RealtimeResult | null;
   rls: RlsCost | null;
 };
 
-function printMix(load: MixResults, options: Options) {
+export const SHAPE_NAMES: Record<ShapeName, string> = {
+  client: 'client shape (as @todo/client sends it)',
+  single: 'single shape (one call per URL, as curl sends it)',
+};
+
+/** Each shape's requests as recorded, one line per call. */
+function shapeLines(shapes: Shape[]): string {
+  return shapes
+    .flatMap((shape) => [
+      `${SHAPE_NAMES[shape.name]}:`,
+      ...[shape.list, shape.create, shape.update.completed].map((template) => {
+        const { method, path, headers, body } = describeTemplate(template);
+        const named = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+        return `  ${method} ${path}  [${named.join('; ')}]${body === null ? '' : `  ${body}`}`;
+      }),
+    ])
+    .join('\n');
+}
+
+function printMix({ load, shapes }: Results, options: Options) {
   console.log(
     `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ` +
-      `${options.seconds} s per server and generator in turns, pool ${options.poolMax}` +
+      `${options.seconds} s per server, generator and shape in turns, pool ${options.poolMax}` +
       (options.targets.includes('adapter')
         ? '. adapter = the production server with tRPC’s public Node adapter instead of its direct path'
         : ''),
   );
-  for (const [generator, results] of Object.entries(load)) {
-    console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}`);
-    console.log(loadTable(results));
+  console.log(`Requests, recorded from the clients at run time:\n${shapeLines(shapes)}`);
+  for (const shape of shapes) {
+    for (const [generator, results] of Object.entries(load[shape.name] ?? {})) {
+      const title = `${generator}${generator === 'wrk' ? ' (1 thread)' : ''}, ${shape.name} shape`;
+      console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}, ${SHAPE_NAMES[shape.name]}`);
+      console.log(loadTable(title, results ?? {}));
+    }
   }
-  if (!load.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
-  console.log('\nRatios, generators side by side');
-  console.log(ratioTable(load));
+  if (!load.client?.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
+  for (const shape of shapes) {
+    console.log(`\nRatios, generators side by side, ${SHAPE_NAMES[shape.name]}`);
+    console.log(ratioTable(`${shape.name} shape`, load[shape.name] ?? {}));
+  }
+  console.log('\nWhat the client’s shape costs each server against the single-call shape');
+  console.log(shapeRatioTable(load));
 }
 
 /** Everything measured, in the order it was measured. */
-export function printResults({ load, latency, realtime, rls }: Results, options: Options) {
+export function printResults(results: Results, options: Options) {
+  const { load, latency, realtime, rls } = results;
   if (options.latencyOnly) console.log('\nBENCH_ONLY=latency: no mixed workload, realtime or RLS measured');
-  else printMix(load, options);
+  else printMix(results, options);
   const latencyCases = Object.fromEntries(
     Object.entries(latency).flatMap(([server, cases]) =>
       cases && cases.length > 0 ? [[server, cases]] : [],
@@ -224,16 +284,20 @@ export function printResults({ load, latency, realtime, rls }: Results, options:
   if (realtime) {
     console.log(
       `\nRealtime: ${num(realtime.streams)} todo.changes streams (two per user, ${num(realtime.users)} users) ` +
-        `while the mix runs on process 1; ${options.connections} connections, ${options.seconds} s per case in turns. ` +
+        `while the mix runs on process 1 in the ${SHAPE_NAMES.client}; ${options.connections} connections, ${options.seconds} s per case in turns. ` +
         'event = from a write’s answer to its event at the owner’s other stream',
     );
     console.log(realtimeTable(realtime));
     console.log(realtimeSummary(realtime));
   }
-  const changeLogCost = Object.entries(load).flatMap(([generator, results]) =>
-    results?.project && results.baseline
-      ? [`${ratio(results.project.requestsPerSecond, results.baseline.requestsPerSecond)} (${generator})`]
-      : [],
+  const changeLogCost = Object.entries(load).flatMap(([shape, byGenerator]) =>
+    Object.entries(byGenerator ?? {}).flatMap(([generator, results]) =>
+      results?.project && results.baseline
+        ? [
+            `${ratio(results.project.requestsPerSecond, results.baseline.requestsPerSecond)} (${generator}, ${shape} shape)`,
+          ]
+        : [],
+    ),
   );
   if (changeLogCost.length > 0) {
     console.log(

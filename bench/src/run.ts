@@ -1,6 +1,7 @@
-// pnpm bench: seeds a throwaway database, starts the servers (targets.ts; BENCH_TARGETS picks
-// some), checks one request of each kind on each, warms them up, then measures the mixed
-// workload in interleaved rounds with autocannon and, when it is on PATH, wrk (mix.ts). Then one
+// pnpm bench: records the request shapes from the clients (shapes.ts), seeds a throwaway
+// database, starts the servers (targets.ts; BENCH_TARGETS picks some), checks one request of each
+// kind in each shape on each, warms them up, then measures the mixed workload in both shapes in
+// interleaved rounds with autocannon and, when it is on PATH, wrk (mix.ts). Then one
 // user's list latency, the realtime workload on two fresh project servers (realtime.ts;
 // BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default) and row-level
 // security's cost. Prints a table per load generator and the ratios side by side, and writes
@@ -15,6 +16,7 @@ import { benchRealtime } from './realtime.ts';
 import { printResults, type Results } from './report.ts';
 import { measureRlsCost } from './rls.ts';
 import { type BenchDatabase, createBenchDatabase, ensurePostgres } from './seed.ts';
+import { describeTemplate, recordShape, SHAPES, type Shape, templateFor } from './shapes.ts';
 import { fitPool, RESULTS_DIR, startTarget } from './targets.ts';
 
 function describeRun(options: Options) {
@@ -27,13 +29,15 @@ function describeRun(options: Options) {
   );
 }
 
-async function measure(database: BenchDatabase, options: Options): Promise<Results> {
-  const { load, latency } = await benchServers(database, options);
+async function measure(database: BenchDatabase, options: Options, shapes: Shape[]): Promise<Results> {
+  const { load, latency } = await benchServers(database, options, shapes);
   let realtime: Results['realtime'] = null;
   if (options.realtime) {
     // The servers get a forced full GC on SIGUSR2, so that memory is read after one.
     const gcFlags = ['--expose-gc', '--import', new URL('./gc-on-signal.ts', import.meta.url).href];
     realtime = await benchRealtime(database.users, () => startTarget('project', database, options, gcFlags), {
+      // The web app's requests: @todo/client's link.
+      shape: shapes.find((shape) => shape.name === 'client')!,
       streams: options.streams,
       connections: options.connections,
       seconds: options.seconds,
@@ -53,13 +57,15 @@ async function measure(database: BenchDatabase, options: Options): Promise<Resul
       measureRlsCost(database.url, userIds, { iterations: options.rlsIterations }),
     );
   }
-  return { load, latency, realtime, rls };
+  return { shapes, load, latency, realtime, rls };
 }
 
 async function main() {
   const options = readOptions();
   const started = new Date();
   console.log(describeRun(options));
+  // From the clients as they are at this moment: a change to @todo/client's link shows here.
+  const shapes = await Promise.all(SHAPES.map(recordShape));
   await ensurePostgres(options.adminUrl);
   if (!options.latencyOnly) options.poolMax = await fitPool(options);
 
@@ -69,17 +75,37 @@ async function main() {
   onCleanup(database.drop);
   console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
-  const results = await measure(database, options);
+  const results = await measure(database, options, shapes);
   printResults(results, options);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = `${RESULTS_DIR}bench-${started.toISOString().replaceAll(':', '-')}.json`;
   const { adminUrl: _, ...settings } = options;
   const { load, latency, rls, realtime } = results;
-  writeFileSync(
-    file,
-    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, settings, load, latency, rls, realtime }, null, 2)}\n`,
+  // Each shape's requests as measured, then the results by shape, generator and target.
+  const requests = Object.fromEntries(
+    shapes.map((shape) => [
+      shape.name,
+      Object.fromEntries(
+        (['list', 'create', 'update'] as const).map((call) => [
+          call,
+          describeTemplate(templateFor(shape, call, true)),
+        ]),
+      ),
+    ]),
   );
+  const json = {
+    started,
+    node: process.version,
+    cpus: cpus().length,
+    settings,
+    requests,
+    load,
+    latency,
+    rls,
+    realtime,
+  };
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\nwritten to bench/results/${file.slice(RESULTS_DIR.length)}`);
 }
 
