@@ -8,6 +8,7 @@ import type { Options } from './options.ts';
 import type { RealtimeResult } from './realtime.ts';
 import type { RlsCost } from './rls.ts';
 import { describeTemplate, type Shape, type ShapeName } from './shapes.ts';
+import type { TabsResult } from './tabs.ts';
 
 const num = (value: number, digits = 0) =>
   Number.isFinite(value)
@@ -77,8 +78,8 @@ export function loadTable(title: string, results: Partial<Record<string, LoadRes
 /** Results by generator, then by server. */
 type ByGenerator = Partial<Record<string, Partial<Record<string, LoadResult>>>>;
 
-/** The generators side by side: each ratio's throughput, p99 and CPU per request, per generator. */
-export function ratioTable(title: string, byGenerator: ByGenerator): string {
+/** The generators side by side: each ratio's throughput, p99 and CPU per request, per generator; null when no pair of servers ran. */
+export function ratioTable(title: string, byGenerator: ByGenerator): string | null {
   const generators = Object.keys(byGenerator);
   const columns = COLUMNS.filter((c) => ['req/s', 'p99', ...CPU_COLUMNS].includes(c.name));
   const rows = RATIOS.filter(([a, b]) =>
@@ -92,6 +93,7 @@ export function ratioTable(title: string, byGenerator: ByGenerator): string {
       }),
     ),
   ]);
+  if (rows.length === 0) return null;
   return table([title, ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))], rows);
 }
 
@@ -220,8 +222,27 @@ export type Results = {
   load: MixByShape;
   latency: Partial<Record<string, LatencyCase[]>>;
   realtime: RealtimeResult | null;
+  tabs: TabsResult | null;
   rls: RlsCost | null;
 };
+
+/** The three tabs: list reads per write, then each write's calls. */
+export function tabsTable(result: TabsResult): string {
+  const rows = result.writes.map((write) => {
+    const others = Object.entries(write.calls).filter(([call]) => call !== 'todo.list');
+    return [
+      write.write,
+      num(write.listReads),
+      others.map(([call, count]) => `${call} ${count}`).join(', ') || '–',
+      write.shown ? 'yes' : 'NO',
+    ];
+  });
+  rows.push(['list reads per write (3 tabs)', num(result.listReadsPerWrite, 2), '', '']);
+  return table(
+    ['write, from another client', 'todo.list calls', 'other calls', `shown in all ${result.tabs} tabs`],
+    rows,
+  );
+}
 
 export const SHAPE_NAMES: Record<ShapeName, string> = {
   client: 'client shape (as @todo/client sends it)',
@@ -260,8 +281,10 @@ function printMix({ load, shapes }: Results, options: Options) {
   }
   if (!load.client?.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
   for (const shape of shapes) {
+    const ratios = ratioTable(`${shape.name} shape`, load[shape.name] ?? {});
+    if (ratios === null) continue;
     console.log(`\nRatios, generators side by side, ${SHAPE_NAMES[shape.name]}`);
-    console.log(ratioTable(`${shape.name} shape`, load[shape.name] ?? {}));
+    console.log(ratios);
   }
   console.log('\nWhat the client’s shape costs each server against the single-call shape');
   console.log(shapeRatioTable(load));
@@ -289,6 +312,13 @@ export function printResults(results: Results, options: Options) {
     );
     console.log(realtimeTable(realtime));
     console.log(realtimeSummary(realtime));
+  }
+  if (results.tabs) {
+    console.log(
+      `\nRealtime in the web app: ${results.tabs.tabs} tabs of one user (Chromium, the built web app), each write from ` +
+        `another client; the tabs' todo.list calls after their first load (${num(results.tabs.firstLoadListReads)} in it). 0 is the goal`,
+    );
+    console.log(tabsTable(results.tabs));
   }
   const changeLogCost = Object.entries(load).flatMap(([shape, byGenerator]) =>
     Object.entries(byGenerator ?? {}).flatMap(([generator, results]) =>

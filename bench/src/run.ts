@@ -3,7 +3,8 @@
 // kind in each shape on each, warms them up, then measures the mixed workload in both shapes in
 // interleaved rounds with autocannon and, when it is on PATH, wrk (mix.ts). Then one
 // user's list latency, the realtime workload on two fresh project servers (realtime.ts;
-// BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default) and row-level
+// BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default) with three
+// browser tabs of one user on a third (tabs.ts, when Chromium is there), and row-level
 // security's cost. Prints a table per load generator and the ratios side by side, and writes
 // JSON to bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
 // BENCH_ONLY=latency measures one user's list latency alone: no mix, realtime or RLS.
@@ -17,6 +18,7 @@ import { printResults, type Results } from './report.ts';
 import { measureRlsCost } from './rls.ts';
 import { type BenchDatabase, createBenchDatabase, ensurePostgres } from './seed.ts';
 import { describeTemplate, recordShape, SHAPES, type Shape, templateFor } from './shapes.ts';
+import { benchTabs, findChromium, NO_CHROMIUM, type TabsResult } from './tabs.ts';
 import { fitPool, RESULTS_DIR, startTarget } from './targets.ts';
 
 function describeRun(options: Options) {
@@ -27,6 +29,22 @@ function describeRun(options: Options) {
         `${options.warmupSeconds} s warm-up + ${options.seconds} s measured per server, `) +
     `pool ${options.poolMax}, ${cpus().length} CPUs, Node ${process.version}`
   );
+}
+
+/** Three browser tabs of one user on a fresh project server, or null (said so) without Chromium. */
+async function measureTabs(database: BenchDatabase, options: Options): Promise<TabsResult | null> {
+  const chromiumPath = findChromium();
+  if (chromiumPath === null) {
+    console.log(`realtime, three tabs: SKIPPED (${NO_CHROMIUM})`);
+    return null;
+  }
+  console.log('realtime: three tabs of one user in Chromium, writes from another client');
+  const server = await startTarget('project', database, options);
+  try {
+    return await benchTabs(server, chromiumPath);
+  } finally {
+    await server.stop();
+  }
 }
 
 async function measure(database: BenchDatabase, options: Options, shapes: Shape[]): Promise<Results> {
@@ -47,6 +65,7 @@ async function measure(database: BenchDatabase, options: Options, shapes: Shape[
   } else if (!options.latencyOnly) {
     console.log('realtime: SKIPPED (BENCH_REALTIME=0)');
   }
+  const tabs = options.realtime ? await measureTabs(database, options) : null;
   let rls: Results['rls'] = null;
   if (options.rlsIterations > 0 && !options.latencyOnly) {
     console.log('measuring row-level security’s cost in PostgreSQL');
@@ -57,7 +76,36 @@ async function measure(database: BenchDatabase, options: Options, shapes: Shape[
       measureRlsCost(database.url, userIds, { iterations: options.rlsIterations }),
     );
   }
-  return { shapes, load, latency, realtime, rls };
+  return { shapes, load, latency, realtime, tabs, rls };
+}
+
+/** The JSON results: the settings, each shape's requests as measured, then what was measured. */
+function writeResults(started: Date, options: Options, { shapes, ...measured }: Results) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${RESULTS_DIR}bench-${started.toISOString().replaceAll(':', '-')}.json`;
+  const { adminUrl: _, ...settings } = options;
+  const calls = ['list', 'create', 'update'] as const;
+  const requests = Object.fromEntries(
+    shapes.map((shape) => [
+      shape.name,
+      Object.fromEntries(calls.map((call) => [call, describeTemplate(templateFor(shape, call, true))])),
+    ]),
+  );
+  const { load, latency, rls, realtime, tabs } = measured;
+  const json = {
+    started,
+    node: process.version,
+    cpus: cpus().length,
+    settings,
+    requests,
+    load,
+    latency,
+    rls,
+    realtime,
+    tabs,
+  };
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nwritten to bench/results/${file.slice(RESULTS_DIR.length)}`);
 }
 
 async function main() {
@@ -78,35 +126,7 @@ async function main() {
   const results = await measure(database, options, shapes);
   printResults(results, options);
 
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = `${RESULTS_DIR}bench-${started.toISOString().replaceAll(':', '-')}.json`;
-  const { adminUrl: _, ...settings } = options;
-  const { load, latency, rls, realtime } = results;
-  // Each shape's requests as measured, then the results by shape, generator and target.
-  const requests = Object.fromEntries(
-    shapes.map((shape) => [
-      shape.name,
-      Object.fromEntries(
-        (['list', 'create', 'update'] as const).map((call) => [
-          call,
-          describeTemplate(templateFor(shape, call, true)),
-        ]),
-      ),
-    ]),
-  );
-  const json = {
-    started,
-    node: process.version,
-    cpus: cpus().length,
-    settings,
-    requests,
-    load,
-    latency,
-    rls,
-    realtime,
-  };
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-  console.log(`\nwritten to bench/results/${file.slice(RESULTS_DIR.length)}`);
+  writeResults(started, options, results);
 }
 
 // A package manager passes Ctrl-C on as well, so the signal may come twice: the handler
