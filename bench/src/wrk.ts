@@ -54,7 +54,8 @@ function luaTemplate(template: RequestTemplate) {
   );
 }
 
-const script = (
+/** The run's values: the data file, the mix, the shape's templates and the title in each encoding. */
+const scriptHead = (
   dataFile: string,
   shape: Shape,
   mix: Mix,
@@ -68,7 +69,10 @@ local TEMPLATES = {
 }
 -- The title's constant part in each encoding; the number after it reads the same in all.
 local TITLE = { ${ENCODINGS.map((encoding) => `${encoding} = ${luaString(encode(TITLE_PREFIX, encoding))}`).join(', ')} }
-local users, created, threads = {}, 0, {}
+`;
+
+/** The workload itself, the same in every run. */
+const SCRIPT_BODY = `local users, created, threads = {}, 0, {}
 statuses = {} -- global, so that done() can read each thread's copy
 
 -- Parts with the token put in and neighbouring strings joined: a plain string when nothing
@@ -217,7 +221,7 @@ export function wrkDrive(wrk: string, users: SeededUser[], shape: Shape, mix: Mi
     return [user.token, ...user.todos.map((todo) => `${todo.id}${todo.completed ? 1 : 0}`)].join(' ');
   });
   writeFileSync(dataFile, `${lines.join('\n')}\n`);
-  writeFileSync(scriptFile, script(dataFile, shape, mix));
+  writeFileSync(scriptFile, scriptHead(dataFile, shape, mix) + SCRIPT_BODY);
 
   return ({ url, connections, seconds }) =>
     new Promise((resolve, reject) => {
