@@ -90,9 +90,14 @@ function watchCalls(pages: Page[]) {
       counts = {};
       return taken;
     },
-    /** Resolves once no call is under way and none started or ended for QUIET_MS. */
-    async quiet() {
-      while (pending.size > 0 || performance.now() - lastActivity < QUIET_MS) await sleep(50);
+    /** Waits until no call is under way and none started or ended for QUIET_MS; throws after `timeoutMs`. */
+    async quiet(timeoutMs = 60_000) {
+      const deadline = performance.now() + timeoutMs;
+      while (pending.size > 0 || performance.now() - lastActivity < QUIET_MS) {
+        if (performance.now() > deadline)
+          throw new Error(`the tabs were not quiet within ${timeoutMs / 1_000} s`);
+        await sleep(50);
+      }
     },
   };
 }
@@ -221,7 +226,7 @@ export async function benchTabs(server: RunningProcess, chromiumPath: string): P
       await write.run();
       const expected = await listed(api);
       const shown = (await Promise.all(pages.map((page) => shows(page, expected)))).every(Boolean);
-      await withTimeout('the tabs settling', 60_000, watcher.quiet());
+      await watcher.quiet();
       const calls = watcher.take();
       measured.push({ write: write.name, listReads: calls['todo.list'] ?? 0, calls, shown });
       console.log(
