@@ -1,9 +1,12 @@
 // The yardstick: the same three endpoints as the tRPC API, written the plainest way there is.
-// node:http, one pg Pool of the app's size, two statements per request (the session by its
-// token, then the operation) through unnamed statements, rows through JSON.stringify, and
-// answers in tRPC's shape, with every field of the contract's todo (dueAt, priority, position),
-// so that both servers send comparable bytes. No framework, no
-// validation library, no logging: what the stack is measured against, not a way to build it.
+// node:http, one pg Pool of the app's size, two statements per call (the session by its token,
+// once per request, then the operation) through unnamed statements, rows through JSON.stringify,
+// and answers in tRPC's shape, with every field of the contract's todo (dueAt, priority,
+// position), so that both servers send comparable bytes. It takes both request shapes that
+// `pnpm bench` sends: one call per URL, and tRPC's batch (`/a,b?batch=1`, inputs keyed "0",
+// "1", …) as @todo/client sends it, answered as tRPC answers one: an array, and one status for
+// all. No framework, no validation library, no logging: what the stack is measured against, not
+// a way to build it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
 
@@ -47,9 +50,22 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-const ok = (res: ServerResponse, data: unknown) => send(res, 200, { result: { data } });
-const fail = (res: ServerResponse, status: number, code: string, message: string) =>
-  send(res, status, { error: { message, code: -32_600, data: { code, httpStatus: status } } });
+/** One call's outcome: its HTTP status and tRPC's envelope. */
+type Answer = { status: number; body: unknown };
+
+/** tRPC's JSON-RPC code for each error this server gives. */
+const RPC_CODES: Record<string, number> = {
+  BAD_REQUEST: -32_600,
+  UNAUTHORIZED: -32_001,
+  NOT_FOUND: -32_004,
+  INTERNAL_SERVER_ERROR: -32_603,
+};
+
+const ok = (data: unknown): Answer => ({ status: 200, body: { result: { data } } });
+const fail = (status: number, code: string, message: string, path: string): Answer => ({
+  status,
+  body: { error: { message, code: RPC_CODES[code], data: { code, httpStatus: status, path } } },
+});
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -73,7 +89,9 @@ async function sessionUserId(req: IncomingMessage): Promise<string | null> {
   return rows[0]?.user_id ?? null;
 }
 
-async function list(userId: string, input: { limit?: number; cursor?: string | null }) {
+type ListInput = { limit?: number; cursor?: string | null };
+
+async function list(userId: string, input: ListInput) {
   const limit = input.limit ?? 50;
   let after: [string, string] | null = null;
   if (input.cursor) after = JSON.parse(Buffer.from(input.cursor, 'base64url').toString('utf8'));
@@ -97,48 +115,77 @@ async function list(userId: string, input: { limit?: number; cursor?: string | n
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse) {
-  const [path = '/', query = ''] = (req.url ?? '/').split('?');
-  if (path === '/readyz' || path === '/healthz') return send(res, 200, { status: 'ok' });
+/** A call's input: a JSON object, read field by field. */
+type Input = Record<string, unknown> | undefined;
+const asInput = (value: unknown): Input =>
+  value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 
-  const procedure = path.startsWith('/api/trpc/') ? path.slice('/api/trpc/'.length) : '';
-  const input =
-    req.method === 'GET' ? (new URLSearchParams(query).get('input') ?? '{}') : await readBody(req);
-  const userId = await sessionUserId(req);
-  if (!userId) return fail(res, 401, 'UNAUTHORIZED', 'Sign in to continue');
-  const data = JSON.parse(input || '{}');
+async function call(procedure: string, method: string, userId: string, data: Input): Promise<Answer> {
+  if (procedure === 'todo.list' && method === 'GET') return ok(await list(userId, (data ?? {}) as ListInput));
 
-  if (procedure === 'todo.list' && req.method === 'GET') return ok(res, await list(userId, data));
-
-  if (procedure === 'todo.create' && req.method === 'POST') {
-    const title = typeof data.title === 'string' ? data.title.trim() : '';
-    if (!title || title.length > 500) return fail(res, 400, 'BAD_REQUEST', 'title: invalid');
+  if (procedure === 'todo.create' && method === 'POST') {
+    const title = typeof data?.title === 'string' ? data.title.trim() : '';
+    if (!title || title.length > 500) return fail(400, 'BAD_REQUEST', 'title: invalid', procedure);
     const { rows } = await pool.query<Row>(
       `insert into todos (user_id, title, description) values ($1, $2, $3) returning ${COLUMNS}`,
-      [userId, title, data.description ?? null],
+      [userId, title, data?.description ?? null],
     );
-    return ok(res, toTodo(rows[0]!));
+    return ok(toTodo(rows[0]!));
   }
 
-  if (procedure === 'todo.update' && req.method === 'POST') {
-    if (typeof data.id !== 'string' || !UUID.test(data.id) || typeof data.completed !== 'boolean') {
-      return fail(res, 400, 'BAD_REQUEST', 'id, completed: invalid');
+  if (procedure === 'todo.update' && method === 'POST') {
+    if (typeof data?.id !== 'string' || !UUID.test(data.id) || typeof data.completed !== 'boolean') {
+      return fail(400, 'BAD_REQUEST', 'id, completed: invalid', procedure);
     }
     const { rows } = await pool.query<Row>(
       `update todos set completed = $3 where user_id = $1 and id = $2 returning ${COLUMNS}`,
       [userId, data.id, data.completed],
     );
     const row = rows[0];
-    return row ? ok(res, toTodo(row)) : fail(res, 404, 'NOT_FOUND', 'Todo not found');
+    return row ? ok(toTodo(row)) : fail(404, 'NOT_FOUND', 'Todo not found', procedure);
   }
 
-  return fail(res, 404, 'NOT_FOUND', 'No such procedure');
+  return fail(404, 'NOT_FOUND', 'No such procedure', procedure);
+}
+
+/** tRPC's status for a batch: its calls' one status when they share it, else 207. */
+const batchStatus = (answers: Answer[]) => {
+  const statuses = new Set(answers.map((answer) => answer.status));
+  return statuses.size === 1 ? answers[0]!.status : 207;
+};
+
+async function handle(req: IncomingMessage, res: ServerResponse) {
+  const [path = '/', query = ''] = (req.url ?? '/').split('?');
+  if (path === '/readyz' || path === '/healthz') return send(res, 200, { status: 'ok' });
+
+  const params = new URLSearchParams(query);
+  const method = req.method ?? 'GET';
+  const raw = method === 'GET' ? (params.get('input') ?? '') : await readBody(req);
+  const input = asInput(raw === '' ? undefined : JSON.parse(raw));
+  const named = path.startsWith('/api/trpc/') ? decodeURIComponent(path.slice('/api/trpc/'.length)) : '';
+  const batch = params.get('batch') === '1';
+  const procedures = batch ? named.split(',') : [named];
+  const userId = await sessionUserId(req);
+  // The calls of a batch run side by side, as tRPC runs them.
+  const answers = await Promise.all(
+    procedures.map((procedure, index) => {
+      if (!userId) return fail(401, 'UNAUTHORIZED', 'Sign in to continue', procedure);
+      return call(procedure, method, userId, batch ? asInput(input?.[index]) : input);
+    }),
+  );
+  if (!batch) return send(res, answers[0]!.status, answers[0]!.body);
+  send(
+    res,
+    batchStatus(answers),
+    answers.map((answer) => answer.body),
+  );
 }
 
 const server = createServer((req, res) => {
   handle(req, res).catch(() => {
-    if (!res.headersSent) fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-    else res.destroy();
+    if (res.headersSent) return res.destroy();
+    const { status, body } = fail(500, 'INTERNAL_SERVER_ERROR', 'Internal server error', '');
+    send(res, status, body);
   });
 });
 

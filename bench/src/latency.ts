@@ -5,7 +5,9 @@
 // node:http client and a float clock: autocannon's histogram counts whole milliseconds.
 import { Agent, request } from 'node:http';
 import { listPath } from './load.ts';
-import { withTimeout } from './processes.ts';
+import type { Options, Target } from './options.ts';
+import { type RunningProcess, withTimeout } from './processes.ts';
+import type { BenchDatabase } from './seed.ts';
 
 /** todo.list's `order`; undefined sends none (the default, newest), as the baseline server takes. */
 export type ListOrder = 'newest' | 'oldest' | 'manual' | 'due' | 'priority' | undefined;
@@ -119,4 +121,49 @@ export async function measureListLatency(options: {
     });
   }
   return results;
+}
+
+/** The cases for one order: the first page and a deep page, of the short and of the deep list. */
+function casesIn(order: ListOrder, database: BenchDatabase, options: Options) {
+  const { shallowUser, deepUser } = database;
+  const half = Math.floor(options.todosPerUser / 2);
+  const deep = options.deepTodos.toLocaleString('en-US');
+  const named = (name: string) => `${order ?? 'newest'}, ${name}`;
+  return [
+    { name: named(`${options.todosPerUser} todos, first page`), token: shallowUser.token, depth: 0, order },
+    {
+      name: named(`${options.todosPerUser} todos, after row ${half}`),
+      token: shallowUser.token,
+      depth: half,
+      order,
+    },
+    { name: named(`${deep} todos, first page`), token: deepUser.token, depth: 0, order },
+    {
+      name: named(`${deep} todos, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`),
+      token: deepUser.token,
+      depth: options.deepTodos - 1_000,
+      order,
+    },
+  ];
+}
+
+/** One user's list latency on each server, one after another, in each order the server reads. */
+export async function measureLatencies(
+  servers: Map<Target, RunningProcess>,
+  database: BenchDatabase,
+  options: Options,
+): Promise<Partial<Record<Target, LatencyCase[]>>> {
+  const latency: Partial<Record<Target, LatencyCase[]>> = {};
+  if (options.latencySeconds === 0) return latency;
+  for (const [target, server] of servers) {
+    console.log(`measuring one user’s list latency on ${target}`);
+    // The baseline server answers in newest order only (it reads no `order`).
+    const orders: ListOrder[] = target === 'baseline' ? [undefined] : [undefined, 'manual', 'due'];
+    latency[target] = await measureListLatency({
+      url: server.url,
+      seconds: options.latencySeconds,
+      cases: orders.flatMap((order) => casesIn(order, database, options)),
+    });
+  }
+  return latency;
 }

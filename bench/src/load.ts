@@ -1,51 +1,64 @@
 // The workload of CONTRACT.md "Performance", as autocannon requests built one by one: each
 // request picks a random seeded user and, by weight, lists, creates or flips one of that
-// user's own todos. Requests are prebuilt strings, so the generator costs little CPU on a
-// machine it shares with the servers. wrk.ts sends the same workload from Lua; both report a
-// `Load`, which `summarize` turns into one row of the report.
+// user's own todos, in one request shape (shapes.ts: as @todo/client sends it, or one call per
+// URL). Requests are the shape's recordings with the user's values filled in, so the generator
+// costs little CPU on a machine it shares with the servers. wrk.ts sends the same workload from
+// Lua; both report a `Load`, which `summarize` turns into one row of the report.
 import autocannon, { type Request, type RequestParams } from 'autocannon';
 import { databaseCpuBetween, databaseCpuSeconds, onCleanup, type RunningProcess } from './processes.ts';
 import type { SeededUser } from './seed.ts';
+import { type BuiltRequest, fill, type MIX_CALLS, type Shape } from './shapes.ts';
 
 export type Mix = { list: number; create: number; update: number };
 export const CONTRACT_MIX: Mix = { list: 0.8, create: 0.1, update: 0.1 };
 
+/** What the mix names its todos: this and a number, counting up. */
+export const TITLE_PREFIX = 'Benchmark todo ';
+
 export const listPath = (input: Record<string, unknown>) =>
   `/api/trpc/todo.list?input=${encodeURIComponent(JSON.stringify(input))}`;
 
-type Caller = { authorization: string; todos: { id: string; completed: boolean }[] };
+/** What a request was, for whoever reads its answer (autocannon's per-request context). */
+export type RequestContext = { call?: keyof typeof MIX_CALLS; user?: number };
 
-/** A request factory over the seeded users; `completed` is tracked so every update flips it. */
-export function createWorkload(users: SeededUser[], mix: Mix = CONTRACT_MIX) {
-  const callers: Caller[] = users.map((user) => ({
-    authorization: `Bearer ${user.token}`,
+/**
+ * A request factory over the seeded users in `shape`; `completed` is tracked so every update
+ * flips it. Each request's call and user (an index into `users`) go into its context.
+ */
+export function createWorkload(users: SeededUser[], shape: Shape, mix: Mix = CONTRACT_MIX) {
+  const callers = users.map((user) => ({
+    token: user.token,
+    // The one request that is the same every time for a user.
+    list: fill(shape.list, { token: user.token }),
     todos: user.todos.map((todo) => ({ ...todo })),
   }));
-  const list = listPath({ limit: 50 });
   let created = 0;
+  const send = (request: RequestParams, built: BuiltRequest) => {
+    request.method = built.method as RequestParams['method'];
+    request.path = built.path;
+    request.headers = built.headers;
+    request.body = built.body ?? undefined;
+    return request;
+  };
 
-  return (request: RequestParams): RequestParams => {
-    const caller = callers[Math.floor(Math.random() * callers.length)]!;
+  return (request: RequestParams, context: RequestContext = {}): RequestParams => {
+    const user = Math.floor(Math.random() * callers.length);
+    const caller = callers[user]!;
+    context.user = user;
     const roll = Math.random();
     if (roll < mix.list) {
-      request.method = 'GET';
-      request.path = list;
-      request.headers = { authorization: caller.authorization };
-      request.body = undefined;
-      return request;
+      context.call = 'list';
+      return send(request, caller.list);
     }
-    request.method = 'POST';
-    request.headers = { authorization: caller.authorization, 'content-type': 'application/json' };
     if (roll < mix.list + mix.create) {
-      request.path = '/api/trpc/todo.create';
-      request.body = JSON.stringify({ title: `Benchmark todo ${++created}` });
-      return request;
+      context.call = 'create';
+      return send(request, fill(shape.create, { token: caller.token, title: `${TITLE_PREFIX}${++created}` }));
     }
+    context.call = 'update';
     const todo = caller.todos[Math.floor(Math.random() * caller.todos.length)]!;
     todo.completed = !todo.completed;
-    request.path = '/api/trpc/todo.update';
-    request.body = JSON.stringify({ id: todo.id, completed: todo.completed });
-    return request;
+    const template = shape.update[todo.completed ? 'completed' : 'active'];
+    return send(request, fill(template, { token: caller.token, id: todo.id }));
   };
 }
 

@@ -1,6 +1,14 @@
+// The run's results as text: for each request shape, a table per load generator with the
+// ratios worth reading and the generators side by side; the shapes against each other; one
+// user's list latency, the realtime workload and row-level security's cost.
 import type { LatencyCase } from './latency.ts';
 import type { LoadResult } from './load.ts';
+import type { MixByShape } from './mix.ts';
+import type { Options } from './options.ts';
 import type { RealtimeResult } from './realtime.ts';
+import type { RlsCost } from './rls.ts';
+import { describeTemplate, type Shape, type ShapeName } from './shapes.ts';
+import type { TabsResult } from './tabs.ts';
 
 const num = (value: number, digits = 0) =>
   Number.isFinite(value)
@@ -51,9 +59,11 @@ const COLUMNS: Column[] = [
 const CPU_COLUMNS = ['server CPU/req', 'db CPU/req', 'total CPU/req'];
 const RATIO_COLUMNS = new Set(['req/s', 'p50', 'p90', 'p99', ...CPU_COLUMNS]);
 
-/** The mixed workload from one load generator: one row per server, then the ratios. */
-export function loadTable(results: Record<string, LoadResult>): string {
-  const rows = Object.entries(results).map(([name, r]) => [name, ...COLUMNS.map((c) => c.cell(c.value(r)))]);
+/** The mixed workload from one load generator: one row per server, then the ratios; `title` heads the first column. */
+export function loadTable(title: string, results: Partial<Record<string, LoadResult>>): string {
+  const rows = Object.entries(results).flatMap(([name, r]) =>
+    r ? [[name, ...COLUMNS.map((c) => c.cell(c.value(r)))]] : [],
+  );
   for (const [a, b] of RATIOS) {
     const [ra, rb] = [results[a], results[b]];
     if (!ra || !rb) continue;
@@ -62,11 +72,14 @@ export function loadTable(results: Record<string, LoadResult>): string {
       ...COLUMNS.map((c) => (RATIO_COLUMNS.has(c.name) ? ratio(c.value(ra), c.value(rb)) : '')),
     ]);
   }
-  return table(['', ...COLUMNS.map((c) => c.name)], rows);
+  return table([title, ...COLUMNS.map((c) => c.name)], rows);
 }
 
-/** The generators side by side: each ratio's throughput, p99 and CPU per request, per generator. */
-export function ratioTable(byGenerator: Record<string, Record<string, LoadResult>>): string {
+/** Results by generator, then by server. */
+type ByGenerator = Partial<Record<string, Partial<Record<string, LoadResult>>>>;
+
+/** The generators side by side: each ratio's throughput, p99 and CPU per request, per generator; null when no pair of servers ran. */
+export function ratioTable(title: string, byGenerator: ByGenerator): string | null {
   const generators = Object.keys(byGenerator);
   const columns = COLUMNS.filter((c) => ['req/s', 'p99', ...CPU_COLUMNS].includes(c.name));
   const rows = RATIOS.filter(([a, b]) =>
@@ -80,7 +93,33 @@ export function ratioTable(byGenerator: Record<string, Record<string, LoadResult
       }),
     ),
   ]);
-  return table(['', ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))], rows);
+  if (rows.length === 0) return null;
+  return table([title, ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))], rows);
+}
+
+/** Each server in the client's shape against itself in the single-call shape, generators side by side. */
+export function shapeRatioTable(load: MixByShape): string {
+  const client: ByGenerator = load.client ?? {};
+  const single: ByGenerator = load.single ?? {};
+  const generators = Object.keys(client).filter((g) => g in single);
+  const columns = COLUMNS.filter((c) => ['req/s', 'p99', ...CPU_COLUMNS].includes(c.name));
+  const targets = [...new Set(generators.flatMap((g) => Object.keys(client[g] ?? {})))];
+  const rows = targets.map((target) => [
+    target,
+    ...columns.flatMap((c) =>
+      generators.map((g) => {
+        const [a, b] = [client[g]?.[target as never], single[g]?.[target as never]] as (
+          | LoadResult
+          | undefined
+        )[];
+        return a && b ? ratio(c.value(a), c.value(b)) : '';
+      }),
+    ),
+  ]);
+  return table(
+    ['client ÷ single shape', ...columns.flatMap((c) => generators.map((g) => `${c.name} ${g}`))],
+    rows,
+  );
 }
 
 /** One row per server and list shape. */
@@ -176,4 +215,131 @@ export function realtimeSummary(result: RealtimeResult): string {
   lines.push(...checks);
   lines.push(`stream reconnects ${num(result.reconnects)}, stream errors ${num(result.streamErrors)}`);
   return lines.join('\n');
+}
+
+export type Results = {
+  shapes: Shape[];
+  load: MixByShape;
+  latency: Partial<Record<string, LatencyCase[]>>;
+  realtime: RealtimeResult | null;
+  tabs: TabsResult | null;
+  rls: RlsCost | null;
+};
+
+/** The three tabs: list reads per write, then each write's calls. */
+export function tabsTable(result: TabsResult): string {
+  const rows = result.writes.map((write) => {
+    const others = Object.entries(write.calls).filter(([call]) => call !== 'todo.list');
+    return [
+      write.write,
+      num(write.listReads),
+      others.map(([call, count]) => `${call} ${count}`).join(', ') || '–',
+      write.shown ? 'yes' : 'NO',
+    ];
+  });
+  rows.push(['list reads per write (3 tabs)', num(result.listReadsPerWrite, 2), '', '']);
+  return table(
+    ['write, from another client', 'todo.list calls', 'other calls', `shown in all ${result.tabs} tabs`],
+    rows,
+  );
+}
+
+export const SHAPE_NAMES: Record<ShapeName, string> = {
+  client: 'client shape (as @todo/client sends it)',
+  single: 'single shape (one call per URL, as curl sends it)',
+};
+
+/** Each shape's requests as recorded, one line per call. */
+function shapeLines(shapes: Shape[]): string {
+  return shapes
+    .flatMap((shape) => [
+      `${SHAPE_NAMES[shape.name]}:`,
+      ...[shape.list, shape.create, shape.update.completed].map((template) => {
+        const { method, path, headers, body } = describeTemplate(template);
+        const named = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+        return `  ${method} ${path}  [${named.join('; ')}]${body === null ? '' : `  ${body}`}`;
+      }),
+    ])
+    .join('\n');
+}
+
+function printMix({ load, shapes }: Results, options: Options) {
+  console.log(
+    `\nMixed workload: 80% todo.list, 10% todo.create, 10% todo.update; ${options.connections} connections, ` +
+      `${options.seconds} s per server, generator and shape in turns, pool ${options.poolMax}` +
+      (options.targets.includes('adapter')
+        ? '. adapter = the production server with tRPC’s public Node adapter instead of its direct path'
+        : ''),
+  );
+  console.log(`Requests, recorded from the clients at run time:\n${shapeLines(shapes)}`);
+  for (const shape of shapes) {
+    for (const [generator, results] of Object.entries(load[shape.name] ?? {})) {
+      const title = `${generator}${generator === 'wrk' ? ' (1 thread)' : ''}, ${shape.name} shape`;
+      console.log(`\n${generator}${generator === 'wrk' ? ' (1 thread)' : ''}, ${SHAPE_NAMES[shape.name]}`);
+      console.log(loadTable(title, results ?? {}));
+    }
+  }
+  if (!load.client?.wrk) console.log('\nwrk: SKIPPED (not on PATH; apt-get install wrk)');
+  for (const shape of shapes) {
+    const ratios = ratioTable(`${shape.name} shape`, load[shape.name] ?? {});
+    if (ratios === null) continue;
+    console.log(`\nRatios, generators side by side, ${SHAPE_NAMES[shape.name]}`);
+    console.log(ratios);
+  }
+  console.log('\nWhat the client’s shape costs each server against the single-call shape');
+  console.log(shapeRatioTable(load));
+}
+
+/** Everything measured, in the order it was measured. */
+export function printResults(results: Results, options: Options) {
+  const { load, latency, realtime, rls } = results;
+  if (options.latencyOnly) console.log('\nBENCH_ONLY=latency: no mixed workload, realtime or RLS measured');
+  else printMix(results, options);
+  const latencyCases = Object.fromEntries(
+    Object.entries(latency).flatMap(([server, cases]) =>
+      cases && cases.length > 0 ? [[server, cases]] : [],
+    ),
+  );
+  if (Object.keys(latencyCases).length > 0) {
+    console.log('\nOne user’s todo.list (limit 50) in newest, manual and due order, one connection');
+    console.log(latencyTable(latencyCases));
+  }
+  if (realtime) {
+    console.log(
+      `\nRealtime: ${num(realtime.streams)} todo.changes streams (two per user, ${num(realtime.users)} users) ` +
+        `while the mix runs on process 1 in the ${SHAPE_NAMES.client}; ${options.connections} connections, ${options.seconds} s per case in turns. ` +
+        'event = from a write’s answer to its event at the owner’s other stream',
+    );
+    console.log(realtimeTable(realtime));
+    console.log(realtimeSummary(realtime));
+  }
+  if (results.tabs) {
+    console.log(
+      `\nRealtime in the web app: ${results.tabs.tabs} tabs of one user (Chromium, the built web app), each write from ` +
+        `another client; the tabs' todo.list calls after their first load (${num(results.tabs.firstLoadListReads)} in it). 0 is the goal`,
+    );
+    console.log(tabsTable(results.tabs));
+  }
+  const changeLogCost = Object.entries(load).flatMap(([shape, byGenerator]) =>
+    Object.entries(byGenerator ?? {}).flatMap(([generator, results]) =>
+      results?.project && results.baseline
+        ? [
+            `${ratio(results.project.requestsPerSecond, results.baseline.requestsPerSecond)} (${generator}, ${shape} shape)`,
+          ]
+        : [],
+    ),
+  );
+  if (changeLogCost.length > 0) {
+    console.log(
+      `\nThe plain mix with the change log’s triggers in place: project ÷ baseline throughput ${changeLogCost.join(', ')}`,
+    );
+  }
+  if (rls) {
+    const extra = rls.withRlsMicros - rls.withoutRlsMicros;
+    console.log(
+      `\nRow-level security, inside PostgreSQL (todo.list's statement, ${rls.iterations} runs, median of ${rls.turns} turns each): ` +
+        `${rls.withRlsMicros.toFixed(1)} µs with, ${rls.withoutRlsMicros.toFixed(1)} µs without, ` +
+        `${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs (${((100 * extra) / rls.withoutRlsMicros).toFixed(0)}%)`,
+    );
+  }
 }

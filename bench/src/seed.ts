@@ -1,8 +1,11 @@
-// A throwaway database on the PostgreSQL server, migrated with the app's own migrator and
-// filled in a handful of set-based statements (a few seconds for 150,000 rows).
+// A throwaway database on the PostgreSQL server (the local one is started first when it is
+// down), migrated with the app's own migrator and filled in a handful of set-based statements
+// (a few seconds for 150,000 rows).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createDatabase, migrate } from '@todo/db';
 import pg from 'pg';
+import { onCleanup, sleep } from './processes.ts';
 
 export type SeededTodo = { id: string; completed: boolean };
 export type SeededUser = { id: string; token: string; todos: SeededTodo[] };
@@ -28,6 +31,40 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   } finally {
     await client.end();
   }
+}
+
+/** The local PostgreSQL, started (and later stopped) the way .ci/run does when it is down. */
+export async function ensurePostgres(adminUrl: string) {
+  const reachable = async () => {
+    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+    try {
+      await client.connect();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+  if (await reachable()) return;
+  const host = new URL(adminUrl).hostname;
+  if (!['127.0.0.1', 'localhost'].includes(host)) throw new Error(`PostgreSQL at ${host} is not reachable`);
+  let version: string;
+  try {
+    version = execFileSync('ls', ['/etc/postgresql'], { encoding: 'utf8' }).trim().split('\n')[0]!;
+    console.log(`starting the local PostgreSQL ${version} cluster`);
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
+      stdio: 'inherit',
+    });
+  } catch {
+    throw new Error(`PostgreSQL is not reachable at ${adminUrl}; start it or set BENCH_DATABASE_URL`);
+  }
+  onCleanup(async () => {
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop'], {
+      stdio: 'inherit',
+    });
+  });
+  for (let i = 0; i < 30 && !(await reachable()); i++) await sleep(1_000);
 }
 
 /** Creates, migrates and seeds `todo_bench_<random>` next to the admin URL's database. */

@@ -1,15 +1,17 @@
 // The same workload as load.ts, sent by wrk (C, one thread): a second load generator, so that a
 // result cannot be an artefact of autocannon's (a Node process on the same two cores). The Lua
-// script and a data file of the seeded users' tokens and todos are written to a temporary
-// folder; each run prints one JSON line from Lua's done(): requests, status codes, socket
-// errors and 1,000 latency quantiles, which `summarize` merges across rounds by weight.
+// script, with the request shape's templates in it (shapes.ts), and a data file of the seeded
+// users' tokens and todos are written to a temporary folder; each run prints one JSON line from
+// Lua's done(): requests, status codes, socket errors and 1,000 latency quantiles, which
+// `summarize` merges across rounds by weight.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { CONTRACT_MIX, type Drive, type Load, listPath, type Mix } from './load.ts';
+import { CONTRACT_MIX, type Drive, type Load, type Mix, TITLE_PREFIX } from './load.ts';
 import { onCleanup } from './processes.ts';
 import type { SeededUser } from './seed.ts';
+import { type Encoding, encode, type Part, type RequestTemplate, type Shape } from './shapes.ts';
 
 /** wrk's path when it is on PATH (Debian: `apt-get install wrk`), else null. */
 export function findWrk(): string | null {
@@ -23,22 +25,106 @@ export function findWrk(): string | null {
   return null;
 }
 
-const luaString = (value: string) => JSON.stringify(value);
+/** A Lua string literal; JSON's escapes are Lua's for printable ASCII, which is all a request here holds. */
+function luaString(value: string) {
+  if (!/^[\x20-\x7e]*$/.test(value))
+    throw new Error(`not printable ASCII, for wrk's Lua: ${JSON.stringify(value)}`);
+  return JSON.stringify(value);
+}
 
-// Header tables are built once per user: wrk.format only sets Host and Content-Length in them.
-const script = (dataFile: string, mix: Mix) => `-- Written by bench/src/wrk.ts for one pnpm bench run.
-local DATA, LIST_PATH, LIST, CREATE = ${luaString(dataFile)}, ${luaString(listPath({ limit: 50 }))}, ${mix.list}, ${mix.create}
-local users, created, threads = {}, 0, {}
+const ENCODINGS: Encoding[] = ['header', 'json', 'url'];
+/** Tokens and ids go into every slot as they are (Lua substitutes them unencoded). */
+const SAME_IN_EVERY_ENCODING = /^[\w-]+$/;
+
+const luaParts = (parts: Part[]) =>
+  `{ ${parts.map((part) => (typeof part === 'string' ? luaString(part) : `{ ${luaString(part.slot)}, ${luaString(part.encoding)} }`)).join(', ')} }`;
+
+function luaTemplate(template: RequestTemplate) {
+  // Header tables are made once per user (wrk.format only sets Host and Content-Length in
+  // them): only the token may vary in a header.
+  for (const [name, parts] of template.headers) {
+    if (parts.some((part) => typeof part !== 'string' && part.slot !== 'token')) {
+      throw new Error(`wrk.ts fills only the token into headers, and ${name} holds another value`);
+    }
+  }
+  const headers = template.headers.map(([name, parts]) => `{ ${luaString(name)}, ${luaParts(parts)} }`);
+  return (
+    `{ method = ${luaString(template.method)}, path = ${luaParts(template.path)}, ` +
+    `body = ${template.body === null ? 'nil' : luaParts(template.body)}, headers = { ${headers.join(', ')} } }`
+  );
+}
+
+/** The run's values: the data file, the mix, the shape's templates and the title in each encoding. */
+const scriptHead = (
+  dataFile: string,
+  shape: Shape,
+  mix: Mix,
+) => `-- Written by bench/src/wrk.ts for one pnpm bench run, in the ${shape.name} shape.
+local DATA, LIST, CREATE = ${luaString(dataFile)}, ${mix.list}, ${mix.create}
+local TEMPLATES = {
+  list = ${luaTemplate(shape.list)},
+  create = ${luaTemplate(shape.create)},
+  completed = ${luaTemplate(shape.update.completed)},
+  active = ${luaTemplate(shape.update.active)},
+}
+-- The title's constant part in each encoding; the number after it reads the same in all.
+local TITLE = { ${ENCODINGS.map((encoding) => `${encoding} = ${luaString(encode(TITLE_PREFIX, encoding))}`).join(', ')} }
+`;
+
+/** The workload itself, the same in every run. */
+const SCRIPT_BODY = `local users, created, threads = {}, 0, {}
 statuses = {} -- global, so that done() can read each thread's copy
+
+-- Parts with the token put in and neighbouring strings joined: a plain string when nothing
+-- else varies, else a list of strings and { slot, encoding } pairs.
+local function bind(parts, token)
+  local out, text = {}, nil
+  for _, part in ipairs(parts) do
+    if type(part) == "table" and part[1] == "token" then part = token end
+    if type(part) == "string" then
+      text = (text or "") .. part
+    else
+      if text then out[#out + 1] = text; text = nil end
+      out[#out + 1] = part
+    end
+  end
+  if text then out[#out + 1] = text end
+  if #out == 0 then return "" end
+  if #out == 1 and type(out[1]) == "string" then return out[1] end
+  return out
+end
+
+local function fill(bound, values)
+  if type(bound) ~= "table" then return bound end
+  local out = {}
+  for i, part in ipairs(bound) do
+    out[i] = type(part) == "string" and part or values[part[1]][part[2]]
+  end
+  return table.concat(out)
+end
+
+local function bindAll(token)
+  local calls = {}
+  for name, template in pairs(TEMPLATES) do
+    local headers = {}
+    for _, header in ipairs(template.headers) do headers[header[1]] = bind(header[2], token) end
+    calls[name] = {
+      method = template.method,
+      path = bind(template.path, token),
+      body = template.body and bind(template.body, token),
+      headers = headers,
+    }
+  end
+  return calls
+end
 
 function init(args)
   math.randomseed(os.time())
   for line in io.lines(DATA) do
     local user = { todos = {}, completed = {} }
     for field in line:gmatch("%S+") do
-      if not user.get then
-        user.get = { Authorization = "Bearer " .. field }
-        user.post = { Authorization = "Bearer " .. field, ["Content-Type"] = "application/json" }
+      if not user.calls then
+        user.calls = bindAll(field)
       else
         user.todos[#user.todos + 1] = field:sub(1, 36)
         user.completed[#user.todos] = field:sub(37) == "1"
@@ -48,18 +134,25 @@ function init(args)
   end
 end
 
+local function send(call, values)
+  return wrk.format(call.method, fill(call.path, values), call.headers, fill(call.body, values))
+end
+
 function request()
   local user = users[math.random(#users)]
   local roll = math.random()
-  if roll < LIST then return wrk.format("GET", LIST_PATH, user.get) end
+  if roll < LIST then return send(user.calls.list) end
   if roll < LIST + CREATE then
     created = created + 1
-    return wrk.format("POST", "/api/trpc/todo.create", user.post, '{"title":"Benchmark todo ' .. created .. '"}')
+    local title = {}
+    for encoding, prefix in pairs(TITLE) do title[encoding] = prefix .. created end
+    return send(user.calls.create, { title = title })
   end
   local i = math.random(#user.todos)
   user.completed[i] = not user.completed[i]
-  return wrk.format("POST", "/api/trpc/todo.update", user.post,
-    '{"id":"' .. user.todos[i] .. '","completed":' .. tostring(user.completed[i]) .. '}')
+  local id = user.todos[i]
+  local call = user.completed[i] and user.calls.completed or user.calls.active
+  return send(call, { id = { header = id, json = id, url = id } })
 end
 
 function response(status)
@@ -111,20 +204,24 @@ function toLoad(report: WrkReport): Load {
 }
 
 /**
- * wrk with one thread over the workload, for the seeded `users`. The script and its data are
- * written once, to a folder removed when the benchmark ends.
+ * wrk with one thread over the workload in `shape`, for the seeded `users`. The script and its
+ * data are written once, to a folder removed when the benchmark ends.
  */
-export function wrkDrive(wrk: string, users: SeededUser[], mix: Mix = CONTRACT_MIX): Drive {
+export function wrkDrive(wrk: string, users: SeededUser[], shape: Shape, mix: Mix = CONTRACT_MIX): Drive {
   const dir = mkdtempSync(join(tmpdir(), 'todo-bench-wrk-'));
   onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
   const dataFile = join(dir, 'users.txt');
   const scriptFile = join(dir, 'workload.lua');
   // One line per user: the token, then each todo as its id and 1 or 0 for completed.
-  const lines = users.map((user) =>
-    [user.token, ...user.todos.map((todo) => `${todo.id}${todo.completed ? 1 : 0}`)].join(' '),
-  );
+  const lines = users.map((user) => {
+    const values = [user.token, ...user.todos.map((todo) => todo.id)];
+    if (!values.every((value) => SAME_IN_EVERY_ENCODING.test(value))) {
+      throw new Error(`a token or id that some encoding would change: ${user.token}`);
+    }
+    return [user.token, ...user.todos.map((todo) => `${todo.id}${todo.completed ? 1 : 0}`)].join(' ');
+  });
   writeFileSync(dataFile, `${lines.join('\n')}\n`);
-  writeFileSync(scriptFile, script(dataFile, mix));
+  writeFileSync(scriptFile, scriptHead(dataFile, shape, mix) + SCRIPT_BODY);
 
   return ({ url, connections, seconds }) =>
     new Promise((resolve, reject) => {
