@@ -342,19 +342,16 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     const refused = refusedContentType(method, req.headers['content-type']);
     if (refused) return send(res, errorOf(refused, undefined), undefined);
     let body: Buffer | undefined;
+    let tooLarge: number | undefined;
     if (method !== 'GET') {
       const limit = (await options.maxBodySizeFor?.(req)) || options.maxBodySize;
       const read = await readBody(req, limit);
       // The client went away before its body arrived: nobody to answer, and nothing may run.
       if (read === 'aborted') return void res.destroy();
-      if (read === 'too large') {
-        const error = new TRPCError({
-          code: 'PAYLOAD_TOO_LARGE',
-          message: `Request body too large: the limit is ${limit.toLocaleString('en')} bytes`,
-        });
-        return send(res, errorOf(error, undefined), undefined);
-      }
-      body = read;
+      // Past the limit the body is not kept: each call that reads its input gets 413, after its
+      // session was checked (a stranger gets 401, as from tRPC, and never more than the limit).
+      if (read === 'too large') tooLarge = limit;
+      else body = read;
     }
     const request = callsOf(req, body);
     if (request instanceof TRPCError) {
@@ -363,6 +360,13 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     }
     const { calls, batch } = request;
     const [first] = calls;
+    if (tooLarge !== undefined) {
+      const error = new TRPCError({
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `Request body too large: the limit is ${tooLarge.toLocaleString('en')} bytes`,
+      });
+      for (const call of calls) call.input = () => Promise.reject(error);
+    }
     if (wantsJsonLines(req.headers)) {
       const error = new TRPCError({
         code: 'UNSUPPORTED_MEDIA_TYPE',
