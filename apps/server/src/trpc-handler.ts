@@ -23,20 +23,12 @@ import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
 import type { EventStreams } from './event-streams.ts';
 import { readBody } from './read-body.ts';
+import { type Call, readCalls, refusedContentType, wantsJsonLines } from './trpc-request.ts';
+
+export { mediaType } from './trpc-request.ts';
 
 /** The answer to a request's call: what the procedure returned, or the error it ended in. */
 type Outcome = { data: unknown } | { error: TRPCError };
-
-/** One call of a request, as tRPC reads it: the procedure's path, its type, and its input. */
-export type Call = {
-  path: string;
-  /** undefined: no procedure has this path. */
-  type: ProcedureType | undefined;
-  /** The raw input, parsed on first use: a procedure without input never parses it. */
-  input(): Promise<unknown>;
-  /** The input if it has been parsed. */
-  parsed(): unknown;
-};
 
 type Options<TRouter extends AnyRouter> = {
   router: TRouter;
@@ -65,8 +57,8 @@ type Options<TRouter extends AnyRouter> = {
 /** How long a client refused for having too many streams open is asked to wait. */
 const STREAM_RETRY_AFTER_SECONDS = 30;
 
-/** A Content-Type header's media type, lower-cased, without parameters: 'application/json'. */
-export const mediaType = (value: string | undefined) => value?.split(';', 1)[0]?.trim().toLowerCase();
+/** Methods fetch cannot represent, which tRPC's adapters never see either. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 const ALLOW: Record<ProcedureType, string> = { query: 'GET', mutation: 'POST', subscription: 'GET' };
 
@@ -84,67 +76,6 @@ const isDataStream = (value: unknown) =>
         (typeof field === 'object' && field !== null && Symbol.asyncIterator in field),
     ));
 
-/** Whether the client asks for tRPC's streamed (jsonl) batch answers, by tRPC's own rule. */
-function wantsJsonLines(headers: IncomingHttpHeaders): boolean {
-  const trpcAccept = headers['trpc-accept'];
-  if (trpcAccept !== undefined) return trpcAccept === 'application/jsonl';
-  return headers.accept?.split(',').some((type) => type.trim() === 'application/jsonl') ?? false;
-}
-
-const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-
-/**
- * The content types tRPC's fetch adapter refuses, with its errors: a form or binary body by any
- * method but POST; anything but JSON by a method other than GET. tRPC would take a form or a
- * binary POST as a mutation's input; this server takes JSON only (no CSRF by plain HTML forms).
- */
-function refusedContentType(method: string, header: string | undefined): TRPCError | null {
-  const type = mediaType(header);
-  if (type === 'application/json') return null;
-  if ((type === 'multipart/form-data' || type === 'application/octet-stream') && method !== 'POST') {
-    return new TRPCError({
-      code: 'METHOD_NOT_SUPPORTED',
-      message: `Only POST requests are supported for ${type} requests`,
-    });
-  }
-  if (method === 'GET') return null;
-  const message = header ? `Unsupported content-type "${header}` : 'Missing content-type header';
-  return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message });
-}
-
-/** The JSON text of a body as fetch's `json()` reads it: UTF-8, a leading byte order mark dropped. */
-const bodyText = (body: Buffer) => {
-  const text = body.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-};
-
-/** Parses once, on first use; a failure is the call's BAD_REQUEST, as in tRPC. */
-function lazyInputs(read: () => unknown): { read(): unknown; value(): unknown } {
-  let outcome: { ok: true; value: unknown } | { ok: false; error: TRPCError } | undefined;
-  return {
-    read() {
-      if (!outcome) {
-        try {
-          outcome = { ok: true, value: read() };
-        } catch (cause) {
-          const error =
-            cause instanceof TRPCError
-              ? cause
-              : new TRPCError({
-                  code: 'BAD_REQUEST',
-                  message: cause instanceof Error ? cause.message : 'Invalid input',
-                  cause,
-                });
-          outcome = { ok: false, error };
-        }
-      }
-      if (!outcome.ok) throw outcome.error;
-      return outcome.value;
-    },
-    value: () => (outcome?.ok ? outcome.value : undefined),
-  };
-}
-
 /**
  * The request handler. Answers every request itself; errors that concern the whole request
  * (an oversized batch, procedures of several kinds in one) are one error object, as in tRPC.
@@ -153,7 +84,12 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
   const { router, endpoint } = options;
   const config = router._def._config;
   const procedures = router._def.procedures as Record<string, { _def: { type: ProcedureType } } | undefined>;
-  const deserialize = (value: unknown) => config.transformer.input.deserialize(value);
+  const rules = {
+    endpoint,
+    maxBatchSize: options.maxBatchSize,
+    typeOf: (path: string) => (Object.hasOwn(procedures, path) ? procedures[path]?._def.type : undefined),
+    deserialize: (value: unknown) => config.transformer.input.deserialize(value),
+  };
 
   function send(
     res: ServerResponse,
@@ -231,76 +167,6 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     }
   }
 
-  /** The calls a request names, or the error that refuses the whole request. */
-  function callsOf(
-    req: IncomingMessage,
-    body: Buffer | undefined,
-  ): { calls: Call[]; batch: boolean } | TRPCError {
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const params = new URLSearchParams(query === -1 ? '' : url.slice(query + 1));
-    const raw = (query === -1 ? url : url.slice(0, query)).slice(endpoint.length).replace(/^\/+|\/+$/g, '');
-    let path: string;
-    try {
-      path = decodeURIComponent(raw);
-    } catch (cause) {
-      return new TRPCError({ code: 'BAD_REQUEST', message: `Invalid URL-encoding in path "${raw}"`, cause });
-    }
-    const batch = params.get('batch') === '1';
-    const paths = batch ? path.split(',') : [path];
-    if (batch && paths.length > options.maxBatchSize) {
-      return new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
-    }
-    const inputs = lazyInputs(() => {
-      const text =
-        req.method === 'GET' ? params.get('input') || undefined : bodyText(body ?? Buffer.alloc(0));
-      const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
-      if (parsed === undefined) return {};
-      if (!batch) return { 0: deserialize(parsed) };
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: '"input" needs to be an object when doing a batch call',
-        });
-      }
-      const byIndex: Record<number, unknown> = {};
-      for (const index of paths.keys()) {
-        const value = (parsed as Record<number, unknown>)[index];
-        if (value !== undefined) byIndex[index] = deserialize(value);
-      }
-      return { ...byIndex, keys: Object.keys(parsed).length };
-    });
-    // A batch's input with more keys than a batch holds calls is refused whole, before any call
-    // runs: tRPC reads only its calls' keys, but would parse them all. (Input that does not
-    // parse is each call's error, when a call reads it, as in tRPC.)
-    if (batch) {
-      try {
-        const { keys } = inputs.read() as { keys?: number };
-        if ((keys ?? 0) > options.maxBatchSize) {
-          return new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
-        }
-      } catch {}
-    }
-    const calls = paths.map((callPath, index): Call => {
-      const type = Object.hasOwn(procedures, callPath) ? procedures[callPath]?._def.type : undefined;
-      return {
-        path: callPath,
-        type,
-        input: async () =>
-          withLastEventId(req, params, type, (inputs.read() as Record<number, unknown>)[index]),
-        parsed: () => (inputs.value() as Record<number, unknown> | undefined)?.[index],
-      };
-    });
-    const types = new Set(calls.map((call) => call.type).filter(Boolean));
-    if (types.size > 1) {
-      return new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `Cannot mix procedure types in call: ${[...types].join(', ')}`,
-      });
-    }
-    return { calls, batch };
-  }
-
   /**
    * A subscription: its procedure runs once, with the server's slot in its context. When it
    * refuses (no session, bad input, too many streams), the refusal is answered with its HTTP
@@ -353,7 +219,7 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
       if (read === 'too large') tooLarge = limit;
       else body = read;
     }
-    const request = callsOf(req, body);
+    const request = readCalls(req, body, rules);
     if (request instanceof TRPCError) {
       options.onError?.({ error: request, path: undefined, req });
       return send(res, errorOf(request, undefined), undefined);
@@ -382,25 +248,4 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
     );
     send(res, batch ? json : (json[0] as TRPCResponse), first?.type);
   };
-}
-
-/**
- * A subscription's input, with the `Last-Event-ID` header (or `lastEventId` query parameter)
- * that EventSource sends on a reconnect merged in, by tRPC's rule.
- */
-function withLastEventId(
-  req: IncomingMessage,
-  params: URLSearchParams,
-  type: ProcedureType | undefined,
-  input: unknown,
-): unknown {
-  if (type !== 'subscription') return input;
-  const header = req.headers['last-event-id'];
-  const lastEventId =
-    (typeof header === 'string' ? header : undefined) ??
-    params.get('lastEventId') ??
-    params.get('Last-Event-Id');
-  if (!lastEventId) return input;
-  if (typeof input === 'object' && input !== null && !Array.isArray(input)) return { ...input, lastEventId };
-  return input ?? { lastEventId };
 }
