@@ -21,7 +21,7 @@ import { type RunningProcess, sleep } from './processes.ts';
 import type { SeededUser } from './seed.ts';
 import { type Memory, settledMemory } from './server-memory.ts';
 import { firstResult, type Shape } from './shapes.ts';
-import { createStreams } from './sse-streams.ts';
+import { createStreams, type Handlers } from './sse-streams.ts';
 
 export type RealtimeOptions = {
   /** The mix's requests: as @todo/client sends them, as the web app does. */
@@ -82,6 +82,20 @@ function writeTimingDrive(users: SeededUser[], shape: Shape, streamUsers: number
     if (context.user !== undefined && context.user < streamUsers)
       matcher.answered(context.user, keyOf(todo), at);
   });
+}
+
+/** What each stream's events tell the matcher: ids out of order, upserts by their key, resets. */
+function deliveryHandlers(matcher: Matcher): Omit<Handlers, 'ended'> {
+  return {
+    event(stream, id, data, at) {
+      if (stream.lastId !== null && Number(id) <= Number(stream.lastId)) matcher.outOfOrder();
+      stream.lastId = id;
+      const change = JSON.parse(data) as { type: string; todo?: Todo };
+      if (change.type === 'upsert' && change.todo) matcher.arrived(stream, keyOf(change.todo), at);
+      else if (change.type === 'reset') matcher.reset();
+    },
+    error() {},
+  };
 }
 
 /** Opens every stream on `server` (timed), and reads its memory without, with and after them. */
@@ -173,18 +187,10 @@ export async function benchRealtime(
   if (options.streams < 2 || options.streams % 2 !== 0 || options.streams > 2 * users.length) {
     throw new Error(`BENCH_STREAMS must be even, from 2 to ${2 * users.length} (two per user)`);
   }
-  const streamUsers = options.streams / 2;
-  const matcher = createMatcher();
-  const streams = createStreams(users, options.streams, {
-    event(stream, id, data, at) {
-      if (stream.lastId !== null && Number(id) <= Number(stream.lastId)) matcher.outOfOrder();
-      stream.lastId = id;
-      const change = JSON.parse(data) as { type: string; todo?: Todo };
-      if (change.type === 'upsert' && change.todo) matcher.arrived(stream, keyOf(change.todo), at);
-      else if (change.type === 'reset') matcher.reset();
-    },
-    error() {},
-  });
+  const perUser = 2;
+  const streamUsers = options.streams / perUser;
+  const matcher = createMatcher(perUser);
+  const streams = createStreams(users, { count: options.streams, perUser }, deliveryHandlers(matcher));
   const drive = writeTimingDrive(users, options.shape, streamUsers, matcher);
 
   console.log('realtime: starting two project servers on the same database');
