@@ -32,7 +32,7 @@ export type Delivery = {
 /** Where an event arrived: the stream's user and device (0 writes, the others are timed). */
 export type Receiver = Pick<Stream, 'user' | 'device'>;
 
-type Pending = {
+type Write = {
   /** The writer, known once the write's answer is read. */
   user: number | null;
   answeredAt: number | null;
@@ -61,7 +61,9 @@ export const percentile = (sorted: number[], p: number) =>
  * const round = matcher.finish(); // round.latencies: one per device 1..3 of user 7
  */
 export function createMatcher(perUser: number) {
-  let pending = new Map<string, Pending>();
+  // Every write of the round stays here until finish(), complete or not, so that a repeat that
+  // comes after all of its streams had the event still counts as a duplicate.
+  let byKey = new Map<string, Write>();
   let recording = false;
   const empty = () => ({
     writes: 0,
@@ -76,15 +78,12 @@ export function createMatcher(perUser: number) {
   let latencies: number[] = [];
 
   /** An arrival at one of the writer's own streams, once both ends are known. */
-  const timeIt = (entry: Pending, stream: Receiver, arrivedAt: number) => {
+  const timeIt = (entry: Write, stream: Receiver, arrivedAt: number) => {
     const answeredAt = entry.answeredAt!;
     counts.delivered++;
     if (stream.device === 0) return;
     if (arrivedAt < answeredAt) counts.beforeAnswer++;
     latencies.push(Math.max(0, arrivedAt - answeredAt));
-  };
-  const settled = (key: string, entry: Pending) => {
-    if (entry.arrivals.size === perUser) pending.delete(key);
   };
 
   return {
@@ -94,9 +93,9 @@ export function createMatcher(perUser: number) {
     answered(user: number, key: string, at: number) {
       if (!recording) return;
       counts.writes++;
-      const entry = pending.get(key);
+      const entry = byKey.get(key);
       if (!entry) {
-        pending.set(key, { user, answeredAt: at, arrivals: new Map() });
+        byKey.set(key, { user, answeredAt: at, arrivals: new Map() });
         return;
       }
       entry.user = user;
@@ -108,14 +107,13 @@ export function createMatcher(perUser: number) {
           entry.arrivals.delete(stream);
         }
       }
-      settled(key, entry);
     },
     arrived(stream: Receiver, key: string, at: number) {
       if (!recording) return;
-      let entry = pending.get(key);
+      let entry = byKey.get(key);
       if (!entry) {
         entry = { user: null, answeredAt: null, arrivals: new Map() };
-        pending.set(key, entry);
+        byKey.set(key, entry);
       } else if (entry.user !== null && entry.user !== stream.user) {
         counts.foreign++;
         return;
@@ -127,7 +125,6 @@ export function createMatcher(perUser: number) {
       entry.arrivals.set(stream, at);
       if (entry.answeredAt === null) return;
       timeIt(entry, stream, at);
-      settled(key, entry);
     },
     outOfOrder() {
       if (recording) counts.outOfOrder++;
@@ -138,8 +135,11 @@ export function createMatcher(perUser: number) {
     /** Waits until every answered write's events arrived, or `timeoutMs` passed. */
     async settle(timeoutMs: number) {
       const deadline = performance.now() + timeoutMs;
-      const waiting = () =>
-        [...pending.values()].some((entry) => entry.answeredAt !== null && entry.arrivals.size < perUser);
+      const waiting = () => {
+        for (const entry of byKey.values())
+          if (entry.answeredAt !== null && entry.arrivals.size < perUser) return true;
+        return false;
+      };
       while (waiting() && performance.now() < deadline) await sleep(50);
     },
     /** The round's figures; forgets the round. */
@@ -147,12 +147,12 @@ export function createMatcher(perUser: number) {
       recording = false;
       let missing = 0;
       let unmatched = 0;
-      for (const entry of pending.values()) {
+      for (const entry of byKey.values()) {
         if (entry.answeredAt === null) unmatched += entry.arrivals.size;
         else missing += perUser - entry.arrivals.size;
       }
       const result = { ...counts, missing, unmatched, latencies };
-      pending = new Map();
+      byKey = new Map();
       counts = empty();
       latencies = [];
       return result;
