@@ -1,13 +1,13 @@
-// Whether and how fast each write's event reaches its owner's two streams: pairs each write's
+// Whether and how fast each write's event reaches every stream of its owner: pairs each write's
 // answer with its events, and counts what never came, came twice, out of order, as a reset, or
-// at another user's stream.
+// at another user's stream, each per stream.
 import { sleep } from './processes.ts';
 import type { Stream } from './sse-streams.ts';
 
 export type Delivery = {
   /** Answered creates and updates of users whose streams were open. */
   writes: number;
-  /** Their events, at both of the owner's streams: writes × 2 expected. */
+  /** Their events, at each of the owner's streams: writes × streams per user expected. */
   delivered: number;
   /** Events that never arrived (within 10 s of the round's end). */
   missing: number;
@@ -21,19 +21,26 @@ export type Delivery = {
    * stands for events the stream did not send one by one, which then count as missing.
    */
   resets: number;
-  /** Events at the other stream that arrived before the write's answer did (timed as 0 ms). */
+  /** Events at the owner's other streams that arrived before the write's answer did (timed as 0 ms). */
   beforeAnswer: number;
   /** Events of writes whose answer the generator never read (stopped mid-request at a round's end). */
   unmatched: number;
-  /** From the write's answer to its event at the owner's other stream. */
+  /** From the write's answer to its event at each of the owner's other streams: one sample each. */
   latencyMs: { p50: number; p90: number; p99: number; max: number };
 };
 
-type Pending = {
-  /** The writer, or (for an event that came first) the stream's user. */
-  user: number;
+/** Where an event arrived: the stream's user and device (0 writes, the others are timed). */
+export type Receiver = Pick<Stream, 'user' | 'device'>;
+
+type Write = {
+  /** The writer, known once the write's answer is read. */
+  user: number | null;
   answeredAt: number | null;
-  arrivedAt: [number | null, number | null];
+  /**
+   * When the event arrived at each stream. Before the answer a stream of any user may be here;
+   * the answer names the writer, and the others' arrivals then count as foreign.
+   */
+  arrivals: Map<Receiver, number>;
 };
 
 export const percentile = (sorted: number[], p: number) =>
@@ -42,11 +49,21 @@ export const percentile = (sorted: number[], p: number) =>
     : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /**
- * Pairs each write's answer with its event at each of the owner's two streams. (One closure over
- * a round's state, longer than most functions here; each of its methods is one short step.)
+ * Pairs each write's answer with its event at each of the owner's `perUser` streams: device 0's
+ * event counts as delivered, every other device's is timed. (One closure over a round's state,
+ * longer than most functions here; each of its methods is one short step.)
+ *
+ * @example
+ * const matcher = createMatcher(4);
+ * matcher.start();
+ * matcher.answered(7, key, performance.now());
+ * matcher.arrived(streamOfUser7, key, performance.now());
+ * const round = matcher.finish(); // round.latencies: one per device 1..3 of user 7
  */
-export function createMatcher() {
-  let pending = new Map<string, Pending>();
+export function createMatcher(perUser: number) {
+  // Every write of the round stays here until finish(), complete or not, so that a repeat that
+  // comes after all of its streams had the event still counts as a duplicate.
+  let byKey = new Map<string, Write>();
   let recording = false;
   const empty = () => ({
     writes: 0,
@@ -60,11 +77,11 @@ export function createMatcher() {
   let counts = empty();
   let latencies: number[] = [];
 
-  const timeIt = (entry: Pending, role: 0 | 1) => {
+  /** An arrival at one of the writer's own streams, once both ends are known. */
+  const timeIt = (entry: Write, stream: Receiver, arrivedAt: number) => {
     const answeredAt = entry.answeredAt!;
-    const arrivedAt = entry.arrivedAt[role]!;
     counts.delivered++;
-    if (role === 0) return;
+    if (stream.device === 0) return;
     if (arrivedAt < answeredAt) counts.beforeAnswer++;
     latencies.push(Math.max(0, arrivedAt - answeredAt));
   };
@@ -76,34 +93,38 @@ export function createMatcher() {
     answered(user: number, key: string, at: number) {
       if (!recording) return;
       counts.writes++;
-      const entry = pending.get(key);
+      const entry = byKey.get(key);
       if (!entry) {
-        pending.set(key, { user, answeredAt: at, arrivedAt: [null, null] });
+        byKey.set(key, { user, answeredAt: at, arrivals: new Map() });
         return;
       }
-      if (entry.user !== user) counts.foreign++;
+      entry.user = user;
       entry.answeredAt = at;
-      for (const role of [0, 1] as const) if (entry.arrivedAt[role] !== null) timeIt(entry, role);
-      if (entry.arrivedAt[0] !== null && entry.arrivedAt[1] !== null) pending.delete(key);
+      for (const [stream, arrivedAt] of entry.arrivals) {
+        if (stream.user === user) timeIt(entry, stream, arrivedAt);
+        else {
+          counts.foreign++;
+          entry.arrivals.delete(stream);
+        }
+      }
     },
-    arrived(stream: Stream, key: string, at: number) {
+    arrived(stream: Receiver, key: string, at: number) {
       if (!recording) return;
-      let entry = pending.get(key);
+      let entry = byKey.get(key);
       if (!entry) {
-        entry = { user: stream.user, answeredAt: null, arrivedAt: [null, null] };
-        pending.set(key, entry);
-      } else if (entry.user !== stream.user) {
+        entry = { user: null, answeredAt: null, arrivals: new Map() };
+        byKey.set(key, entry);
+      } else if (entry.user !== null && entry.user !== stream.user) {
         counts.foreign++;
         return;
       }
-      if (entry.arrivedAt[stream.role] !== null) {
+      if (entry.arrivals.has(stream)) {
         counts.duplicates++;
         return;
       }
-      entry.arrivedAt[stream.role] = at;
+      entry.arrivals.set(stream, at);
       if (entry.answeredAt === null) return;
-      timeIt(entry, stream.role);
-      if (entry.arrivedAt[0] !== null && entry.arrivedAt[1] !== null) pending.delete(key);
+      timeIt(entry, stream, at);
     },
     outOfOrder() {
       if (recording) counts.outOfOrder++;
@@ -114,11 +135,11 @@ export function createMatcher() {
     /** Waits until every answered write's events arrived, or `timeoutMs` passed. */
     async settle(timeoutMs: number) {
       const deadline = performance.now() + timeoutMs;
-      const waiting = () =>
-        [...pending.values()].some(
-          (entry) =>
-            entry.answeredAt !== null && (entry.arrivedAt[0] === null || entry.arrivedAt[1] === null),
-        );
+      const waiting = () => {
+        for (const entry of byKey.values())
+          if (entry.answeredAt !== null && entry.arrivals.size < perUser) return true;
+        return false;
+      };
       while (waiting() && performance.now() < deadline) await sleep(50);
     },
     /** The round's figures; forgets the round. */
@@ -126,13 +147,12 @@ export function createMatcher() {
       recording = false;
       let missing = 0;
       let unmatched = 0;
-      for (const entry of pending.values()) {
-        const arrived = entry.arrivedAt.filter((at) => at !== null).length;
-        if (entry.answeredAt === null) unmatched += arrived;
-        else missing += 2 - arrived;
+      for (const entry of byKey.values()) {
+        if (entry.answeredAt === null) unmatched += entry.arrivals.size;
+        else missing += perUser - entry.arrivals.size;
       }
       const result = { ...counts, missing, unmatched, latencies };
-      pending = new Map();
+      byKey = new Map();
       counts = empty();
       latencies = [];
       return result;

@@ -11,6 +11,35 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
   return value;
 }
 
+/**
+ * The server's STREAM_MAX_PER_USER by default (apps/server/src/config.ts): one stream more for
+ * an account is answered 429, so the benchmark would measure refusals instead of events.
+ */
+export const SERVER_STREAMS_PER_USER = 20;
+
+/**
+ * BENCH_STREAMS_PER_USER streams for each of the first BENCH_STREAMS / BENCH_STREAMS_PER_USER
+ * seeded users (CONTRACT.md's workload: 2,000 streams, two per user). Checked before the run, so
+ * that a bad value does not wait for the mix to end.
+ */
+function readStreams(users: number) {
+  if (Number(process.env.BENCH_STREAMS_PER_USER) > SERVER_STREAMS_PER_USER) {
+    throw new Error(
+      `BENCH_STREAMS_PER_USER must be at most ${SERVER_STREAMS_PER_USER}, got ${process.env.BENCH_STREAMS_PER_USER}: ` +
+        `the server holds ${SERVER_STREAMS_PER_USER} streams per account (STREAM_MAX_PER_USER) and answers 429 past it`,
+    );
+  }
+  const perUser = envInt('BENCH_STREAMS_PER_USER', 2, 2, SERVER_STREAMS_PER_USER);
+  const streams = envInt('BENCH_STREAMS', 2_000, perUser, 1_000_000);
+  if (streams % perUser !== 0 || streams > perUser * users) {
+    throw new Error(
+      `BENCH_STREAMS must be a multiple of BENCH_STREAMS_PER_USER (${perUser}) up to ${perUser * users} ` +
+        `(${perUser} for each of BENCH_USERS ${users}), got ${streams}`,
+    );
+  }
+  return { streams, streamsPerUser: perUser };
+}
+
 // project: the compiled build (node dist/start.js), what `pnpm start` runs; project-tsx: the
 // same sources through tsx, as `pnpm start` ran before the build existed; project-2w: the
 // compiled build with WEB_CONCURRENCY=2 (two workers, each with its own pool of BENCH_POOL_MAX).
@@ -29,6 +58,8 @@ export function readOptions() {
   const only = process.env.BENCH_ONLY || undefined;
   if (only !== undefined && only !== 'latency')
     throw new Error(`BENCH_ONLY: only "latency" is known, got "${only}"`);
+  const users = envInt('BENCH_USERS', 1_000, 1, 1_000_000);
+  const realtime = process.env.BENCH_REALTIME !== '0' && only !== 'latency';
   return {
     latencyOnly: only === 'latency',
     adminUrl:
@@ -44,12 +75,13 @@ export function readOptions() {
     rlsIterations: envInt('BENCH_RLS_ITERATIONS', 2_000, 0, 1_000_000),
     // 20, as in the independent wrk run that this benchmark's results are compared with.
     poolMax: envInt('BENCH_POOL_MAX', 20, 1, 1_000),
-    users: envInt('BENCH_USERS', 1_000, 1, 1_000_000),
+    users,
     todosPerUser: envInt('BENCH_TODOS_PER_USER', 50, 2, 10_000),
     deepTodos: envInt('BENCH_DEEP_TODOS', 100_000, 200, 10_000_000),
     profile: process.env.BENCH_PROFILE === '1',
-    realtime: process.env.BENCH_REALTIME !== '0' && only !== 'latency',
-    streams: envInt('BENCH_STREAMS', 2_000, 2, 1_000_000),
+    realtime,
+    // Unchecked when the realtime workload does not run: then no stream opens.
+    ...(realtime ? readStreams(users) : { streams: 0, streamsPerUser: 0 }),
   };
 }
 export type Options = ReturnType<typeof readOptions>;

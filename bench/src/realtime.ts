@@ -1,11 +1,13 @@
-// The realtime workload of CONTRACT.md "Performance": `streams` open todo.changes streams, two
-// per seeded user (sse-streams.ts), while autocannon sends the usual mix. Per write (create or
-// update) it times the write's answer at the generator to its event at the owner's other stream,
-// matched by the todo's id, updatedAt and completed; it counts events that never came, came
-// twice, came out of order or reached another user (delivery.ts). It also reads the server's
-// memory with the streams idle and without them (after a forced full GC), and the mix's
-// throughput with and without them, in interleaved rounds: no streams, streams on the process
-// taking the writes, and streams on a second process on the same database.
+// The realtime workload of CONTRACT.md "Performance": `streams` open todo.changes streams,
+// `streamsPerUser` per seeded user (sse-streams.ts), while autocannon sends the usual mix. A
+// user's stream 0 is the device the writes come from, each other one another device. Per write
+// (create or update) it times the write's answer at the generator to its event at each of the
+// owner's other streams, matched by the todo's id, updatedAt and completed; it counts, per
+// stream, events that never came, came twice, came out of order or reached another user
+// (delivery.ts). It also reads the server's memory with the streams idle and without them
+// (after a forced full GC), and the mix's throughput with and without them, in interleaved
+// rounds: no streams, streams on the process taking the writes, and streams on a second process
+// on the same database.
 import { combine, createMatcher, type Delivery, percentile, type RoundDelivery } from './delivery.ts';
 import {
   autocannonDrive,
@@ -21,13 +23,15 @@ import { type RunningProcess, sleep } from './processes.ts';
 import type { SeededUser } from './seed.ts';
 import { type Memory, settledMemory } from './server-memory.ts';
 import { firstResult, type Shape } from './shapes.ts';
-import { createStreams } from './sse-streams.ts';
+import { createStreams, type Handlers } from './sse-streams.ts';
 
 export type RealtimeOptions = {
   /** The mix's requests: as @todo/client sends them, as the web app does. */
   shape: Shape;
-  /** Open streams, two per user for the first `streams / 2` users. */
+  /** Open streams, `streamsPerUser` for each of the first `streams / streamsPerUser` users. */
   streams: number;
+  /** From 2 (a writing device and one more) to the server's cap per account. */
+  streamsPerUser: number;
   connections: number;
   /** Measured seconds per case, split into `rounds` interleaved stretches. */
   seconds: number;
@@ -39,6 +43,8 @@ export type RealtimeCase = { load: LoadResult; delivery: Delivery | null };
 
 export type RealtimeResult = {
   streams: number;
+  streamsPerUser: number;
+  /** Users with streams: each of their writes is timed at their streamsPerUser − 1 other streams. */
   users: number;
   /** Seconds to open every stream once, 100 at a time. */
   openSeconds: number;
@@ -82,6 +88,20 @@ function writeTimingDrive(users: SeededUser[], shape: Shape, streamUsers: number
     if (context.user !== undefined && context.user < streamUsers)
       matcher.answered(context.user, keyOf(todo), at);
   });
+}
+
+/** What each stream's events tell the matcher: ids out of order, upserts by their key, resets. */
+function deliveryHandlers(matcher: Matcher): Omit<Handlers, 'ended'> {
+  return {
+    event(stream, id, data, at) {
+      if (stream.lastId !== null && Number(id) <= Number(stream.lastId)) matcher.outOfOrder();
+      stream.lastId = id;
+      const change = JSON.parse(data) as { type: string; todo?: Todo };
+      if (change.type === 'upsert' && change.todo) matcher.arrived(stream, keyOf(change.todo), at);
+      else if (change.type === 'reset') matcher.reset();
+    },
+    error() {},
+  };
 }
 
 /** Opens every stream on `server` (timed), and reads its memory without, with and after them. */
@@ -170,21 +190,10 @@ export async function benchRealtime(
   startServer: () => Promise<RunningProcess>,
   options: RealtimeOptions,
 ): Promise<RealtimeResult> {
-  if (options.streams < 2 || options.streams % 2 !== 0 || options.streams > 2 * users.length) {
-    throw new Error(`BENCH_STREAMS must be even, from 2 to ${2 * users.length} (two per user)`);
-  }
-  const streamUsers = options.streams / 2;
-  const matcher = createMatcher();
-  const streams = createStreams(users, options.streams, {
-    event(stream, id, data, at) {
-      if (stream.lastId !== null && Number(id) <= Number(stream.lastId)) matcher.outOfOrder();
-      stream.lastId = id;
-      const change = JSON.parse(data) as { type: string; todo?: Todo };
-      if (change.type === 'upsert' && change.todo) matcher.arrived(stream, keyOf(change.todo), at);
-      else if (change.type === 'reset') matcher.reset();
-    },
-    error() {},
-  });
+  const perUser = options.streamsPerUser;
+  const streamUsers = options.streams / perUser;
+  const matcher = createMatcher(perUser);
+  const streams = createStreams(users, { count: options.streams, perUser }, deliveryHandlers(matcher));
   const drive = writeTimingDrive(users, options.shape, streamUsers, matcher);
 
   console.log('realtime: starting two project servers on the same database');
@@ -205,6 +214,7 @@ export async function benchRealtime(
     const caseOf = await measureCases([first, second], { drive, streams, matcher }, options);
     return {
       streams: options.streams,
+      streamsPerUser: perUser,
       users: streamUsers,
       openSeconds,
       memory,

@@ -143,6 +143,10 @@ const CASE_NAMES = [
   ['twoProcesses', 'streams on process 2'],
 ] as const;
 
+/** Where each write's event is timed, exactly: at every stream of the owner but the writing one. */
+const timedAt = (perUser: number) =>
+  perUser === 2 ? 'the owner’s other stream' : `each of the owner’s other ${perUser - 1} streams`;
+
 /** The realtime workload: the mix without and with the streams, and the events' delivery. */
 export function realtimeTable(result: RealtimeResult): string {
   const rows = CASE_NAMES.map(([key, name]) => {
@@ -207,7 +211,8 @@ export function realtimeSummary(result: RealtimeResult): string {
   const checks = CASE_NAMES.slice(1).map(([key, name]) => {
     const d = result[key].delivery!;
     return (
-      `${name}: ${num(d.delivered)} of ${num(2 * d.writes)} events at both streams, ${num(d.missing)} missing, ` +
+      `${name}: ${num(d.delivered)} of ${num(result.streamsPerUser * d.writes)} events at the owner’s ` +
+      `${result.streamsPerUser} streams, ${num(d.missing)} missing, ` +
       `${num(d.duplicates)} twice, ${num(d.outOfOrder)} out of order, ${num(d.resets)} resets, ${num(d.foreign)} at another user's stream, ` +
       `${num(d.beforeAnswer)} before the write's answer`
     );
@@ -306,9 +311,9 @@ export function printResults(results: Results, options: Options) {
   }
   if (realtime) {
     console.log(
-      `\nRealtime: ${num(realtime.streams)} todo.changes streams (two per user, ${num(realtime.users)} users) ` +
+      `\nRealtime: ${num(realtime.streams)} todo.changes streams (${realtime.streamsPerUser} per user, ${num(realtime.users)} users) ` +
         `while the mix runs on process 1 in the ${SHAPE_NAMES.client}; ${options.connections} connections, ${options.seconds} s per case in turns. ` +
-        'event = from a write’s answer to its event at the owner’s other stream',
+        `event = from a write’s answer to its event at ${timedAt(realtime.streamsPerUser)}`,
     );
     console.log(realtimeTable(realtime));
     console.log(realtimeSummary(realtime));

@@ -3,7 +3,8 @@
 // kind in each shape on each, warms them up, then measures the mixed workload in both shapes in
 // interleaved rounds with autocannon and, when it is on PATH, wrk (mix.ts). Then one
 // user's list latency, the realtime workload on two fresh project servers (realtime.ts;
-// BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default) with three
+// BENCH_REALTIME=0 skips it, BENCH_STREAMS sets its streams, 2,000 by default, and
+// BENCH_STREAMS_PER_USER how many of them each user holds, 2 by default) with three
 // browser tabs of one user on a third (tabs.ts, when Chromium is there), and row-level
 // security's cost. Prints a table per load generator and the ratios side by side, and writes
 // JSON to bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
@@ -57,6 +58,7 @@ async function measure(database: BenchDatabase, options: Options, shapes: Shape[
       // The web app's requests: @todo/client's link.
       shape: shapes.find((shape) => shape.name === 'client')!,
       streams: options.streams,
+      streamsPerUser: options.streamsPerUser,
       connections: options.connections,
       seconds: options.seconds,
       rounds: options.rounds,

@@ -7,8 +7,8 @@ import type { SeededUser } from './seed.ts';
 
 export type Stream = {
   user: number;
-  /** 0: the device the writes come from; 1: the owner's other device, which latency is timed at. */
-  role: 0 | 1;
+  /** 0: the device the writes come from; any other: another device of the owner, where latency is timed. */
+  device: number;
   token: string;
   lastId: string | null;
   request: ClientRequest | null;
@@ -89,12 +89,25 @@ function connect(target: URL, stream: Stream, on: Handlers): Promise<void> {
   });
 }
 
-/** `count` streams, two per user, opened and closed together against one server at a time. */
-export function createStreams(users: SeededUser[], count: number, on: Omit<Handlers, 'ended'>) {
+/**
+ * Stream `index`'s user and device, `perUser` streams per user for the first users: a user's
+ * streams are neighbours, so that the first `n × perUser` streams are whole users.
+ */
+export const streamPlace = (index: number, perUser: number) => ({
+  user: Math.floor(index / perUser),
+  device: index % perUser,
+});
+
+/** `count` streams, `perUser` per user, opened and closed together against one server at a time. */
+export function createStreams(
+  users: SeededUser[],
+  { count, perUser }: { count: number; perUser: number },
+  on: Omit<Handlers, 'ended'>,
+) {
   const streams: Stream[] = [];
   for (let i = 0; i < count; i++) {
-    const user = Math.floor(i / 2);
-    streams.push({ user, role: (i % 2) as 0 | 1, token: users[user]!.token, lastId: null, request: null });
+    const place = streamPlace(i, perUser);
+    streams.push({ ...place, token: users[place.user]!.token, lastId: null, request: null });
   }
   let target: URL | null = null;
   let reconnects = 0;
