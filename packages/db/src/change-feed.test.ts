@@ -7,8 +7,8 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callerDatabase, type Owner } from './caller.ts';
-import { type ChangeFeed, type ChangeNotice, createChangeFeed } from './change-feed.ts';
-import { changeLogHead, changesSince } from './changes.ts';
+import { type ChangeFeed, createChangeFeed } from './change-feed.ts';
+import { CHANGES_CHANNEL, changeLogHead, changesSince, type LoggedChange } from './changes.ts';
 import type { DB } from './schema.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
 import { createTodo } from './todos.ts';
@@ -74,9 +74,9 @@ describe.each(testDrivers)('the change feed (%s)', (driver) => {
     }
   });
 
-  it('tells each event with its id and the user’s event before it, and carries it when it fits NOTIFY', async () => {
-    const notices: (ChangeNotice | undefined)[] = [];
-    const stop = feed.subscribe(alice, (notice) => notices.push(notice));
+  it('hands each event to its account’s subscribers, read from the log whatever its size, in order', async () => {
+    const events: (LoggedChange | undefined)[] = [];
+    const stop = feed.subscribe(alice, (event) => events.push(event));
     try {
       const { lastId: before } = await asAlice(changeLogHead);
       const small = await write(alice, 'small');
@@ -84,15 +84,35 @@ describe.each(testDrivers)('the change feed (%s)', (driver) => {
       const large = await callerDatabase(database, policy).as({ userId: alice }, (db, owner) =>
         createTodo(db, owner, { title: 'large', description: '😀'.repeat(10_000) }),
       );
-      await vi.waitFor(() => expect(notices).toHaveLength(2), eventually);
+      await vi.waitFor(() => expect(events).toHaveLength(2), eventually);
       const logged = (await asAlice((db, owner) => changesSince(db, owner, before)))?.events;
-      expect(logged?.map((event) => event.id)).toEqual(notices.map((notice) => notice?.id));
-      const [first, second] = notices;
-      expect(first).toEqual({ id: logged?.[0]?.id, prev: before, change: { type: 'upsert', todo: small } });
-      expect(second).toEqual({ id: logged?.[1]?.id, prev: first?.id });
-      expect(logged?.[1]?.change).toEqual({ type: 'upsert', todo: large });
+      expect(events).toEqual(logged);
+      expect(events.map((event) => event?.change)).toEqual([
+        { type: 'upsert', todo: small },
+        { type: 'upsert', todo: large },
+      ]);
+      // The account's own numbers: one more each time.
+      expect(events.map((event) => BigInt(event?.id ?? 0))).toEqual([
+        BigInt(before) + 1n,
+        BigInt(before) + 2n,
+      ]);
     } finally {
       stop();
+    }
+  });
+
+  it('a NOTIFY names the account, the event’s number and its row, never the todo', async () => {
+    const payloads: string[] = [];
+    const unlisten = await database.listen(CHANGES_CHANNEL, (payload) => payloads.push(payload));
+    try {
+      await write(alice, 'my diagnosis');
+      await vi.waitFor(() => expect(payloads).toHaveLength(1), eventually);
+      const notice = JSON.parse(payloads[0] ?? '{}') as Record<string, unknown>;
+      expect(Object.keys(notice).sort()).toEqual(['row', 'seq', 'user']);
+      expect(notice.user).toBe(alice);
+      expect(payloads[0]).not.toContain('diagnosis');
+    } finally {
+      await unlisten();
     }
   });
 
@@ -163,6 +183,29 @@ describe.each(testDrivers)('the change feed (%s)', (driver) => {
     } finally {
       stop();
       await telling.close();
+    }
+  });
+
+  it.skipIf(driver === 'pglite')('a login with no grants at all may LISTEN, and hears only ids', async () => {
+    // Any role that can connect may LISTEN on any channel: the payload is all it gets.
+    const role = `listener_${Math.random().toString(36).slice(2, 10)}`;
+    await queryRows(database.db, `create role ${role} login`);
+    const url = new URL(database.url ?? '');
+    url.username = role;
+    const stranger = new pg.Client({ connectionString: url.toString() });
+    await stranger.connect();
+    const heard: string[] = [];
+    try {
+      await expect(stranger.query('select * from todo_changes')).rejects.toThrow(/permission denied/);
+      stranger.on('notification', (message) => heard.push(message.payload ?? ''));
+      await stranger.query(`listen ${CHANGES_CHANNEL}`);
+      await write(alice, 'private medical note');
+      await vi.waitFor(() => expect(heard).toHaveLength(1), eventually);
+      expect(Object.keys(JSON.parse(heard[0] ?? '{}')).sort()).toEqual(['row', 'seq', 'user']);
+      expect(heard.join('')).not.toContain('medical');
+    } finally {
+      await stranger.end();
+      await queryRows(database.db, `drop role ${role}`);
     }
   });
 

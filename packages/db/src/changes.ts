@@ -1,7 +1,8 @@
 /**
- * The change log (migrations/0007): what live sync reads. Triggers write one event per
- * committed change to a user's todos; these functions read a caller's events, as the caller
- * (row-level security), and prune old ones, as the owner.
+ * The change log (migrations/0007, 0014): what live sync reads. Triggers write one event per
+ * committed change to a user's todos, numbered per account (`seq`: 1, 2, 3… in commit order;
+ * the id a client sees). These functions read a caller's events, as the caller (row-level
+ * security), read the events a NOTIFY named, as the server, and prune old ones, as the owner.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Owner } from './caller.ts';
@@ -11,17 +12,23 @@ import type { Todo } from './todos.ts';
 /** One change to a user's todos, as `todo.changes` sends it. `reset`: refetch everything. */
 export type TodoChange = { type: 'upsert'; todo: Todo } | { type: 'delete'; id: string } | { type: 'reset' };
 
-/** A change and its id in the log; ids increase in the order a user's changes committed. */
+/**
+ * A change and its id: the event's number in its account's log, which grows by one with each
+ * of the account's commits (a gap means an event was taken out).
+ */
 export type LoggedChange = { id: string; change: TodoChange };
 
-/** The channel the triggers NOTIFY on, with the changed user's id as the payload. */
+/**
+ * The channel the triggers NOTIFY on. A notice names the account, the event's number and its
+ * row: never its content, which any role that can connect could read.
+ */
 export const CHANGES_CHANNEL = 'todo_changes';
 
 /** How much of each user's log is kept: at least this long, and at least this many events. */
 export type ChangeRetention = { seconds: number; events: number };
 export const DEFAULT_RETENTION: ChangeRetention = { seconds: 600, events: 1_000 };
 
-type Row = { id: string; kind: string; todo_id: string | null; todo: unknown };
+type Row = { seq: string; kind: string; todo_id: string | null; todo: unknown };
 
 function toChange(row: Row): TodoChange {
   if (row.kind === 'upsert') {
@@ -43,7 +50,7 @@ export async function changeLogHead(
 ): Promise<{ userId: string; lastId: string }> {
   const { rows } = await sql<{ user_id: string; last_id: string | null }>`
     select ${owner}::text as user_id,
-      (select max(id)::text from todo_changes where user_id = ${owner}) as last_id`.execute(db);
+      (select max(seq)::text from todo_changes where user_id = ${owner}) as last_id`.execute(db);
   const row = rows[0];
   if (!row) throw new Error('the head query returned no row');
   return { userId: row.user_id, lastId: row.last_id ?? '0' };
@@ -79,44 +86,56 @@ export async function changesSince(
   // come, every later one only while the events before it fit.
   const { rows } = await sql<Row & { fetched: number | string }>`
     with sized as (
-      select id, sum(size) over (order by id) - size as before,
-        row_number() over (order by id) as n, count(*) over () as fetched
+      select id, seq, sum(size) over (order by seq) - size as before,
+        row_number() over (order by seq) as n, count(*) over () as fetched
       from (
-        select id, case when id = ${afterId}::bigint then 0 else size end as size
+        select id, seq, case when seq = ${afterId}::bigint then 0 else size end as size
         from todo_changes
-        where user_id = ${owner} and id >= ${afterId}::bigint
-        order by id
+        where user_id = ${owner} and seq >= ${afterId}::bigint
+        order by seq
         limit ${page.rows + 2}
       ) as candidates
     )
-    select c.id::text as id, c.kind, c.todo_id, c.todo, sized.fetched
+    select sized.seq::text as seq, c.kind, c.todo_id, c.todo, sized.fetched
     from sized join todo_changes c on c.id = sized.id
     where sized.n <= ${anchored ? 2 : 1} or sized.before < ${page.bytes}
-    order by sized.id -- not the text alias`.execute(db);
+    order by sized.seq -- not the text alias`.execute(db);
   let events = rows;
   if (anchored) {
-    if (rows[0]?.id !== afterId) return null;
+    if (rows[0]?.seq !== afterId) return null;
     events = rows.slice(1);
-  } else if (events.length > 0 && (await prunedFromStart(db, owner))) {
+  } else if (events.length > 0 && events[0]?.seq !== '1') {
+    // From '0' (an account that had no events when its stream opened) the log is whole only
+    // while it still starts at the account's first event.
     return null;
   }
   const fetched = Number(rows[0]?.fetched ?? 0);
   const kept = events.slice(0, page.rows);
   const more = kept.length < events.length || rows.length < fetched;
-  return { events: kept.map((row) => ({ id: row.id, change: toChange(row) })), more };
+  return { events: kept.map((row) => ({ id: row.seq, change: toChange(row) })), more };
 }
 
+/** An event a NOTIFY named: its account, and the event under its number. */
+export type NotifiedChange = { userId: string; event: LoggedChange };
+
 /**
- * From '0' nothing proves the log is whole, except that pruning leaves at least
- * DEFAULT_RETENTION.events: a log shorter than that was never pruned.
+ * The events of the log rows `rows` (as NOTIFYs name them) that belong to `userIds`, read as the
+ * server: the change feed's one read for a batch of notices, for the accounts whose streams it
+ * serves. Rows already pruned are missing from the answer.
+ *
+ * @example const events = await notifiedChanges(db, ['1042', '1043'], servedUsers);
  */
-async function prunedFromStart(db: Kysely<DB>, owner: Owner): Promise<boolean> {
-  const { rows } = await sql<{ pruned: boolean }>`
-    select count(*) >= ${DEFAULT_RETENTION.events} as pruned
-    from (select from todo_changes where user_id = ${owner} limit ${DEFAULT_RETENTION.events}) as kept`.execute(
-    db,
-  );
-  return rows[0]?.pruned === true;
+export async function notifiedChanges(
+  db: Kysely<DB>,
+  rows: readonly string[],
+  userIds: readonly string[],
+): Promise<NotifiedChange[]> {
+  if (rows.length === 0 || userIds.length === 0) return [];
+  const { rows: found } = await sql<Row & { user_id: string }>`
+    select user_id, seq::text as seq, kind, todo_id, todo from todo_changes
+    where id = any(${[...rows]}::bigint[]) and user_id = any(${[...userIds]}::uuid[])
+    order by user_id, todo_changes.seq`.execute(db);
+  return found.map((row) => ({ userId: row.user_id, event: { id: row.seq, change: toChange(row) } }));
 }
 
 /**
@@ -128,20 +147,20 @@ export async function pruneChanges(
   db: Kysely<DB>,
   retention: ChangeRetention = DEFAULT_RETENTION,
 ): Promise<number> {
-  // Each user's cut is one id: everything up to it goes, so what stays is always the newest
-  // events without a gap (changesSince relies on it).
+  // Each user's cut is one number: everything up to it goes, so what stays is always the
+  // newest events without a gap (changesSince relies on it).
   const result = await sql`
     with ranked as (
-      select user_id, id, created_at,
-        row_number() over (partition by user_id order by id desc) as newer
+      select user_id, seq, created_at,
+        row_number() over (partition by user_id order by seq desc) as newer
       from todo_changes
     ), cuts as (
-      select user_id, max(id) as through from ranked
+      select user_id, max(seq) as through from ranked
       where newer > ${retention.events}
         and created_at < clock_timestamp() - make_interval(secs => ${retention.seconds})
       group by user_id
     )
     delete from todo_changes c using cuts
-    where c.user_id = cuts.user_id and c.id <= cuts.through`.execute(db);
+    where c.user_id = cuts.user_id and c.seq <= cuts.through`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

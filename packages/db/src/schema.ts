@@ -41,6 +41,11 @@ export interface Accounts {
   user_id: string;
 }
 
+export interface ChangeCounters {
+  last_seq: Int8;
+  user_id: string;
+}
+
 export interface RateLimits {
   count: number;
   id: Generated<string>;
@@ -69,6 +74,7 @@ export interface TodoChanges {
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   kind: string;
+  seq: Int8;
   size: Generated<number | null>;
   todo: Json | null;
   todo_id: string | null;
@@ -111,6 +117,7 @@ export interface Verifications {
 
 export interface DB {
   accounts: Accounts;
+  change_counters: ChangeCounters;
   rate_limits: RateLimits;
   sessions: Sessions;
   sign_in_failures: SignInFailures;

@@ -28,7 +28,7 @@ export type StreamSession = {
 export async function openStreamSession(db: Kysely<DB>, token: string): Promise<StreamSession | null> {
   const { rows } = await sql<{ id: string; user_id: string; expires_ms: number | string; last_id: string }>`
     select s.id, s.user_id, extract(epoch from s.expires_at) * 1000 as expires_ms,
-      coalesce((select max(c.id) from todo_changes c where c.user_id = s.user_id), 0)::text as last_id
+      coalesce((select c.last_seq from change_counters c where c.user_id = s.user_id), 0)::text as last_id
     from sessions s
     where s.token = ${token} and s.expires_at > now()`.execute(db);
   const row = rows[0];

@@ -2,23 +2,22 @@
  * `todo.changes`: the caller's change log as a stream of tracked events (contract: Realtime).
  *
  * The stream subscribes to the process's change feed before it reads anything (tRPC's
- * listen-before-backfill rule), then reads the log after the last id it sent (a reconnect's
- * replay), a page at a time. After that each notice from the feed either follows on the last
- * event sent (its `prev` is that id, and it carries the event), and is sent as it is, or it does
- * not (a notice was missed, or the event was too large for it), and the stream reads the log
- * again. Either way nothing falls between the replay and the live events, and nothing comes
- * twice.
+ * listen-before-backfill rule), then reads the log after the last number it sent (a
+ * reconnect's replay), a page at a time. After that each event from the feed either follows on
+ * the last one sent (its number is one more), and is sent as it is, or it does not (one was
+ * missed), and the stream reads the log again. Either way nothing falls between the replay and
+ * the live events, and nothing comes twice. Event ids are the account's own numbers.
  *
  * What one stream holds is bounded: a page of the log (changes.ts, DEFAULT_PAGE) and at most
- * MAX_NOTICES notices; past that the notices are dropped and the log is read again. Its reads
+ * MAX_NOTICES events from the feed; past that they are dropped and the log is read again. Its reads
  * go through `live.read`, the streams' share of the pool. It ends when the server aborts its
  * slot's signal (the client left, the session ended, the reader stalled, a shutdown).
  */
 import {
-  type ChangeNotice,
   changeLogHead,
   changesSince,
   type DB,
+  type LoggedChange,
   NoSessionError,
   type Owner,
   type TodoChange,
@@ -37,7 +36,7 @@ export const changesProcedure = streamProcedure
   .input(z.strictObject({ lastEventId: eventId.nullish() }).prefault({}))
   .subscription(async function* ({ ctx, input, signal }) {
     const { caller, live } = ctx;
-    const notices: ChangeNotice[] = [];
+    const notices: LoggedChange[] = [];
     let mustRead = true; // the replay, a feed that reconnected, a gap, or too many notices
     let wakeUp = () => {};
     const unsubscribe = live.feed.subscribe(ctx.userId, (notice) => {
@@ -71,7 +70,7 @@ export const changesProcedure = streamProcedure
         }
         for (let notice = notices.shift(); notice && !mustRead; notice = notices.shift()) {
           if (BigInt(notice.id) <= BigInt(last)) continue; // the last read had it
-          if (notice.prev !== last || !notice.change) {
+          if (BigInt(notice.id) !== BigInt(last) + 1n) {
             mustRead = true;
             break;
           }
