@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, CallerClient, callerDatabase, NoSessionError, type Owner } from './caller.ts';
+import { type Caller, callerDatabase, NoSessionError, type Owner } from './caller.ts';
+import { PipelinedPgClient } from './pg-pipeline.ts';
 import type { DB } from './schema.ts';
 import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from './testing.ts';
 
@@ -189,7 +190,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the pipelined transaction (pg)'
 
   beforeAll(async () => {
     database = await createTestDatabase('pg');
-    single = new pg.Pool({ connectionString: database.url!, max: 1, Client: CallerClient });
+    single = new pg.Pool({ connectionString: database.url!, max: 1, Client: PipelinedPgClient });
     await createTestUser(database.db, 'alice', { id: alice });
     await sql`insert into sessions (token, expires_at, updated_at, user_id)
       values ('alice-token', now() + interval '7 days', now(), ${alice})`.execute(database.db);

@@ -4,8 +4,8 @@ import { Client as NeonClient, Pool as NeonPool, neonConfig } from '@neondatabas
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import ws from 'ws';
-import { CallerClient } from './caller.ts';
 import type { DatabaseConfig } from './config.ts';
+import { PipelinedPgClient } from './pg-pipeline.ts';
 import { SerializedPGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 
@@ -57,7 +57,7 @@ const MIGRATION_LOCK_KEY = 727_274_001;
  * A node-postgres pool (Neon's, for `driver: 'neon'`) sized and bounded as `config` says: its
  * connect timeout, and a server-side `statement_timeout` so a runaway statement cannot hold a
  * connection forever. A connection that breaks (a database restart) is dropped by the pool,
- * never an uncaught error. `pipelined` (node-postgres only) makes its clients CallerClients.
+ * never an uncaught error. `pipelined` (node-postgres only) makes its clients PipelinedPgClients.
  *
  * @example const probe = createPool({ ...config, poolMax: 1 });
  */
@@ -78,7 +78,7 @@ export function createPool(
       : new pg.Pool({
           ...options,
           query_timeout: config.statementTimeoutMs || undefined,
-          ...(pipelined && { Client: CallerClient }),
+          ...(pipelined && { Client: PipelinedPgClient }),
         });
   // An idle client that loses its connection must not crash the process; the pool drops it and
   // the next checkout opens a fresh one.
