@@ -73,7 +73,8 @@ function toQueryResult<R>(result: pg.QueryResult): QueryResult<R> {
   return { rows: (rows ?? []) as R[], ...(changed && { numAffectedRows: BigInt(rowCount ?? 0) }) };
 }
 
-type Acted = { live: boolean; refreshDue: boolean };
+/** What an opening statement answered: whether it let the transaction run, and whether a refresh is due. */
+type Opened = { live: boolean; refreshDue: boolean };
 const ignore = () => {};
 
 /**
@@ -88,7 +89,7 @@ class PipelinedTransaction implements DatabaseConnection {
   /** A read-write transaction is open on the client. */
   #open = false;
   /** The answers to each opening statement sent: did it let the transaction run, is a refresh due. */
-  readonly #acted: Promise<Acted>[] = [];
+  readonly #opened: Promise<Opened>[] = [];
 
   private readonly first: Statement;
   private readonly refresh: Statement | null;
@@ -105,19 +106,19 @@ class PipelinedTransaction implements DatabaseConnection {
     this.refused = opening.refused;
   }
 
-  #act(client: pg.PoolClient): Promise<Acted> {
+  #sendOpening(client: pg.PoolClient): Promise<Opened> {
     const begun = client.query(this.readOnly ? 'begin read only' : 'begin');
-    const acted = client.query(named(this.first.text, this.first.values));
-    acted.catch(ignore); // observed through the promise below
+    const first = client.query(named(this.first.text, this.first.values));
+    first.catch(ignore); // observed through the promise below
     const answer = begun
-      .then(() => acted)
+      .then(() => first)
       .then(
-        (result): Acted => ({ live: true, refreshDue: result.rows[0]?.refresh_due === true }),
+        (result): Opened => ({ live: true, refreshDue: result.rows[0]?.refresh_due === true }),
         (error: unknown) =>
           this.refused(error) ? { live: false, refreshDue: false } : Promise.reject(error),
       );
     answer.catch(ignore); // observed by the query that follows and by end()
-    this.#acted.push(answer);
+    this.#opened.push(answer);
     return answer;
   }
 
@@ -125,12 +126,12 @@ class PipelinedTransaction implements DatabaseConnection {
     this.#client ??= this.pool.connect();
     const client = await this.#client;
     const socket = client instanceof PipelinedPgClient ? client.socket : null;
-    let acted: Promise<Acted> | undefined;
+    let opened: Promise<Opened> | undefined;
     let answer: Promise<pg.QueryResult>;
     let committed: Promise<unknown> | undefined;
     socket?.cork(); // everything below leaves in one write
     try {
-      if (this.readOnly || !this.#open) acted = this.#act(client);
+      if (this.readOnly || !this.#open) opened = this.#sendOpening(client);
       this.#open = !this.readOnly;
       answer = client.query(named(compiled.sql, compiled.parameters));
       if (this.readOnly) {
@@ -145,7 +146,7 @@ class PipelinedTransaction implements DatabaseConnection {
       await committed;
       return toQueryResult<R>(result);
     } catch (error) {
-      if (acted && !(await acted.catch(() => ({ live: true }))).live) throw new RefusedError();
+      if (opened && !(await opened.catch(() => ({ live: true }))).live) throw new RefusedError();
       throw error;
     }
   }
@@ -163,10 +164,10 @@ class PipelinedTransaction implements DatabaseConnection {
     if (!this.#client) return this.#checkAlone();
     const client = await this.#client;
     try {
-      const acted = await Promise.all(this.#acted);
-      const live = acted.every((answer) => answer.live);
+      const answers = await Promise.all(this.#opened);
+      const live = answers.every((answer) => answer.live);
       if (this.#open) await client.query(commit && live ? 'commit' : 'rollback');
-      if (live && this.refresh && acted.some((answer) => answer.refreshDue)) {
+      if (live && this.refresh && answers.some((answer) => answer.refreshDue)) {
         await client.query(named(this.refresh.text, this.refresh.values));
       }
       client.release();

@@ -52,8 +52,6 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
-type Queryable = Kysely<DB>;
-
 type TodoRow = Selectable<Todos>;
 
 // Timestamps leave PostgreSQL as UTC text, its cheapest output ('2026-12-01 05:39:19.984123'
@@ -202,7 +200,7 @@ function afterCursor(after: Cursor) {
  * @example const { items, nextCursor } = await listTodos(db, userId, { filter: 'active', order: 'manual', limit: 20 })
  */
 export async function listTodos(
-  db: Queryable,
+  db: Kysely<DB>,
   owner: Owner,
   options: ListTodosOptions = {},
 ): Promise<TodoPage> {
@@ -254,7 +252,7 @@ export async function listTodos(
   };
 }
 
-export async function countTodos(db: Queryable, owner: Owner): Promise<TodoCounts> {
+export async function countTodos(db: Kysely<DB>, owner: Owner): Promise<TodoCounts> {
   const row = await db
     .selectFrom('todos')
     .select((eb) => [
@@ -269,7 +267,7 @@ export async function countTodos(db: Queryable, owner: Owner): Promise<TodoCount
 }
 
 /** The user's todo with this id, or undefined when it does not exist or is someone else's. */
-export async function getTodo(db: Queryable, owner: Owner, id: string): Promise<Todo | undefined> {
+export async function getTodo(db: Kysely<DB>, owner: Owner, id: string): Promise<Todo | undefined> {
   const row = await db
     .selectFrom('todos')
     .select(todoColumns)
@@ -309,7 +307,7 @@ export class TodoIdTakenError extends Error {
  * @example const todo = await createTodo(db, owner, { id: crypto.randomUUID(), title: 'Buy milk' })
  */
 export async function createTodo(
-  db: Queryable,
+  db: Kysely<DB>,
   owner: Owner,
   input: { id?: string; title: string } & TodoFields,
 ): Promise<Todo> {
@@ -347,7 +345,7 @@ export type TodoPatch = { title?: string; completed?: boolean } & TodoFields;
  * An empty patch changes nothing (not even `updated_at`) and answers with the todo as it is.
  */
 export async function updateTodo(
-  db: Queryable,
+  db: Kysely<DB>,
   owner: Owner,
   id: string,
   patch: TodoPatch,
@@ -385,7 +383,7 @@ export async function updateTodo(
  * @example const todo = await moveTodo(db, owner, id, previousId)
  */
 export async function moveTodo(
-  db: Queryable,
+  db: Kysely<DB>,
   owner: Owner,
   id: string,
   afterId: string | null,
@@ -434,7 +432,7 @@ export async function moveTodo(
 }
 
 /** Renumbers the user's positions 1, 2, 3… in their current order, in one statement. */
-async function renumberPositions(db: Queryable, owner: Owner): Promise<void> {
+async function renumberPositions(db: Kysely<DB>, owner: Owner): Promise<void> {
   await sql`
     update todos set position = ordered.n
     from (select id, row_number() over (order by position) as n from todos where user_id = ${owner}) as ordered
@@ -443,7 +441,7 @@ async function renumberPositions(db: Queryable, owner: Owner): Promise<void> {
 }
 
 /** Deletes the user's todo; false when it does not exist or is someone else's. */
-export async function deleteTodo(db: Queryable, owner: Owner, id: string): Promise<boolean> {
+export async function deleteTodo(db: Kysely<DB>, owner: Owner, id: string): Promise<boolean> {
   const result = await db
     .deleteFrom('todos')
     .where('user_id', '=', owner)
@@ -453,7 +451,7 @@ export async function deleteTodo(db: Queryable, owner: Owner, id: string): Promi
 }
 
 /** Marks every todo of the user completed (or active); returns how many changed. */
-export async function setAllCompleted(db: Queryable, owner: Owner, completed: boolean): Promise<number> {
+export async function setAllCompleted(db: Kysely<DB>, owner: Owner, completed: boolean): Promise<number> {
   const result = await db
     .updateTable('todos')
     .set({ completed })
@@ -464,7 +462,7 @@ export async function setAllCompleted(db: Queryable, owner: Owner, completed: bo
 }
 
 /** Deletes the user's completed todos; returns how many. */
-export async function clearCompleted(db: Queryable, owner: Owner): Promise<number> {
+export async function clearCompleted(db: Kysely<DB>, owner: Owner): Promise<number> {
   const result = await db
     .deleteFrom('todos')
     .where('user_id', '=', owner)
@@ -478,7 +476,7 @@ export async function clearCompleted(db: Queryable, owner: Owner): Promise<numbe
  *
  * @example const todos = await listAllTodos(db, owner)
  */
-export async function listAllTodos(db: Queryable, owner: Owner): Promise<Todo[]> {
+export async function listAllTodos(db: Kysely<DB>, owner: Owner): Promise<Todo[]> {
   const rows = await db
     .selectFrom('todos')
     .select(todoColumns)
@@ -509,7 +507,7 @@ export type ImportedTodo = {
  * @example const { added, skipped } = await importTodos(db, owner, [{ id, title: 'Tea', description: null, completed: false, dueAt: null, priority: 'none', createdAt: null }])
  */
 export async function importTodos(
-  db: Queryable,
+  db: Kysely<DB>,
   owner: Owner,
   todos: readonly ImportedTodo[],
 ): Promise<{ added: number; skipped: number }> {

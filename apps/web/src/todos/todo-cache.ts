@@ -78,10 +78,6 @@ export function placeNewTodo(list: TodoList, todo: Todo, input: ListInput): Todo
   return first ? { ...list, pages: [{ ...first, items: [todo, ...first.items] }, ...rest] } : list;
 }
 
-export function replaceTodo(list: TodoList, id: string, todo: Todo): TodoList {
-  return mapTodos(list, (current) => (current.id === id ? todo : current));
-}
-
 export const countsAfter = {
   created: (counts: TodoCounts): TodoCounts => ({
     ...counts,
