@@ -2,6 +2,7 @@ export * from './caller.ts';
 export * from './change-feed.ts';
 export * from './changes.ts';
 export * from './config.ts';
+export * from './data-dir-lock.ts';
 export * from './database.ts';
 export * from './migrate.ts';
 export * from './readiness.ts';
