@@ -9,4 +9,5 @@ export * from './readiness.ts';
 export * from './sign-in-failures.ts';
 export * from './stream-sessions.ts';
 export * from './todos.ts';
+export * from './unavailable.ts';
 export * from './users.ts';
