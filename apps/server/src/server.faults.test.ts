@@ -169,6 +169,7 @@ type Outcome = {
   started: number;
   ms: number;
   status: number | null;
+  retryAfter: string | null;
   id: string | null;
   body: string;
   error: string | null;
@@ -194,6 +195,7 @@ async function create(url: string, token: string, title: string): Promise<Outcom
       started,
       ms: performance.now() - started,
       status: response.status,
+      retryAfter: response.headers.get('retry-after'),
       id,
       body,
       error: null,
@@ -205,6 +207,7 @@ async function create(url: string, token: string, title: string): Promise<Outcom
       started,
       ms: performance.now() - started,
       status: null,
+      retryAfter: null,
       id: null,
       body: '',
       error: cause ?? (error as Error).name,
@@ -365,8 +368,9 @@ describe('faults against the real server and its own PostgreSQL', () => {
     const outcomes = await load.stop();
 
     expect(whileDown.status).toBe(503);
-    expect(browserWhileDown.status).toBe(500);
-    expect(signInWhileDown.status).toBeGreaterThanOrEqual(500);
+    // "Come back shortly", which load balancers and clients' retries understand; never a 500.
+    expect([browserWhileDown.status, browserWhileDown.headers.get('retry-after')]).toEqual([503, '5']);
+    expect([signInWhileDown.status, signInWhileDown.headers.get('retry-after')]).toEqual([503, '5']);
     expect(stillDown.status).toBe(503);
     expect(whileDown.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
     expect(recoveredAfterMs).toBeGreaterThanOrEqual(0);
@@ -374,11 +378,12 @@ describe('faults against the real server and its own PostgreSQL', () => {
     const failed = outcomes.filter((outcome) => outcome.status !== 200);
     const acknowledged = outcomes.filter((outcome) => outcome.status === 200);
     const afterRecovery = outcomes.filter((outcome) => outcome.started > upAt + recoveredAfterMs);
-    // While down: answered (no dropped sockets, no hangs), quickly, as a server error that names no internals.
+    // While down: answered (no dropped sockets, no hangs), quickly, as 503 with Retry-After that
+    // names no internals.
     expect(failed.length).toBeGreaterThan(0);
     for (const outcome of failed) {
       expect(outcome.error, JSON.stringify(outcome)).toBeNull();
-      expect([500, 503], outcome.body).toContain(outcome.status);
+      expect([outcome.status, outcome.retryAfter], outcome.body).toEqual([503, '5']);
       expect(outcome.body).not.toMatch(/ECONNREFUSED|terminat|postgres|pg_|sql|at \w+ \(/i);
       expect(outcome.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
     }
@@ -441,7 +446,9 @@ describe('faults against the real server and its own PostgreSQL', () => {
     );
     expect(before.every((outcome) => outcome.status === 200)).toBe(true);
     expect(after.every((outcome) => outcome.status === 200)).toBe(true);
-    expect(whileDown.filter((outcome) => outcome.status === 200)).toEqual([]);
+    expect(whileDown.map((outcome) => [outcome.status, outcome.retryAfter])).toEqual(
+      whileDown.map(() => [503, '5']),
+    );
 
     await vi.waitFor(
       () => {
@@ -476,7 +483,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
     }
   }, 120_000);
 
-  it('pool exhausted: requests wait for a connection, then fail cleanly within the connect timeout; /readyz stays 200', async () => {
+  it('pool exhausted: requests wait for a connection, then 503 with Retry-After at the connect timeout; /readyz stays 200', async () => {
     const database = await freshDatabase();
     // A statement timeout well above the connect timeout, so that the one connection is still
     // held while the waiting requests give up, however slow the machine is.
@@ -503,14 +510,15 @@ describe('faults against the real server and its own PostgreSQL', () => {
 
     for (const outcome of waiting) {
       expect(outcome.error, JSON.stringify(outcome)).toBeNull();
-      expect(outcome.status).toBe(500);
+      expect([outcome.status, outcome.retryAfter]).toEqual([503, '5']);
       // It waited for a connection (not refused at once), then gave up at the connect timeout.
       expect(outcome.ms).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS * 0.9);
       expect(outcome.ms).toBeLessThan(FAIL_FAST_BOUND_MS);
     }
     // A busy pool is not "not ready": readiness has its own connection, and the database answers.
     expect(ready.status).toBe(200);
-    // The statement behind the lock is cut off by statement_timeout, not left hanging.
+    // The statement behind the lock is cut off by statement_timeout, not left hanging: a
+    // statement's own failure (57014), not the database away, so 500.
     expect(first.status).toBe(500);
     expect(first.ms).toBeLessThan(heldMs + FAIL_FAST_BOUND_MS);
 
