@@ -197,6 +197,8 @@ export function createApp(options: {
   logger: Logger;
   /** With METRICS_TOKEN: requests are timed, and /metrics answers the token's bearer. */
   metrics?: Metrics;
+  /** The per-address connection cap (connection-limit.ts): false when it refused the request. */
+  admit?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, db, auth, logger, metrics } = options;
   const logRequest = requestLogger({
@@ -290,6 +292,7 @@ export function createApp(options: {
     // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
     const json = route !== 'web';
     if (json) res.setHeader('cache-control', 'no-store');
+    if (options.admit && !options.admit(req, res)) return;
 
     const allowed = ALLOWED_METHODS[route];
     if (allowed && !allowed.includes(method)) {

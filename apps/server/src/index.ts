@@ -14,7 +14,9 @@ import {
   waitForDatabase,
 } from '@todo/db';
 import { createApp } from './app.ts';
+import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
+import { limitConnections } from './connection-limit.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer } from './mail.ts';
@@ -131,6 +133,10 @@ export async function startServer(
     connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
   });
   answerClientErrors(server);
+  const connections = limitConnections(server, {
+    max: config.maxConnectionsPerIp,
+    clients: clientAddress(config.trustedProxies),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -186,6 +192,7 @@ export async function startServer(
       trustedOrigins,
       logger,
       metrics,
+      admit: connections.admit,
       readiness: async () => {
         if (draining) return 'shutting down';
         return (await readiness.ready()) ? 'ready' : 'database unavailable';
