@@ -2,8 +2,9 @@
  * At most `max` connections per client address (MAX_CONNECTIONS_PER_IP), so one address
  * flooding the server costs itself, not everyone: sockets, parsing and answers are work the
  * event loop does for every client. A client is counted where it can be told apart:
- * - a direct peer by its open sockets, refused as it connects: a raw 429 with `Retry-After`,
- *   and the socket closed, before any of its bytes are parsed;
+ * - a direct peer by its open sockets, refused as it connects: a raw 429 with `Retry-After`
+ *   written before it sends anything, and the socket closed; whatever it sends anyway is never
+ *   served (no app, no log line);
  * - a client behind a trusted proxy (TRUSTED_PROXIES) by its open requests and event streams,
  *   since one proxy connection carries many clients: past the cap a request is answered 429
  *   with `Retry-After` and a JSON body, and the proxy's connection stays open.
@@ -23,7 +24,12 @@ const message = (max: number) =>
   `Too many connections from this address (at most ${max}); close some and try again`;
 
 export type ConnectionLimit = {
-  /** False when `req` was refused (answered here, or its socket already was): serve nothing. */
+  /**
+   * True for a request on a socket refused as it connected (already answered): it gets nothing
+   * more, not even a log line, so a refused flood costs as little as it can.
+   */
+  refusedSocket(req: IncomingMessage, res: ServerResponse): boolean;
+  /** False when a trusted proxy's client is over the cap: `res` is then answered 429 here. */
   admit(req: IncomingMessage, res: ServerResponse): boolean;
   /** Open sockets and requests counted per address, for tests and metrics. */
   counted(address: string): number;
@@ -32,7 +38,7 @@ export type ConnectionLimit = {
 /**
  * @example
  * const limit = limitConnections(server, { max: 256, clients: clientAddress(['loopback']) });
- * server.on('request', (req, res) => { if (limit.admit(req, res)) app(req, res); });
+ * server.on('request', (req, res) => { if (!limit.refusedSocket(req, res) && limit.admit(req, res)) app(req, res); });
  */
 export function limitConnections(server: Server, options: { max: number; clients: ClientAddress }) {
   const { max, clients } = options;
@@ -65,8 +71,14 @@ export function limitConnections(server: Server, options: { max: number; clients
   });
 
   return {
+    refusedSocket(req, res) {
+      if (!refused.has(req.socket)) return false;
+      // Nobody else listens to these: a reset mid-body must not become an uncaught 'error'.
+      req.on('error', () => {});
+      res.on('error', () => {});
+      return true;
+    },
     admit(req, res) {
-      if (refused.has(req.socket)) return false;
       if (!clients.fromTrustedProxy(req)) return true;
       const client = clients.of(req);
       if ((open.get(client) ?? 0) >= max) {

@@ -179,26 +179,26 @@ export async function startServer(
         scrape: options.scrapeMetrics,
       })
     : undefined;
-  server.on(
-    'request',
-    createApp({
-      config,
-      db: database.db,
-      pgPool: database.pgPool,
-      auth,
-      live: { feed, read: streams.read },
-      streams,
-      publicUrl,
-      trustedOrigins,
-      logger,
-      metrics,
-      admit: connections.admit,
-      readiness: async () => {
-        if (draining) return 'shutting down';
-        return (await readiness.ready()) ? 'ready' : 'database unavailable';
-      },
-    }),
-  );
+  const app = createApp({
+    config,
+    db: database.db,
+    pgPool: database.pgPool,
+    auth,
+    live: { feed, read: streams.read },
+    streams,
+    publicUrl,
+    trustedOrigins,
+    logger,
+    metrics,
+    admit: connections.admit,
+    readiness: async () => {
+      if (draining) return 'shutting down';
+      return (await readiness.ready()) ? 'ready' : 'database unavailable';
+    },
+  });
+  server.on('request', (req, res) => {
+    if (!connections.refusedSocket(req, res)) app(req, res);
+  });
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;
