@@ -132,7 +132,7 @@ const databaseAvailability = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(databaseAvailability);
+const procedure = t.procedure.use(databaseAvailability);
 
 const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
 
@@ -143,7 +143,7 @@ const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign 
  * the caller to the queries. A failed mutation rolls back; tRPC answers its error unchanged. A
  * query runs read-only: PostgreSQL refuses it any write.
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next, type }) => {
+export const authedProcedure = procedure.use(async ({ ctx, next, type }) => {
   const caller = await ctx.caller();
   if (!caller) throw unauthorized();
   const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner } });
@@ -168,7 +168,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next, type }) =
  * and the account's cap, and the stream then reads as that session, which the database checks
  * again on every read. Subscriptions cannot run in one transaction, so there is none here.
  */
-export const streamProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const streamProcedure = procedure.use(async ({ ctx, next }) => {
   const found = await ctx.caller();
   if (!found) throw unauthorized();
   const { live, stream } = ctx;
