@@ -56,12 +56,15 @@ export function readOptions() {
     if (!TARGETS.includes(name as Target)) throw new Error(`BENCH_TARGETS: unknown target "${name}"`);
   }
   const only = process.env.BENCH_ONLY || undefined;
-  if (only !== undefined && only !== 'latency')
-    throw new Error(`BENCH_ONLY: only "latency" is known, got "${only}"`);
+  if (only !== undefined && only !== 'latency' && only !== 'siege')
+    throw new Error(`BENCH_ONLY: "latency" or "siege", got "${only}"`);
   const users = envInt('BENCH_USERS', 1_000, 1, 1_000_000);
-  const realtime = process.env.BENCH_REALTIME !== '0' && only !== 'latency';
+  const realtime = process.env.BENCH_REALTIME !== '0' && only === undefined;
   return {
     latencyOnly: only === 'latency',
+    /** BENCH_ONLY=siege: the floods of siege.ts, nothing else. */
+    siegeOnly: only === 'siege',
+    siegeSeconds: envInt('BENCH_SIEGE_SECONDS', 15, 1, 600),
     adminUrl:
       process.env.BENCH_DATABASE_URL ??
       process.env.TEST_DATABASE_URL ??

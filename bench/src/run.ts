@@ -9,6 +9,7 @@
 // security's cost. Prints a table per load generator and the ratios side by side, and writes
 // JSON to bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
 // BENCH_ONLY=latency measures one user's list latency alone: no mix, realtime or RLS.
+// BENCH_ONLY=siege measures what a flood from one client costs another (siege.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchServers } from './mix.ts';
@@ -19,6 +20,7 @@ import { printResults, type Results } from './report.ts';
 import { measureRlsCost } from './rls.ts';
 import { type BenchDatabase, createBenchDatabase, ensurePostgres } from './seed.ts';
 import { describeTemplate, recordShape, SHAPES, type Shape, templateFor } from './shapes.ts';
+import { benchSiege } from './siege.ts';
 import { benchTabs, findChromium, NO_CHROMIUM, type TabsResult } from './tabs.ts';
 import { fitPool, RESULTS_DIR, startTarget } from './targets.ts';
 
@@ -110,9 +112,28 @@ function writeResults(started: Date, options: Options, { shapes, ...measured }: 
   console.log(`\nwritten to bench/results/${file.slice(RESULTS_DIR.length)}`);
 }
 
+/** BENCH_ONLY=siege: seeds, runs siege.ts's floods against the compiled server, writes JSON. */
+async function siege(options: Options, started: Date) {
+  console.log(
+    `pnpm bench, siege: ${options.siegeSeconds} s per phase, ${cpus().length} CPUs, Node ${process.version}`,
+  );
+  await ensurePostgres(options.adminUrl);
+  const database = await withTimeout('seeding', 300_000, createBenchDatabase(options));
+  onCleanup(database.drop);
+  const phases = await benchSiege(database, options);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${RESULTS_DIR}siege-${started.toISOString().replaceAll(':', '-')}.json`;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, phases }, null, 2)}\n`,
+  );
+  console.log(`\nwritten to bench/results/${file.slice(RESULTS_DIR.length)}`);
+}
+
 async function main() {
   const options = readOptions();
   const started = new Date();
+  if (options.siegeOnly) return siege(options, started);
   console.log(describeRun(options));
   // From the clients as they are at this moment: a change to @todo/client's link shows here.
   const shapes = await Promise.all(SHAPES.map(recordShape));

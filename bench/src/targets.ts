@@ -51,6 +51,8 @@ export async function startTarget(
   options: Options,
   /** After tsx's loader, so they may name .ts files (not for baseline). */
   extraNodeFlags: string[] = [],
+  /** Settings of the project targets beyond the benchmark's own (the siege's production limits). */
+  extraEnv: Record<string, string> = {},
 ): Promise<RunningProcess> {
   const port = await freePort();
   const common = {
@@ -111,6 +113,7 @@ export async function startTarget(
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       AUTH_RATE_LIMIT_PER_MINUTE: '0',
       MIGRATE_ON_START: 'false',
+      ...extraEnv,
     },
     port,
     readyTimeoutMs: 60_000,

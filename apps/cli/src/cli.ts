@@ -801,7 +801,7 @@ The session token is kept in $XDG_CONFIG_HOME/todo/config.json (else ~/.config/t
 readable by you only.
 
 Exit codes: 0 done, 1 failed, 2 wrong usage, 3 not signed in, 4 no such todo,
-5 server unreachable, 130 cancelled (Ctrl-C). Run \`todo <command> --help\` for more on a command.`;
+5 server (or its database) unreachable, 130 cancelled (Ctrl-C). Run \`todo <command> --help\` for more on a command.`;
 }
 
 function commandHelp(command: Command): string {
@@ -831,6 +831,16 @@ async function explain(error: unknown, io: Io, url: string, token: string | unde
   if (isUnreachable(error)) {
     return new CliError(
       `Cannot reach the server at ${url}. Is it running? (Choose another with --url or TODO_URL.)`,
+      EXIT.unreachable,
+    );
+  }
+  // 503: the server runs but cannot reach its database. Nothing was done; later, it will be.
+  if (
+    errorCode(error) === 'SERVICE_UNAVAILABLE' ||
+    (error instanceof TodoAuthError && error.status === 503)
+  ) {
+    return new CliError(
+      `The server at ${url} cannot reach its database; try again in a moment.`,
       EXIT.unreachable,
     );
   }

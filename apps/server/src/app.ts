@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Auth, appRouter, CLIENT_IP_HEADER, httpContext, type Live } from '@todo/api';
-import type { Database, DB } from '@todo/db';
+import {
+  type Auth,
+  appRouter,
+  CLIENT_IP_HEADER,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  httpContext,
+  type Live,
+} from '@todo/api';
+import { type Database, type DB, isDatabaseUnavailable } from '@todo/db';
 import type { Kysely } from 'kysely';
 import sirv from 'sirv';
 import { clientAddress } from './client-address.ts';
@@ -12,6 +19,7 @@ import { sendFetchResponse, toHeaders } from './fetch-bridge.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { readBody } from './read-body.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, sendRefusal } from './refusals.ts';
 import { pathOf, REQUEST_ID_HEADER, requestLog, requestLogger } from './request-log.ts';
 import { ALLOWED_METHODS, routeOf } from './routes.ts';
 import { createTrpcHandler, mediaType } from './trpc-handler.ts';
@@ -115,7 +123,11 @@ export function catchErrors(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const fail = (error: unknown) => {
-      requestLog(req, logger).error({ method: req.method, path: pathOf(req), err: error }, 'request failed');
+      // The database away (Better Auth's calls end here) is not a bug: 503, "come back shortly".
+      const away = isDatabaseUnavailable(error);
+      const log = { method: req.method, path: pathOf(req), err: error };
+      if (away) requestLog(req, logger).warn(log, 'database unavailable');
+      else requestLog(req, logger).error(log, 'request failed');
       if (res.headersSent || res.destroyed) {
         // Half an answer is worse than none: the client sees a cut connection, not a wrong body.
         res.destroy();
@@ -123,6 +135,17 @@ export function catchErrors(
       }
       // Whatever the failed handler set (a cookie, a content type) goes; the edge's own headers stay.
       for (const name of res.getHeaderNames()) if (!EDGE_HEADERS.has(name)) res.removeHeader(name);
+      if (away) {
+        const path = pathOf(req);
+        sendRefusal(
+          res,
+          path,
+          'SERVICE_UNAVAILABLE',
+          DATABASE_UNAVAILABLE_MESSAGE,
+          DATABASE_RETRY_AFTER_SECONDS,
+        );
+        return;
+      }
       sendJson(
         res,
         500,
@@ -174,6 +197,8 @@ export function createApp(options: {
   logger: Logger;
   /** With METRICS_TOKEN: requests are timed, and /metrics answers the token's bearer. */
   metrics?: Metrics;
+  /** The per-address connection cap (connection-limit.ts): false when it refused the request. */
+  admit?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, db, auth, logger, metrics } = options;
   const logRequest = requestLogger({
@@ -205,8 +230,11 @@ export function createApp(options: {
     onError({ error, path, req }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         requestLog(req, logger).error({ procedure: path, err: error }, 'procedure failed');
+      } else if (error.code === 'SERVICE_UNAVAILABLE') {
+        requestLog(req, logger).warn({ procedure: path, err: error.cause }, 'database unavailable');
       }
     },
+    retryAfterSeconds: { 503: DATABASE_RETRY_AFTER_SECONDS },
   });
 
   /**
@@ -264,6 +292,7 @@ export function createApp(options: {
     // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
     const json = route !== 'web';
     if (json) res.setHeader('cache-control', 'no-store');
+    if (options.admit && !options.admit(req, res)) return;
 
     const allowed = ALLOWED_METHODS[route];
     if (allowed && !allowed.includes(method)) {

@@ -20,6 +20,8 @@ export type ClientAddress = {
   of(req: IncomingMessage): string;
   /** Whether the socket's peer is a trusted proxy (so its X-Forwarded-For and X-Request-Id count). */
   fromTrustedProxy(req: IncomingMessage): boolean;
+  /** Whether `address` (a socket's peer) is a trusted proxy. */
+  isTrustedProxy(address: string): boolean;
 };
 
 /**
@@ -33,10 +35,13 @@ export type ClientAddress = {
  */
 export function clientAddress(trustedProxies: readonly string[]): ClientAddress {
   const peer = (req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
-  if (trustedProxies.length === 0) return { of: peer, fromTrustedProxy: () => false };
+  if (trustedProxies.length === 0) {
+    return { of: peer, fromTrustedProxy: () => false, isTrustedProxy: () => false };
+  }
   const trust = proxyAddr.compile([...trustedProxies]);
   return {
     of: (req) => (req.socket.remoteAddress ? proxyAddr(req, trust) : 'unknown'),
     fromTrustedProxy: (req) => req.socket.remoteAddress !== undefined && trust(req.socket.remoteAddress, 0),
+    isTrustedProxy: (address) => trust(address, 0),
   };
 }

@@ -235,6 +235,18 @@ describe('operations settings', () => {
     });
   });
 
+  it('MAX_CONNECTIONS_PER_IP: 256 unless set; anything but a whole number from 1 is refused in one line', () => {
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET }).maxConnectionsPerIp).toBe(256);
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, MAX_CONNECTIONS_PER_IP: '32' }).maxConnectionsPerIp).toBe(
+      32,
+    );
+    for (const value of ['0', '-1', '2.5', 'many', '1000001']) {
+      expect(problems({ BETTER_AUTH_SECRET: SECRET, MAX_CONNECTIONS_PER_IP: value }), value).toEqual([
+        'MAX_CONNECTIONS_PER_IP: must be a whole number of connections from 1 to 1000000',
+      ]);
+    }
+  });
+
   it('reads TRUSTED_PROXIES, WEB_CONCURRENCY, LOG_LEVEL and METRICS_TOKEN', () => {
     const config = loadConfig({
       BETTER_AUTH_SECRET: SECRET,

@@ -89,6 +89,16 @@ const envSchema = databaseEnvSchema.extend({
       z.string().refine(isProxySpec, 'must be an IP address, a CIDR, loopback, linklocal or uniquelocal'),
     ),
   ),
+  /**
+   * Open connections one client address may hold (a trusted proxy's clients: open requests and
+   * streams each); past it a connection or request is refused with 429 and Retry-After.
+   */
+  MAX_CONNECTIONS_PER_IP: z.coerce
+    .number({ error: 'must be a whole number of connections from 1 to 1000000' })
+    .int('must be a whole number of connections from 1 to 1000000')
+    .min(1, 'must be a whole number of connections from 1 to 1000000')
+    .max(1_000_000, 'must be a whole number of connections from 1 to 1000000')
+    .default(256),
   /** Worker processes serving the port (node:cluster), each with its own database pool. */
   WEB_CONCURRENCY: z.coerce
     .number({ error: 'must be a whole number of worker processes from 1 to 64' })
@@ -127,6 +137,8 @@ export type ServerConfig = {
   requireEmailVerification: boolean;
   /** TRUSTED_PROXIES as given; client-address.ts compiles it. Empty: trust no proxy. */
   trustedProxies: string[];
+  /** MAX_CONNECTIONS_PER_IP: per client address, in each process (connection-limit.ts). */
+  maxConnectionsPerIp: number;
   /** WEB_CONCURRENCY: 1 serves in this process; more forks that many workers. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -304,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: resolve(WORKSPACE_ROOT, values.MAIL_DIR) },
     requireEmailVerification: values.REQUIRE_EMAIL_VERIFICATION === 'true',
     trustedProxies: values.TRUSTED_PROXIES,
+    maxConnectionsPerIp: values.MAX_CONNECTIONS_PER_IP,
     workers: values.WEB_CONCURRENCY,
     logLevel: values.LOG_LEVEL,
     logFormat: values.LOG_FORMAT ?? (values.NODE_ENV === 'development' ? 'pretty' : 'json'),

@@ -14,7 +14,9 @@ import {
   waitForDatabase,
 } from '@todo/db';
 import { createApp } from './app.ts';
+import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
+import { limitConnections } from './connection-limit.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer } from './mail.ts';
@@ -131,6 +133,10 @@ export async function startServer(
     connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
   });
   answerClientErrors(server);
+  const connections = limitConnections(server, {
+    max: config.maxConnectionsPerIp,
+    clients: clientAddress(config.trustedProxies),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -173,25 +179,26 @@ export async function startServer(
         scrape: options.scrapeMetrics,
       })
     : undefined;
-  server.on(
-    'request',
-    createApp({
-      config,
-      db: database.db,
-      pgPool: database.pgPool,
-      auth,
-      live: { feed, read: streams.read },
-      streams,
-      publicUrl,
-      trustedOrigins,
-      logger,
-      metrics,
-      readiness: async () => {
-        if (draining) return 'shutting down';
-        return (await readiness.ready()) ? 'ready' : 'database unavailable';
-      },
-    }),
-  );
+  const app = createApp({
+    config,
+    db: database.db,
+    pgPool: database.pgPool,
+    auth,
+    live: { feed, read: streams.read },
+    streams,
+    publicUrl,
+    trustedOrigins,
+    logger,
+    metrics,
+    admit: connections.admit,
+    readiness: async () => {
+      if (draining) return 'shutting down';
+      return (await readiness.ready()) ? 'ready' : 'database unavailable';
+    },
+  });
+  server.on('request', (req, res) => {
+    if (!connections.refusedSocket(req, res)) app(req, res);
+  });
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;

@@ -2,7 +2,7 @@
 // WEB_CONCURRENCY > 1 this process is the primary of a cluster (cluster.ts, loaded only then)
 // and every worker runs this same file.
 import cluster from 'node:cluster';
-import { createDatabase, migrate, waitForDatabase } from '@todo/db';
+import { createDatabase, DataDirInUseError, migrate, waitForDatabase } from '@todo/db';
 import { ConfigError, loadConfig, type RunningServer, type ServerConfig, startServer } from './index.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -106,6 +106,11 @@ try {
   else if (config.workers > 1) await runPrimary();
   else await serveAlone();
 } catch (error) {
+  // Another server holds the embedded database: one plain sentence, like a configuration problem.
+  if (error instanceof DataDirInUseError) {
+    console.error(error.message);
+    process.exit(1);
+  }
   logger.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
   // Let the asynchronous log destination write the line before the process ends.
   logger.flush(() => process.exit(1));

@@ -52,6 +52,8 @@ type Options<TRouter extends AnyRouter> = {
   maxBatchSize: number;
   /** Where subscriptions are served (event-streams.ts); without it they are refused. */
   streams?: EventStreams;
+  /** `Retry-After` for answers of these statuses (503: the database is away), in seconds. */
+  retryAfterSeconds?: Partial<Record<number, number>>;
 };
 
 /** How long a client refused for having too many streams open is asked to wait. */
@@ -99,7 +101,9 @@ export function createTrpcHandler<TRouter extends AnyRouter>(options: Options<TR
   ) {
     const status = getHTTPStatusCode(json);
     const payload = JSON.stringify(transformTRPCResponse(config, json));
+    const retryAfter = options.retryAfterSeconds?.[status];
     res.writeHead(status, {
+      ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }),
       ...headers,
       vary: 'trpc-accept, accept',
       // HTTP says a 405 names what the path does take; tRPC's own does not.

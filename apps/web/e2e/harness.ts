@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '@todo/db/testing';
+import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -47,9 +47,14 @@ function appConfig(env: AppEnv = {}) {
  * The production server, in this process, on a free port, with a fresh database (PGlite from
  * the migrated snapshot that the run's globalSetup made, instead of initdb on every start).
  */
-export async function startApp(driver: Driver = 'pglite', env: AppEnv = {}): Promise<App> {
+export async function startApp(
+  driver: Driver = 'pglite',
+  env: AppEnv = {},
+  /** A database of the test's own (e.g. behind a fault proxy); disposed with the app. */
+  given?: TestDatabase,
+): Promise<App> {
   const config = appConfig(env);
-  const database = await createTestDatabase(driver);
+  const database = given ?? (await createTestDatabase(driver));
   // The server closes what it is given; the throwaway database is dropped by `dispose` instead.
   const running = await startServer(config, { ...database, close: async () => {} });
   return {

@@ -1,4 +1,4 @@
-import { type DB, signInFailureStore } from '@todo/db';
+import { type DB, isDatabaseUnavailable, signInFailureStore } from '@todo/db';
 import { betterAuth } from 'better-auth';
 import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
 import { bearer } from 'better-auth/plugins';
@@ -143,6 +143,10 @@ export function createAuth(options: AuthOptions) {
           ),
       },
     }),
+    // An error that is not Better Auth's own (the database away, a bug) leaves its handler, so
+    // the server answers it as it answers every other: 503 with Retry-After while the database
+    // is unreachable, else a logged 500. Left to itself, Better Auth answers an empty 500.
+    onAPIError: { throw: true },
     secret: options.secret,
     baseURL: options.baseURL,
     basePath: '/api/auth',
@@ -234,6 +238,12 @@ export function createAuth(options: AuthOptions) {
       }),
       after: createAuthMiddleware(async (ctx) => {
         const returned = ctx.context.returned;
+        // Some of Better Auth's own database calls (a session lookup) end in its own 500. The
+        // database away is the server's to answer (503 with Retry-After, app.ts): it leaves the
+        // handler as an error, which an APIError never does.
+        if (isAPIError(returned) && returned.statusCode >= 500 && isDatabaseUnavailable(returned)) {
+          throw new Error('the database is unavailable', { cause: returned });
+        }
         if (
           ctx.path === SIGN_IN_PATH &&
           isAPIError(returned) &&

@@ -61,6 +61,9 @@ async function requestCaller(auth: Auth, headers: IncomingHttpHeaders): Promise<
   if (headers.cookie === undefined) {
     const token = bearerToken(headers.authorization, auth.options.secret);
     if (token !== undefined) return token === null ? null : { sessionToken: token };
+    // Neither a cookie nor a bearer: no session to find. Better Auth would say the same after a
+    // pass through its handler, which a flood of anonymous requests would make everyone wait for.
+    return null;
   }
   const session = await auth.api.getSession({ headers: fromNodeHeaders(headers) });
   return session ? { userId: session.user.id, sessionToken: session.session.token } : null;

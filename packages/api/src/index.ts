@@ -2,4 +2,10 @@ export * from './auth.ts';
 export * from './auth-mail.ts';
 export { httpContext } from './context.ts';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './root.ts';
-export { type Context, createInnerContext, type Live, type StreamSlot } from './trpc.ts';
+export {
+  type Context,
+  createInnerContext,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  type Live,
+  type StreamSlot,
+} from './trpc.ts';

@@ -10,6 +10,7 @@ import {
   type ChangeFeed,
   callerDatabase,
   type DB,
+  isDatabaseUnavailable,
   NoSessionError,
   type Owner,
 } from '@todo/db';
@@ -111,6 +112,28 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** What a caller is told while the database is away; the server answers it with `Retry-After`. */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The server cannot reach its database; try again shortly';
+
+/**
+ * A call that fails because the database cannot be reached (packages/db unavailable.ts) is
+ * `SERVICE_UNAVAILABLE` (503), "come back shortly", not a 500 that load balancers and clients
+ * take for a bug. Its message is fixed, so no driver text leaves; the cause stays for the logs.
+ */
+const databaseAvailability = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code !== 'SERVICE_UNAVAILABLE' && isDatabaseUnavailable(result.error)) {
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: DATABASE_UNAVAILABLE_MESSAGE,
+      cause: result.error.cause ?? result.error,
+    });
+  }
+  return result;
+});
+
+const procedure = t.procedure.use(databaseAvailability);
+
 const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
 
 /**
@@ -120,7 +143,7 @@ const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign 
  * the caller to the queries. A failed mutation rolls back; tRPC answers its error unchanged. A
  * query runs read-only: PostgreSQL refuses it any write.
  */
-export const authedProcedure = t.procedure.use(async ({ ctx, next, type }) => {
+export const authedProcedure = procedure.use(async ({ ctx, next, type }) => {
   const caller = await ctx.caller();
   if (!caller) throw unauthorized();
   const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner } });
@@ -145,7 +168,7 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next, type }) => {
  * and the account's cap, and the stream then reads as that session, which the database checks
  * again on every read. Subscriptions cannot run in one transaction, so there is none here.
  */
-export const streamProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const streamProcedure = procedure.use(async ({ ctx, next }) => {
   const found = await ctx.caller();
   if (!found) throw unauthorized();
   const { live, stream } = ctx;

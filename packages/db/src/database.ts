@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Client as NeonClient, Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
@@ -6,6 +5,7 @@ import pg from 'pg';
 import ws from 'ws';
 import type { DatabaseConfig } from './config.ts';
 import { PipelinedPgClient } from './pg-pipeline.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { SerializedPGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 
@@ -107,7 +107,8 @@ export type DatabaseOptions = {
  */
 export function createDatabase(config: DatabaseConfig, { loadDataDir }: DatabaseOptions = {}): Database {
   if (config.driver === 'pglite') {
-    if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+    // One process per folder (data-dir-lock.ts): throws DataDirInUseError naming the holder.
+    const lock = config.dataDir ? lockDataDir(config.dataDir) : undefined;
     // One options object: PGlite ignores `loadDataDir` when it comes after a dataDir argument.
     const pglite = new PGlite({ dataDir: config.dataDir ?? undefined, loadDataDir });
     const dialect = new SerializedPGliteDialect(pglite);
@@ -154,7 +155,7 @@ export function createDatabase(config: DatabaseConfig, { loadDataDir }: Database
         const unlisten = await exclusive(() => pglite.listen(channel, onPayload));
         return () => exclusive(() => unlisten());
       },
-      close: () => db.destroy(),
+      close: () => db.destroy().finally(() => lock?.release()),
     };
   }
 

@@ -60,6 +60,8 @@ export async function makePgliteSnapshot(): Promise<string> {
     return path;
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+    // The folder's lock (data-dir-lock.ts) lives beside it.
+    await rm(`${dataDir}.lock`, { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,8 @@ import { createDatabase, type Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { readPgliteSnapshot } from './testing-snapshot.ts';
 
+export { type FaultProxy, startFaultProxy } from './testing-fault-proxy.ts';
+
 export type TestDriver = 'pglite' | 'pg' | 'neon';
 
 /** In-memory PGlite always; with TEST_DATABASE_URL set, also that PostgreSQL (pg, then Neon's driver). */

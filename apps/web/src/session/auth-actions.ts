@@ -24,6 +24,7 @@ function describe(status: number, body: AuthErrorBody, action: Action): string {
     return 'This server cannot send email, so passwords cannot be reset here. Ask whoever runs it for help.';
   }
   if (code === 'INVALID_EMAIL') return 'Enter a valid email address, like name@example.com.';
+  if (status === 503) return 'The server cannot reach its database. Try again in a moment.';
   if (status >= 500) return 'Something went wrong on our side. Try again in a moment.';
   if (action === 'reset') return 'Could not send the link. Try again in a moment.';
   return action === 'sign-in'

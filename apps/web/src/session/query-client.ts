@@ -1,5 +1,6 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { errorCode } from '@todo/client';
+import { databaseStatus, isDatabaseAway } from './database-status.ts';
 
 /** Codes that will not change on a retry: the request itself is wrong or not allowed. */
 const FINAL = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND', 'TOO_MANY_REQUESTS']);
@@ -12,7 +13,7 @@ export function createQueryClient(onUnauthorized: () => void): QueryClient {
   const reportExpiry = (error: unknown) => {
     if (errorCode(error) === 'UNAUTHORIZED') onUnauthorized();
   };
-  return new QueryClient({
+  const queryClient = new QueryClient({
     queryCache: new QueryCache({
       onError: reportExpiry,
     }),
@@ -20,9 +21,13 @@ export function createQueryClient(onUnauthorized: () => void): QueryClient {
     defaultOptions: {
       queries: {
         staleTime: 5_000,
-        retry: (failures, error) => !FINAL.has(errorCode(error) ?? '') && failures < 2,
+        // The database away: asked again, waiting longer each time, until it is back.
+        retry: (failures, error) =>
+          isDatabaseAway(error) || (!FINAL.has(errorCode(error) ?? '') && failures < 2),
       },
       mutations: { retry: false },
     },
   });
+  databaseStatus(queryClient);
+  return queryClient;
 }

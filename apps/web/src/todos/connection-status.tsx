@@ -1,5 +1,6 @@
 import { useIsMutating } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { useDatabaseAway } from '../session/database-status.ts';
 import { WRITES } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 
@@ -24,7 +25,7 @@ function useWaitingWrites(): number {
 }
 
 /**
- * Says when the live connection is lost and when it is back, and how many changes made here wait
+ * Says when the server cannot reach its database, when the live connection is lost and when it is back, and how many changes made here wait
  * for the network ("Offline: 2 changes waiting"; "Synced" for a moment once they are all sent),
  * in words, in a polite live region that is always in the page (screen readers announce a
  * region's changes, not its arrival). Nothing here blocks the list: it can be read and changed
@@ -32,6 +33,7 @@ function useWaitingWrites(): number {
  */
 export function ConnectionStatus({ connection }: { connection: Connection }) {
   const waiting = useWaitingWrites();
+  const databaseAway = useDatabaseAway();
   const offline = connection === 'offline';
   // Whether changes waited offline: their being sent is then worth saying, and their end too.
   const waited = useRef(false);
@@ -50,7 +52,17 @@ export function ConnectionStatus({ connection }: { connection: Connection }) {
   }, [synced]);
 
   let message = MESSAGES[connection];
-  if (offline && waiting > 0) {
+  if (databaseAway && navigator.onLine) {
+    // The server answers, but cannot reach its database: the changes wait, and are sent again.
+    message = {
+      state: 'database-away',
+      tone: 'warn',
+      text: [
+        'The server cannot reach its database',
+        waiting > 0 ? `; ${waiting}${changes(waiting)} waiting, retrying…` : '; retrying…',
+      ],
+    };
+  } else if (offline && waiting > 0) {
     message = {
       state: 'waiting',
       tone: 'warn',

@@ -13,6 +13,7 @@ import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
 import '../live-link.ts';
+import { databaseStatus, isDatabaseAway } from '../session/database-status.ts';
 
 const BACK_MS = 4_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
@@ -95,8 +96,14 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
       },
       onConnectionStateChange: (state) => {
         if (active !== own) return;
-        if (state.state === 'pending') markLive();
-        else if (state.state === 'connecting' && state.error) markLost();
+        // A stream opens only with the database's answer; one refused with 503 says it is away.
+        if (state.state === 'pending') {
+          databaseStatus(queryClient).set(false);
+          markLive();
+        } else if (state.state === 'connecting' && state.error) {
+          if (isDatabaseAway(state.error)) databaseStatus(queryClient).set(true);
+          markLost();
+        }
       },
       onData: ({ id, data }) => {
         if (active !== own) return;

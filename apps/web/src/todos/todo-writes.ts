@@ -4,6 +4,7 @@
 // and restored after a reload (session/offline-cache.ts) still knows all of it.
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { errorCode, TRPCClientError } from '@todo/client';
+import { isDatabaseAway } from '../session/database-status.ts';
 import type { createWebClient, Todo, TodoCounts } from '../trpc.ts';
 import { mapTodos, type TodoList } from './todo-cache.ts';
 
@@ -105,8 +106,9 @@ function updateAction(input: UpdateInput): string {
  *   offline). The write is dropped with a notice and nothing is rolled back: the list is read
  *   again after the last write, and rolling back could undo newer changes made since.
  * - Any other refusal: the list goes back to how it was before the write, and the user is told.
- * - No answer at all (the server unreachable while the browser thinks it is online): sent again,
- *   waiting longer each time; while the browser is offline the write waits paused.
+ * - No answer at all (the server unreachable while the browser thinks it is online), or the
+ *   server's database away (503): sent again, waiting longer each time; while the browser is
+ *   offline the write waits paused.
  */
 export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<typeof createWebClient>) {
   const dropOrRollBack = (error: unknown, context: WriteContext | undefined, action: string) => {
@@ -156,7 +158,9 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
 
   const common = {
     scope: WRITES,
-    retry: (_failures: number, error: unknown) => isUnreachable(error),
+    // The write stays on screen and in the queue: sent again while the server is unreachable or
+    // says its database is away (503), never dropped or rolled back for it.
+    retry: (_failures: number, error: unknown) => isUnreachable(error) || isDatabaseAway(error),
     retryDelay: (failures: number) => Math.min(1_000 * 2 ** failures, 10_000),
     onSettled: settle,
   };

@@ -14,6 +14,7 @@ const relativeDir = `.data/test-migrate-cli-${randomBytes(4).toString('hex')}`;
 describe('pnpm db:migrate (src/cli/migrate.ts)', () => {
   afterAll(() => {
     rmSync(join(WORKSPACE_ROOT, relativeDir), { recursive: true, force: true });
+    rmSync(join(WORKSPACE_ROOT, `${relativeDir}.lock`), { recursive: true, force: true });
     rmSync(join(PACKAGE_DIR, relativeDir), { recursive: true, force: true });
   });
 
