@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { appRouter, createAuth } from '@todo/api';
+import { appRouter, createAuth, RATE_LIMIT_WINDOW_MS } from '@todo/api';
 import {
   type ChangeFeed,
   createChangeFeed,
@@ -10,6 +10,7 @@ import {
   type DatabaseConfig,
   migrate,
   pruneChanges,
+  pruneRateLimits,
   pruneSignInFailures,
   waitForDatabase,
 } from '@todo/db';
@@ -72,6 +73,8 @@ export type StartOptions = {
   logger?: Logger;
   /** How /metrics gathers its text; this process's registry alone when not given (cluster.ts gives the whole cluster's). */
   scrapeMetrics?: Parameters<typeof createMetrics>[0]['scrape'];
+  /** How often the process prunes what has run out (a minute; tests make it shorter). */
+  pruneIntervalMs?: number;
 };
 
 /**
@@ -109,7 +112,9 @@ export async function startServer(
     },
   });
   // Every process prunes the change log past its retention (10 minutes and 1,000 events per
-  // user), and sign-in failure counts whose window has ended; doing it twice is harmless.
+  // user), and the limiters' rows whose window has ended (sign-in failures, and Better Auth's
+  // per-address counts, which it would prune only when the same key came round again); doing
+  // it twice is harmless.
   const pruner = setInterval(() => {
     pruneChanges(database.db).catch((error: Error) =>
       logger.warn({ err: error }, 'pruning the change log failed'),
@@ -117,7 +122,10 @@ export async function startServer(
     pruneSignInFailures(database.db).catch((error: Error) =>
       logger.warn({ err: error }, 'pruning sign-in failures failed'),
     );
-  }, 60_000);
+    pruneRateLimits(database.db, Date.now() - RATE_LIMIT_WINDOW_MS).catch((error: Error) =>
+      logger.warn({ err: error }, 'pruning rate limits failed'),
+    );
+  }, options.pruneIntervalMs ?? 60_000);
   pruner.unref();
 
   const server = createServer({

@@ -4,6 +4,7 @@ import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/a
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
+import { rateLimitStorage } from './auth-rate-limits.ts';
 import { SignInLimiter } from './sign-in-limiter.ts';
 
 /**
@@ -55,6 +56,8 @@ export const authSchemaOptions = {
   },
   // Better Auth's per-IP limits live in this table (migrations/0010), so that every server
   // process counts against one limit; in memory, each instance would allow a full quota.
+  // createAuth counts through its own storage (auth-rate-limits.ts); the table stays the one
+  // Better Auth's schema generator emits for these options.
   rateLimit: { storage: 'database', modelName: 'rate_limits', fields: { lastRequest: 'last_request' } },
   advanced: { database: { generateId: 'uuid' } },
 } as const;
@@ -95,6 +98,23 @@ export const VERIFY_EMAIL_EXPIRES_IN_SECONDS = 60 * 60 * 24;
 
 /** Reset and verification mails one client may ask for per minute (when rate limiting is on). */
 export const MAIL_REQUESTS_PER_MINUTE = 3;
+
+/**
+ * The window of every per-address rule below; Better Auth's own default rules are no longer
+ * (10 and 60 seconds). A `rate_limits` row older than this would restart at 1, so the server
+ * prunes past it.
+ */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+const WINDOW_SECONDS = RATE_LIMIT_WINDOW_MS / 1000;
+
+/**
+ * Endpoints the app does not use, and that would let a client mint rate-limit keys through
+ * their parameter: OAuth callbacks (there are no social providers) and the GET that turns a
+ * reset link into a redirect (our reset mail links to the web app's page). Better Auth checks
+ * this list against a request's path; our router (auth-routes.ts) against each route's
+ * pattern, so these are refused there before anything else.
+ */
+const DISABLED_PATHS = ['/callback/:id', '/reset-password/:token'];
 
 const SIGN_IN_PATH = '/sign-in/email';
 const DELETE_USER_PATH = '/delete-user';
@@ -146,6 +166,7 @@ export function createAuth(options: AuthOptions) {
     secret: options.secret,
     baseURL: options.baseURL,
     basePath: '/api/auth',
+    disabledPaths: DISABLED_PATHS,
     trustedOrigins: options.trustedOrigins,
     emailAndPassword: {
       enabled: true,
@@ -189,15 +210,16 @@ export function createAuth(options: AuthOptions) {
     rateLimit: {
       ...authSchemaOptions.rateLimit,
       enabled: perMinute > 0,
-      window: 60,
+      customStorage: rateLimitStorage(options.db),
+      window: WINDOW_SECONDS,
       max: Math.max(perMinute, 1) * 10,
       customRules: {
-        '/sign-in/email': { window: 60, max: Math.max(perMinute, 1) },
-        '/sign-up/email': { window: 60, max: Math.max(perMinute, 1) },
+        '/sign-in/email': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
+        '/sign-up/email': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
         // Each of these sends a mail to an address the caller names: few, so the app cannot be
         // used to flood someone's inbox.
-        '/request-password-reset': { window: 60, max: MAIL_REQUESTS_PER_MINUTE },
-        '/send-verification-email': { window: 60, max: MAIL_REQUESTS_PER_MINUTE },
+        '/request-password-reset': { window: WINDOW_SECONDS, max: MAIL_REQUESTS_PER_MINUTE },
+        '/send-verification-email': { window: WINDOW_SECONDS, max: MAIL_REQUESTS_PER_MINUTE },
       },
     },
     advanced: {

@@ -4,6 +4,7 @@ export * from './changes.ts';
 export * from './config.ts';
 export * from './database.ts';
 export * from './migrate.ts';
+export * from './rate-limits.ts';
 export * from './readiness.ts';
 export * from './sign-in-failures.ts';
 export * from './stream-sessions.ts';
