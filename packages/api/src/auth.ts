@@ -4,8 +4,8 @@ import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/a
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
-import { rateLimitStorage } from './auth-rate-limits.ts';
-import { SignInLimiter } from './sign-in-limiter.ts';
+import { type LimiterQueue, rateLimitStorage, unqueued } from './auth-rate-limits.ts';
+import { type FailureStore, SignInLimiter } from './sign-in-limiter.ts';
 
 /**
  * The server sets this header on every request, overwriting any copy the client sent: the
@@ -79,6 +79,11 @@ export type AuthOptions = {
    * refused for that account (default 10). Other clients, the owner's, are unaffected.
    */
   signInFailuresPerClient?: number;
+  /**
+   * Runs each database statement of both limiters; the server passes a queue holding a small
+   * share of the pool, so that a flood of attempts cannot take it from signed-in requests.
+   */
+  limiterQueue?: LimiterQueue;
   sessionExpiresInSeconds?: number;
   /** Account mail; without it (or when it is not enabled) password reset and verification are off. */
   mail?: AuthMail;
@@ -127,11 +132,12 @@ const SIGN_IN_WINDOW_MS = 15 * 60_000;
  */
 export function createAuth(options: AuthOptions) {
   const perMinute = options.rateLimitPerMinute ?? 10;
+  const queue = options.limiterQueue ?? unqueued;
   const signIns = new SignInLimiter({
     maxFailures: Math.max(options.signInFailuresPerClient ?? 10, 1),
     windowMs: SIGN_IN_WINDOW_MS,
     // In the database, like Better Auth's limits: one count however many processes serve.
-    store: signInFailureStore(options.db),
+    store: queuedStore(signInFailureStore(options.db), queue),
   });
   /** The account and client of a sign-in attempt, when the limit applies to it. */
   const attempt = (ctx: SignInHookContext) => {
@@ -210,7 +216,7 @@ export function createAuth(options: AuthOptions) {
     rateLimit: {
       ...authSchemaOptions.rateLimit,
       enabled: perMinute > 0,
-      customStorage: rateLimitStorage(options.db),
+      customStorage: rateLimitStorage(options.db, { queue }),
       window: WINDOW_SECONDS,
       max: Math.max(perMinute, 1) * 10,
       customRules: {
@@ -278,5 +284,12 @@ export function createAuth(options: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** `store` with each of its statements run through `queue`. */
+const queuedStore = (store: FailureStore, queue: LimiterQueue): FailureStore => ({
+  get: (key, now) => queue(() => store.get(key, now)),
+  increment: (key, now, windowMs) => queue(() => store.increment(key, now, windowMs)),
+  delete: (key) => queue(() => store.delete(key)),
+});
 
 type SignInHookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
