@@ -1,8 +1,8 @@
 import { type DB, signInFailureStore } from '@todo/db';
 import { betterAuth } from 'better-auth';
-import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
+import { authHooks } from './auth-hooks.ts';
 import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
 import { type LimiterQueue, rateLimitStorage, unqueued } from './auth-rate-limits.ts';
 import { type FailureStore, SignInLimiter } from './sign-in-limiter.ts';
@@ -113,16 +113,17 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 const WINDOW_SECONDS = RATE_LIMIT_WINDOW_MS / 1000;
 
 /**
- * Endpoints the app does not use, and that would let a client mint rate-limit keys through
- * their parameter: OAuth callbacks (there are no social providers) and the GET that turns a
- * reset link into a redirect (our reset mail links to the web app's page). Better Auth checks
- * this list against a request's path; our router (auth-routes.ts) against each route's
- * pattern, so these are refused there before anything else.
+ * Endpoints not served over HTTP:
+ * - two the app does not use, that would let a client mint rate-limit keys through their
+ *   parameter: OAuth callbacks (there are no social providers) and the GET that turns a reset
+ *   link into a redirect (our reset mail links to the web app's page);
+ * - `/verify-password`, meant for the server alone: over HTTP it answered any number of
+ *   guesses with a yes or a no.
+ * Better Auth checks this list against a request's path; our router (auth-routes.ts) against
+ * each route's pattern, so these are refused there before anything else.
  */
-const DISABLED_PATHS = ['/callback/:id', '/reset-password/:token'];
+const DISABLED_PATHS = ['/callback/:id', '/reset-password/:token', '/verify-password'];
 
-const SIGN_IN_PATH = '/sign-in/email';
-const DELETE_USER_PATH = '/delete-user';
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /**
@@ -139,23 +140,12 @@ export function createAuth(options: AuthOptions) {
     // In the database, like Better Auth's limits: one count however many processes serve.
     store: queuedStore(signInFailureStore(options.db), queue),
   });
-  /** The account and client of a sign-in attempt, when the limit applies to it. */
-  const attempt = (ctx: SignInHookContext) => {
-    const account =
-      perMinute > 0 && ctx.path === SIGN_IN_PATH ? SignInLimiter.account(ctx.body?.email) : null;
-    if (!account) return null;
-    // The same key as Better Auth's own per-IP limit: our header, IPv6 reduced to its /64.
-    // The server always sets the header; a request without one (an in-process call) shares
-    // the bucket 'unknown'.
-    const source = ctx.request ?? ctx.headers;
-    return { account, client: (source && getIP(source, ctx.context.options)) || 'unknown' };
-  };
   const mail = options.mail?.enabled ? options.mail : undefined;
   const requireEmailVerification = Boolean(options.requireEmailVerification);
   if (requireEmailVerification && !mail) {
     throw new Error('requireEmailVerification needs mail: nobody could confirm an address, or sign in');
   }
-  return betterAuth({
+  const auth = betterAuth({
     ...authSchemaOptions,
     database: { db: options.db, type: 'postgres' },
     ...(options.log && {
@@ -220,8 +210,12 @@ export function createAuth(options: AuthOptions) {
       window: WINDOW_SECONDS,
       max: Math.max(perMinute, 1) * 10,
       customRules: {
+        // Attempts per address; Better Auth's defaults (3 per 10 s for the first three) would
+        // allow more per minute than these, which match sign-in's.
         '/sign-in/email': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
         '/sign-up/email': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
+        '/change-password': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
+        '/delete-user': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
         // Each of these sends a mail to an address the caller names: few, so the app cannot be
         // used to flood someone's inbox.
         '/request-password-reset': { window: WINDOW_SECONDS, max: MAIL_REQUESTS_PER_MINUTE },
@@ -237,50 +231,17 @@ export function createAuth(options: AuthOptions) {
       // set; the refusal of foreign origins must not depend on the environment's name.
       disableOriginCheck: false,
     },
-    // Failed sign-ins per account and client (Better Auth's limits above are per IP only):
-    // refuse before the password is checked, count the outcome after.
-    hooks: {
-      before: createAuthMiddleware(async (ctx) => {
-        // Better Auth deletes without a password when the session is less than a day old; a
-        // borrowed, unlocked device must not be enough to erase an account.
-        if (ctx.path === DELETE_USER_PATH && !ctx.body?.password) {
-          throw new APIError('BAD_REQUEST', {
-            code: 'PASSWORD_REQUIRED',
-            message: 'Enter your password to delete your account.',
-          });
-        }
-        const current = attempt(ctx);
-        if (!current) return;
-        const verdict = await signIns.check(current.account, current.client);
-        if (!verdict.allowed) {
-          throw new APIError(
-            'TOO_MANY_REQUESTS',
-            { message: 'Too many failed sign-in attempts. Please try again later.' },
-            { 'retry-after': String(verdict.retryAfterSeconds) },
-          );
-        }
-      }),
-      after: createAuthMiddleware(async (ctx) => {
-        const returned = ctx.context.returned;
-        if (
-          ctx.path === SIGN_IN_PATH &&
-          isAPIError(returned) &&
-          returned.body?.code === 'EMAIL_NOT_VERIFIED'
-        ) {
-          throw new APIError('FORBIDDEN', {
-            code: 'EMAIL_NOT_VERIFIED',
-            message:
-              'Please confirm your email address first: we have sent you a new link. It may take a minute to arrive.',
-          });
-        }
-        const current = attempt(ctx);
-        if (!current) return;
-        if (!isAPIError(returned)) await signIns.recordSuccess(current.account, current.client);
-        else if (returned.statusCode === 401) await signIns.recordFailure(current.account, current.client);
-      }),
-    },
+    // Password checks counted per account and client (Better Auth's limits above are per IP
+    // only), and our refusals and messages: auth-hooks.ts.
+    hooks: authHooks({
+      signIns,
+      limitPasswordChecks: perMinute > 0,
+      sessionEmail: async (headers): Promise<string | undefined> =>
+        (await auth.api.getSession({ headers }))?.user.email,
+    }),
     plugins: [bearer()],
   });
+  return auth;
 }
 
 export type Auth = ReturnType<typeof createAuth>;
@@ -291,5 +252,3 @@ const queuedStore = (store: FailureStore, queue: LimiterQueue): FailureStore => 
   increment: (key, now, windowMs) => queue(() => store.increment(key, now, windowMs)),
   delete: (key) => queue(() => store.delete(key)),
 });
-
-type SignInHookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
