@@ -1,5 +1,6 @@
 import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
 import { SignInLimiter } from './sign-in-limiter.ts';
+import { nameProblem } from './user-name.ts';
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
@@ -32,7 +33,18 @@ type Attempt = { path: keyof typeof PASSWORD_CHECKS; account: string; client: st
 export type SessionEmail = (headers: Headers) => Promise<string | undefined>;
 
 /**
+ * Refuses a name that breaks the rules (`nameProblem`) with 400 `INVALID_NAME` and a message
+ * that names the field; for Better Auth's hooks, request and database alike.
+ */
+export function assertValidName(name: unknown): void {
+  const problem = nameProblem(name);
+  if (problem) throw new APIError('BAD_REQUEST', { code: 'INVALID_NAME', message: problem });
+}
+
+/**
  * Better Auth's `hooks`: what runs before and after each of its endpoints.
+ * - A name that breaks the rules is refused at sign-up and update-user before anything else, so
+ *   the answer never depends on whether the address has an account.
  * - Password checks (`PASSWORD_CHECKS`): a client that has failed too often for an account is
  *   refused before the password is looked at, with `Retry-After`; the outcome is counted after.
  *   The owner's other clients are not affected. Off with `limitPasswordChecks: false` (tests).
@@ -53,6 +65,9 @@ export function authHooks({
   const attempts = new WeakMap<object, Attempt>();
   return {
     before: createAuthMiddleware(async (ctx) => {
+      if ((ctx.path === '/sign-up/email' || ctx.path === '/update-user') && ctx.body && 'name' in ctx.body) {
+        assertValidName(ctx.body.name);
+      }
       // Better Auth deletes without a password when the session is less than a day old; a
       // borrowed, unlocked device must not be enough to erase an account.
       if (ctx.path === '/delete-user' && !ctx.body?.password) {

@@ -2,7 +2,7 @@ import { type DB, signInFailureStore } from '@todo/db';
 import { betterAuth } from 'better-auth';
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
-import { authHooks } from './auth-hooks.ts';
+import { assertValidName, authHooks } from './auth-hooks.ts';
 import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
 import { type LimiterQueue, rateLimitStorage, unqueued } from './auth-rate-limits.ts';
 import { type FailureStore, SignInLimiter } from './sign-in-limiter.ts';
@@ -197,6 +197,18 @@ export function createAuth(options: AuthOptions) {
     user: {
       ...authSchemaOptions.user,
       deleteUser: { enabled: true },
+    },
+    // The name rule again for every write of a user row, whichever endpoint or server-side call
+    // makes it: the request hook answers first, this holds for the rest.
+    databaseHooks: {
+      user: {
+        create: { before: async (user) => assertValidName(user.name) },
+        update: {
+          before: async (data) => {
+            if ('name' in data) assertValidName(data.name);
+          },
+        },
+      },
     },
     session: {
       ...authSchemaOptions.session,
