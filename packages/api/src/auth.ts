@@ -4,7 +4,7 @@ import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import { assertValidName, authHooks } from './auth-hooks.ts';
 import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
-import { type LimiterQueue, rateLimitStorage, unqueued } from './auth-rate-limits.ts';
+import { type LimiterQueue, type RateLimitStorage, rateLimitStorage, unqueued } from './auth-rate-limits.ts';
 import { type FailureStore, SignInLimiter } from './sign-in-limiter.ts';
 
 /**
@@ -127,9 +127,40 @@ const DISABLED_PATHS = ['/callback/:id', '/reset-password/:token', '/verify-pass
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /**
+ * Better Auth's per-address limits: `perMinute` attempts to sign in, sign up or give the
+ * password, fewer mail requests, ten times as many of anything else; 0 turns them off.
+ */
+function rateLimitOptions(perMinute: number, customStorage: RateLimitStorage) {
+  const attempts = { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) };
+  // Each of these sends a mail to an address the caller names: few, so the app cannot be used
+  // to flood someone's inbox.
+  const mails = { window: WINDOW_SECONDS, max: MAIL_REQUESTS_PER_MINUTE };
+  return {
+    ...authSchemaOptions.rateLimit,
+    enabled: perMinute > 0,
+    customStorage,
+    window: WINDOW_SECONDS,
+    max: Math.max(perMinute, 1) * 10,
+    // Better Auth's defaults for the first four (3 per 10 s) would allow more a minute.
+    customRules: {
+      '/sign-in/email': attempts,
+      '/sign-up/email': attempts,
+      '/change-password': attempts,
+      '/delete-user': attempts,
+      '/request-password-reset': mails,
+      '/send-verification-email': mails,
+    },
+  };
+}
+
+/**
  * Email and password accounts on our Kysely instance (one pool, or the one PGlite). Browsers
  * get an httpOnly SameSite=Lax cookie (Secure over https); programs send the token from the
  * `set-auth-token` header as `Authorization: Bearer`.
+ *
+ * Longer than 80 lines: it is Better Auth's one options object, read top to bottom in the order
+ * its documentation gives them; the parts with logic of their own live in their own functions
+ * and files (rate limits below, hooks, mail, routes).
  */
 export function createAuth(options: AuthOptions) {
   const perMinute = options.rateLimitPerMinute ?? 10;
@@ -215,25 +246,7 @@ export function createAuth(options: AuthOptions) {
       expiresIn: options.sessionExpiresInSeconds ?? 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
     },
-    rateLimit: {
-      ...authSchemaOptions.rateLimit,
-      enabled: perMinute > 0,
-      customStorage: rateLimitStorage(options.db, { queue }),
-      window: WINDOW_SECONDS,
-      max: Math.max(perMinute, 1) * 10,
-      customRules: {
-        // Attempts per address; Better Auth's defaults (3 per 10 s for the first three) would
-        // allow more per minute than these, which match sign-in's.
-        '/sign-in/email': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
-        '/sign-up/email': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
-        '/change-password': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
-        '/delete-user': { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) },
-        // Each of these sends a mail to an address the caller names: few, so the app cannot be
-        // used to flood someone's inbox.
-        '/request-password-reset': { window: WINDOW_SECONDS, max: MAIL_REQUESTS_PER_MINUTE },
-        '/send-verification-email': { window: WINDOW_SECONDS, max: MAIL_REQUESTS_PER_MINUTE },
-      },
-    },
+    rateLimit: rateLimitOptions(perMinute, rateLimitStorage(options.db, { queue })),
     advanced: {
       ...authSchemaOptions.advanced,
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
