@@ -1,6 +1,6 @@
 // pnpm --filter @todo/bench sign-in-flood: what a flood of wrong sign-ins costs a signed-in user.
-// One production server process (src/main.ts through tsx, its pool at DB_POOL_MAX, 10) on a
-// throwaway PostgreSQL database (FLOOD_DATABASE_URL or TEST_DATABASE_URL names the server); a
+// One production server process (src/main.ts through tsx; DB_POOL_MAX is FLOOD_POOL_MAX, else 10)
+// on a throwaway PostgreSQL database (FLOOD_DATABASE_URL or TEST_DATABASE_URL names the server); a
 // victim in a process of its own calls todo.list one call after another; this process sends
 // FLOOD_ATTEMPTS (400) wrong sign-ins at once, each with a forged X-Forwarded-For. Printed: the
 // victim's latency before and during the flood, the flood's answers, and how often PostgreSQL
@@ -73,6 +73,7 @@ async function startServer(databaseUrl: string): Promise<{ url: string; child: C
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
       MIGRATE_ON_START: 'true',
+      ...(process.env.FLOOD_POOL_MAX && { DB_POOL_MAX: process.env.FLOOD_POOL_MAX }),
       LOG_REQUESTS: 'false',
       BETTER_AUTH_SECRET: 'flood-secret-that-is-long-enough-0123456789',
     },
@@ -101,37 +102,23 @@ const post = (url: string, path: string, body: unknown, headers: Record<string, 
 const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] ?? NaN;
 
-async function run(databaseUrl: string) {
-  const server = await startServer(databaseUrl);
+/** A signed-up victim with 50 todos, and their bearer token. */
+async function signUpVictim(url: string) {
   const email = `victim-${randomBytes(4).toString('hex')}@example.com`;
-  const signedUp = await post(server.url, '/api/auth/sign-up/email', {
-    name: 'Victim',
-    email,
-    password: PASSWORD,
-  });
+  const signedUp = await post(url, '/api/auth/sign-up/email', { name: 'Victim', email, password: PASSWORD });
   const token = signedUp.headers.get('set-auth-token') ?? '';
-  for (let n = 0; n < 50; n++) {
-    await post(
-      server.url,
-      '/api/trpc/todo.create',
-      { title: `todo ${n}` },
-      { authorization: `Bearer ${token}` },
-    );
-  }
-  const victim = spawn(process.execPath, ['--input-type=module', '-e', VICTIM], {
-    env: { PATH: process.env.PATH, URL: server.url, TOKEN: token },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  victim.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await sleep(2_000);
-  const floodBegan = Date.now();
-  const statuses = await Promise.all(
+  const authorization = { authorization: `Bearer ${token}` };
+  for (let n = 0; n < 50; n++)
+    await post(url, '/api/trpc/todo.create', { title: `todo ${n}` }, authorization);
+  return { email, token };
+}
+
+/** ATTEMPTS wrong sign-ins for `email` at once, each with a forged X-Forwarded-For: their statuses. */
+const flood = (url: string, email: string) =>
+  Promise.all(
     Array.from({ length: ATTEMPTS }, (_, n) =>
       post(
-        server.url,
+        url,
         '/api/auth/sign-in/email',
         { email, password: `guess ${n}` },
         {
@@ -146,30 +133,54 @@ async function run(databaseUrl: string) {
       ),
     ),
   );
+
+/** How often PostgreSQL scanned and wrote the limiters' tables, as its statistics say. */
+async function limiterTables(databaseUrl: string) {
+  const stats = new pg.Client({ connectionString: databaseUrl });
+  await stats.connect();
+  try {
+    const { rows } = await stats.query<{ relname: string; scans: string; writes: string }>(
+      `select relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) as scans,
+              n_tup_ins + n_tup_upd + n_tup_del as writes
+         from pg_stat_user_tables where relname in ('rate_limits', 'sign_in_failures') order by relname`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.relname, { scans: +row.scans, writes: +row.writes }]));
+  } finally {
+    await stats.end();
+  }
+}
+
+async function run(databaseUrl: string) {
+  const server = await startServer(databaseUrl);
+  const { email, token } = await signUpVictim(server.url);
+  const victim = spawn(process.execPath, ['--input-type=module', '-e', VICTIM], {
+    env: { PATH: process.env.PATH, URL: server.url, TOKEN: token },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  victim.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await sleep(2_000);
+  const floodBegan = Date.now();
+  const statuses = await flood(server.url, email);
   const floodEnded = Date.now();
   await sleep(500);
   victim.kill('SIGTERM');
   await once(victim, 'close');
   server.child.kill('SIGTERM');
   await once(server.child, 'exit');
-  const calls: Call[] = output
+  // The server has exited: every one of its connections has reported its counts.
+  await sleep(1_000);
+  const calls = output
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Call);
   const before = calls.filter((call) => call.began < floodBegan).map((call) => call.ms);
   const during = calls.filter((call) => call.began >= floodBegan && call.began < floodEnded);
+  const duringMs = during.map((call) => call.ms);
   const byStatus = new Map<number, number>();
   for (const status of statuses) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-  // The server has exited: every one of its connections has reported its counts.
-  await sleep(1_000);
-  const stats = new pg.Client({ connectionString: databaseUrl });
-  await stats.connect();
-  const { rows } = await stats.query<{ relname: string; scans: string; writes: string }>(
-    `select relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) as scans,
-            n_tup_ins + n_tup_upd + n_tup_del as writes
-       from pg_stat_user_tables where relname in ('rate_limits', 'sign_in_failures') order by relname`,
-  );
-  await stats.end();
   return {
     floodMs: floodEnded - floodBegan,
     answers: Object.fromEntries([...byStatus].sort()),
@@ -177,15 +188,11 @@ async function run(databaseUrl: string) {
     victimDuring: {
       calls: during.length,
       failed: during.filter((call) => call.status !== 200).length,
-      p50: quantile(
-        during.map((call) => call.ms),
-        0.5,
-      ),
-      max: Math.max(...during.map((call) => call.ms)),
+      p50: quantile(duringMs, 0.5),
+      p90: quantile(duringMs, 0.9),
+      max: Math.max(...duringMs),
     },
-    limiterTables: Object.fromEntries(
-      rows.map((row) => [row.relname, { scans: +row.scans, writes: +row.writes }]),
-    ),
+    limiterTables: await limiterTables(databaseUrl),
   };
 }
 
@@ -196,7 +203,7 @@ for (let n = 1; n <= RUNS; n++) {
     [
       `run ${n}: ${ATTEMPTS} wrong sign-ins in ${result.floodMs} ms, answered ${JSON.stringify(result.answers)}`,
       `  victim before: ${result.victimBefore.calls} calls, p50 ${ms(result.victimBefore.p50)}`,
-      `  victim during: ${result.victimDuring.calls} calls, ${result.victimDuring.failed} failed, p50 ${ms(result.victimDuring.p50)}, max ${ms(result.victimDuring.max)}`,
+      `  victim during: ${result.victimDuring.calls} calls, ${result.victimDuring.failed} failed, p50 ${ms(result.victimDuring.p50)}, p90 ${ms(result.victimDuring.p90)}, max ${ms(result.victimDuring.max)}`,
       `  limiter tables: ${JSON.stringify(result.limiterTables)}`,
     ].join('\n'),
   );
