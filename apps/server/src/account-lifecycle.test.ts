@@ -436,7 +436,8 @@ describe.each(testDrivers)(
       expect(signedUp.body.token).toBeNull();
       const mail = await nextMailFile(mailDir, email);
       expect(mail.subject).toBe('Confirm your email address for Todo');
-      expect(mail.text).toContain('Hello Ada,');
+      // Nobody has confirmed this address yet: the mail does not carry the name it was given.
+      expect(mail.text.split('\n')[0]).toBe('Hello,');
       const link = new URL(mail.link);
       expect(`${link.origin}${link.pathname}`).toBe(
         `http://localhost:${new URL(url).port}/api/auth/verify-email`,

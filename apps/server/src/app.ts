@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type Auth,
   appRouter,
+  authRoutes,
   CLIENT_IP_HEADER,
   DATABASE_UNAVAILABLE_MESSAGE,
   httpContext,
@@ -66,6 +67,17 @@ const refuseMediaType = (res: ServerResponse) =>
   sendJson(res, 415, {
     error: { message: 'Request body must be application/json', code: 'UNSUPPORTED_MEDIA_TYPE' },
   });
+
+const notFound = (res: ServerResponse) =>
+  sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
+
+const methodNotAllowed = (res: ServerResponse, allow: readonly string[]) =>
+  sendJson(
+    res,
+    405,
+    { error: { message: 'Method not allowed', code: 'METHOD_NOT_SUPPORTED' } },
+    { allow: allow.join(', ') },
+  );
 
 const refuseTooLarge = (res: ServerResponse) =>
   sendJson(res, 413, { error: { message: 'Request body too large', code: 'PAYLOAD_TOO_LARGE' } });
@@ -209,6 +221,7 @@ export function createApp(options: {
   const trusted = new Set(options.trustedOrigins);
   const clients = clientAddress(config.trustedProxies);
   const hsts = new URL(options.publicUrl).protocol === 'https:';
+  const authRoute = authRoutes(auth);
   const trpcHandler = createTrpcHandler({
     router: appRouter,
     endpoint: '/api/trpc',
@@ -241,9 +254,14 @@ export function createApp(options: {
    * Better Auth through its fetch handler, with the body read here under the same rules as
    * /api/trpc (1 MB, JSON only) and a Request we build from a method already checked:
    * better-auth/node's toNodeHandler streams the Node request into `new Request` itself, which
-   * rejects on TRACE and on a body that stops half-way.
+   * rejects on TRACE and on a body that stops half-way. A path or method Better Auth does not
+   * serve is answered here, before its rate limiter would store a row for it.
    */
   async function authHandler(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', options.publicUrl);
+    const served = authRoute(url.pathname, req.method ?? 'GET');
+    if (served === 'unknown') return notFound(res);
+    if (served !== 'served') return methodNotAllowed(res, served.allow);
     // The rate limiters' client address: the socket's peer, or the address a trusted proxy
     // (TRUSTED_PROXIES) received the request from; never a header the client chose.
     req.headers[CLIENT_IP_HEADER] = clients.of(req);
@@ -256,7 +274,7 @@ export function createApp(options: {
       body = read;
     }
     const response = await auth.handler(
-      new Request(new URL(req.url ?? '/', options.publicUrl), {
+      new Request(url, {
         method: req.method,
         headers: toHeaders(req),
         // Buffer is a valid body at run time; under the DOM typings it is not.
@@ -296,16 +314,10 @@ export function createApp(options: {
 
     const allowed = ALLOWED_METHODS[route];
     if (allowed && !allowed.includes(method)) {
-      const allow = { allow: allowed.join(', ') };
-      if (json) {
-        return sendJson(
-          res,
-          405,
-          { error: { message: 'Method not allowed', code: 'METHOD_NOT_SUPPORTED' } },
-          allow,
-        );
-      }
-      res.writeHead(405, { ...allow, 'content-type': 'text/plain' }).end('Method not allowed');
+      if (json) return methodNotAllowed(res, allowed);
+      res
+        .writeHead(405, { allow: allowed.join(', '), 'content-type': 'text/plain' })
+        .end('Method not allowed');
       return;
     }
 
@@ -325,7 +337,7 @@ export function createApp(options: {
         if (refuseUnsafeTrpcRequest(req, res, trusted)) return;
         return trpcHandler(req, res);
       case 'api':
-        return sendJson(res, 404, { error: { message: 'Not found', code: 'NOT_FOUND' } });
+        return notFound(res);
     }
     // sirv picks a copy by a substring of Accept-Encoding and would send br to `br;q=0`: it gets
     // the one encoding negotiated here instead.

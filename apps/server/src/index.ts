@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { appRouter, createAuth } from '@todo/api';
+import { appRouter, createAuth, RATE_LIMIT_WINDOW_MS } from '@todo/api';
 import {
   type ChangeFeed,
   createChangeFeed,
@@ -10,9 +10,11 @@ import {
   type DatabaseConfig,
   migrate,
   pruneChanges,
+  pruneRateLimits,
   pruneSignInFailures,
   waitForDatabase,
 } from '@todo/db';
+import pLimit from 'p-limit';
 import { createApp } from './app.ts';
 import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
@@ -69,11 +71,19 @@ function answerClientErrors(server: Server) {
   });
 }
 
+/** A queue that runs at most `concurrency` pieces of work at once (see `limiterQueue`). */
+const queueOf = (concurrency: number) => {
+  const limit = pLimit(concurrency);
+  return <T>(work: () => Promise<T>) => limit(work);
+};
+
 export type StartOptions = {
   /** Made from `config` (LOG_LEVEL, LOG_FORMAT) when not given. */
   logger?: Logger;
   /** How /metrics gathers its text; this process's registry alone when not given (cluster.ts gives the whole cluster's). */
   scrapeMetrics?: Parameters<typeof createMetrics>[0]['scrape'];
+  /** How often the process prunes what has run out (a minute; tests make it shorter). */
+  pruneIntervalMs?: number;
 };
 
 /**
@@ -111,7 +121,9 @@ export async function startServer(
     },
   });
   // Every process prunes the change log past its retention (10 minutes and 1,000 events per
-  // user), and sign-in failure counts whose window has ended; doing it twice is harmless.
+  // user), and the limiters' rows whose window has ended (sign-in failures, and Better Auth's
+  // per-address counts, which it would prune only when the same key came round again); doing
+  // it twice is harmless.
   const pruner = setInterval(() => {
     pruneChanges(database.db).catch((error: Error) =>
       logger.warn({ err: error }, 'pruning the change log failed'),
@@ -119,7 +131,10 @@ export async function startServer(
     pruneSignInFailures(database.db).catch((error: Error) =>
       logger.warn({ err: error }, 'pruning sign-in failures failed'),
     );
-  }, 60_000);
+    pruneRateLimits(database.db, Date.now() - RATE_LIMIT_WINDOW_MS).catch((error: Error) =>
+      logger.warn({ err: error }, 'pruning rate limits failed'),
+    );
+  }, options.pruneIntervalMs ?? 60_000);
   pruner.unref();
 
   const server = createServer({
@@ -158,6 +173,9 @@ export async function startServer(
     sessionExpiresInSeconds: config.sessionExpiresInSeconds,
     mail: mailer,
     requireEmailVerification: config.requireEmailVerification,
+    // The limiters' statements take a quarter of the pool at most (one on PGlite), in arrival
+    // order: 400 attempts at once wait in their own line while signed-in requests use the rest.
+    limiterQueue: queueOf(Math.max(1, Math.floor(poolMax / 4))),
     log: (level, message, error) => logger[level]({ source: 'better-auth', err: error }, message),
   });
   // While draining, every response tells its keep-alive client to go: otherwise a busy

@@ -1,10 +1,11 @@
-import { type DB, isDatabaseUnavailable, signInFailureStore } from '@todo/db';
+import { type DB, signInFailureStore } from '@todo/db';
 import { betterAuth } from 'better-auth';
-import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
+import { assertValidName, authHooks } from './auth-hooks.ts';
 import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
-import { SignInLimiter } from './sign-in-limiter.ts';
+import { type LimiterQueue, type RateLimitStorage, rateLimitStorage, unqueued } from './auth-rate-limits.ts';
+import { type FailureStore, SignInLimiter } from './sign-in-limiter.ts';
 
 /**
  * The server sets this header on every request, overwriting any copy the client sent: the
@@ -55,6 +56,8 @@ export const authSchemaOptions = {
   },
   // Better Auth's per-IP limits live in this table (migrations/0010), so that every server
   // process counts against one limit; in memory, each instance would allow a full quota.
+  // createAuth counts through its own storage (auth-rate-limits.ts); the table stays the one
+  // Better Auth's schema generator emits for these options.
   rateLimit: { storage: 'database', modelName: 'rate_limits', fields: { lastRequest: 'last_request' } },
   advanced: { database: { generateId: 'uuid' } },
 } as const;
@@ -76,6 +79,11 @@ export type AuthOptions = {
    * refused for that account (default 10). Other clients, the owner's, are unaffected.
    */
   signInFailuresPerClient?: number;
+  /**
+   * Runs each database statement of both limiters; the server passes a queue holding a small
+   * share of the pool, so that a flood of attempts cannot take it from signed-in requests.
+   */
+  limiterQueue?: LimiterQueue;
   sessionExpiresInSeconds?: number;
   /** Account mail; without it (or when it is not enabled) password reset and verification are off. */
   mail?: AuthMail;
@@ -96,40 +104,79 @@ export const VERIFY_EMAIL_EXPIRES_IN_SECONDS = 60 * 60 * 24;
 /** Reset and verification mails one client may ask for per minute (when rate limiting is on). */
 export const MAIL_REQUESTS_PER_MINUTE = 3;
 
-const SIGN_IN_PATH = '/sign-in/email';
-const DELETE_USER_PATH = '/delete-user';
+/**
+ * The window of every per-address rule below; Better Auth's own default rules are no longer
+ * (10 and 60 seconds). A `rate_limits` row older than this would restart at 1, so the server
+ * prunes past it.
+ */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+const WINDOW_SECONDS = RATE_LIMIT_WINDOW_MS / 1000;
+
+/**
+ * Endpoints not served over HTTP:
+ * - two the app does not use, that would let a client mint rate-limit keys through their
+ *   parameter: OAuth callbacks (there are no social providers) and the GET that turns a reset
+ *   link into a redirect (our reset mail links to the web app's page);
+ * - `/verify-password`, meant for the server alone: over HTTP it answered any number of
+ *   guesses with a yes or a no.
+ * Better Auth checks this list against a request's path; our router (auth-routes.ts) against
+ * each route's pattern, so these are refused there before anything else.
+ */
+const DISABLED_PATHS = ['/callback/:id', '/reset-password/:token', '/verify-password'];
+
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Better Auth's per-address limits: `perMinute` attempts to sign in, sign up or give the
+ * password, fewer mail requests, ten times as many of anything else; 0 turns them off.
+ */
+function rateLimitOptions(perMinute: number, customStorage: RateLimitStorage) {
+  const attempts = { window: WINDOW_SECONDS, max: Math.max(perMinute, 1) };
+  // Each of these sends a mail to an address the caller names: few, so the app cannot be used
+  // to flood someone's inbox.
+  const mails = { window: WINDOW_SECONDS, max: MAIL_REQUESTS_PER_MINUTE };
+  return {
+    ...authSchemaOptions.rateLimit,
+    enabled: perMinute > 0,
+    customStorage,
+    window: WINDOW_SECONDS,
+    max: Math.max(perMinute, 1) * 10,
+    // Better Auth's defaults for the first four (3 per 10 s) would allow more a minute.
+    customRules: {
+      '/sign-in/email': attempts,
+      '/sign-up/email': attempts,
+      '/change-password': attempts,
+      '/delete-user': attempts,
+      '/request-password-reset': mails,
+      '/send-verification-email': mails,
+    },
+  };
+}
 
 /**
  * Email and password accounts on our Kysely instance (one pool, or the one PGlite). Browsers
  * get an httpOnly SameSite=Lax cookie (Secure over https); programs send the token from the
  * `set-auth-token` header as `Authorization: Bearer`.
+ *
+ * Longer than 80 lines: it is Better Auth's one options object, read top to bottom in the order
+ * its documentation gives them; the parts with logic of their own live in their own functions
+ * and files (rate limits below, hooks, mail, routes).
  */
 export function createAuth(options: AuthOptions) {
   const perMinute = options.rateLimitPerMinute ?? 10;
+  const queue = options.limiterQueue ?? unqueued;
   const signIns = new SignInLimiter({
     maxFailures: Math.max(options.signInFailuresPerClient ?? 10, 1),
     windowMs: SIGN_IN_WINDOW_MS,
     // In the database, like Better Auth's limits: one count however many processes serve.
-    store: signInFailureStore(options.db),
+    store: queuedStore(signInFailureStore(options.db), queue),
   });
-  /** The account and client of a sign-in attempt, when the limit applies to it. */
-  const attempt = (ctx: SignInHookContext) => {
-    const account =
-      perMinute > 0 && ctx.path === SIGN_IN_PATH ? SignInLimiter.account(ctx.body?.email) : null;
-    if (!account) return null;
-    // The same key as Better Auth's own per-IP limit: our header, IPv6 reduced to its /64.
-    // The server always sets the header; a request without one (an in-process call) shares
-    // the bucket 'unknown'.
-    const source = ctx.request ?? ctx.headers;
-    return { account, client: (source && getIP(source, ctx.context.options)) || 'unknown' };
-  };
   const mail = options.mail?.enabled ? options.mail : undefined;
   const requireEmailVerification = Boolean(options.requireEmailVerification);
   if (requireEmailVerification && !mail) {
     throw new Error('requireEmailVerification needs mail: nobody could confirm an address, or sign in');
   }
-  return betterAuth({
+  const auth = betterAuth({
     ...authSchemaOptions,
     database: { db: options.db, type: 'postgres' },
     ...(options.log && {
@@ -150,6 +197,7 @@ export function createAuth(options: AuthOptions) {
     secret: options.secret,
     baseURL: options.baseURL,
     basePath: '/api/auth',
+    disabledPaths: DISABLED_PATHS,
     trustedOrigins: options.trustedOrigins,
     emailAndPassword: {
       enabled: true,
@@ -185,25 +233,24 @@ export function createAuth(options: AuthOptions) {
       ...authSchemaOptions.user,
       deleteUser: { enabled: true },
     },
+    // The name rule again for every write of a user row, whichever endpoint or server-side call
+    // makes it: the request hook answers first, this holds for the rest.
+    databaseHooks: {
+      user: {
+        create: { before: async (user) => assertValidName(user.name) },
+        update: {
+          before: async (data) => {
+            if ('name' in data) assertValidName(data.name);
+          },
+        },
+      },
+    },
     session: {
       ...authSchemaOptions.session,
       expiresIn: options.sessionExpiresInSeconds ?? 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
     },
-    rateLimit: {
-      ...authSchemaOptions.rateLimit,
-      enabled: perMinute > 0,
-      window: 60,
-      max: Math.max(perMinute, 1) * 10,
-      customRules: {
-        '/sign-in/email': { window: 60, max: Math.max(perMinute, 1) },
-        '/sign-up/email': { window: 60, max: Math.max(perMinute, 1) },
-        // Each of these sends a mail to an address the caller names: few, so the app cannot be
-        // used to flood someone's inbox.
-        '/request-password-reset': { window: 60, max: MAIL_REQUESTS_PER_MINUTE },
-        '/send-verification-email': { window: 60, max: MAIL_REQUESTS_PER_MINUTE },
-      },
-    },
+    rateLimit: rateLimitOptions(perMinute, rateLimitStorage(options.db, { queue })),
     advanced: {
       ...authSchemaOptions.advanced,
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
@@ -213,58 +260,24 @@ export function createAuth(options: AuthOptions) {
       // set; the refusal of foreign origins must not depend on the environment's name.
       disableOriginCheck: false,
     },
-    // Failed sign-ins per account and client (Better Auth's limits above are per IP only):
-    // refuse before the password is checked, count the outcome after.
-    hooks: {
-      before: createAuthMiddleware(async (ctx) => {
-        // Better Auth deletes without a password when the session is less than a day old; a
-        // borrowed, unlocked device must not be enough to erase an account.
-        if (ctx.path === DELETE_USER_PATH && !ctx.body?.password) {
-          throw new APIError('BAD_REQUEST', {
-            code: 'PASSWORD_REQUIRED',
-            message: 'Enter your password to delete your account.',
-          });
-        }
-        const current = attempt(ctx);
-        if (!current) return;
-        const verdict = await signIns.check(current.account, current.client);
-        if (!verdict.allowed) {
-          throw new APIError(
-            'TOO_MANY_REQUESTS',
-            { message: 'Too many failed sign-in attempts. Please try again later.' },
-            { 'retry-after': String(verdict.retryAfterSeconds) },
-          );
-        }
-      }),
-      after: createAuthMiddleware(async (ctx) => {
-        const returned = ctx.context.returned;
-        // Some of Better Auth's own database calls (a session lookup) end in its own 500. The
-        // database away is the server's to answer (503 with Retry-After, app.ts): it leaves the
-        // handler as an error, which an APIError never does.
-        if (isAPIError(returned) && returned.statusCode >= 500 && isDatabaseUnavailable(returned)) {
-          throw new Error('the database is unavailable', { cause: returned });
-        }
-        if (
-          ctx.path === SIGN_IN_PATH &&
-          isAPIError(returned) &&
-          returned.body?.code === 'EMAIL_NOT_VERIFIED'
-        ) {
-          throw new APIError('FORBIDDEN', {
-            code: 'EMAIL_NOT_VERIFIED',
-            message:
-              'Please confirm your email address first: we have sent you a new link. It may take a minute to arrive.',
-          });
-        }
-        const current = attempt(ctx);
-        if (!current) return;
-        if (!isAPIError(returned)) await signIns.recordSuccess(current.account, current.client);
-        else if (returned.statusCode === 401) await signIns.recordFailure(current.account, current.client);
-      }),
-    },
+    // Password checks counted per account and client (Better Auth's limits above are per IP
+    // only), and our refusals and messages: auth-hooks.ts.
+    hooks: authHooks({
+      signIns,
+      limitPasswordChecks: perMinute > 0,
+      sessionEmail: async (headers): Promise<string | undefined> =>
+        (await auth.api.getSession({ headers }))?.user.email,
+    }),
     plugins: [bearer()],
   });
+  return auth;
 }
 
 export type Auth = ReturnType<typeof createAuth>;
 
-type SignInHookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+/** `store` with each of its statements run through `queue`. */
+const queuedStore = (store: FailureStore, queue: LimiterQueue): FailureStore => ({
+  get: (key, now) => queue(() => store.get(key, now)),
+  increment: (key, now, windowMs) => queue(() => store.increment(key, now, windowMs)),
+  delete: (key) => queue(() => store.delete(key)),
+});

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryFailureStore, SignInLimiter } from './sign-in-limiter.ts';
+import { type FailureStore, MemoryFailureStore, SignInLimiter } from './sign-in-limiter.ts';
+
+/** A MemoryFailureStore that counts how often it is read. */
+function readCounting(): FailureStore & { reads: number } {
+  const store = new MemoryFailureStore();
+  const counting = {
+    reads: 0,
+    get: (key: string, now: number) => {
+      counting.reads++;
+      return store.get(key, now);
+    },
+    increment: store.increment.bind(store),
+    delete: store.delete.bind(store),
+  };
+  return counting;
+}
 
 const WINDOW = 15 * 60_000;
 const T0 = 1_000_000;
@@ -67,6 +82,44 @@ describe('SignInLimiter', () => {
     for (const missing of [undefined, null, '', '   ', 42, { email: 'a@example.com' }]) {
       expect(SignInLimiter.account(missing)).toBeNull();
     }
+  });
+
+  it('refuses a client it has seen refused from memory, without reading the store, until the refusal ends', async () => {
+    const store = readCounting();
+    const limiter = new SignInLimiter({ maxFailures: 3, windowMs: WINDOW, store });
+    await fail(limiter, 'a@example.com', STRANGER, 3);
+    for (const now of [T0, T0 + 1_000, T0 + WINDOW - 1]) {
+      expect(await limiter.check('a@example.com', STRANGER, now)).toEqual({
+        allowed: false,
+        retryAfterSeconds: Math.ceil((T0 + WINDOW - now) / 1000),
+      });
+    }
+    expect(store.reads).toBe(0);
+    expect(await limiter.check('a@example.com', STRANGER, T0 + WINDOW)).toEqual({ allowed: true });
+    expect(store.reads).toBe(2);
+  });
+
+  it('remembers an under-attack refusal only while the account-wide window lasts', async () => {
+    const store = readCounting();
+    const limiter = new SignInLimiter({
+      maxFailures: 10,
+      windowMs: WINDOW,
+      accountCeiling: 5,
+      maxFailuresUnderAttack: 2,
+      store,
+    });
+    // The account-wide window opens at T0; this client's own at T0 + 1,000.
+    await fail(limiter, 'target@example.com', '203.0.113.1', 3, T0);
+    await fail(limiter, 'target@example.com', STRANGER, 2, T0 + 1_000);
+    expect(await limiter.check('target@example.com', STRANGER, T0 + 2_000)).toMatchObject({ allowed: false });
+    const reads = store.reads;
+    expect(await limiter.check('target@example.com', STRANGER, T0 + WINDOW - 1)).toEqual({
+      allowed: false,
+      retryAfterSeconds: 1,
+    });
+    expect(store.reads).toBe(reads);
+    // The attack's window has ended; this client's 2 failures are below maxFailures.
+    expect(await limiter.check('target@example.com', STRANGER, T0 + WINDOW)).toEqual({ allowed: true });
   });
 
   it('keeps accounts and clients apart however their text runs together', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FailureCount } from '@todo/db';
+import { RefusalMemo } from './refusal-memo.ts';
 
 /**
  * Where failure counts live. The server keeps them in PostgreSQL (`signInFailureStore` of
@@ -102,6 +103,10 @@ export type SignInVerdict = { allowed: true } | { allowed: false; retryAfterSeco
  * Keys are the email as typed whether or not an account exists, so the answer reveals nothing
  * about which emails are registered; the store sees only hashes of them.
  *
+ * A refusal is also remembered in this process until it ends (`RefusalMemo`): a client that
+ * keeps trying is refused again without a statement. The store keeps the one shared count, and
+ * the memo refuses only what the store would.
+ *
  * @example
  * const limiter = new SignInLimiter({ maxFailures: 10, windowMs: 15 * 60_000 });
  * const verdict = await limiter.check(email, ip);
@@ -115,6 +120,7 @@ export class SignInLimiter {
   readonly #windowMs: number;
   readonly #accountCeiling: number;
   readonly #maxFailuresUnderAttack: number;
+  readonly #refused = new RefusalMemo();
 
   constructor(options: SignInLimiterOptions) {
     this.#maxFailures = options.maxFailures;
@@ -133,29 +139,56 @@ export class SignInLimiter {
   }
 
   async check(account: string, client: string, now = Date.now()): Promise<SignInVerdict> {
+    const key = pairKey(account, client);
+    const remembered = this.#refused.until(key, now);
+    if (remembered !== undefined) return refusal(remembered, now);
     const [pair, all] = await Promise.all([
-      this.#store.get(pairKey(account, client), now),
+      this.#store.get(key, now),
       this.#store.get(accountKey(account), now),
     ]);
-    if (!pair) return { allowed: true };
-    const underAttack = (all?.count ?? 0) >= this.#accountCeiling;
-    const limit = underAttack ? this.#maxFailuresUnderAttack : this.#maxFailures;
-    if (pair.count < limit) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((pair.expiresAt - now) / 1000)) };
+    const until = this.#refusedUntil(pair, all);
+    if (until === undefined) return { allowed: true };
+    this.#refused.remember(key, until, now);
+    return refusal(until, now);
   }
 
   async recordFailure(account: string, client: string, now = Date.now()): Promise<void> {
-    await Promise.all([
-      this.#store.increment(pairKey(account, client), now, this.#windowMs),
+    const key = pairKey(account, client);
+    const [pair, all] = await Promise.all([
+      this.#store.increment(key, now, this.#windowMs),
       this.#store.increment(accountKey(account), now, this.#windowMs),
     ]);
+    const until = this.#refusedUntil(pair, all);
+    if (until !== undefined) this.#refused.remember(key, until, now);
   }
 
   /** Clears this client's count for the account; the account-wide count runs out on its own. */
   async recordSuccess(account: string, client: string): Promise<void> {
-    await this.#store.delete(pairKey(account, client));
+    const key = pairKey(account, client);
+    this.#refused.forget(key);
+    await this.#store.delete(key);
+  }
+
+  /**
+   * Until when these counts refuse the client, or undefined. Under attack the tighter limit
+   * holds only while the account-wide window lasts; after it, the client's own count is
+   * measured against `maxFailures` again.
+   */
+  #refusedUntil(pair: FailureCount | undefined, all: FailureCount | undefined): number | undefined {
+    if (!pair) return undefined;
+    if (pair.count >= this.#maxFailures) return pair.expiresAt;
+    const underAttack = all !== undefined && all.count >= this.#accountCeiling;
+    if (underAttack && pair.count >= this.#maxFailuresUnderAttack) {
+      return Math.min(pair.expiresAt, all.expiresAt);
+    }
+    return undefined;
   }
 }
+
+const refusal = (until: number, now: number): SignInVerdict => ({
+  allowed: false,
+  retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)),
+});
 
 // Hashed so that the store holds no email addresses and every key has the same short length
 // (an email as typed can be long); the JSON array keeps the two parts from running together.

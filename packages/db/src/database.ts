@@ -4,8 +4,8 @@ import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import ws from 'ws';
 import type { DatabaseConfig } from './config.ts';
-import { PipelinedPgClient } from './pg-pipeline.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { PipelinedPgClient } from './pg-pipeline.ts';
 import { SerializedPGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 

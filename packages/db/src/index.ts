@@ -5,6 +5,7 @@ export * from './config.ts';
 export * from './data-dir-lock.ts';
 export * from './database.ts';
 export * from './migrate.ts';
+export * from './rate-limits.ts';
 export * from './readiness.ts';
 export * from './sign-in-failures.ts';
 export * from './stream-sessions.ts';

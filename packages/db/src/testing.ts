@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { type KyselyPlugin, PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from './config.ts';
 import { createDatabase, type Database } from './database.ts';
@@ -115,4 +115,51 @@ export async function createTestUser(
 export async function queryRows<R = Record<string, unknown>>(db: Database['db'], text: string): Promise<R[]> {
   const result = await sql.raw<R>(text).execute(db);
   return result.rows;
+}
+
+export type StatementCount = {
+  /** Statements whose SQL matched and that the database answered. */
+  total: number;
+  /** The most that were under way at once (from compiled to answered, waiting for a connection included). */
+  mostAtOnce: number;
+};
+
+/**
+ * Counts the statements run through the returned `db` whose SQL matches `pattern`, and how many
+ * of them were under way at once. It changes no query: a server given this `db` runs exactly as
+ * it would, and the test sees how often it went to the database for, say, one table. `reset`
+ * starts again from nothing (also forgetting queries compiled but never run, as Better Auth's
+ * schema check compiles some).
+ *
+ * @example
+ * const counted = countStatements(database.db, /\brate_limits\b/);
+ * const server = await startTestServer(driver, {}, { ...database, db: counted.db });
+ * counted.reset();
+ * expect(counted.count().total).toBeLessThan(20);
+ */
+export function countStatements(db: Database['db'], pattern: RegExp) {
+  const compiler = new PostgresQueryCompiler();
+  const underWay = new Set<unknown>();
+  const count: StatementCount = { total: 0, mostAtOnce: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery({ node, queryId }) {
+      if (pattern.test(compiler.compileQuery(node, queryId).sql)) {
+        underWay.add(queryId);
+        count.mostAtOnce = Math.max(count.mostAtOnce, underWay.size);
+      }
+      return node;
+    },
+    async transformResult({ result, queryId }) {
+      if (underWay.delete(queryId)) count.total++;
+      return result;
+    },
+  };
+  return {
+    db: db.withPlugin(plugin),
+    count: (): StatementCount => ({ ...count }),
+    reset() {
+      underWay.clear();
+      Object.assign(count, { total: 0, mostAtOnce: 0 });
+    },
+  };
 }
