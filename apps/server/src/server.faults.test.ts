@@ -121,9 +121,10 @@ describe('faults against the real server and its own PostgreSQL', () => {
 
   it('database restarted under open change streams: every acknowledged write reaches the subscriber exactly once', async () => {
     const database = await freshDatabase();
-    // Process one keeps the default session check (30 s): its stream sits out the outage and is
-    // woken when the feed reconnects. Process two reads every 300 ms: its stream hits the
-    // outage, breaks, and its client reconnects with the last id it has.
+    // Each process's stream sits out the outage (its session checks fail and are tried again;
+    // nothing ends it) and is woken when its feed listens again: it reads what it missed. Process
+    // two checks its streams' sessions every 300 ms, so its checks hit the outage too. A stream
+    // that does break resumes from its last id (client-changes.test.ts restarts a server).
     const one = await serverOn(database);
     const two = await serverOn(database, { STREAM_SESSION_CHECK_MS: '300' });
     const { token } = await signUpSession(one.url);
@@ -184,8 +185,6 @@ describe('faults against the real server and its own PostgreSQL', () => {
       expect([...creations.values()].filter((count) => count !== 1)).toEqual([]);
       expect(each.received.filter((event) => event.change.type === 'reset')).toEqual([]);
     }
-    // The stream on process two broke in the outage and was resumed from its last id.
-    expect(subscribers[1]?.streams).toBeGreaterThan(1);
     console.log(
       `restart under streams: ${acknowledged.length} acknowledged creates, each received once by both subscribers; ` +
         `streams opened: ${subscribers.map((each) => each.streams).join(' and ')} (1 = survived the restart)`,
