@@ -64,10 +64,16 @@ describe.each(testDrivers.filter((driver) => driver !== 'pglite'))(
       await admin.connect();
       try {
         const inFlight = failure(sql`select pg_sleep(5)`.execute(db));
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        await admin.query(
-          `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'select pg_sleep(5)%'`,
-        );
+        // Terminated once it runs: waiting a fixed time would miss it on a busy machine.
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const { rows } = await admin.query(
+            `select pg_terminate_backend(pid) as ended from pg_stat_activity
+            where datname = current_database() and state = 'active' and query like 'select pg_sleep(5)%'`,
+          );
+          if (rows.some((row: { ended: boolean }) => row.ended) || Date.now() > deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         expect(isDatabaseUnavailable(await inFlight)).toBe(true);
       } finally {
         await admin.end();
