@@ -20,7 +20,7 @@ import {
   vi,
 } from 'vitest';
 import { z } from 'zod';
-import { catchErrors } from './app.ts';
+import { catchErrors } from './edge.ts';
 import {
   bearer,
   type Session,
