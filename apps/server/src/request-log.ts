@@ -35,7 +35,7 @@ export function requestLog(req: IncomingMessage, logger: Logger): Logger {
  * query), status and milliseconds; 5xx at `error`, the rest at `info`. Never headers or
  * bodies, so no cookie, bearer or password can reach the log. One listener and one log call
  * per request, no logger per request: the line is on every request's path, and `pnpm bench`
- * measures it (`pnpm bench`, and the README's "Performance").
+ * measures it (docs/performance.md).
  *
  * @example
  * const log = requestLogger({ logger, trustedProxies: ['loopback'], logRequests: true });

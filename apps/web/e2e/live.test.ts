@@ -27,7 +27,7 @@ import {
 
 /**
  * How long a change may take to show in the other browser here. The contract promises a second
- * (Realtime), and `pnpm bench` measures it (event p50/p99 across processes, README); a browser
+ * (Realtime), and `pnpm bench` measures it (event p50/p99 across processes, docs/performance.md); a browser
  * test on two shared cores, beside another file's server and Chromium, cannot time that
  * reliably (one CI run saw a change take longer while the machine was saturated). These tests
  * check that a change arrives by itself, without a reload, and in what form.

@@ -1,5 +1,5 @@
 // The sign-in screen and a list, light and dark: no serious accessibility problems (axe-core),
-// no console errors, and the screenshots the README shows.
+// no console errors, and the screenshots the README and docs/ show.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

@@ -1,8 +1,9 @@
 /**
  * The one framework file of the API: what a procedure can see (the context), how errors look
- * on the wire, and the two kinds of procedure a feature router uses: `authedProcedure` for
- * queries and mutations, `streamProcedure` for the event stream. Feature routers import
- * `router` and those two, and nothing else from here.
+ * on the wire, and its three procedures: `procedure`, the unexported base whose middleware
+ * answers a database that cannot be reached with 503, and the two built on it that a feature
+ * router uses, `authedProcedure` for queries and mutations and `streamProcedure` for the event
+ * stream. Feature routers import `router` and those two, and nothing else from here.
  */
 import {
   type Caller,
