@@ -2,7 +2,7 @@
 // project outside the workspace, type-checked there by that project's own TypeScript, and run
 // with node against a live server.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,7 @@ await api.todo.creat.mutate({ title: 'a typo in the procedure name' });
 describe('@todo/client installed from its tarball into another project', () => {
   const project = mkdtempSync(join(tmpdir(), 'todo-client-consumer-'));
   let server: TestServer;
+  let installWarnings = '';
 
   beforeAll(async () => {
     // prepack builds the package (tsdown), so the tarball always holds a fresh dist/.
@@ -93,7 +94,7 @@ describe('@todo/client installed from its tarball into another project', () => {
     writeFileSync(join(project, 'wrong.ts'), WRONG);
     // npm, not pnpm, and outside the workspace: the peers (@trpc/client, @trpc/server) come from
     // the registry as any consumer's would.
-    await run(
+    const installed = await run(
       'npm',
       [
         'install',
@@ -105,6 +106,7 @@ describe('@todo/client installed from its tarball into another project', () => {
       ],
       { cwd: project },
     );
+    installWarnings = installed.stderr;
     server = await startTestServer('pglite');
   }, 600_000);
 
@@ -125,6 +127,22 @@ describe('@todo/client installed from its tarball into another project', () => {
     for (const file of ['dist/index.mjs', 'dist/index.d.mts']) {
       expect(readFileSync(join(installed, file), 'utf8')).not.toMatch(/from ["']@todo\//);
     }
+  });
+
+  it('needs no kysely: its types are bundled, so Node 20.19 installs it without an engine warning', () => {
+    const installed = join(project, 'node_modules/@todo/client');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      engines: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies)).toEqual(['eventsource']);
+    expect(manifest.engines).toEqual({ node: '>=20.19' });
+    expect(existsSync(join(project, 'node_modules/kysely'))).toBe(false);
+    expect(installWarnings).not.toMatch(/EBADENGINE/);
+    // Every import left in the declarations names a peer.
+    const declarations = readFileSync(join(installed, 'dist/index.d.mts'), 'utf8');
+    const imported = [...declarations.matchAll(/^import .* from "(@?[^/"]+(?:\/[^/"]+)?)[^"]*";$/gm)];
+    expect(new Set(imported.map(([, name]) => name))).toEqual(new Set(['@trpc/client', '@trpc/server']));
   });
 
   it('type-checks a right consumer file', async () => {
