@@ -23,12 +23,14 @@ const versionOf = (name: string) =>
 const TSCONFIG = {
   compilerOptions: {
     target: 'ES2022',
-    lib: ['ES2023'],
+    // DOM because tRPC's declarations name `RequestInfo`, which only the DOM library declares.
+    lib: ['ES2023', 'DOM'],
     module: 'nodenext',
     moduleResolution: 'nodenext',
     strict: true,
-    // tRPC's own declarations reference DOM and `ws` types that a Node project may not have.
-    skipLibCheck: true,
+    // Declarations are checked too, so the client's .d.mts must stand on its own: an import of a
+    // package the consumer does not have would fail here instead of quietly becoming `any`.
+    skipLibCheck: false,
     types: ['node'],
     outDir: 'out',
   },
@@ -69,6 +71,9 @@ const WRONG = `import { createTodoClient } from '@todo/client';
 
 const api = createTodoClient({ url: 'http://127.0.0.1:3000' });
 await api.todo.creat.mutate({ title: 'a typo in the procedure name' });
+await api.todo.create.mutate({ title: 'a priority the API does not have', priority: 'urgent' });
+const { items } = await api.todo.list.query({ filter: 'active' });
+const titles: number[] = items.map((todo) => todo.title);
 `;
 
 describe('@todo/client installed from its tarball into another project', () => {
@@ -150,13 +155,16 @@ describe('@todo/client installed from its tarball into another project', () => {
     expect(stdout).toBe('');
   });
 
-  it('fails the type check of a call to a procedure that does not exist, naming it', async () => {
+  it('fails the type check of a wrong procedure, input and output, naming each', async () => {
     const failure = await run('npx', ['tsc', '-p', 'tsconfig.wrong.json'], { cwd: project }).then(
       () => expect.fail('tsc accepted a wrong procedure name'),
       (error: { code: number; stdout: string }) => error,
     );
     expect(failure.code).not.toBe(0);
     expect(failure.stdout).toMatch(/wrong\.ts\(4,\d+\): error TS\d+: Property 'creat' does not exist/);
+    expect(failure.stdout).toMatch(/wrong\.ts\(5,\d+\): error TS2322: Type '"urgent"' is not assignable/);
+    expect(failure.stdout).toMatch(/wrong\.ts\(7,\d+\): error TS2322: Type 'string\[\]' is not assignable/);
+    expect(failure.stdout.match(/error TS/g)).toHaveLength(3);
   });
 
   it('runs the right file with node against a live server', async () => {
