@@ -1,6 +1,7 @@
 // The installable package (`pnpm pack`, which runs this through `prepack`): dist/index.mjs and
-// one dist/index.d.mts that carries AppRouter. Inside the workspace nobody needs the build:
-// package.json's `exports` point at src/, and `publishConfig.exports` swaps in dist/ when packed.
+// one dist/index.d.mts that carries AppRouter and every type it names but tRPC's. Inside the
+// workspace nobody needs the build: package.json's `exports` point at src/, and
+// `publishConfig.exports` swaps in dist/ when packed.
 import { createRequire } from 'node:module';
 import { defineConfig } from 'tsdown';
 
@@ -15,9 +16,15 @@ export default defineConfig({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Only @todo/* is compiled in (AppRouter's types come from @todo/api and @todo/db); the rest
-  // stays an import: the @trpc peers, eventsource, and kysely, whose types AppRouter's context uses.
-  external: [/^(?!@todo\/)[^./]/],
+  // AppRouter's types come from @todo/api and @todo/db, and name Kysely's types (the server's
+  // context): all three are compiled into the .d.mts, so an installed client needs no kysely
+  // (which also asks for a newer Node than the client does). kysely is types only here, so the
+  // JavaScript never imports it. Everything else stays an import: the @trpc peers and eventsource.
+  // onlyBundle fails the build if anything else from node_modules ever gets compiled in.
+  deps: {
+    neverBundle: [/^(?!@todo\/|kysely(\/|$))[^./]/],
+    onlyBundle: ['kysely'],
+  },
   // The plugin runs tsc with --rootDir set to the tsconfig's folder, and the declarations it needs
   // live in sibling packages: the base tsconfig at the repository root is the common root.
   tsconfig: '../../tsconfig.base.json',

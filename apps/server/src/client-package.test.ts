@@ -2,7 +2,7 @@
 // project outside the workspace, type-checked there by that project's own TypeScript, and run
 // with node against a live server.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +23,14 @@ const versionOf = (name: string) =>
 const TSCONFIG = {
   compilerOptions: {
     target: 'ES2022',
-    lib: ['ES2023'],
+    // DOM because tRPC's declarations name `RequestInfo`, which only the DOM library declares.
+    lib: ['ES2023', 'DOM'],
     module: 'nodenext',
     moduleResolution: 'nodenext',
     strict: true,
-    // tRPC's own declarations reference DOM and `ws` types that a Node project may not have.
-    skipLibCheck: true,
+    // Declarations are checked too, so the client's .d.mts must stand on its own: an import of a
+    // package the consumer does not have would fail here instead of quietly becoming `any`.
+    skipLibCheck: false,
     types: ['node'],
     outDir: 'out',
   },
@@ -69,11 +71,15 @@ const WRONG = `import { createTodoClient } from '@todo/client';
 
 const api = createTodoClient({ url: 'http://127.0.0.1:3000' });
 await api.todo.creat.mutate({ title: 'a typo in the procedure name' });
+await api.todo.create.mutate({ title: 'a priority the API does not have', priority: 'urgent' });
+const { items } = await api.todo.list.query({ filter: 'active' });
+const titles: number[] = items.map((todo) => todo.title);
 `;
 
 describe('@todo/client installed from its tarball into another project', () => {
   const project = mkdtempSync(join(tmpdir(), 'todo-client-consumer-'));
   let server: TestServer;
+  let installWarnings = '';
 
   beforeAll(async () => {
     // prepack builds the package (tsdown), so the tarball always holds a fresh dist/.
@@ -93,7 +99,7 @@ describe('@todo/client installed from its tarball into another project', () => {
     writeFileSync(join(project, 'wrong.ts'), WRONG);
     // npm, not pnpm, and outside the workspace: the peers (@trpc/client, @trpc/server) come from
     // the registry as any consumer's would.
-    await run(
+    const installed = await run(
       'npm',
       [
         'install',
@@ -105,6 +111,7 @@ describe('@todo/client installed from its tarball into another project', () => {
       ],
       { cwd: project },
     );
+    installWarnings = installed.stderr;
     server = await startTestServer('pglite');
   }, 600_000);
 
@@ -127,18 +134,37 @@ describe('@todo/client installed from its tarball into another project', () => {
     }
   });
 
+  it('needs no kysely: its types are bundled, so Node 20.19 installs it without an engine warning', () => {
+    const installed = join(project, 'node_modules/@todo/client');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      engines: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies)).toEqual(['eventsource']);
+    expect(manifest.engines).toEqual({ node: '>=20.19' });
+    expect(existsSync(join(project, 'node_modules/kysely'))).toBe(false);
+    expect(installWarnings).not.toMatch(/EBADENGINE/);
+    // Every import left in the declarations names a peer.
+    const declarations = readFileSync(join(installed, 'dist/index.d.mts'), 'utf8');
+    const imported = [...declarations.matchAll(/^import .* from "(@?[^/"]+(?:\/[^/"]+)?)[^"]*";$/gm)];
+    expect(new Set(imported.map(([, name]) => name))).toEqual(new Set(['@trpc/client', '@trpc/server']));
+  });
+
   it('type-checks a right consumer file', async () => {
     const { stdout } = await run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: project });
     expect(stdout).toBe('');
   });
 
-  it('fails the type check of a call to a procedure that does not exist, naming it', async () => {
+  it('fails the type check of a wrong procedure, input and output, naming each', async () => {
     const failure = await run('npx', ['tsc', '-p', 'tsconfig.wrong.json'], { cwd: project }).then(
       () => expect.fail('tsc accepted a wrong procedure name'),
       (error: { code: number; stdout: string }) => error,
     );
     expect(failure.code).not.toBe(0);
     expect(failure.stdout).toMatch(/wrong\.ts\(4,\d+\): error TS\d+: Property 'creat' does not exist/);
+    expect(failure.stdout).toMatch(/wrong\.ts\(5,\d+\): error TS2322: Type '"urgent"' is not assignable/);
+    expect(failure.stdout).toMatch(/wrong\.ts\(7,\d+\): error TS2322: Type 'string\[\]' is not assignable/);
+    expect(failure.stdout.match(/error TS/g)).toHaveLength(3);
   });
 
   it('runs the right file with node against a live server', async () => {
