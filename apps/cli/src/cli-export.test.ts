@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aTodo, type CliServer, EMAIL, json, startCliServer } from './testing.ts';
+import { aTodo, type CliServer, EMAIL, json, pnpmIn, ROOT, startCliServer } from './testing.ts';
 
 describe('todo export and import', () => {
   let cli: CliServer;
@@ -104,5 +106,54 @@ describe('todo export and import', () => {
     expect(missing.stderr).toMatch(/^todo: Cannot read /);
     expect(json(await todo(['ls', '--json'], { env: other })).todos).toHaveLength(moved.todos.length);
     expect((await todo(['import'], { env: other })).code).toBe(2);
+  });
+
+  it("the README's `pnpm todo export > mine.json` writes only the JSON, and `pnpm todo import` reads it back", async () => {
+    const { home, url, newHome } = cli;
+    const bin = pnpmIn(newHome().XDG_CONFIG_HOME);
+    const file = join(home, 'through-pnpm.json');
+    /** A line of shell, run at the repository's root as a person would type it. (Not spawnSync:
+     * the server runs in this process, and must answer meanwhile.) */
+    const shell = (line: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn('sh', ['-c', line], {
+          cwd: ROOT,
+          env: {
+            PATH: `${bin}:${process.env.PATH ?? ''}`,
+            // pnpm and npx keep their caches under the real home; the CLI its token under XDG_CONFIG_HOME.
+            HOME: homedir(),
+            XDG_CONFIG_HOME: home,
+            TODO_URL: url,
+            FILE: file,
+          },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+        });
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+
+    const exported = await shell('pnpm todo export > "$FILE"');
+    expect(exported.status, exported.stderr).toBe(0);
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    expect(data.todos.length).toBeGreaterThan(1);
+    const [gone] = data.todos;
+    expect((await shell(`pnpm todo rm ${gone.id}`)).status).toBe(0);
+    const imported = await shell('pnpm todo import "$FILE"');
+    expect(imported).toMatchObject({
+      status: 0,
+      stdout: `Imported 1 todo; skipped ${data.todos.length - 1} already there.\n`,
+    });
+
+    // What `pnpm todo ls --json | jq` reads: one JSON value, nothing else.
+    const listed = await shell('pnpm todo ls --json');
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout).counts.all).toBe(data.todos.length);
   });
 });

@@ -8,6 +8,8 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +76,7 @@ describe('todo --help, usage, --version and the bin', () => {
     expect(readFileSync(BUILT, 'utf8')).not.toMatch(/from ["'](?!node:)[^"']+["']/);
   });
 
-  it('without a build (a fresh clone) the bin runs the TypeScript sources', () => {
+  it('the bin runs the build when it is as new as the sources, else (a fresh clone, a changed source) the sources', () => {
     const clone = mkdtempSync(join(tmpdir(), 'todo-cli-unbuilt-'));
     try {
       const app = fileURLToPath(new URL('..', import.meta.url));
@@ -89,6 +91,18 @@ describe('todo --help, usage, --version and the bin', () => {
       });
       expect(run.status).toBe(0);
       expect(run.stdout).toContain('todo signup');
+
+      // A build older than a source is not the code you have: `pnpm todo` runs the sources.
+      const fake = join(clone, 'dist', 'todo.js');
+      mkdirSync(join(clone, 'dist'));
+      writeFileSync(fake, "console.log('the build');\n");
+      const runBin = () =>
+        spawnSync(process.execPath, [join(clone, 'bin', 'todo.js'), '--version'], { encoding: 'utf8' });
+      utimesSync(fake, new Date('2000-01-01'), new Date('2000-01-01'));
+      expect(runBin().stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+      const later = new Date(Date.now() + 3_600_000);
+      utimesSync(fake, later, later);
+      expect(runBin().stdout).toBe('the build\n');
     } finally {
       rmSync(clone, { recursive: true, force: true });
     }

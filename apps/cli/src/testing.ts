@@ -3,7 +3,7 @@
  * `todo` command run as its own process against it. Test code only; the CLI never imports it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { loadConfig, type RunningServer, startServer } from '@todo/server';
 import { expect } from 'vitest';
 
+/** The repository's root, where the README's commands run. */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../bin/todo.js', import.meta.url));
 /** The compiled command (build.ts), made by vitest.config.ts's globalSetup: what BIN runs here. */
 export const BUILT = fileURLToPath(new URL('../dist/todo.js', import.meta.url));
@@ -26,6 +28,19 @@ export type Run = { code: number | null; stdout: string; stderr: string };
 
 /** Whether tmux is here: the prompts are tested on a real pseudo-terminal, driven through it. */
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+/**
+ * Puts a `pnpm` in `dir` (for a PATH) that is the one the repository pins: the one running the
+ * tests when they run under pnpm, else the pinned version through npx, as the README says.
+ */
+export function pnpmIn(dir: string): string {
+  const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { packageManager: string })
+    .packageManager;
+  const running = process.env.npm_execpath;
+  const command = running?.includes('pnpm') ? `"${process.execPath}" "${running}"` : `npx -y ${pinned}`;
+  writeFileSync(join(dir, 'pnpm'), `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o755 });
+  return dir;
+}
 
 /** The server settings every CLI test uses; `extra` adds to them. */
 export const serverConfig = (webDist: string, extra: Record<string, string> = {}) =>
