@@ -144,7 +144,7 @@ describe('todo add and edit with --due and --priority', () => {
         expect(run, value).toEqual({
           code: 2,
           stdout: '',
-          stderr: `todo: --due "${value}" is not a date. Try 2026-12-24, tomorrow, "friday 17:00" or none.\nSee \`todo --help\`.\n`,
+          stderr: `todo: --due "${value}" is not a date; try 2026-12-24, tomorrow, "friday 17:00" or none.\n`,
         });
       }
       expect((await todo(['edit', kept.id, '--due', 'someday'], { env: here })).code).toBe(2);
@@ -153,7 +153,7 @@ describe('todo add and edit with --due and --priority', () => {
         expect(run, value).toEqual({
           code: 2,
           stdout: '',
-          stderr: `todo: --priority must be none, low, medium or high, not "${value}".\nSee \`todo --help\`.\n`,
+          stderr: `todo: --priority must be none, low, medium or high, not "${value}".\n`,
         });
       }
       expect((await todo(['edit', kept.id, '--priority', 'urgent'], { env: here })).code).toBe(2);
@@ -161,8 +161,7 @@ describe('todo add and edit with --due and --priority', () => {
       expect(sort).toEqual({
         code: 2,
         stdout: '',
-        stderr:
-          'todo: --sort must be manual, due, priority, newest or oldest, not "random".\nSee `todo --help`.\n',
+        stderr: 'todo: --sort must be manual, due, priority, newest or oldest, not "random".\n',
       });
       expect((await todo(['edit', kept.id], { env: here })).stderr).toContain(
         'Give --title, --description, --due or --priority.',

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { commandName, optionsOf, parseArguments, TOP_OPTIONS } from './arguments.ts';
 import type { Context, Io } from './command.ts';
 import { findCommand } from './commands/index.ts';
 import { EXIT, explain, usageError } from './errors.ts';
-import { commandHelp, DEFAULT_URL, mainHelp } from './help.ts';
-import { OPTIONS, type Values } from './options.ts';
+import { commandHelp, mainHelp } from './help.ts';
+import { DEFAULT_URL } from './options.ts';
 import { print } from './output.ts';
 
 export type { Io } from './command.ts';
@@ -15,8 +15,8 @@ const version = () =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
     .version;
 
-function serverUrl(given: string | undefined, env: NodeJS.ProcessEnv): string {
-  const raw = given ?? (env.TODO_URL || DEFAULT_URL);
+function serverUrl(given: string | boolean | undefined, env: NodeJS.ProcessEnv): string {
+  const raw = typeof given === 'string' ? given : env.TODO_URL || DEFAULT_URL;
   try {
     const url = new URL(raw);
     if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
@@ -24,12 +24,29 @@ function serverUrl(given: string | undefined, env: NodeJS.ProcessEnv): string {
   throw usageError(`"${raw}" is not an http(s) URL (from ${given ? '--url' : 'TODO_URL'}).`);
 }
 
-function parse(argv: string[]): { values: Values; positionals: string[] } {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError((error as Error).message);
+const noSuchCommand = (name: string) =>
+  usageError(`There is no command "${name}" (see \`todo --help\` for the list).`);
+
+/** `todo`, `todo --help`, `todo --version`, `todo help [command]`: no command to run. */
+function explainItself(argv: string[], io: Io): number {
+  const { values, positionals } = parseArguments(argv, TOP_OPTIONS, 'todo');
+  const topic = positionals[0] === 'help' ? positionals[1] : undefined;
+  if (topic) {
+    const command = findCommand(topic);
+    if (!command) throw noSuchCommand(topic);
+    print(io, commandHelp(command));
+    return EXIT.ok;
   }
+  if (values.version && positionals.length === 0) {
+    print(io, version());
+    return EXIT.ok;
+  }
+  if (values.help || positionals[0] === 'help') {
+    print(io, mainHelp());
+    return EXIT.ok;
+  }
+  io.stderr.write(`${mainHelp()}\n`);
+  return EXIT.usage;
 }
 
 /**
@@ -43,35 +60,17 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   let url = DEFAULT_URL;
   const used: Context['used'] = {};
   try {
-    const { values, positionals } = parse(argv);
-    const [name, ...args] = positionals;
-    if (!name && values.version) {
-      print(io, version());
-      return EXIT.ok;
-    }
-    if (name === 'help' || (!name && values.help)) {
-      const topic = name === 'help' ? args[0] : undefined;
-      const command = topic ? findCommand(topic) : undefined;
-      if (topic && !command) throw usageError(`There is no command "${topic}".`);
-      print(io, command ? commandHelp(command) : mainHelp());
-      return EXIT.ok;
-    }
-    if (!name) {
-      io.stderr.write(`${mainHelp()}\n`);
-      return EXIT.usage;
-    }
+    const name = commandName(argv);
+    if (name === undefined || name === 'help') return explainItself(argv, io);
     const command = findCommand(name);
-    if (!command) throw usageError(`There is no command "${name}".`);
+    if (!command) throw noSuchCommand(name);
+    const { values, positionals } = parseArguments(argv, optionsOf(command), `todo ${name}`);
     if (values.help) {
       print(io, commandHelp(command));
       return EXIT.ok;
     }
-    const allowed = new Set<string>(['url', 'help', ...command.options]);
-    const extra = Object.keys(values).filter((option) => !allowed.has(option));
-    if (extra.length > 0) throw usageError(`todo ${name} does not take --${extra.join(', --')}.`);
-
     url = serverUrl(values.url, io.env);
-    await command.run({ io, url, values, args, used });
+    await command.run({ io, url, values, args: positionals.slice(1), used });
     return EXIT.ok;
   } catch (error) {
     const failure = await explain(error, io.env, url, used.token);

@@ -1,13 +1,11 @@
-import { signOut } from '@todo/client';
+import { signOut, TodoAuthError } from '@todo/client';
 import type { Context, Io } from './command.ts';
 import { storeToken } from './config-store.ts';
 import { CliError, cancelled, EXIT, usageError } from './errors.ts';
 import { askHidden, askYesNo, readAll } from './prompt.ts';
 
-export const PASSWORD_FROM_STDIN =
-  '\nWhen stdin is not a terminal the password is read from it, for scripts:\n';
 export const PLAIN_HTTP =
-  'Over plain http to another machine it warns and asks first; --yes sends without asking.';
+  'Over plain http to another machine, it warns and asks first; --yes sends without asking.';
 
 /** The answer to a prompt; Ctrl-C ends the command. */
 export const answered = <T>(answer: T | null): T => {
@@ -57,4 +55,23 @@ export async function readPasswords(io: Io, questions: string[]): Promise<string
 export async function keepSession(io: Io, url: string, token: string, email: string): Promise<void> {
   const previous = await storeToken(io.env, url, token, email);
   if (previous && previous !== token) await signOut({ url, token: previous }).catch(() => {});
+}
+
+/**
+ * A refusal of the account server that is about what the person typed (the email's form, the
+ * password's length): one sentence, exit code 2. Anything else is passed on as it is. The
+ * lengths are the server's (packages/api's auth.ts), as the web app says them too.
+ *
+ * @example
+ * await signUp({ url, name, email, password }).catch((error) => { throw typedWrong(error, email, 'password'); });
+ */
+export function typedWrong(error: unknown, email: string, password: 'password' | 'new password'): unknown {
+  if (!(error instanceof TodoAuthError) || error.status !== 400) return error;
+  if (error.code === 'PASSWORD_TOO_SHORT')
+    return usageError(`The ${password} must be at least 8 characters.`);
+  if (error.code === 'PASSWORD_TOO_LONG')
+    return usageError(`The ${password} must be at most 128 characters.`);
+  if (error.code === 'INVALID_EMAIL' || (error.code === 'VALIDATION_ERROR' && /email/i.test(error.message)))
+    return usageError(`"${email}" is not a valid email address.`);
+  return error;
 }

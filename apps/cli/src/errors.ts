@@ -22,8 +22,8 @@ export class CliError extends Error {
   }
 }
 
-/** Wrong usage: the sentence, and where to read more. */
-export const usageError = (message: string) => new CliError(`${message}\nSee \`todo --help\`.`, EXIT.usage);
+/** Wrong usage, in one sentence that says what would work. */
+export const usageError = (message: string) => new CliError(message, EXIT.usage);
 
 export const cancelled = () => new CliError('Cancelled.', EXIT.cancelled);
 

@@ -1,31 +1,60 @@
+// The options commands take, each defined once: the parser (arguments.ts) reads its type, and
+// the help (help.ts) prints its value and its line, so the two cannot drift apart.
 import { isPriority, PRIORITIES, type Priority, parseDue } from './due.ts';
 import { usageError } from './errors.ts';
 
-/** Every option the parser knows; each command says which of them it takes. */
-export const OPTIONS = {
-  url: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-  name: { type: 'string' },
-  email: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  'sign-out-others': { type: 'boolean' },
-  active: { type: 'boolean' },
-  completed: { type: 'boolean' },
-  search: { type: 'string' },
-  title: { type: 'string' },
-  description: { type: 'string' },
-  due: { type: 'string' },
-  priority: { type: 'string' },
-  sort: { type: 'string' },
-  after: { type: 'string' },
-  top: { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
-
-export type Values = {
-  [name in keyof typeof OPTIONS]?: (typeof OPTIONS)[name]['type'] extends 'string' ? string : boolean;
+/** One option: a flag (boolean) or one that takes a value (string). */
+export type OptionSpec = {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** The value as the help names it: `--due <date>`. */
+  value?: string;
+  /** Its line in the help, short enough to fit 80 columns beside the flag. */
+  help: string;
 };
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/** What the parser hands a command: each option it was given, a string or true. */
+export type ValuesOf<O extends OptionSpecs> = {
+  [name in keyof O]?: [O[name]['type']] extends ['string']
+    ? string
+    : [O[name]['type']] extends ['boolean']
+      ? boolean
+      : string | boolean;
+};
+
+export const DEFAULT_URL = 'http://localhost:3000';
+
+/** Options every command takes. */
+export const COMMON_OPTIONS = {
+  url: {
+    type: 'string',
+    value: '<url>',
+    help: `Server URL (default: $TODO_URL or ${new URL(DEFAULT_URL).host})`,
+  },
+  help: { type: 'boolean', short: 'h', help: 'Show this help' },
+} as const satisfies OptionSpecs;
+
+/** `--json`, with what it prints for this command. */
+export const jsonOption = (help: string) => ({ type: 'boolean', help }) as const satisfies OptionSpec;
+
+export const YES_OPTION = {
+  type: 'boolean',
+  short: 'y',
+  help: 'Send a password over plain http without asking',
+} as const satisfies OptionSpec;
+
+export const DUE_OPTION = {
+  type: 'string',
+  value: '<date>',
+  help: 'When it is due: 2026-12-24, tomorrow, "fri 17:00"',
+} as const satisfies OptionSpec;
+
+export const PRIORITY_OPTION = {
+  type: 'string',
+  value: '<level>',
+  help: 'none, low, medium or high',
+} as const satisfies OptionSpec;
 
 export const SORTS = ['manual', 'due', 'priority', 'newest', 'oldest'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -38,7 +67,7 @@ export async function dueOption(value: string | undefined): Promise<string | nul
   if (value.trim().toLowerCase() === 'none') return null;
   const due = await parseDue(value);
   if (!due)
-    throw usageError(`--due "${value}" is not a date. Try 2026-12-24, tomorrow, "friday 17:00" or none.`);
+    throw usageError(`--due "${value}" is not a date; try 2026-12-24, tomorrow, "friday 17:00" or none.`);
   return due.toISOString();
 }
 
@@ -56,7 +85,6 @@ export function sortOption(value: string | undefined): Sort {
 }
 
 export const DUE_DETAILS =
-  '--due takes a date in local time: 2026-12-24, tomorrow, friday, "friday 17:00", "in 3 days",\n' +
-  '"dec 24 5pm". A date without a time is due all day. --priority is none, low, medium or high.';
+  '--due reads one date in local time: 2026-12-24, tomorrow, friday, "friday 17:00", "in 3 days", "dec 24 5pm", or none. A date without a time is due all day.';
 
 export const ID_DETAILS = 'An id is the full id or any unique beginning of it, as shown by `todo ls`.';

@@ -1,16 +1,33 @@
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { usageError } from '../errors.ts';
 import { describeTodo } from '../format.ts';
-import { DUE_DETAILS, dueOption, priorityOption } from '../options.ts';
+import {
+  DUE_DETAILS,
+  DUE_OPTION,
+  dueOption,
+  jsonOption,
+  PRIORITY_OPTION,
+  priorityOption,
+} from '../options.ts';
 import { print, printJson } from '../output.ts';
 import { session } from '../session.ts';
 
-export const addCommand: Command = {
+export const addCommand = defineCommand({
   name: 'add',
-  usage: 'todo add <title> [--due …] [--priority …] [--description …]',
+  args: '<title>',
   summary: 'Add a todo',
-  options: ['description', 'due', 'priority', 'json'],
-  details: `Words after \`add\` make up the title: todo add Buy milk --due tomorrow\n${DUE_DETAILS}\nWith --json: the new todo.`,
+  options: {
+    due: DUE_OPTION,
+    priority: PRIORITY_OPTION,
+    description: { type: 'string', value: '<text>', help: 'A longer note' },
+    json: jsonOption('Print the new todo as JSON'),
+  },
+  details: [
+    'The words after `add` make up the title:',
+    '  todo add Call the bank --due "friday 17:00" --priority high',
+    DUE_DETAILS,
+    'With --json: the new todo.',
+  ],
   async run(context) {
     const { values } = context;
     const title = context.args.join(' ').trim();
@@ -22,4 +39,4 @@ export const addCommand: Command = {
     if (values.json) printJson(context.io, todo);
     else print(context.io, `Added: ${describeTodo(todo)}`);
   },
-};
+});

@@ -1,6 +1,6 @@
-import type { Command, Context } from '../command.ts';
+import { type Context, defineCommand } from '../command.ts';
 import { describeTodo } from '../format.ts';
-import { ID_DETAILS } from '../options.ts';
+import { ID_DETAILS, jsonOption } from '../options.ts';
 import { print, printJson } from '../output.ts';
 import { resolveTodos, type Todo } from '../resolve-todos.ts';
 import { session } from '../session.ts';
@@ -18,21 +18,21 @@ const setCompleted = (completed: boolean) => async (context: Context) => {
   if (context.values.json) printJson(context.io, { todos });
 };
 
-export const doneCommand: Command = {
+export const doneCommand = defineCommand({
   name: 'done',
-  usage: 'todo done <id>...',
+  args: '<id>...',
   summary: 'Mark todos as completed',
-  options: ['json'],
-  details: `${ID_DETAILS}\nWith --json: {"todos":[…]}, each as it is now.`,
+  options: { json: jsonOption('Print {"todos":[…]} as JSON') },
+  details: [ID_DETAILS, 'With --json: {"todos":[…]}, each as it is now.'],
   run: setCompleted(true),
-};
+});
 
-export const reopenCommand: Command = {
+export const reopenCommand = defineCommand({
   name: 'reopen',
   aliases: ['undo'],
-  usage: 'todo reopen <id>...',
-  summary: 'Mark todos as active again (or: undo)',
-  options: ['json'],
-  details: `${ID_DETAILS}\nWith --json: {"todos":[…]}, each as it is now.`,
+  args: '<id>...',
+  summary: 'Mark todos as active again',
+  options: { json: jsonOption('Print {"todos":[…]} as JSON') },
+  details: [ID_DETAILS, 'With --json: {"todos":[…]}, each as it is now.'],
   run: setCompleted(false),
-};
+});

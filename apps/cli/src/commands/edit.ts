@@ -1,20 +1,35 @@
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { usageError } from '../errors.ts';
 import { describeTodo } from '../format.ts';
-import { DUE_DETAILS, dueOption, ID_DETAILS, priorityOption } from '../options.ts';
+import {
+  DUE_DETAILS,
+  DUE_OPTION,
+  dueOption,
+  ID_DETAILS,
+  jsonOption,
+  PRIORITY_OPTION,
+  priorityOption,
+} from '../options.ts';
 import { print, printJson } from '../output.ts';
 import { resolveOne } from '../resolve-todos.ts';
 import { session } from '../session.ts';
 
-export const editCommand: Command = {
+export const editCommand = defineCommand({
   name: 'edit',
-  usage: 'todo edit <id> [--title …] [--description …] [--due …] [--priority …]',
+  args: '<id>',
   summary: 'Change the title, description, due date or priority',
-  options: ['title', 'description', 'due', 'priority', 'json'],
-  details:
-    `${ID_DETAILS}\n${DUE_DETAILS}\n` +
-    '--due none removes the due date, --description "" the description.\n' +
-    'With --json: the todo as edited.',
+  options: {
+    title: { type: 'string', value: '<text>', help: 'A new title' },
+    description: { type: 'string', value: '<text>', help: 'A new description ("" removes it)' },
+    due: { ...DUE_OPTION, help: 'A new due date (none removes it); see below' },
+    priority: PRIORITY_OPTION,
+    json: jsonOption('Print the todo as edited, as JSON'),
+  },
+  details: [
+    ID_DETAILS,
+    DUE_DETAILS,
+    '--due none removes the due date, --description "" the description. With --json: the todo as edited.',
+  ],
   async run(context) {
     const { io, values } = context;
     if ([values.title, values.description, values.due, values.priority].every((v) => v === undefined))
@@ -33,4 +48,4 @@ export const editCommand: Command = {
     if (values.json) printJson(io, updated);
     else print(io, `Edited: ${describeTodo(updated)}`);
   },
-};
+});

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { CliError, EXIT, usageError } from '../errors.ts';
 import { plural } from '../format.ts';
+import { jsonOption } from '../options.ts';
 import { print, printJson } from '../output.ts';
 import { readAll } from '../prompt.ts';
 import { type Api, session } from '../session.ts';
@@ -23,16 +24,15 @@ async function readExport(file: string, stdin: NodeJS.ReadStream): Promise<unkno
   }
 }
 
-export const importCommand: Command = {
+export const importCommand = defineCommand({
   name: 'import',
-  usage: 'todo import <file>',
+  args: '<file>',
   summary: 'Add the todos of an export file',
-  options: ['json'],
-  details:
-    'Reads a file made by `todo export` (or - for stdin) and adds its todos with their ids,\n' +
-    'titles, descriptions, completion and creation times. A todo whose id exists already is\n' +
-    'skipped, so importing twice adds nothing new. A bad file changes nothing.\n' +
+  options: { json: jsonOption('Print {"added","skipped"} as JSON') },
+  details: [
+    'Reads a file made by `todo export` (or - for stdin) and adds its todos with their ids, titles, descriptions, completion and creation times. A todo whose id exists already is skipped, so importing twice adds nothing new. A bad file changes nothing.',
     'With --json: {"added":…,"skipped":…}.',
+  ],
   async run(context) {
     const { io, args } = context;
     const [file] = args;
@@ -43,4 +43,4 @@ export const importCommand: Command = {
     if (context.values.json) printJson(io, result);
     else print(io, `Imported ${plural(result.added, 'todo')}; skipped ${result.skipped} already there.`);
   },
-};
+});

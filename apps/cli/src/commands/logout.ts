@@ -1,13 +1,12 @@
 import { signOut, TodoAuthError } from '@todo/client';
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { forgetToken, storedToken } from '../config-store.ts';
 import { print } from '../output.ts';
 
-export const logoutCommand: Command = {
+export const logoutCommand = defineCommand({
   name: 'logout',
-  usage: 'todo logout',
   summary: 'Sign out, ending the session',
-  options: [],
+  options: {},
   async run({ io, url }) {
     const token = await storedToken(io.env, url);
     if (!token) return void print(io, `Not signed in to ${url}.`);
@@ -23,4 +22,4 @@ export const logoutCommand: Command = {
     }
     print(io, `Signed out of ${url}.`);
   },
-};
+});

@@ -1,19 +1,24 @@
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { usageError } from '../errors.ts';
 import { describeTodo } from '../format.ts';
-import { ID_DETAILS } from '../options.ts';
+import { ID_DETAILS, jsonOption } from '../options.ts';
 import { print, printJson } from '../output.ts';
 import { resolveTodos, type Todo } from '../resolve-todos.ts';
 import { session } from '../session.ts';
 
-export const mvCommand: Command = {
+export const mvCommand = defineCommand({
   name: 'mv',
-  usage: 'todo mv <id> (--after <id> | --top)',
+  args: '<id>',
   summary: 'Move a todo in your own order',
-  options: ['after', 'top', 'json'],
-  details:
-    `${ID_DETAILS}\nThe order is the one \`todo ls\` and the web app show by default (--sort manual).\n` +
-    'With --json: the moved todo.',
+  options: {
+    after: { type: 'string', value: '<id>', help: 'Put it right after this todo' },
+    top: { type: 'boolean', help: 'Put it first' },
+    json: jsonOption('Print the moved todo as JSON'),
+  },
+  details: [
+    ID_DETAILS,
+    'Give --after <id> or --top. The order is the one `todo ls` and the web app show by default (--sort manual). With --json: the moved todo.',
+  ],
   async run(context) {
     const { io, values, args } = context;
     if ((values.after === undefined) === !values.top) throw usageError('Give --after <id> or --top.');
@@ -29,4 +34,4 @@ export const mvCommand: Command = {
     else if (after) print(io, `Moved: ${describeTodo(moved)}, after ${describeTodo(after)}`);
     else print(io, `Moved to the top: ${describeTodo(moved)}`);
   },
-};
+});

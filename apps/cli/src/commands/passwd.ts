@@ -1,21 +1,25 @@
 import { changePassword, TodoAuthError } from '@todo/client';
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { configPath, readConfig, storeToken } from '../config-store.ts';
-import { confirmPlainHttp, PLAIN_HTTP, readPasswords } from '../credentials.ts';
+import { confirmPlainHttp, PLAIN_HTTP, readPasswords, typedWrong } from '../credentials.ts';
 import { CliError, EXIT, sessionEnded, usageError } from '../errors.ts';
+import { YES_OPTION } from '../options.ts';
 import { print } from '../output.ts';
 import { session } from '../session.ts';
 
-export const passwdCommand: Command = {
+export const passwdCommand = defineCommand({
   name: 'passwd',
-  usage: 'todo passwd [--sign-out-others]',
   summary: 'Change your password',
-  options: ['sign-out-others', 'yes'],
-  details:
-    'Asks for the current password, then the new one twice, masked. With --sign-out-others\n' +
-    'every other session (other terminals, browsers) ends; this one goes on.\n' +
-    'When stdin is not a terminal it reads the current password, then the new one, one a line.\n' +
+  options: {
+    'sign-out-others': { type: 'boolean', help: 'End every other session (this one goes on)' },
+    yes: YES_OPTION,
+  },
+  details: [
+    'Asks for the current password, then the new one twice, masked. With --sign-out-others every other session (other terminals, browsers) ends; this one goes on.',
+    'When stdin is not a terminal, it reads the current password, then the new one, one a line:',
+    '  printf \'%s\\n%s\\n\' "$OLD" "$NEW" | todo passwd',
     PLAIN_HTTP,
+  ],
   async run(context) {
     const { io, url, values, args } = context;
     if (args.length > 0) throw usageError('todo passwd takes no arguments.');
@@ -42,7 +46,7 @@ export const passwdCommand: Command = {
         throw new CliError('The current password is wrong; nothing was changed.', EXIT.error);
       if (error instanceof TodoAuthError && error.status === 401)
         throw await sessionEnded(io.env, url, token);
-      throw error;
+      throw typedWrong(error, '', 'new password');
     });
     // Signing the others out ends this session too, and hands back the one that replaces it.
     if (changed.token) {
@@ -54,4 +58,4 @@ export const passwdCommand: Command = {
       revokeOtherSessions ? 'Password changed. Every other session is signed out.' : 'Password changed.',
     );
   },
-};
+});

@@ -1,16 +1,16 @@
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { describeTodo } from '../format.ts';
-import { ID_DETAILS } from '../options.ts';
+import { ID_DETAILS, jsonOption } from '../options.ts';
 import { print, printJson } from '../output.ts';
 import { resolveTodos, type Todo } from '../resolve-todos.ts';
 import { session } from '../session.ts';
 
-export const rmCommand: Command = {
+export const rmCommand = defineCommand({
   name: 'rm',
-  usage: 'todo rm <id>...',
+  args: '<id>...',
   summary: 'Delete todos',
-  options: ['json'],
-  details: `${ID_DETAILS}\nWith --json: {"deleted":[…]}, each todo as it was.`,
+  options: { json: jsonOption('Print {"deleted":[…]}, each todo as it was') },
+  details: [ID_DETAILS, 'With --json: {"deleted":[…]}, each todo as it was.'],
   async run(context) {
     const { api } = await session(context);
     const deleted: Todo[] = [];
@@ -21,4 +21,4 @@ export const rmCommand: Command = {
     }
     if (context.values.json) printJson(context.io, { deleted });
   },
-};
+});

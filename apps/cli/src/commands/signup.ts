@@ -1,29 +1,32 @@
 import { signUp } from '@todo/client';
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import {
   answered,
   confirmPlainHttp,
   keepSession,
-  PASSWORD_FROM_STDIN,
   PLAIN_HTTP,
   readPasswords,
+  typedWrong,
 } from '../credentials.ts';
 import { usageError } from '../errors.ts';
+import { YES_OPTION } from '../options.ts';
 import { print } from '../output.ts';
 import { ask } from '../prompt.ts';
 
-export const signupCommand: Command = {
+export const signupCommand = defineCommand({
   name: 'signup',
-  usage: 'todo signup [--name <name>] [--email <email>]',
   summary: 'Create an account and sign in',
-  options: ['name', 'email', 'yes'],
-  details:
-    'Asks for what is not given, and the password twice, masked.' +
-    PASSWORD_FROM_STDIN +
-    '  printf %s "$PASSWORD" | todo signup --name Ada --email ada@example.com\n' +
-    'When the server wants the address verified first, it says so and signs in nothing:\n' +
-    'follow the link in the mail, then `todo login`.\n' +
+  options: {
+    name: { type: 'string', value: '<name>', help: 'Your name (asked when not given)' },
+    email: { type: 'string', value: '<email>', help: 'Your email address (asked when not given)' },
+    yes: YES_OPTION,
+  },
+  details: [
+    'Asks for what is not given, and the password twice, masked. When stdin is not a terminal, the password is read from it, for scripts:',
+    '  printf %s "$PASSWORD" | todo signup --name Ada --email ada@example.com',
+    'When the server wants the address verified first, it says so and signs in nothing: follow the link in the mail, then `todo login`.',
     PLAIN_HTTP,
+  ],
   async run(context) {
     const { io, url, values, args } = context;
     if (args.length > 0) throw usageError('todo signup takes no arguments.');
@@ -42,7 +45,9 @@ export const signupCommand: Command = {
     if (!name || !email || !password) throw usageError('A name, an email and a password are needed.');
     if (interactive && password !== again) throw usageError('The two passwords differ; nothing was sent.');
 
-    const { token, user } = await signUp({ url, name, email, password });
+    const { token, user } = await signUp({ url, name, email, password }).catch((error: unknown) => {
+      throw typedWrong(error, email, 'password');
+    });
     if (!token) {
       print(
         io,
@@ -53,4 +58,4 @@ export const signupCommand: Command = {
     await keepSession(io, url, token, user.email);
     print(io, `Account created. Signed in to ${url} as ${user.email}.`);
   },
-};
+});

@@ -1,7 +1,8 @@
 import type { TodoChange } from '@todo/client';
-import type { Command, Io } from '../command.ts';
+import { defineCommand, type Io } from '../command.ts';
 import { usageError } from '../errors.ts';
 import { describeChange, describeReset } from '../format.ts';
+import { jsonOption } from '../options.ts';
 import { print } from '../output.ts';
 import { listAll, type Todo } from '../resolve-todos.ts';
 import { type Api, session } from '../session.ts';
@@ -88,23 +89,17 @@ function follow(
   });
 }
 
-export const watchCommand: Command = {
+export const watchCommand = defineCommand({
   name: 'watch',
-  usage: 'todo watch',
   summary: 'Print changes as they happen, until Ctrl-C',
-  options: ['json'],
-  details:
-    'One line per change, made here or anywhere else (the web app, another terminal):\n' +
-    '  + added      3f2a9c1b  Buy milk\n' +
-    '  ✓ completed  3f2a9c1b  Buy milk\n' +
-    '  ✗ deleted    3f2a9c1b  Buy milk\n' +
-    '  (and ○ reopened, ~ renamed, ~ edited, ~ due, ~ priority)\n' +
-    'A bulk change (todo clear, complete all) is one "↻ reset" line.\n' +
-    'With --json, one JSON object per line: the event id, the type and the todo (or its id):\n' +
-    '  {"id":"12","type":"upsert","todo":{"id":"3f2a9c1b-…","title":"Buy milk",…}}\n' +
-    '  {"id":"13","type":"delete","todoId":"3f2a9c1b-…"}\n' +
-    '  {"id":"14","type":"reset"}   (fetch the whole list again)\n' +
+  options: { json: jsonOption('One JSON object per change, a line each') },
+  details: [
+    'One line per change, made here or anywhere else (the web app, another terminal):',
+    '  + added      3f2a9c1b  Buy milk\n  ✓ completed  3f2a9c1b  Buy milk\n  ✗ deleted    3f2a9c1b  Buy milk\n  (and ○ reopened, ~ renamed, ~ edited, ~ due, ~ priority)',
+    'A bulk change (todo clear, complete all) is one "↻ reset" line. With --json, one JSON object per line: the event id, the type and the todo (or its id):',
+    '  {"id":"12","type":"upsert","todo":{"id":"3f2a9c1b-…","title":"Buy milk",…}}\n  {"id":"13","type":"delete","todoId":"3f2a9c1b-…"}\n  {"id":"14","type":"reset"}   (fetch the whole list again)',
     'It reconnects by itself when the connection drops, and misses nothing in between.',
+  ],
   /** The caller's change stream until Ctrl-C. */
   async run(context) {
     const { io, url, values } = context;
@@ -126,4 +121,4 @@ export const watchCommand: Command = {
       stopListening();
     }
   },
-};
+});

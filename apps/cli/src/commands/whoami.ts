@@ -1,15 +1,15 @@
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { usageError } from '../errors.ts';
 import { formatUser } from '../format.ts';
+import { jsonOption } from '../options.ts';
 import { print, printJson } from '../output.ts';
 import { session } from '../session.ts';
 
-export const whoamiCommand: Command = {
+export const whoamiCommand = defineCommand({
   name: 'whoami',
-  usage: 'todo whoami',
   summary: 'Show who is signed in, and where',
-  options: ['json'],
-  details: 'With --json: {"url":…,"user":{"id":…,"email":…,"name":…,"createdAt":…}}',
+  options: { json: jsonOption('Print {"url","user"} as JSON') },
+  details: ['With --json: {"url":…,"user":{"id":…,"email":…,"name":…,"createdAt":…}}'],
   async run(context) {
     if (context.args.length > 0) throw usageError('todo whoami takes no arguments.');
     const { api } = await session(context);
@@ -17,4 +17,4 @@ export const whoamiCommand: Command = {
     if (context.values.json) printJson(context.io, { url: context.url, user });
     else print(context.io, formatUser(user, context.url));
   },
-};
+});
