@@ -119,11 +119,13 @@ describe('todo add and edit with --due and --priority', () => {
       // --json carries the API's Todo as it is.
       expect(json(await todo(['show', christmas.id, '--json'], { env: here }))).toEqual(cleared);
       const plain = await todo(['edit', christmas.id, '--due', 'tomorrow'], { env: here });
-      expect(plain).toEqual({
-        code: 0,
-        stdout: `Edited: ${christmas.id.slice(0, 8)}  Christmas\n`,
-        stderr: '',
-      });
+      // It says the date it understood, in the zone it read it in.
+      expect(plain.stderr).toBe('');
+      expect(plain.stdout).toMatch(
+        new RegExp(
+          `^Edited: ${christmas.id.slice(0, 8)}  Christmas\nDue: {3}\\w{3} \\d{1,2} \\w{3} \\d{4}, all day \\(tomorrow\\), Pacific/Auckland time\n$`,
+        ),
+      );
     },
     MANY_RUNS,
   );
@@ -169,6 +171,54 @@ describe('todo add and edit with --due and --priority', () => {
       // --due and --priority belong to add and edit only.
       expect((await todo(['ls', '--due', 'tomorrow'], { env: here })).code).toBe(2);
       expect(json(await todo(['ls', '--json'], { env: here })).todos).toEqual([kept]);
+    },
+    MANY_RUNS,
+  );
+
+  it(
+    'refuses a numeric date that reads two ways, takes those that read one way, and says the date it understood',
+    async () => {
+      const { todo, newUser } = cli;
+      const zone = 'Europe/London';
+      const here = await newUser('Day First', 'day-first@example.com', 'day first password', { TZ: zone });
+
+      const ambiguous = await todo(['add', 'Pay rent', '--due', '03/04/2026'], { env: here });
+      expect(ambiguous).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'todo: --due "03/04/2026" could be 3 April or 4 March; write 2026-04-03 or 2026-03-04.\n',
+      });
+      expect(json(await todo(['ls', '--json'], { env: here })).todos).toEqual([]);
+
+      for (const [given, date] of [
+        ['31/12/2026', '2026-12-31'],
+        ['12/31/2026', '2026-12-31'],
+        ['04/04/2026', '2026-04-04'],
+        ['2026-04-03', '2026-04-03'],
+      ] as const) {
+        const added = json(await todo(['add', given, '--due', given, '--json'], { env: here }));
+        expect(wallClock(added.dueAt, zone), given).toMatchObject({ date, time: '00:00' });
+      }
+      const evening = json(
+        await todo(['add', 'Evening', '--due', 'tomorrow 18:00', '--json'], { env: here }),
+      );
+      expect(wallClock(evening.dueAt, zone)).toMatchObject({ date: dayInZone(1, zone), time: '18:00' });
+      const friday = json(await todo(['add', 'Friday', '--due', 'next friday', '--json'], { env: here }));
+      expect(wallClock(friday.dueAt, zone)).toMatchObject({ weekday: 'Fri', time: '00:00' });
+      expect(Date.parse(friday.dueAt)).toBeGreaterThan(Date.now());
+
+      // Without --json, add says the date it understood, in words, in the zone it read it in.
+      const timed = await todo(['add', 'Timed', '--due', '31/12/2099 17:00'], { env: here });
+      expect(timed.stderr).toBe('');
+      expect(timed.stdout).toMatch(
+        /^Added: [0-9a-f]{8} {2}Timed\nDue: {3}Thu 31 Dec 2099 17:00 \(in \d+ days\), Europe\/London time\n$/,
+      );
+      const allDay = await todo(['add', 'All day', '--due', '2099-12-31'], { env: here });
+      expect(allDay.stdout).toMatch(
+        /\nDue: {3}Thu 31 Dec 2099, all day \(in \d+ days\), Europe\/London time\n$/,
+      );
+      const none = await todo(['add', 'No date'], { env: here });
+      expect(none.stdout).toMatch(/^Added: [0-9a-f]{8} {2}No date\n$/);
     },
     MANY_RUNS,
   );

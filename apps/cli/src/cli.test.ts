@@ -118,8 +118,20 @@ describe('a command line it cannot take', () => {
     }
   });
 
-  it('is refused before anything is sent: a date, a priority, a sort', async () => {
+  it('is refused before anything is sent: a date that reads two ways, a priority, a sort', async () => {
     const cases: [string[], string][] = [
+      [
+        ['add', 'Pay rent', '--due', '03/04/2026'],
+        '--due "03/04/2026" could be 3 April or 4 March; write 2026-04-03 or 2026-03-04.',
+      ],
+      [
+        ['add', 'Pay rent', '--due', '3/4'],
+        '--due "3/4" could be 3 April or 4 March; write "3 apr" or "4 mar".',
+      ],
+      [
+        ['edit', '3f2a9c1b', '--due', '05.06.27 9:00'],
+        '--due "05.06.27 9:00" could be 5 June or 6 May; write 2027-06-05 or 2027-05-06.',
+      ],
       [
         ['add', 'Pay rent', '--due', 'someday'],
         '--due "someday" is not a date; try 2026-12-24, tomorrow, "friday 17:00" or none.',

@@ -1,6 +1,6 @@
 // The options commands take, each defined once: the parser (arguments.ts) reads its type, and
 // the help (help.ts) prints its value and its line, so the two cannot drift apart.
-import { isPriority, PRIORITIES, type Priority, parseDue } from './due.ts';
+import { dueInFull, isPriority, PRIORITIES, type Priority, parseDue, readingsOf } from './due.ts';
 import { usageError } from './errors.ts';
 
 /** One option: a flag (boolean) or one that takes a value (string). */
@@ -61,14 +61,28 @@ export type Sort = (typeof SORTS)[number];
 
 const oneOf = (names: readonly string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 
-/** `--due`: a date in local time, or "none" (no due date). */
+/** `--due`: a date in local time, or "none" (no due date); a date that reads two ways is refused. */
 export async function dueOption(value: string | undefined): Promise<string | null | undefined> {
   if (value === undefined) return undefined;
   if (value.trim().toLowerCase() === 'none') return null;
+  const readings = readingsOf(value);
+  if (readings) {
+    throw usageError(
+      `--due "${value}" could be ${readings.dayFirst.words} or ${readings.monthFirst.words}; ` +
+        `write ${readings.dayFirst.iso} or ${readings.monthFirst.iso}.`,
+    );
+  }
   const due = await parseDue(value);
   if (!due)
     throw usageError(`--due "${value}" is not a date; try 2026-12-24, tomorrow, "friday 17:00" or none.`);
   return due.toISOString();
+}
+
+/** The line `add` and `edit` print for the due date they understood, in the local zone. */
+export function dueEcho(dueAt: string | null, now = new Date()): string {
+  if (dueAt === null) return 'Due:   none';
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return `Due:   ${dueInFull(new Date(dueAt), now)}, ${zone} time`;
 }
 
 export function priorityOption(value: string | undefined): Priority | undefined {
@@ -85,6 +99,6 @@ export function sortOption(value: string | undefined): Sort {
 }
 
 export const DUE_DETAILS =
-  '--due reads one date in local time: 2026-12-24, tomorrow, friday, "friday 17:00", "in 3 days", "dec 24 5pm", or none. A date without a time is due all day.';
+  '--due reads one date in local time: 2026-12-24, 24/12/2026, tomorrow, friday, "friday 17:00", "next friday", "in 3 days", "dec 24 5pm", or none. A date without a time is due all day. A numeric date that reads two ways (03/04/2026: 3 April or 4 March?) is refused; write it as 2026-04-03.';
 
 export const ID_DETAILS = 'An id is the full id or any unique beginning of it, as shown by `todo ls`.';

@@ -4,6 +4,7 @@ import { describeTodo } from '../format.ts';
 import {
   DUE_DETAILS,
   DUE_OPTION,
+  dueEcho,
   dueOption,
   jsonOption,
   PRIORITY_OPTION,
@@ -26,7 +27,7 @@ export const addCommand = defineCommand({
     'The words after `add` make up the title:',
     '  todo add Call the bank --due "friday 17:00" --priority high',
     DUE_DETAILS,
-    'With --json: the new todo.',
+    'It says the due date it understood, in your time zone. With --json: the new todo.',
   ],
   async run(context) {
     const { values } = context;
@@ -36,7 +37,8 @@ export const addCommand = defineCommand({
     const priority = priorityOption(values.priority);
     const { api } = await session(context);
     const todo = await api.todo.create.mutate({ title, description: values.description, dueAt, priority });
-    if (values.json) printJson(context.io, todo);
-    else print(context.io, `Added: ${describeTodo(todo)}`);
+    if (values.json) return void printJson(context.io, todo);
+    print(context.io, `Added: ${describeTodo(todo)}`);
+    if (dueAt !== undefined) print(context.io, dueEcho(todo.dueAt));
   },
 });

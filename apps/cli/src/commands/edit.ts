@@ -4,6 +4,7 @@ import { describeTodo } from '../format.ts';
 import {
   DUE_DETAILS,
   DUE_OPTION,
+  dueEcho,
   dueOption,
   ID_DETAILS,
   jsonOption,
@@ -28,7 +29,7 @@ export const editCommand = defineCommand({
   details: [
     ID_DETAILS,
     DUE_DETAILS,
-    '--due none removes the due date, --description "" the description. With --json: the todo as edited.',
+    '--due none removes the due date, --description "" the description. It says the due date it understood, in your time zone. With --json: the todo as edited.',
   ],
   async run(context) {
     const { io, values } = context;
@@ -45,7 +46,8 @@ export const editCommand = defineCommand({
       dueAt,
       priority,
     });
-    if (values.json) printJson(io, updated);
-    else print(io, `Edited: ${describeTodo(updated)}`);
+    if (values.json) return void printJson(io, updated);
+    print(io, `Edited: ${describeTodo(updated)}`);
+    if (dueAt !== undefined) print(io, dueEcho(updated.dueAt));
   },
 });
