@@ -111,6 +111,9 @@ export const aTodo = (fields: Record<string, unknown> = {}) => ({
  * @example
  * const cli = await startCliServer();
  * const run = await cli.todo(['login', '--email', EMAIL], { input: PASSWORD });
+ *
+ * (Over 80 lines: one closure over the server and its directories, which every helper in it
+ * needs; apart, each would take them as arguments.)
  */
 export async function startCliServer() {
   const database: TestDatabase = await createTestDatabase('pglite');
