@@ -35,3 +35,36 @@ export async function writeConfig(path: string, config: StoredConfig): Promise<v
   await chmod(temporary, 0o600);
   await rename(temporary, path);
 }
+
+/** The stored session token of `url`, if any. */
+export async function storedToken(env: NodeJS.ProcessEnv, url: string): Promise<string | undefined> {
+  return (await readConfig(configPath(env))).servers[url]?.token;
+}
+
+/** Keeps the session token of `url` for the commands that follow; returns the one it replaces. */
+export async function storeToken(
+  env: NodeJS.ProcessEnv,
+  url: string,
+  token: string,
+  email: string,
+): Promise<string | undefined> {
+  const path = configPath(env);
+  const config = await readConfig(path);
+  const previous = config.servers[url]?.token;
+  config.servers[url] = { token, email };
+  await writeConfig(path, config);
+  return previous;
+}
+
+/**
+ * Forgets the stored token of `url`; given `token`, only if it is still the stored one. (A
+ * `todo watch` that started before a new `todo login` must not forget the new session.)
+ */
+export async function forgetToken(env: NodeJS.ProcessEnv, url: string, token?: string): Promise<void> {
+  const path = configPath(env);
+  const config = await readConfig(path);
+  const stored = config.servers[url];
+  if (!stored || (token !== undefined && stored.token !== token)) return;
+  delete config.servers[url];
+  await writeConfig(path, config);
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dueInFull, dueLabel, isOverdue, parseDue } from './due.ts';
+import { dueInFull, dueLabel, isOverdue, parseDue, readingsOf } from './due.ts';
 
 // Node reads TZ again whenever it is assigned: local time here is Auckland's (UTC+13 in
 // December), far enough from UTC that a date read in the wrong zone lands on the wrong day.
@@ -101,5 +101,36 @@ describe('dueInFull', () => {
     // A completed todo is no longer overdue.
     expect(dueInFull(local(2026, 11, 28), now(), true)).toBe('Sat 28 Nov 2026, all day (3 days ago)');
     expect(dueInFull(local(2026, 11, 30), now(), true)).toBe('Mon 30 Nov 2026, all day (yesterday)');
+  });
+});
+
+describe('readingsOf', () => {
+  it('finds a numeric date that reads two ways, and says both', () => {
+    expect(readingsOf('03/04/2026')).toEqual({
+      dayFirst: { words: '3 April', iso: '2026-04-03' },
+      monthFirst: { words: '4 March', iso: '2026-03-04' },
+    });
+    expect(readingsOf('3/4 17:00')).toEqual({
+      dayFirst: { words: '3 April', iso: '"3 apr"' },
+      monthFirst: { words: '4 March', iso: '"4 mar"' },
+    });
+    expect(readingsOf('1.2.27')?.dayFirst.iso).toBe('2027-02-01');
+    expect(readingsOf('friday 11-12-2026')?.monthFirst.iso).toBe('2026-11-12');
+  });
+
+  it('leaves alone what reads one way, and what is no such date', () => {
+    for (const text of [
+      '31/12/2026',
+      '12/31/2026',
+      '04/04/2026',
+      '2026-04-03',
+      '2026/04/03',
+      'tomorrow 18:00',
+      'next friday',
+      'in 1.5 days',
+      '13/13/2026',
+      '0/3/2026',
+    ])
+      expect(readingsOf(text), text).toBeUndefined();
   });
 });
