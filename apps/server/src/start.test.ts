@@ -16,7 +16,7 @@ async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 
   }
 }
 
-describe('the server process (src/main.ts)', () => {
+describe('the server process (src/start.ts)', () => {
   it('prints one line per configuration problem and exits 1', async () => {
     const child = await spawnServer({
       env: { NODE_ENV: 'production', PORT: 'eighty', DATABASE_URL: 'mysql://u@db/app' },
@@ -38,7 +38,6 @@ describe('the server process (src/main.ts)', () => {
 
   it('src/start.ts (`pnpm start`) runs in production when NODE_ENV is not set', async () => {
     const child = await spawnServer({
-      entry: 'src/start.ts',
       env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET },
     });
     try {
@@ -48,9 +47,20 @@ describe('the server process (src/main.ts)', () => {
     }
   });
 
+  it('`--development` (`pnpm dev`) runs in development when NODE_ENV is not set', async () => {
+    const child = await spawnServer({
+      args: ['--development'],
+      env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET, LOG_FORMAT: 'json' },
+    });
+    try {
+      expect(child.stdout.find((line) => line.startsWith('todo server on'))).toMatch(/\(database: pglite\)$/);
+    } finally {
+      await child.stop('SIGKILL');
+    }
+  });
+
   it("Better Auth's own warnings are log lines of the same JSON shape, not coloured console text", async () => {
     const child = await spawnServer({
-      entry: 'src/start.ts',
       // Long enough for the configuration, but one repeated character: Better Auth warns.
       env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: 'a'.repeat(40) },
     });
