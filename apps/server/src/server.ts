@@ -1,3 +1,8 @@
+/**
+ * What one server process builds and serves: the database (migrated when configured), live sync
+ * (the change feed and the event streams), Better Auth with its mail, the HTTP server, and the
+ * app (app.ts) on it; and how it drains on close. start.ts runs it; tests start it in-process.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { appRouter, createAuth, RATE_LIMIT_WINDOW_MS } from '@todo/api';
@@ -12,6 +17,7 @@ import {
   pruneChanges,
   pruneRateLimits,
   pruneSignInFailures,
+  type ReadinessCheck,
   waitForDatabase,
 } from '@todo/db';
 import pLimit from 'p-limit';
@@ -21,7 +27,7 @@ import type { ServerConfig } from './config.ts';
 import { limitConnections } from './connection-limit.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createMailer } from './mail.ts';
+import { createMailer, type Mailer } from './mail.ts';
 import type { createMetrics, Metrics } from './metrics.ts';
 
 export { ConfigError, loadConfig, type ServerConfig } from './config.ts';
@@ -86,6 +92,119 @@ export type StartOptions = {
   pruneIntervalMs?: number;
 };
 
+/** Prunes what has run out, every `intervalMs`, until the timer is cleared. */
+function startPruning(db: Database['db'], logger: Logger, intervalMs: number): NodeJS.Timeout {
+  // Every process prunes the change log past its retention (10 minutes and 1,000 events per
+  // user), and the limiters' rows whose window has ended (sign-in failures, and Better Auth's
+  // per-address counts, which it would prune only when the same key came round again); doing
+  // it twice is harmless.
+  const pruner = setInterval(() => {
+    pruneChanges(db).catch((error: Error) => logger.warn({ err: error }, 'pruning the change log failed'));
+    pruneSignInFailures(db).catch((error: Error) =>
+      logger.warn({ err: error }, 'pruning sign-in failures failed'),
+    );
+    pruneRateLimits(db, Date.now() - RATE_LIMIT_WINDOW_MS).catch((error: Error) =>
+      logger.warn({ err: error }, 'pruning rate limits failed'),
+    );
+  }, intervalMs);
+  pruner.unref();
+  return pruner;
+}
+
+/** This process's live sync: its event streams, and the change feed that wakes them. */
+async function startLiveSync(database: Database, poolMax: number, config: ServerConfig, logger: Logger) {
+  const streams = createEventStreams({
+    db: database.db,
+    ...config.streams,
+    // Streams may take half the pool at most, however many replay at once; PGlite has one connection.
+    readConcurrency: Math.floor(poolMax / 2),
+  });
+  const feed = await createChangeFeed(database, {
+    onError: (error) => logger.warn({ err: error }, 'change feed lost; reconnecting'),
+    onSessionEnded: streams.endSession,
+    onReconnected: () => {
+      streams
+        .checkSessions()
+        .catch((error: Error) => logger.warn({ err: error }, 'checking stream sessions failed'));
+    },
+  });
+  return { streams, feed };
+}
+
+/** The HTTP server, with the bounds on receiving a request (config.http), listening. */
+async function listen(config: ServerConfig): Promise<{ server: Server; port: number }> {
+  const server = createServer({
+    // Node's defaults, said out loud: 16 KB of headers is plenty for cookies and a bearer.
+    maxHeaderSize: 16_384,
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // How often Node checks the two timeouts above (its default, 30 s, would let a slow
+    // client stay that much longer than they say).
+    connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+  });
+  answerClientErrors(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** The app's origin and trusted origins; with PORT=0 (tests) the port is only known once listening. */
+function originsOn(config: ServerConfig, port: number) {
+  if (config.port !== 0) return { publicUrl: config.publicUrl, trustedOrigins: config.trustedOrigins };
+  return {
+    publicUrl: config.publicUrl.replace(/:0$/, `:${port}`),
+    trustedOrigins: config.trustedOrigins.map((origin) => origin.replace(/:0$/, `:${port}`)),
+  };
+}
+
+/** Better Auth on this database, its mail, and its limiters' share of the pool. */
+function authFor(
+  config: ServerConfig,
+  db: Database['db'],
+  origins: ReturnType<typeof originsOn>,
+  mailer: Mailer,
+  poolMax: number,
+  logger: Logger,
+) {
+  return createAuth({
+    db,
+    secret: config.authSecret,
+    baseURL: origins.publicUrl,
+    trustedOrigins: origins.trustedOrigins,
+    rateLimitPerMinute: config.authRateLimitPerMinute,
+    sessionExpiresInSeconds: config.sessionExpiresInSeconds,
+    mail: mailer,
+    requireEmailVerification: config.requireEmailVerification,
+    // The limiters' statements take a quarter of the pool at most (one on PGlite), in arrival
+    // order: 400 attempts at once wait in their own line while signed-in requests use the rest.
+    limiterQueue: queueOf(Math.max(1, Math.floor(poolMax / 4))),
+    log: (level, message, error) => logger[level]({ source: 'better-auth', err: error }, message),
+  });
+}
+
+/** /metrics, with METRICS_TOKEN only; prom-client is loaded only then, for a shorter cold start. */
+async function metricsFor(
+  config: ServerConfig,
+  pool: Database['pgPool'],
+  streams: EventStreams,
+  scrape: StartOptions['scrapeMetrics'],
+): Promise<Metrics | undefined> {
+  if (!config.metricsToken) return undefined;
+  const { createMetrics } = await import('./metrics.ts');
+  return createMetrics({
+    token: config.metricsToken,
+    procedures: new Set(Object.keys(appRouter._def.procedures)),
+    pool: pool
+      ? () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
+      : undefined,
+    streams: () => streams.size,
+    scrape,
+  });
+}
+
 /**
  * Opens the database (migrating it when configured), then serves the whole app on one port.
  * A `database` given by the caller may carry its `config`: readiness opens its own connection
@@ -102,101 +221,27 @@ export async function startServer(
   const logger = options.logger ?? (await createLogger(config));
   await waitForDatabase(database.db);
   if (config.migrateOnStart) await migrate(database.scripts);
-  const readiness = createReadinessCheck(database.config ?? config.database, database.db);
   const databaseConfig = database.config ?? config.database;
+  const readiness = createReadinessCheck(databaseConfig, database.db);
   const poolMax = 'poolMax' in databaseConfig ? databaseConfig.poolMax : 1;
-  const streams = createEventStreams({
-    db: database.db,
-    ...config.streams,
-    // Streams may take half the pool at most, however many replay at once; PGlite has one connection.
-    readConcurrency: Math.floor(poolMax / 2),
-  });
-  const feed = await createChangeFeed(database, {
-    onError: (error) => logger.warn({ err: error }, 'change feed lost; reconnecting'),
-    onSessionEnded: streams.endSession,
-    onReconnected: () => {
-      streams
-        .checkSessions()
-        .catch((error: Error) => logger.warn({ err: error }, 'checking stream sessions failed'));
-    },
-  });
-  // Every process prunes the change log past its retention (10 minutes and 1,000 events per
-  // user), and the limiters' rows whose window has ended (sign-in failures, and Better Auth's
-  // per-address counts, which it would prune only when the same key came round again); doing
-  // it twice is harmless.
-  const pruner = setInterval(() => {
-    pruneChanges(database.db).catch((error: Error) =>
-      logger.warn({ err: error }, 'pruning the change log failed'),
-    );
-    pruneSignInFailures(database.db).catch((error: Error) =>
-      logger.warn({ err: error }, 'pruning sign-in failures failed'),
-    );
-    pruneRateLimits(database.db, Date.now() - RATE_LIMIT_WINDOW_MS).catch((error: Error) =>
-      logger.warn({ err: error }, 'pruning rate limits failed'),
-    );
-  }, options.pruneIntervalMs ?? 60_000);
-  pruner.unref();
+  const { streams, feed } = await startLiveSync(database, poolMax, config, logger);
+  const pruner = startPruning(database.db, logger, options.pruneIntervalMs ?? 60_000);
 
-  const server = createServer({
-    // Node's defaults, said out loud: 16 KB of headers is plenty for cookies and a bearer.
-    maxHeaderSize: 16_384,
-    headersTimeout: config.http.headersTimeoutMs,
-    requestTimeout: config.http.requestTimeoutMs,
-    keepAliveTimeout: config.http.keepAliveTimeoutMs,
-    // How often Node checks the two timeouts above (its default, 30 s, would let a slow
-    // client stay that much longer than they say).
-    connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
-  });
-  answerClientErrors(server);
+  const { server, port } = await listen(config);
   const connections = limitConnections(server, {
     max: config.maxConnectionsPerIp,
     clients: clientAddress(config.trustedProxies),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  // With PORT=0 (tests) the origin is only known once listening.
-  const publicUrl = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
-  const trustedOrigins =
-    config.port === 0
-      ? config.trustedOrigins.map((origin) => origin.replace(/:0$/, `:${port}`))
-      : config.trustedOrigins;
+  const origins = originsOn(config, port);
   const mailer = createMailer({ ...config.mail, production: config.production }, logger);
-  const auth = createAuth({
-    db: database.db,
-    secret: config.authSecret,
-    baseURL: publicUrl,
-    trustedOrigins,
-    rateLimitPerMinute: config.authRateLimitPerMinute,
-    sessionExpiresInSeconds: config.sessionExpiresInSeconds,
-    mail: mailer,
-    requireEmailVerification: config.requireEmailVerification,
-    // The limiters' statements take a quarter of the pool at most (one on PGlite), in arrival
-    // order: 400 attempts at once wait in their own line while signed-in requests use the rest.
-    limiterQueue: queueOf(Math.max(1, Math.floor(poolMax / 4))),
-    log: (level, message, error) => logger[level]({ source: 'better-auth', err: error }, message),
-  });
+  const auth = authFor(config, database.db, origins, mailer, poolMax, logger);
   // While draining, every response tells its keep-alive client to go: otherwise a busy
   // client keeps its connection (and the process) alive until the grace period runs out.
   let draining = false;
   server.on('request', (_req, res) => {
     if (draining) res.setHeader('connection', 'close');
   });
-  const pool = database.pgPool;
-  // prom-client is loaded only when metrics are on: a shorter cold start for everyone else.
-  const metrics = config.metricsToken
-    ? (await import('./metrics.ts')).createMetrics({
-        token: config.metricsToken,
-        procedures: new Set(Object.keys(appRouter._def.procedures)),
-        pool: pool
-          ? () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
-          : undefined,
-        streams: () => streams.size,
-        scrape: options.scrapeMetrics,
-      })
-    : undefined;
+  const metrics = await metricsFor(config, database.pgPool, streams, options.scrapeMetrics);
   const app = createApp({
     config,
     db: database.db,
@@ -204,8 +249,7 @@ export async function startServer(
     auth,
     live: { feed, read: streams.read },
     streams,
-    publicUrl,
-    trustedOrigins,
+    ...origins,
     logger,
     metrics,
     admit: connections.admit,
@@ -219,7 +263,6 @@ export async function startServer(
   });
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,
@@ -228,27 +271,57 @@ export async function startServer(
     streams,
     logger,
     metrics,
-    close(graceMs = 10_000) {
-      closing ??= (async () => {
-        // Not ready first, while still serving: a load balancer polling /readyz stops sending.
+    close: closer({
+      shutdownDelayMs: config.shutdownDelayMs,
+      startDraining: () => {
         draining = true;
-        if (config.shutdownDelayMs > 0)
-          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        clearInterval(pruner);
-        // Event streams never finish by themselves: they are cut, and their clients reconnect
-        // (to another instance) and replay what they missed.
-        streams.close();
-        await feed.close();
-        await mailer.close(graceMs);
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        await closed;
-        clearTimeout(timer);
-        await readiness.close();
-        await database.close();
-      })();
-      return closing;
-    },
+      },
+      server,
+      pruner,
+      streams,
+      feed,
+      mailer,
+      readiness,
+      database,
+    }),
+  };
+}
+
+/** RunningServer.close, once however often it is called: the drain, in the order that loses nothing. */
+function closer(parts: {
+  shutdownDelayMs: number;
+  /** Turns /readyz to 503 and asks keep-alive clients to go. */
+  startDraining: () => void;
+  server: Server;
+  pruner: NodeJS.Timeout;
+  streams: EventStreams;
+  feed: ChangeFeed;
+  mailer: Mailer;
+  readiness: ReadinessCheck;
+  database: Database;
+}): RunningServer['close'] {
+  const { server } = parts;
+  let closing: Promise<void> | undefined;
+  return (graceMs = 10_000) => {
+    closing ??= (async () => {
+      // Not ready first, while still serving: a load balancer polling /readyz stops sending.
+      parts.startDraining();
+      if (parts.shutdownDelayMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, parts.shutdownDelayMs));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      clearInterval(parts.pruner);
+      // Event streams never finish by themselves: they are cut, and their clients reconnect
+      // (to another instance) and replay what they missed.
+      parts.streams.close();
+      await parts.feed.close();
+      await parts.mailer.close(graceMs);
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await parts.readiness.close();
+      await parts.database.close();
+    })();
+    return closing;
   };
 }
