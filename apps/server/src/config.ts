@@ -236,30 +236,25 @@ function readSecretFile(file: string): string | undefined {
 
 const MISSING_SECRET = 'BETTER_AUTH_SECRET: required in production (at least 32 random characters)';
 
-/**
- * Reads and validates the whole environment at once; every bad or missing value is reported,
- * one line each, in a ConfigError.
- */
-export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+type EnvValues = z.infer<typeof envSchema>;
+
+/** The environment through the schema; every value it refuses is one line of a ConfigError. */
+function parseEnv(env: Record<string, string | undefined>): EnvValues {
   const parsed = envSchema.safeParse(withoutEmptyValues(env));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    // A missing production secret is reported with the other problems, not after they are fixed.
-    const serverDatabase = env.DATABASE_DRIVER ? env.DATABASE_DRIVER !== 'pglite' : Boolean(env.DATABASE_URL);
-    if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_SECRET && serverDatabase) {
-      problems.push(MISSING_SECRET);
-    }
-    throw new ConfigError(problems);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // A missing production secret is reported with the other problems, not after they are fixed.
+  const serverDatabase = env.DATABASE_DRIVER ? env.DATABASE_DRIVER !== 'pglite' : Boolean(env.DATABASE_URL);
+  if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_SECRET && serverDatabase) {
+    problems.push(MISSING_SECRET);
   }
-  const values = parsed.data;
+  throw new ConfigError(problems);
+}
+
+/** What no single value says wrong but the values together do, one line each. */
+function problemsTogether(values: EnvValues, database: DatabaseConfig | undefined): string[] {
   const production = values.NODE_ENV === 'production';
   const problems: string[] = [];
-  let database: DatabaseConfig | undefined;
-  try {
-    database = databaseConfigFromEnv(values);
-  } catch (error) {
-    problems.push(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
-  }
   // The embedded database lives on this machine only, so a generated secret kept beside it
   // (in .data/) is as safe as the data; a shared server needs a secret from its operator.
   if (production && !values.BETTER_AUTH_SECRET && database?.driver !== 'pglite') {
@@ -280,8 +275,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'WEB_CONCURRENCY: more than 1 worker needs a PostgreSQL server (DATABASE_URL); the embedded PGlite lives in one process',
     );
   }
-  if (problems.length > 0 || !database) throw new ConfigError(problems);
+  return problems;
+}
 
+/**
+ * Reads and validates the whole environment at once; every bad or missing value is reported,
+ * one line each, in a ConfigError.
+ *
+ * @example
+ * const config = loadConfig({ ...process.env, PORT: '0' });
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const values = parseEnv(env);
+  const problems: string[] = [];
+  let database: DatabaseConfig | undefined;
+  try {
+    database = databaseConfigFromEnv(values);
+  } catch (error) {
+    problems.push(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  problems.push(...problemsTogether(values, database));
+  if (problems.length > 0 || !database) throw new ConfigError(problems);
+  return configOf(values, database);
+}
+
+/** The configuration of valid values, with the defaults that depend on other values. */
+function configOf(values: EnvValues, database: DatabaseConfig): ServerConfig {
+  const production = values.NODE_ENV === 'production';
   const port = values.PORT;
   const publicUrl = values.PUBLIC_URL ?? `http://localhost:${port}`;
   const devOrigins = production ? [] : ['http://localhost:5173'];
