@@ -121,11 +121,13 @@ function routeHandlers(options: AppOptions): Record<Route, Handler> {
  * text for the web app), and says whether it did.
  */
 function refusedMethod(res: ServerResponse, route: Route, method: string): boolean {
-  const allowed = ALLOWED_METHODS[route];
-  if (!allowed || allowed.includes(method)) return false;
-  if (route !== 'web') methodNotAllowed(res, allowed);
+  const servedMethods = ALLOWED_METHODS[route];
+  if (!servedMethods || servedMethods.includes(method)) return false;
+  if (route !== 'web') methodNotAllowed(res, servedMethods);
   else
-    res.writeHead(405, { allow: allowed.join(', '), 'content-type': 'text/plain' }).end('Method not allowed');
+    res
+      .writeHead(405, { allow: servedMethods.join(', '), 'content-type': 'text/plain' })
+      .end('Method not allowed');
   return true;
 }
 

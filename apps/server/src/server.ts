@@ -271,7 +271,7 @@ export async function startServer(
     streams,
     logger,
     metrics,
-    close: closer({
+    close: drainAndClose({
       shutdownDelayMs: config.shutdownDelayMs,
       startDraining: () => {
         draining = true;
@@ -288,7 +288,7 @@ export async function startServer(
 }
 
 /** RunningServer.close, once however often it is called: the drain, in the order that loses nothing. */
-function closer(parts: {
+function drainAndClose(parts: {
   shutdownDelayMs: number;
   /** Turns /readyz to 503 and asks keep-alive clients to go. */
   startDraining: () => void;
