@@ -53,6 +53,11 @@ export type AppOptions = {
   /** The app's own origin (with the real port when listening on port 0). */
   publicUrl: string;
   trustedOrigins: string[];
+  /**
+   * Whether account mail goes anywhere (SMTP or MAIL_DIR). /healthz says so as `mail`: the web
+   * app offers "Forgot password?" only when a reset link can reach someone.
+   */
+  accountMail: boolean;
   /** What /readyz answers: 'ready' (200) while the database answers and the server is not shutting down. */
   readiness: () => Promise<'ready' | 'database unavailable' | 'shutting down'>;
   logger: Logger;
@@ -97,7 +102,7 @@ function routeHandlers(options: AppOptions): Record<Route, Handler> {
   const trusted = new Set(options.trustedOrigins);
   const trpc = trpcFor(options);
   return {
-    healthz: (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    healthz: (_req, res) => sendJson(res, 200, { status: 'ok', mail: options.accountMail }),
     readyz: async (_req, res) => {
       const status = await options.readiness();
       sendJson(res, status === 'ready' ? 200 : 503, { status });

@@ -76,8 +76,11 @@ const envSchema = databaseEnvSchema.extend({
   /** Account mail (password reset, email verification) goes out through this SMTP server. */
   MAIL_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().min(3).default('Todo <no-reply@localhost>'),
-  /** Without MAIL_URL, outside production, each message is written here as an .eml file. */
-  MAIL_DIR: z.string().min(1).default('.data/mail'),
+  /**
+   * Without MAIL_URL, each message is written here as an .eml file and its link logged. Unset,
+   * `.data/mail`, except in production on a PostgreSQL server: there account mail is off.
+   */
+  MAIL_DIR: z.string().min(1).optional(),
   REQUIRE_EMAIL_VERIFICATION: z.enum(['true', 'false']).default('false'),
   /**
    * Whose X-Forwarded-For (and X-Request-Id) to believe: a comma-separated list of addresses,
@@ -132,8 +135,8 @@ export type ServerConfig = {
   shutdownDelayMs: number;
   /** Bounds on todo.changes streams (event-streams.ts). */
   streams: { sessionCheckMs: number; maxPerUser: number; writeTimeoutMs: number };
-  /** Unset `url`: .eml files in `dir` outside production, and no account mail in production. */
-  mail: { url?: string; from: string; dir: string };
+  /** Unset `url`: .eml files in `dir`; unset both: no account mail (see mailDir). */
+  mail: { url?: string; from: string; dir?: string };
   requireEmailVerification: boolean;
   /** TRUSTED_PROXIES as given; client-address.ts compiles it. Empty: trust no proxy. */
   trustedProxies: string[];
@@ -299,6 +302,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return configOf(values, database);
 }
 
+/**
+ * Where account mail is written when there is no MAIL_URL: MAIL_DIR, else `.data/mail` wherever
+ * the person who reads it is the one who runs the server (development, the embedded database),
+ * so that "Forgot password?" works after the quick start. A production PostgreSQL server gets
+ * no default: its mail must reach its users, and a folder on the host would not.
+ */
+function mailDir(values: EnvValues, database: DatabaseConfig): string | undefined {
+  if (values.MAIL_DIR) return resolve(WORKSPACE_ROOT, values.MAIL_DIR);
+  if (values.NODE_ENV === 'production' && database.driver !== 'pglite') return undefined;
+  return resolve(WORKSPACE_ROOT, '.data/mail');
+}
+
 /** The configuration of valid values, with the defaults that depend on other values. */
 function configOf(values: EnvValues, database: DatabaseConfig): ServerConfig {
   const production = values.NODE_ENV === 'production';
@@ -333,7 +348,7 @@ function configOf(values: EnvValues, database: DatabaseConfig): ServerConfig {
       maxPerUser: values.STREAM_MAX_PER_USER,
       writeTimeoutMs: values.STREAM_WRITE_TIMEOUT_MS,
     },
-    mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: resolve(WORKSPACE_ROOT, values.MAIL_DIR) },
+    mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: mailDir(values, database) },
     requireEmailVerification: values.REQUIRE_EMAIL_VERIFICATION === 'true',
     trustedProxies: values.TRUSTED_PROXIES,
     maxConnectionsPerIp: values.MAX_CONNECTIONS_PER_IP,

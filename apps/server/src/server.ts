@@ -233,7 +233,7 @@ export async function startServer(
     clients: clientAddress(config.trustedProxies),
   });
   const origins = originsOn(config, port);
-  const mailer = createMailer({ ...config.mail, production: config.production }, logger);
+  const mailer = createMailer(config.mail, logger);
   const auth = authFor(config, database.db, origins, mailer, poolMax, logger);
   // While draining, every response tells its keep-alive client to go: otherwise a busy
   // client keeps its connection (and the process) alive until the grace period runs out.
@@ -250,6 +250,7 @@ export async function startServer(
     live: { feed, read: streams.read },
     streams,
     ...origins,
+    accountMail: mailer.enabled,
     logger,
     metrics,
     admit: connections.admit,
