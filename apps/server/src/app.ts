@@ -85,7 +85,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
   return catchErrors(async (req, res) => {
     const path = pathOf(req);
     const route = routeOf(path, metrics !== undefined);
-    logRequest(req, res);
+    logRequest(req, res, { webFile: route === 'web' });
     metrics?.observe(res, route, path);
     setEdgeHeaders(res, hsts);
     // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.

@@ -110,7 +110,7 @@ const envSchema = databaseEnvSchema.extend({
     .max(64, 'must be a whole number of worker processes from 1 to 64')
     .default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** `json` lines (the default outside development) or `pretty` (pino-pretty, the development default). */
+  /** `json` lines, or `pretty` (pino-pretty); pretty in development and when stdout is a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Enables GET /metrics for `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is 404. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -288,7 +288,11 @@ function problemsTogether(values: EnvValues, database: DatabaseConfig | undefine
  * @example
  * const config = loadConfig({ ...process.env, PORT: '0' });
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  /** Whether stdout is a terminal (a person reads it): the default LOG_FORMAT is then pretty. */
+  { terminal = process.stdout.isTTY === true }: { terminal?: boolean } = {},
+): ServerConfig {
   const values = parseEnv(env);
   const problems: string[] = [];
   let database: DatabaseConfig | undefined;
@@ -299,7 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   problems.push(...problemsTogether(values, database));
   if (problems.length > 0 || !database) throw new ConfigError(problems);
-  return configOf(values, database);
+  return configOf(values, database, terminal);
 }
 
 /**
@@ -315,7 +319,7 @@ function mailDir(values: EnvValues, database: DatabaseConfig): string | undefine
 }
 
 /** The configuration of valid values, with the defaults that depend on other values. */
-function configOf(values: EnvValues, database: DatabaseConfig): ServerConfig {
+function configOf(values: EnvValues, database: DatabaseConfig, terminal: boolean): ServerConfig {
   const production = values.NODE_ENV === 'production';
   const port = values.PORT;
   const publicUrl = values.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -354,7 +358,7 @@ function configOf(values: EnvValues, database: DatabaseConfig): ServerConfig {
     maxConnectionsPerIp: values.MAX_CONNECTIONS_PER_IP,
     workers: values.WEB_CONCURRENCY,
     logLevel: values.LOG_LEVEL,
-    logFormat: values.LOG_FORMAT ?? (values.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    logFormat: values.LOG_FORMAT ?? (values.NODE_ENV === 'development' || terminal ? 'pretty' : 'json'),
     metricsToken: values.METRICS_TOKEN,
   };
 }

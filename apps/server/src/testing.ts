@@ -174,12 +174,19 @@ const collectLines = (stream: NodeJS.ReadableStream, lines: string[], onLine: (l
 export async function spawnServer({
   env,
   args = [],
+  terminal = false,
   command,
   startTimeoutMs = 60_000,
 }: {
   env: Record<string, string>;
   /** Arguments after src/start.ts, e.g. `--development` (what `pnpm dev` passes). */
   args?: string[];
+  /**
+   * Gives the server a terminal for stdout and stderr, as a person's shell does: util-linux's
+   * `script` runs it on a pseudo-terminal, whose output (both streams) is `stdout` here. When
+   * `script` ends, the terminal closes and the server gets SIGHUP.
+   */
+  terminal?: boolean;
   /** Instead of src/start.ts through tsx: plain `node <args>` in `cwd` (a built or deployed server). */
   command?: { args: string[]; cwd: string };
   startTimeoutMs?: number;
@@ -187,7 +194,21 @@ export async function spawnServer({
   const inherited = Object.fromEntries(
     ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
   );
-  const child = spawn(process.execPath, command?.args ?? ['--import', 'tsx', 'src/start.ts', ...args], {
+  const nodeArgs = command?.args ?? ['--import', 'tsx', 'src/start.ts', ...args];
+  const [file, fileArgs] = terminal
+    ? [
+        'script',
+        [
+          '--quiet',
+          '--flush',
+          '--return',
+          '--command',
+          [process.execPath, ...nodeArgs].join(' '),
+          '/dev/null',
+        ],
+      ]
+    : [process.execPath, nodeArgs];
+  const child = spawn(file, fileArgs, {
     cwd: command?.cwd ?? fileURLToPath(new URL('..', import.meta.url)),
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
