@@ -19,9 +19,10 @@ if (existsSync(bundledWeb)) process.env.WEB_DIST ??= bundledWeb;
 
 // Loaded only now, after the assignment: static imports are hoisted, and some libraries read
 // NODE_ENV as they load. In the bundle these stay dynamic imports too (build.ts: splitting).
-const { createDatabase, DataDirInUseError, migrate, waitForDatabase } = await import('@todo/db');
+const { createDatabase, migrate, waitForDatabase } = await import('@todo/db');
 const { ConfigError, loadConfig, startServer } = await import('./server.ts');
 const { createLogger } = await import('./logger.ts');
+const { describeStartFailure } = await import('./start-failure.ts');
 
 let config: ServerConfig;
 try {
@@ -123,12 +124,10 @@ try {
   else if (config.workers > 1) await runPrimary();
   else await serveAlone();
 } catch (error) {
-  // Another server holds the embedded database: one plain sentence, like a configuration problem.
-  if (error instanceof DataDirInUseError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  logger.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
-  // Let the asynchronous log destination write the line before the process ends.
+  // One plain sentence, like a configuration problem: a port in use, a database that does not
+  // answer, another process on the embedded database. The stack is for LOG_LEVEL=debug.
+  logger.debug({ err: error }, 'start-up failed');
+  console.error(describeStartFailure(error, config));
+  // Let the asynchronous log destination write what it holds before the process ends.
   logger.flush(() => process.exit(1));
 }

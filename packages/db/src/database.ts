@@ -287,9 +287,23 @@ export async function ping(db: Kysely<DB>): Promise<boolean> {
   }
 }
 
+/** Thrown by waitForDatabase when every attempt failed; `reason` is the last attempt's error message. */
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError';
+  constructor(
+    readonly attempts: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`database unreachable after ${attempts} attempts: ${reason}`, options);
+  }
+}
+
 /**
  * Waits until the database answers, retrying with exponential backoff (a Neon compute waking
- * up, a container starting), then fails with a message that names the cause.
+ * up, a container starting), then fails with a DatabaseUnreachableError that names the cause.
+ *
+ * @example await waitForDatabase(database.db, { attempts: 1 });
  */
 export async function waitForDatabase(
   db: Kysely<DB>,
@@ -303,7 +317,7 @@ export async function waitForDatabase(
     } catch (error) {
       if (attempt >= attempts) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`database unreachable after ${attempts} attempts: ${reason}`, { cause: error });
+        throw new DatabaseUnreachableError(attempts, reason, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, maxDelayMs);
