@@ -55,8 +55,9 @@ await build({
   entryPoints: [here('./src/start.ts')],
   outdir: DIST,
   bundle: true,
-  // start.ts sets NODE_ENV before it imports main.ts; with splitting the dynamic import stays
-  // dynamic, so the libraries main.ts pulls in are loaded after the assignment, as under tsx.
+  // start.ts sets NODE_ENV before it imports server.ts and @todo/db; with splitting those
+  // dynamic imports stay dynamic, so the libraries they pull in load after the assignment, as
+  // under tsx.
   splitting: true,
   format: 'esm',
   platform: 'node',

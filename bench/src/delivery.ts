@@ -43,15 +43,127 @@ type Write = {
   arrivals: Map<Receiver, number>;
 };
 
-export const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** The nearest-rank `p`th percentile of ascending `sorted`; NaN when it is empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+const noCounts = () => ({
+  writes: 0,
+  delivered: 0,
+  duplicates: 0,
+  foreign: 0,
+  outOfOrder: 0,
+  beforeAnswer: 0,
+  resets: 0,
+});
+
+/**
+ * One round's pairing of answers and events (see createMatcher). Every write of the round stays
+ * in `byKey` until finish(), complete or not, so that a repeat that comes after all of its
+ * streams had the event still counts as a duplicate.
+ */
+class DeliveryMatcher {
+  #byKey = new Map<string, Write>();
+  #recording = false;
+  #counts = noCounts();
+  #latencies: number[] = [];
+
+  constructor(readonly perUser: number) {}
+
+  start() {
+    this.#recording = true;
+  }
+
+  /** The answer to the write `key`, made by `user`: arrivals so far are timed, or foreign. */
+  answered(user: number, key: string, at: number) {
+    if (!this.#recording) return;
+    this.#counts.writes++;
+    const entry = this.#byKey.get(key);
+    if (!entry) {
+      this.#byKey.set(key, { user, answeredAt: at, arrivals: new Map() });
+      return;
+    }
+    entry.user = user;
+    entry.answeredAt = at;
+    for (const [stream, arrivedAt] of entry.arrivals) {
+      if (stream.user === user) this.#time(entry, stream, arrivedAt);
+      else {
+        this.#counts.foreign++;
+        entry.arrivals.delete(stream);
+      }
+    }
+  }
+
+  /** The event of the write `key` at `stream`: timed once the answer is known. */
+  arrived(stream: Receiver, key: string, at: number) {
+    if (!this.#recording) return;
+    let entry = this.#byKey.get(key);
+    if (!entry) {
+      entry = { user: null, answeredAt: null, arrivals: new Map() };
+      this.#byKey.set(key, entry);
+    } else if (entry.user !== null && entry.user !== stream.user) {
+      this.#counts.foreign++;
+      return;
+    }
+    if (entry.arrivals.has(stream)) {
+      this.#counts.duplicates++;
+      return;
+    }
+    entry.arrivals.set(stream, at);
+    if (entry.answeredAt === null) return;
+    this.#time(entry, stream, at);
+  }
+
+  outOfOrder() {
+    if (this.#recording) this.#counts.outOfOrder++;
+  }
+
+  reset() {
+    if (this.#recording) this.#counts.resets++;
+  }
+
+  /** Waits until every answered write's events arrived, or `timeoutMs` passed. */
+  async settle(timeoutMs: number) {
+    const deadline = performance.now() + timeoutMs;
+    const waiting = () => {
+      for (const entry of this.#byKey.values())
+        if (entry.answeredAt !== null && entry.arrivals.size < this.perUser) return true;
+      return false;
+    };
+    while (waiting() && performance.now() < deadline) await sleep(50);
+  }
+
+  /** The round's figures; forgets the round. */
+  finish(): Omit<Delivery, 'latencyMs'> & { latencies: number[] } {
+    this.#recording = false;
+    let missing = 0;
+    let unmatched = 0;
+    for (const entry of this.#byKey.values()) {
+      if (entry.answeredAt === null) unmatched += entry.arrivals.size;
+      else missing += this.perUser - entry.arrivals.size;
+    }
+    const result = { ...this.#counts, missing, unmatched, latencies: this.#latencies };
+    this.#byKey = new Map();
+    this.#counts = noCounts();
+    this.#latencies = [];
+    return result;
+  }
+
+  /** An arrival at one of the writer's own streams, once both ends are known. */
+  #time(entry: Write, stream: Receiver, arrivedAt: number) {
+    const answeredAt = entry.answeredAt as number;
+    this.#counts.delivered++;
+    if (stream.device === 0) return;
+    if (arrivedAt < answeredAt) this.#counts.beforeAnswer++;
+    this.#latencies.push(Math.max(0, arrivedAt - answeredAt));
+  }
+}
 
 /**
  * Pairs each write's answer with its event at each of the owner's `perUser` streams: device 0's
- * event counts as delivered, every other device's is timed. (One closure over a round's state,
- * longer than most functions here; each of its methods is one short step.)
+ * event counts as delivered, every other device's is timed.
  *
  * @example
  * const matcher = createMatcher(4);
@@ -60,105 +172,7 @@ export const percentile = (sorted: number[], p: number) =>
  * matcher.arrived(streamOfUser7, key, performance.now());
  * const round = matcher.finish(); // round.latencies: one per device 1..3 of user 7
  */
-export function createMatcher(perUser: number) {
-  // Every write of the round stays here until finish(), complete or not, so that a repeat that
-  // comes after all of its streams had the event still counts as a duplicate.
-  let byKey = new Map<string, Write>();
-  let recording = false;
-  const empty = () => ({
-    writes: 0,
-    delivered: 0,
-    duplicates: 0,
-    foreign: 0,
-    outOfOrder: 0,
-    beforeAnswer: 0,
-    resets: 0,
-  });
-  let counts = empty();
-  let latencies: number[] = [];
-
-  /** An arrival at one of the writer's own streams, once both ends are known. */
-  const timeIt = (entry: Write, stream: Receiver, arrivedAt: number) => {
-    const answeredAt = entry.answeredAt!;
-    counts.delivered++;
-    if (stream.device === 0) return;
-    if (arrivedAt < answeredAt) counts.beforeAnswer++;
-    latencies.push(Math.max(0, arrivedAt - answeredAt));
-  };
-
-  return {
-    start() {
-      recording = true;
-    },
-    answered(user: number, key: string, at: number) {
-      if (!recording) return;
-      counts.writes++;
-      const entry = byKey.get(key);
-      if (!entry) {
-        byKey.set(key, { user, answeredAt: at, arrivals: new Map() });
-        return;
-      }
-      entry.user = user;
-      entry.answeredAt = at;
-      for (const [stream, arrivedAt] of entry.arrivals) {
-        if (stream.user === user) timeIt(entry, stream, arrivedAt);
-        else {
-          counts.foreign++;
-          entry.arrivals.delete(stream);
-        }
-      }
-    },
-    arrived(stream: Receiver, key: string, at: number) {
-      if (!recording) return;
-      let entry = byKey.get(key);
-      if (!entry) {
-        entry = { user: null, answeredAt: null, arrivals: new Map() };
-        byKey.set(key, entry);
-      } else if (entry.user !== null && entry.user !== stream.user) {
-        counts.foreign++;
-        return;
-      }
-      if (entry.arrivals.has(stream)) {
-        counts.duplicates++;
-        return;
-      }
-      entry.arrivals.set(stream, at);
-      if (entry.answeredAt === null) return;
-      timeIt(entry, stream, at);
-    },
-    outOfOrder() {
-      if (recording) counts.outOfOrder++;
-    },
-    reset() {
-      if (recording) counts.resets++;
-    },
-    /** Waits until every answered write's events arrived, or `timeoutMs` passed. */
-    async settle(timeoutMs: number) {
-      const deadline = performance.now() + timeoutMs;
-      const waiting = () => {
-        for (const entry of byKey.values())
-          if (entry.answeredAt !== null && entry.arrivals.size < perUser) return true;
-        return false;
-      };
-      while (waiting() && performance.now() < deadline) await sleep(50);
-    },
-    /** The round's figures; forgets the round. */
-    finish(): Omit<Delivery, 'latencyMs'> & { latencies: number[] } {
-      recording = false;
-      let missing = 0;
-      let unmatched = 0;
-      for (const entry of byKey.values()) {
-        if (entry.answeredAt === null) unmatched += entry.arrivals.size;
-        else missing += perUser - entry.arrivals.size;
-      }
-      const result = { ...counts, missing, unmatched, latencies };
-      byKey = new Map();
-      counts = empty();
-      latencies = [];
-      return result;
-    },
-  };
-}
+export const createMatcher = (perUser: number) => new DeliveryMatcher(perUser);
 
 export type RoundDelivery = ReturnType<ReturnType<typeof createMatcher>['finish']>;
 

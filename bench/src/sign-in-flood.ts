@@ -1,5 +1,5 @@
 // pnpm --filter @todo/bench sign-in-flood: what a flood of wrong sign-ins costs a signed-in user.
-// One production server process (src/main.ts through tsx; DB_POOL_MAX is FLOOD_POOL_MAX, else 10)
+// One production server process (src/start.ts through tsx; DB_POOL_MAX is FLOOD_POOL_MAX, else 10)
 // on a throwaway PostgreSQL database (FLOOD_DATABASE_URL or TEST_DATABASE_URL names the server); a
 // victim in a process of its own calls todo.list one call after another; this process sends
 // FLOOD_ATTEMPTS (400) wrong sign-ins at once, each with a forged X-Forwarded-For. Printed: the
@@ -63,7 +63,7 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
 
 async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/start.ts'], {
     cwd: SERVER_DIR,
     stdio: 'ignore',
     env: {

@@ -83,7 +83,7 @@ export async function startTarget(
     });
   }
   // The project targets run what `pnpm --filter @todo/server start` runs (node
-  // --max-semi-space-size=64 dist/start.js, main.ts with NODE_ENV=production), minus the pnpm
+  // --max-semi-space-size=64 dist/start.js, which defaults NODE_ENV to production), minus the pnpm
   // wrapper, so that BENCH_PROFILE can hand node its --cpu-prof flags; project-tsx runs the
   // sources through tsx instead (src/start.ts). adapter: the same server and settings, tRPC
   // through its public Node adapter. Extra flags may --import a .ts file (the realtime

@@ -314,7 +314,7 @@ describe.each(testDrivers)('the server over HTTP on %s', (driver) => {
     it('/healthz and /readyz answer 200', async () => {
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok' });
+      expect(await health.json()).toEqual({ status: 'ok', mail: true });
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready' });

@@ -24,7 +24,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from './refusals.ts';
 import { pathOf, requestLog, requestLogger } from './request-log.ts';
-import { ALLOWED_METHODS, routeOf } from './routes.ts';
+import { ALLOWED_METHODS, type Route, routeOf } from './routes.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
 import { createWebFiles } from './web-files.ts';
 
@@ -41,10 +41,7 @@ const IMPORT_PATH = '/api/trpc/account.import';
 /** Calls per tRPC batch: the web app's batch link sends a handful; more is a way to multiply work. */
 const MAX_BATCH_SIZE = 10;
 
-/**
- * One request handler for the whole app: auth, API, health checks and the web build.
- */
-export function createApp(options: {
+export type AppOptions = {
   config: ServerConfig;
   db: Kysely<DB>;
   /** node-postgres only: bearer sessions are checked in each statement's round trip. */
@@ -56,6 +53,11 @@ export function createApp(options: {
   /** The app's own origin (with the real port when listening on port 0). */
   publicUrl: string;
   trustedOrigins: string[];
+  /**
+   * Whether account mail goes anywhere (SMTP or MAIL_DIR). /healthz says so as `mail`: the web
+   * app offers "Forgot password?" only when a reset link can reach someone.
+   */
+  accountMail: boolean;
   /** What /readyz answers: 'ready' (200) while the database answers and the server is not shutting down. */
   readiness: () => Promise<'ready' | 'database unavailable' | 'shutting down'>;
   logger: Logger;
@@ -63,16 +65,80 @@ export function createApp(options: {
   metrics?: Metrics;
   /** The per-address connection cap (connection-limit.ts): false when it refused the request. */
   admit?: (req: IncomingMessage, res: ServerResponse) => boolean;
-}): (req: IncomingMessage, res: ServerResponse) => void {
-  const { config, db, auth, logger, metrics } = options;
+};
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/**
+ * One request handler for the whole app: auth, API, health checks and the web build.
+ */
+export function createApp(options: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, logger, metrics } = options;
   const logRequest = requestLogger({
     logger,
     trustedProxies: config.trustedProxies,
     logRequests: config.logRequests,
   });
-  const trusted = new Set(options.trustedOrigins);
   const hsts = new URL(options.publicUrl).protocol === 'https:';
-  const trpcHandler = createTrpcHandler({
+  const handlers = routeHandlers(options);
+
+  return catchErrors(async (req, res) => {
+    const path = pathOf(req);
+    const route = routeOf(path, metrics !== undefined);
+    logRequest(req, res, { webFile: route === 'web' });
+    metrics?.observe(res, route, path);
+    setEdgeHeaders(res, hsts);
+    // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
+    if (route !== 'web') res.setHeader('cache-control', 'no-store');
+    if (options.admit && !options.admit(req, res)) return;
+    if (refusedMethod(res, route, req.method ?? 'GET')) return;
+    await handlers[route](req, res);
+  }, logger);
+}
+
+/** Each route's handler; the dispatcher has checked the method before any of them runs. */
+function routeHandlers(options: AppOptions): Record<Route, Handler> {
+  const { config, auth, metrics } = options;
+  const trusted = new Set(options.trustedOrigins);
+  const trpc = trpcFor(options);
+  return {
+    healthz: (_req, res) => sendJson(res, 200, { status: 'ok', mail: options.accountMail }),
+    readyz: async (_req, res) => {
+      const status = await options.readiness();
+      sendJson(res, status === 'ready' ? 200 : 503, { status });
+    },
+    // routeOf gives 'metrics' only while metrics are on; without, /metrics is the web app's.
+    metrics: (req, res) => metrics && serveMetrics(req, res, metrics),
+    auth: createAuthBridge({
+      auth,
+      publicUrl: options.publicUrl,
+      clients: clientAddress(config.trustedProxies),
+      maxBodySize: MAX_BODY_SIZE,
+    }),
+    trpc: (req, res) => refuseUnsafeTrpcRequest(req, res, trusted) || trpc(req, res),
+    api: (_req, res) => notFound(res),
+    web: createWebFiles({ webDist: config.webDist, production: config.production }),
+  };
+}
+
+/**
+ * Answers 405 with `Allow` when the route does not serve the method (JSON for the API, plain
+ * text for the web app), and says whether it did.
+ */
+function refusedMethod(res: ServerResponse, route: Route, method: string): boolean {
+  const servedMethods = ALLOWED_METHODS[route];
+  if (!servedMethods || servedMethods.includes(method)) return false;
+  if (route !== 'web') methodNotAllowed(res, servedMethods);
+  else
+    res
+      .writeHead(405, { allow: servedMethods.join(', '), 'content-type': 'text/plain' })
+      .end('Method not allowed');
+  return true;
+}
+
+/** tRPC at /api/trpc (trpc-handler.ts), with the app's limits, context and error log. */
+function trpcFor({ config, db, auth, logger, ...options }: AppOptions) {
+  return createTrpcHandler({
     router: appRouter,
     endpoint: '/api/trpc',
     maxBodySize: MAX_BODY_SIZE,
@@ -99,56 +165,6 @@ export function createApp(options: {
     },
     retryAfterSeconds: { 503: DATABASE_RETRY_AFTER_SECONDS },
   });
-
-  const authBridge = createAuthBridge({
-    auth,
-    publicUrl: options.publicUrl,
-    clients: clientAddress(config.trustedProxies),
-    maxBodySize: MAX_BODY_SIZE,
-  });
-  const web = createWebFiles({ webDist: config.webDist, production: config.production });
-
-  return catchErrors(async (req, res) => {
-    const path = pathOf(req);
-    const route = routeOf(path, metrics !== undefined);
-    logRequest(req, res);
-    metrics?.observe(res, route, path);
-    const method = req.method ?? 'GET';
-    setEdgeHeaders(res, hsts);
-    // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
-    const json = route !== 'web';
-    if (json) res.setHeader('cache-control', 'no-store');
-    if (options.admit && !options.admit(req, res)) return;
-
-    const allowed = ALLOWED_METHODS[route];
-    if (allowed && !allowed.includes(method)) {
-      if (json) return methodNotAllowed(res, allowed);
-      res
-        .writeHead(405, { allow: allowed.join(', '), 'content-type': 'text/plain' })
-        .end('Method not allowed');
-      return;
-    }
-
-    switch (route) {
-      case 'healthz':
-        return sendJson(res, 200, { status: 'ok' });
-      case 'readyz': {
-        const status = await options.readiness();
-        return sendJson(res, status === 'ready' ? 200 : 503, { status });
-      }
-      case 'metrics':
-        // routeOf gives 'metrics' only while metrics are on; without, /metrics is the web app's.
-        return metrics && serveMetrics(req, res, metrics);
-      case 'auth':
-        return authBridge(req, res);
-      case 'trpc':
-        if (refuseUnsafeTrpcRequest(req, res, trusted)) return;
-        return trpcHandler(req, res);
-      case 'api':
-        return notFound(res);
-    }
-    web(req, res);
-  }, logger);
 }
 
 /** 401 without the token's bearer (a scrape misconfigured says so); else the exposition text. */

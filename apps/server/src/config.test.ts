@@ -264,11 +264,21 @@ describe('operations settings', () => {
     });
   });
 
-  it('logs JSON lines except in development, unless LOG_FORMAT says otherwise', () => {
-    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET }).logFormat).toBe('pretty');
-    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'test' }).logFormat).toBe('json');
-    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'production' }).logFormat).toBe('json');
-    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  it('logs JSON lines except in development or to a terminal, unless LOG_FORMAT says otherwise', () => {
+    const piped = { terminal: false };
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET }, piped).logFormat).toBe('pretty');
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'test' }, piped).logFormat).toBe('json');
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'production' }, piped).logFormat).toBe('json');
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, LOG_FORMAT: 'json' }, piped).logFormat).toBe('json');
+    // `pnpm start` in a person's terminal: readable lines, in production too.
+    const terminal = { terminal: true };
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'production' }, terminal).logFormat).toBe(
+      'pretty',
+    );
+    expect(
+      loadConfig({ BETTER_AUTH_SECRET: SECRET, NODE_ENV: 'production', LOG_FORMAT: 'json' }, terminal)
+        .logFormat,
+    ).toBe('json');
     expect(problems({ BETTER_AUTH_SECRET: SECRET, LOG_FORMAT: 'xml' })).toEqual([
       expect.stringMatching(/^LOG_FORMAT: /),
     ]);

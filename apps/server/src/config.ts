@@ -76,8 +76,11 @@ const envSchema = databaseEnvSchema.extend({
   /** Account mail (password reset, email verification) goes out through this SMTP server. */
   MAIL_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().min(3).default('Todo <no-reply@localhost>'),
-  /** Without MAIL_URL, outside production, each message is written here as an .eml file. */
-  MAIL_DIR: z.string().min(1).default('.data/mail'),
+  /**
+   * Without MAIL_URL, each message is written here as an .eml file and its link logged. Unset,
+   * `.data/mail`, except in production on a PostgreSQL server: there account mail is off.
+   */
+  MAIL_DIR: z.string().min(1).optional(),
   REQUIRE_EMAIL_VERIFICATION: z.enum(['true', 'false']).default('false'),
   /**
    * Whose X-Forwarded-For (and X-Request-Id) to believe: a comma-separated list of addresses,
@@ -107,7 +110,7 @@ const envSchema = databaseEnvSchema.extend({
     .max(64, 'must be a whole number of worker processes from 1 to 64')
     .default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** `json` lines (the default outside development) or `pretty` (pino-pretty, the development default). */
+  /** `json` lines, or `pretty` (pino-pretty); pretty in development and when stdout is a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Enables GET /metrics for `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is 404. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -132,8 +135,8 @@ export type ServerConfig = {
   shutdownDelayMs: number;
   /** Bounds on todo.changes streams (event-streams.ts). */
   streams: { sessionCheckMs: number; maxPerUser: number; writeTimeoutMs: number };
-  /** Unset `url`: .eml files in `dir` outside production, and no account mail in production. */
-  mail: { url?: string; from: string; dir: string };
+  /** Unset `url`: .eml files in `dir`; unset both: no account mail (see mailDir). */
+  mail: { url?: string; from: string; dir?: string };
   requireEmailVerification: boolean;
   /** TRUSTED_PROXIES as given; client-address.ts compiles it. Empty: trust no proxy. */
   trustedProxies: string[];
@@ -236,30 +239,25 @@ function readSecretFile(file: string): string | undefined {
 
 const MISSING_SECRET = 'BETTER_AUTH_SECRET: required in production (at least 32 random characters)';
 
-/**
- * Reads and validates the whole environment at once; every bad or missing value is reported,
- * one line each, in a ConfigError.
- */
-export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+type EnvValues = z.infer<typeof envSchema>;
+
+/** The environment through the schema; every value it refuses is one line of a ConfigError. */
+function parseEnv(env: Record<string, string | undefined>): EnvValues {
   const parsed = envSchema.safeParse(withoutEmptyValues(env));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    // A missing production secret is reported with the other problems, not after they are fixed.
-    const serverDatabase = env.DATABASE_DRIVER ? env.DATABASE_DRIVER !== 'pglite' : Boolean(env.DATABASE_URL);
-    if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_SECRET && serverDatabase) {
-      problems.push(MISSING_SECRET);
-    }
-    throw new ConfigError(problems);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // A missing production secret is reported with the other problems, not after they are fixed.
+  const serverDatabase = env.DATABASE_DRIVER ? env.DATABASE_DRIVER !== 'pglite' : Boolean(env.DATABASE_URL);
+  if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_SECRET && serverDatabase) {
+    problems.push(MISSING_SECRET);
   }
-  const values = parsed.data;
+  throw new ConfigError(problems);
+}
+
+/** What no single value says wrong but the values together do, one line each. */
+function problemsTogether(values: EnvValues, database: DatabaseConfig | undefined): string[] {
   const production = values.NODE_ENV === 'production';
   const problems: string[] = [];
-  let database: DatabaseConfig | undefined;
-  try {
-    database = databaseConfigFromEnv(values);
-  } catch (error) {
-    problems.push(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
-  }
   // The embedded database lives on this machine only, so a generated secret kept beside it
   // (in .data/) is as safe as the data; a shared server needs a secret from its operator.
   if (production && !values.BETTER_AUTH_SECRET && database?.driver !== 'pglite') {
@@ -280,8 +278,49 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'WEB_CONCURRENCY: more than 1 worker needs a PostgreSQL server (DATABASE_URL); the embedded PGlite lives in one process',
     );
   }
-  if (problems.length > 0 || !database) throw new ConfigError(problems);
+  return problems;
+}
 
+/**
+ * Reads and validates the whole environment at once; every bad or missing value is reported,
+ * one line each, in a ConfigError.
+ *
+ * @example
+ * const config = loadConfig({ ...process.env, PORT: '0' });
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  /** Whether stdout is a terminal (a person reads it): the default LOG_FORMAT is then pretty. */
+  { terminal = process.stdout.isTTY === true }: { terminal?: boolean } = {},
+): ServerConfig {
+  const values = parseEnv(env);
+  const problems: string[] = [];
+  let database: DatabaseConfig | undefined;
+  try {
+    database = databaseConfigFromEnv(values);
+  } catch (error) {
+    problems.push(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  problems.push(...problemsTogether(values, database));
+  if (problems.length > 0 || !database) throw new ConfigError(problems);
+  return configOf(values, database, terminal);
+}
+
+/**
+ * Where account mail is written when there is no MAIL_URL: MAIL_DIR, else `.data/mail` wherever
+ * the person who reads it is the one who runs the server (development, the embedded database),
+ * so that "Forgot password?" works after the quick start. A production PostgreSQL server gets
+ * no default: its mail must reach its users, and a folder on the host would not.
+ */
+function mailDir(values: EnvValues, database: DatabaseConfig): string | undefined {
+  if (values.MAIL_DIR) return resolve(WORKSPACE_ROOT, values.MAIL_DIR);
+  if (values.NODE_ENV === 'production' && database.driver !== 'pglite') return undefined;
+  return resolve(WORKSPACE_ROOT, '.data/mail');
+}
+
+/** The configuration of valid values, with the defaults that depend on other values. */
+function configOf(values: EnvValues, database: DatabaseConfig, terminal: boolean): ServerConfig {
+  const production = values.NODE_ENV === 'production';
   const port = values.PORT;
   const publicUrl = values.PUBLIC_URL ?? `http://localhost:${port}`;
   const devOrigins = production ? [] : ['http://localhost:5173'];
@@ -313,13 +352,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPerUser: values.STREAM_MAX_PER_USER,
       writeTimeoutMs: values.STREAM_WRITE_TIMEOUT_MS,
     },
-    mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: resolve(WORKSPACE_ROOT, values.MAIL_DIR) },
+    mail: { url: values.MAIL_URL, from: values.MAIL_FROM, dir: mailDir(values, database) },
     requireEmailVerification: values.REQUIRE_EMAIL_VERIFICATION === 'true',
     trustedProxies: values.TRUSTED_PROXIES,
     maxConnectionsPerIp: values.MAX_CONNECTIONS_PER_IP,
     workers: values.WEB_CONCURRENCY,
     logLevel: values.LOG_LEVEL,
-    logFormat: values.LOG_FORMAT ?? (values.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    logFormat: values.LOG_FORMAT ?? (values.NODE_ENV === 'development' || terminal ? 'pretty' : 'json'),
     metricsToken: values.METRICS_TOKEN,
   };
 }

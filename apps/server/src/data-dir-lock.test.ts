@@ -1,5 +1,5 @@
 // One server per embedded database folder, with real processes: the production server
-// (src/main.ts) and `pnpm db:migrate` (packages/db src/cli/migrate.ts) on one PGLITE_DIR.
+// (src/start.ts) and `pnpm db:migrate` (packages/db src/cli/migrate.ts) on one PGLITE_DIR.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

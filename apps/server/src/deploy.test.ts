@@ -8,12 +8,14 @@ import {
   bearer,
   freePort,
   pnpm,
+  ServerExitedError,
   type ServerProcess,
   signUp,
   spawnServer,
   TEST_SECRET,
   trpc,
 } from './testing.ts';
+import { nextMailFile } from './testing-mail.ts';
 
 /** Every file under `dir` whose name matches, as paths relative to it. */
 function filesUnder(dir: string, name: RegExp): string[] {
@@ -23,13 +25,10 @@ function filesUnder(dir: string, name: RegExp): string[] {
 describe('the deployed server (pnpm build, then pnpm deploy --prod)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'todo-deploy-'));
   let server: ServerProcess;
-
-  beforeAll(async () => {
-    // turbo builds the web app first (the server's build copies it in), from its cache when unchanged.
-    await pnpm(['exec', 'turbo', 'run', 'build', '--filter=@todo/server']);
-    await pnpm(['--filter', '@todo/server', 'deploy', '--prod', dir]);
-    const port = await freePort();
-    server = await spawnServer({
+  let port: number;
+  /** The deployed server as `pnpm start` runs it: no NODE_ENV, no MAIL_URL, the embedded database. */
+  const start = () =>
+    spawnServer({
       command: { args: ['--max-semi-space-size=64', 'dist/start.js'], cwd: dir },
       // No NODE_ENV: dist/start.js defaults it to production, as `pnpm start` does.
       env: {
@@ -40,6 +39,13 @@ describe('the deployed server (pnpm build, then pnpm deploy --prod)', () => {
       },
       startTimeoutMs: 120_000,
     });
+
+  beforeAll(async () => {
+    // turbo builds the web app first (the server's build copies it in), from its cache when unchanged.
+    await pnpm(['exec', 'turbo', 'run', 'build', '--filter=@todo/server']);
+    await pnpm(['--filter', '@todo/server', 'deploy', '--prod', dir]);
+    port = await freePort();
+    server = await start();
   }, 600_000);
 
   afterAll(async () => {
@@ -79,5 +85,34 @@ describe('the deployed server (pnpm build, then pnpm deploy --prod)', () => {
     const listed = await trpc(server.url, 'todo.list', { headers: bearer(session.token) });
     expect(listed.status).toBe(200);
     expect(JSON.stringify(listed.body)).toContain('"title":"deployed"');
+  });
+
+  it('without MAIL_URL, writes account mail to .data/mail beside it and logs the link', async () => {
+    const user = await signUp(server.url);
+    const reset = await fetch(`${server.url}/api/auth/request-password-reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email: user.email, redirectTo: `${server.url}/reset-password` }),
+    });
+    expect(reset.status).toBe(200);
+    // A deployed folder has no repository around it: .data/ is in the folder it runs from.
+    const mail = await nextMailFile(join(dir, '.data/mail'), user.email);
+    expect(new URL(mail.link).pathname).toBe('/reset-password');
+    await expect.poll(() => server.stdout.filter((line) => line.includes(mail.link))).toHaveLength(1);
+  });
+
+  it('a second start on the same port says so in one sentence, with no stack, and exits 1', async () => {
+    const second = await start().then(
+      () => expect.fail('a second server started on the same port'),
+      (error: unknown) => error,
+    );
+    if (!(second instanceof ServerExitedError)) throw second;
+    expect(second.code).toBe(1);
+    expect(second.stderr.filter(Boolean)).toEqual([
+      `Port ${port} is in use: stop the other server, or set PORT to another port (PORT=${port + 1}).`,
+    ]);
+    expect([...second.stdout, ...second.stderr].join('\n')).not.toMatch(/^\s+at /m);
+    // The first one is unaffected.
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   });
 });

@@ -1,4 +1,4 @@
-// The HTTP edge under hostile bytes: the production server as its own process (src/main.ts), fed
+// The HTTP edge under hostile bytes: the production server as its own process (src/start.ts), fed
 // over raw sockets every method on every route, requests cut at every byte, broken chunked
 // framing, bad percent-encoding, invalid UTF-8, NUL bytes, oversized headers and URLs, pipelines
 // and responses abandoned half-way. After each batch the process must still be alive and

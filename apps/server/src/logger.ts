@@ -35,20 +35,37 @@ function createStdoutByTurn(): DestinationStream {
   };
 }
 
+/** A request line's fields (request-log.ts): its pretty message says them all. */
+const REQUEST_FIELDS = ['reqId', 'method', 'path', 'status', 'ms', 'aborted'];
+
 /**
- * The process's logger. JSON lines (`LOG_FORMAT=json`, the default outside development): `info`
- * and below on stdout, batched per event-loop turn (stdoutByTurn), `error` and `fatal` on
- * stderr through pino's asynchronous destination; whatever is pending is written when the
- * process exits. `LOG_FORMAT=pretty` (development):
- * pino-pretty, as a stream in this thread rather than a worker-thread transport, so that a
- * bundled build needs no module resolved by name at run time. pino-pretty is loaded only then.
+ * A line's message for a person: a request line as `GET /api/trpc/todo.list 200 3.1 ms`, a
+ * failed request's as `request failed: GET /path`; any other message as it is.
+ */
+export function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const message = String(log[messageKey] ?? '');
+  if (typeof log.method !== 'string' || typeof log.path !== 'string') return message;
+  if (message !== 'request') return `${message}: ${log.method} ${log.path}`;
+  const status = log.status === undefined ? 'no answer' : String(log.status);
+  return `${log.method} ${log.path} ${status} ${log.ms} ms${log.aborted ? ', the client left' : ''}`;
+}
+
+/**
+ * The process's logger. JSON lines (`LOG_FORMAT=json`, the default when stdout is not a
+ * terminal, outside development): `info` and below on stdout, batched per event-loop turn
+ * (stdoutByTurn), `error` and `fatal` on stderr through pino's asynchronous destination;
+ * whatever is pending is written when the process exits. `LOG_FORMAT=pretty` (a terminal, or
+ * development): one line per event through pino-pretty, a request's as `GET /path 200 3.1 ms`,
+ * the pid only when several workers share the terminal. pino-pretty runs as a stream in this
+ * thread rather than a worker-thread transport, so that a bundled build needs no module
+ * resolved by name at run time, and is loaded only then.
  *
  * @example
  * const logger = await createLogger({ logLevel: 'info', logFormat: 'json' });
  * logger.info({ port: 3000 }, 'listening');
  */
 export async function createLogger(
-  config: Pick<ServerConfig, 'logLevel' | 'logFormat'>,
+  config: Pick<ServerConfig, 'logLevel' | 'logFormat'> & { workers?: number },
   destination?: DestinationStream,
 ): Promise<Logger> {
   const options = {
@@ -62,7 +79,16 @@ export async function createLogger(
   if (destination) return pino(options, destination);
   if (config.logFormat === 'pretty') {
     const { default: pretty } = await import('pino-pretty');
-    return pino(options, pretty({ translateTime: 'SYS:HH:MM:ss.l', ignore: 'hostname' }));
+    const hidden = [...((config.workers ?? 1) > 1 ? [] : ['pid']), 'hostname', ...REQUEST_FIELDS];
+    return pino(
+      options,
+      pretty({
+        translateTime: 'SYS:HH:MM:ss.l',
+        singleLine: true,
+        ignore: hidden.join(','),
+        messageFormat: (log, messageKey) => prettyMessage(log, messageKey),
+      }),
+    );
   }
   return pino(
     options,

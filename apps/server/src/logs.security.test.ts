@@ -1,4 +1,4 @@
-// No secret in any log line: the real server process (src/main.ts, production, request log
+// No secret in any log line: the real server process (src/start.ts, production, request log
 // on) through a whole session, then its stdout and stderr searched for every credential.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, cookieHeader, type ServerProcess, spawnServer, trpc } from './testing.ts';

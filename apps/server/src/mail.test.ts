@@ -1,13 +1,15 @@
-// Where account mail goes: .eml files and a log line in development, nowhere in production
-// without MAIL_URL (said once at start, and reset refuses instead of pretending), and a failing
-// SMTP server never changes what a reset request answers. The SMTP round trip itself is in
-// account.test.ts.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// Where account mail goes without MAIL_URL: .eml files in MAIL_DIR and a log line, in
+// development and on the embedded database in production (`pnpm start`); nowhere on a production
+// PostgreSQL server without MAIL_DIR (said once at start, /healthz says so, and reset refuses
+// instead of pretending). A failing SMTP server never changes what a reset request answers. The
+// SMTP round trip itself is in account.test.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WORKSPACE_ROOT } from '@todo/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDrivers } from '@todo/db/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 import {
   type ServerProcess,
@@ -42,6 +44,22 @@ describe('mail configuration', () => {
     expect(config.requireEmailVerification).toBe(false);
   });
 
+  it('production on the embedded database (`pnpm start`) keeps the .data/mail default', () => {
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).mail.dir).toBe(
+      resolve(WORKSPACE_ROOT, '.data/mail'),
+    );
+  });
+
+  it('production on a PostgreSQL server has no mail folder unless MAIL_DIR names one', () => {
+    const server = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://todo@db.internal/todo',
+      BETTER_AUTH_SECRET: TEST_SECRET,
+    };
+    expect(loadConfig(server).mail.dir).toBeUndefined();
+    expect(loadConfig({ ...server, MAIL_DIR: '/var/spool/todo-mail' }).mail.dir).toBe('/var/spool/todo-mail');
+  });
+
   it('takes an smtp:// or smtps:// MAIL_URL and nothing else', () => {
     expect(loadConfig({ ...base, MAIL_URL: 'smtps://user:pw@mail.example.com:465' }).mail.url).toBe(
       'smtps://user:pw@mail.example.com:465',
@@ -61,14 +79,14 @@ describe('mail configuration', () => {
   });
 });
 
-describe('development without MAIL_URL', () => {
+describe.each(['development', 'production'])('%s on the embedded database without MAIL_URL', (mode) => {
   let server: ServerProcess;
   let mailDir: string;
   beforeAll(async () => {
     mailDir = mkdtempSync(join(tmpdir(), 'todo-mail-'));
-    // JSON lines, as in production, to read the line back (development prints them pretty).
+    // JSON lines, to read the lines back (development prints them pretty).
     server = await spawnServer({
-      env: { ...base, NODE_ENV: 'development', LOG_FORMAT: 'json', MAIL_DIR: mailDir },
+      env: { ...base, NODE_ENV: mode, LOG_FORMAT: 'json', MAIL_DIR: mailDir },
     });
   });
   afterAll(async () => {
@@ -77,6 +95,14 @@ describe('development without MAIL_URL', () => {
   });
 
   it('writes each message to MAIL_DIR as an .eml file and logs its link in one line', async () => {
+    // Said once at start, so that whoever runs it knows where to look.
+    const startLines = () => server.stdout.filter((line) => line.includes('"mail: '));
+    await expect.poll(startLines).toHaveLength(1);
+    expect(JSON.parse(startLines()[0] as string).msg).toBe(
+      `mail: no MAIL_URL, so account mail is written to ${mailDir} and its links logged here`,
+    );
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok', mail: true });
+
     const user = await signUp(server.url);
     expect((await requestReset(server.url, user.email)).status).toBe(200);
     const mail = await nextMailFile(mailDir, user.email);
@@ -107,42 +133,45 @@ describe('development without MAIL_URL', () => {
   });
 });
 
-describe('production without MAIL_URL', () => {
-  let server: ServerProcess;
-  let mailDir: string;
-  beforeAll(async () => {
-    mailDir = mkdtempSync(join(tmpdir(), 'todo-mail-'));
-    server = await spawnServer({ env: { ...base, NODE_ENV: 'production', MAIL_DIR: mailDir } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(mailDir, { recursive: true, force: true });
-  });
+// The configuration names a PostgreSQL server, as a deployment's does; the test hands the server
+// its throwaway database (in-memory PGlite on a run without TEST_DATABASE_URL).
+describe.each(testDrivers.filter((driver) => driver !== 'neon'))(
+  'production on a PostgreSQL server without MAIL_URL or MAIL_DIR (%s)',
+  (driver) => {
+    let server: TestServer;
+    /** What the server logged at warn and above while it started (testLogger: console.error). */
+    let startLines: string[] = [];
+    beforeAll(async () => {
+      const errors = vi.spyOn(console, 'error');
+      try {
+        server = await startTestServer(driver, {
+          NODE_ENV: 'production',
+          DATABASE_URL: 'postgres://todo@db.internal/todo',
+        });
+      } finally {
+        startLines = errors.mock.calls.map(([line]) => String(line));
+        errors.mockRestore();
+      }
+    });
+    afterAll(() => server?.stop());
 
-  it('says once at start that reset and verification are off, and reset refuses instead of pretending', async () => {
-    // Log lines are written asynchronously (once per event-loop turn): poll for it.
-    const mailLines = () => server.stdout.filter((line) => line.includes('MAIL_URL'));
-    await expect.poll(mailLines).toHaveLength(1);
-    expect(mailLines().map((line) => JSON.parse(line))).toEqual([
-      {
-        level: 'warn',
-        time: expect.any(String),
-        pid: expect.any(Number),
-        msg: 'mail: MAIL_URL is not set, so password reset and email verification are off',
-      },
-    ]);
-    const user = await signUp(server.url);
-    const reply = await requestReset(server.url, user.email);
-    expect(reply.status).toBe(400);
-    expect(await reply.json()).toMatchObject({ code: 'RESET_PASSWORD_DISABLED' });
-    // The same answer for an unknown address: nothing to tell the two apart.
-    const unknown = await requestReset(server.url, uniqueEmail('nobody'));
-    expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toMatchObject({ code: 'RESET_PASSWORD_DISABLED' });
-    expect(readdirSync(mailDir)).toEqual([]);
-    expect((await signIn(server.url, user.email)).status).toBe(200);
-  });
-});
+    it('says once at start that reset and verification are off, /healthz says so, and reset refuses instead of pretending', async () => {
+      expect(startLines.map((line) => JSON.parse(line).msg)).toEqual([
+        'mail: neither MAIL_URL nor MAIL_DIR is set, so password reset and email verification are off',
+      ]);
+      expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok', mail: false });
+      const user = await signUp(server.url);
+      const reply = await requestReset(server.url, user.email);
+      expect(reply.status).toBe(400);
+      expect(await reply.json()).toMatchObject({ code: 'RESET_PASSWORD_DISABLED' });
+      // The same answer for an unknown address: nothing to tell the two apart.
+      const unknown = await requestReset(server.url, uniqueEmail('nobody'));
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toMatchObject({ code: 'RESET_PASSWORD_DISABLED' });
+      expect((await signIn(server.url, user.email)).status).toBe(200);
+    });
+  },
+);
 
 describe('mail requests per client', () => {
   let server: TestServer;

@@ -9,14 +9,12 @@ export type MailConfig = {
   /** smtp:// or smtps:// URL of the server that sends; unset, messages go to `dir` (or nowhere). */
   url?: string;
   from: string;
-  /** Where each message is written as an .eml file when there is no `url` (development, tests). */
-  dir: string;
-  /** Without a URL in production there is nothing to send with: account mail is off. */
-  production: boolean;
+  /** Where each message is written as an .eml file when there is no `url`; unset too: no mail. */
+  dir?: string;
 };
 
 export type Mailer = AuthMail & {
-  /** 'smtp', 'files' (development and tests), or 'off' (production without MAIL_URL). */
+  /** 'smtp', 'files' (MAIL_DIR, or its default: see config.ts mailDir), or 'off'. */
   mode: 'smtp' | 'files' | 'off';
   /** Waits up to `timeoutMs` for messages still being sent, then closes the transport. */
   close(timeoutMs?: number): Promise<void>;
@@ -24,22 +22,27 @@ export type Mailer = AuthMail & {
 
 /**
  * Account mail (password reset, email verification). With MAIL_URL it goes out through that
- * SMTP server; without, in development and tests, each message is written to MAIL_DIR as an
- * .eml file and its link is logged; in production without MAIL_URL it is off, and auth offers
- * neither reset nor verification.
+ * SMTP server; without, each message is written to MAIL_DIR as an .eml file and its link is
+ * logged in one line; with neither it is off, and auth offers neither reset nor verification.
  *
  * Sending never holds up the request that asked for it, and a failure is logged, not
  * answered: a reset request must look the same whether or not the address has an account.
  *
  * @example
- * const mailer = createMailer({ url: 'smtp://127.0.0.1:2525', from: 'Todo <no-reply@localhost>', dir: '.data/mail', production: false }, logger);
+ * const mailer = createMailer({ url: 'smtp://127.0.0.1:2525', from: 'Todo <no-reply@localhost>' }, logger);
  */
 export function createMailer(config: MailConfig, logger: Logger): Mailer {
-  const mode = config.url ? 'smtp' : config.production ? 'off' : 'files';
+  // Files only without a URL: with one, MAIL_DIR is not used.
+  const dir = config.url ? undefined : config.dir;
+  const mode = config.url ? 'smtp' : dir ? 'files' : 'off';
   if (mode === 'off') {
-    logger.warn('mail: MAIL_URL is not set, so password reset and email verification are off');
+    logger.warn(
+      'mail: neither MAIL_URL nor MAIL_DIR is set, so password reset and email verification are off',
+    );
     return { mode, enabled: false, send: async () => {}, close: async () => {} };
   }
+  if (mode === 'files')
+    logger.info(`mail: no MAIL_URL, so account mail is written to ${dir} and its links logged here`);
   const transport = config.url
     ? createTransport(config.url, { from: config.from })
     : createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, { from: config.from });
@@ -47,10 +50,10 @@ export function createMailer(config: MailConfig, logger: Logger): Mailer {
 
   const deliver = async (message: MailMessage) => {
     const info = await transport.sendMail({ to: message.to, subject: message.subject, text: message.text });
-    if (mode === 'files') {
-      mkdirSync(config.dir, { recursive: true });
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
       const file = join(
-        config.dir,
+        dir,
         `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`,
       );
       // Whole or not at all: whoever watches the folder never reads half a message.

@@ -159,6 +159,25 @@ describe('request ids', () => {
     }
   });
 
+  it("the web build's files get no line, only an id; the API calls beside them get theirs", async () => {
+    const { server, lines } = await serverLogging({});
+    try {
+      for (const path of ['/', '/app.js', '/some/client/route']) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, path).toBe(200);
+        expect(response.headers.get('x-request-id'), path).toMatch(UUID);
+      }
+      const health = await fetch(`${server.url}/healthz`);
+      const id = health.headers.get('x-request-id');
+      await vi.waitFor(() => expect(lines.filter((line) => line.msg === 'request')).toHaveLength(1));
+      expect(lines.filter((line) => line.msg === 'request')).toEqual([
+        expect.objectContaining({ reqId: id, method: 'GET', path: '/healthz', status: 200 }),
+      ]);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
   it('LOG_REQUESTS=false writes no request line, and still names an id on every answer', async () => {
     const { server, lines } = await serverLogging({ LOG_REQUESTS: 'false' });
     try {

@@ -33,9 +33,11 @@ export function requestLog(req: IncomingMessage, logger: Logger): Logger {
  * With `logRequests`, one line per request when its response is done or its client has gone
  * (`aborted: true`, and no status unless the answer had begun): method, path (never the
  * query), status and milliseconds; 5xx at `error`, the rest at `info`. Never headers or
- * bodies, so no cookie, bearer or password can reach the log. One listener and one log call
- * per request, no logger per request: the line is on every request's path, and `pnpm bench`
- * measures it (docs/performance.md).
+ * bodies, so no cookie, bearer or password can reach the log. A file of the web build
+ * (`webFile`) gets no line unless its answer is a 5xx: a page load asks for a dozen, and each
+ * line would only say that a file was sent. One listener and one log call per request, no
+ * logger per request: the line is on every request's path, and `pnpm bench` measures it
+ * (docs/performance.md).
  *
  * @example
  * const log = requestLogger({ logger, trustedProxies: ['loopback'], logRequests: true });
@@ -45,10 +47,10 @@ export function requestLogger(options: {
   logger: Logger;
   trustedProxies: readonly string[];
   logRequests: boolean;
-}): (req: IncomingMessage, res: ServerResponse) => void {
+}): (req: IncomingMessage, res: ServerResponse, kind?: { webFile?: boolean }) => void {
   const { logger, logRequests } = options;
   const clients = clientAddress(options.trustedProxies);
-  return (req, res) => {
+  return (req, res, { webFile = false } = {}) => {
     const given = req.headers[REQUEST_ID_HEADER];
     const reqId =
       typeof given === 'string' && PROXY_REQUEST_ID.test(given) && clients.fromTrustedProxy(req)
@@ -60,6 +62,7 @@ export function requestLogger(options: {
     const started = performance.now();
     // 'close' follows 'finish' on every response, and comes alone when the client went first.
     res.once('close', () => {
+      if (webFile && res.statusCode < 500) return;
       const line = {
         reqId,
         method: req.method,

@@ -1,4 +1,4 @@
-// Faults, against the real server process (src/main.ts) and a PostgreSQL of the test's own
+// Faults, against the real server process (src/start.ts) and a PostgreSQL of the test's own
 // (initdb into a temporary directory, a free port, pg_ctl to stop and start it at will):
 // the database going away under load, the pool exhausted, SIGTERM under load. Run with
 // `pnpm test:faults`; needs PostgreSQL's server binaries (initdb, pg_ctl), found under

@@ -1,4 +1,4 @@
-// THE test of "every instance enforces one limit": two server processes (src/main.ts, each its
+// THE test of "every instance enforces one limit": two server processes (src/start.ts, each its
 // own pool) on one PostgreSQL, with sign-in attempts alternating between them. In memory, each
 // would have counted half and let the 11th attempt through. Needs TEST_DATABASE_URL (CI has it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

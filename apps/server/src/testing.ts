@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '@todo/db/testing';
 import pino from 'pino';
-import { loadConfig, type RunningServer, type StartOptions, startServer } from './index.ts';
 import type { Logger } from './logger.ts';
+import { loadConfig, type RunningServer, type StartOptions, startServer } from './server.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const INDEX_HTML = '<!doctype html><title>Todo (test build)</title><div id="root"></div>';
@@ -102,7 +102,7 @@ export type ServerProcess = {
 };
 
 /**
- * Two production server processes (src/main.ts, each with its own pool) on one throwaway
+ * Two production server processes (src/start.ts, each with its own pool) on one throwaway
  * PostgreSQL database, as two hosts behind a load balancer would be, serving a one-page web
  * build. Needs TEST_DATABASE_URL. `stop` expects both to exit 0, then removes the rest.
  *
@@ -162,7 +162,7 @@ const collectLines = (stream: NodeJS.ReadableStream, lines: string[], onLine: (l
 };
 
 /**
- * Runs src/main.ts (or `entry`, e.g. src/start.ts) as its own process through tsx on 127.0.0.1
+ * Runs src/start.ts (or `command`) as its own process through tsx on 127.0.0.1
  * and a free port, and resolves once it prints `todo server on <url> (database: …)`. The process
  * sees only PATH, HOME, TMPDIR and `env`: never the test run's own DATABASE_URL or NODE_ENV.
  *
@@ -173,21 +173,42 @@ const collectLines = (stream: NodeJS.ReadableStream, lines: string[], onLine: (l
  */
 export async function spawnServer({
   env,
-  entry = 'src/main.ts',
+  args = [],
+  terminal = false,
   command,
   startTimeoutMs = 60_000,
 }: {
   env: Record<string, string>;
-  /** The file to run, relative to apps/server. */
-  entry?: string;
-  /** Instead of `entry` through tsx: plain `node <args>` in `cwd` (a built or deployed server). */
+  /** Arguments after src/start.ts, e.g. `--development` (what `pnpm dev` passes). */
+  args?: string[];
+  /**
+   * Gives the server a terminal for stdout and stderr, as a person's shell does: util-linux's
+   * `script` runs it on a pseudo-terminal, whose output (both streams) is `stdout` here. When
+   * `script` ends, the terminal closes and the server gets SIGHUP.
+   */
+  terminal?: boolean;
+  /** Instead of src/start.ts through tsx: plain `node <args>` in `cwd` (a built or deployed server). */
   command?: { args: string[]; cwd: string };
   startTimeoutMs?: number;
 }): Promise<ServerProcess> {
   const inherited = Object.fromEntries(
     ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
   );
-  const child = spawn(process.execPath, command?.args ?? ['--import', 'tsx', entry], {
+  const nodeArgs = command?.args ?? ['--import', 'tsx', 'src/start.ts', ...args];
+  const [file, fileArgs] = terminal
+    ? [
+        'script',
+        [
+          '--quiet',
+          '--flush',
+          '--return',
+          '--command',
+          [process.execPath, ...nodeArgs].join(' '),
+          '/dev/null',
+        ],
+      ]
+    : [process.execPath, nodeArgs];
+  const child = spawn(file, fileArgs, {
     cwd: command?.cwd ?? fileURLToPath(new URL('..', import.meta.url)),
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,9 @@
 import { type DB, signInFailureStore } from '@todo/db';
-import { betterAuth } from 'better-auth';
+import { type BetterAuthOptions, betterAuth } from 'better-auth';
 import { bearer } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import { assertValidName, authHooks } from './auth-hooks.ts';
-import { type AuthMail, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
+import { type AuthMail, type MailUser, resetPasswordMail, verifyEmailMail } from './auth-mail.ts';
 import { type LimiterQueue, type RateLimitStorage, rateLimitStorage, unqueued } from './auth-rate-limits.ts';
 import { type FailureStore, SignInLimiter } from './sign-in-limiter.ts';
 
@@ -153,14 +153,101 @@ function rateLimitOptions(perMinute: number, customStorage: RateLimitStorage) {
   };
 }
 
+/** Email and password sign-up, sign-in and reset: the reset link is mailed when there is mail. */
+function emailAndPasswordOptions(
+  baseURL: string,
+  mail: AuthMail | undefined,
+  requireEmailVerification: boolean,
+) {
+  return {
+    enabled: true,
+    autoSignIn: true,
+    minPasswordLength: 8,
+    maxPasswordLength: 128,
+    revokeSessionsOnPasswordReset: true,
+    requireEmailVerification,
+    resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_IN_SECONDS,
+    // The link opens the web app's page, which posts the token and the new password to
+    // /reset-password. Mail goes out in the background, so the answer (and its timing) is the
+    // same whether or not the address has an account.
+    sendResetPassword: mail
+      ? async ({ user, token }: { user: MailUser; token: string }) => {
+          const link = `${baseURL}/reset-password?token=${encodeURIComponent(token)}`;
+          await mail.send(resetPasswordMail(user, link, RESET_PASSWORD_EXPIRES_IN_SECONDS));
+        }
+      : undefined,
+  } satisfies BetterAuthOptions['emailAndPassword'];
+}
+
+/** The address check: mailed at sign-up and sign-in only when it is required. */
+function emailVerificationOptions(
+  baseURL: string,
+  mail: AuthMail | undefined,
+  requireEmailVerification: boolean,
+) {
+  return {
+    sendOnSignUp: requireEmailVerification,
+    sendOnSignIn: requireEmailVerification,
+    autoSignInAfterVerification: true,
+    expiresIn: VERIFY_EMAIL_EXPIRES_IN_SECONDS,
+    sendVerificationEmail: mail
+      ? async ({ user, token }: { user: MailUser; token: string }) => {
+          const link = `${baseURL}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=/`;
+          await mail.send(verifyEmailMail(user, link, VERIFY_EMAIL_EXPIRES_IN_SECONDS));
+        }
+      : undefined,
+  } satisfies BetterAuthOptions['emailVerification'];
+}
+
+/**
+ * Better Auth's own messages through `log`. Only an Error among the extra arguments is passed
+ * on: the rest may hold request data.
+ */
+const loggerOption = (log: NonNullable<AuthOptions['log']>) => ({
+  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, ...args: unknown[]) =>
+    log(
+      level,
+      message,
+      args.find((arg): arg is Error => arg instanceof Error),
+    ),
+});
+
+/**
+ * The name rule again for every write of a user row, whichever endpoint or server-side call
+ * makes it: the request hook answers first, this holds for the rest.
+ */
+const userNameHooks = {
+  user: {
+    create: { before: async (user: { name: string }) => assertValidName(user.name) },
+    update: {
+      before: async (data: Record<string, unknown>) => {
+        if ('name' in data) assertValidName(data.name);
+      },
+    },
+  },
+};
+
+/** Cookies, client addresses and ids. */
+function advancedOptions(baseURL: string) {
+  return {
+    ...authSchemaOptions.advanced,
+    ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    useSecureCookies: baseURL.startsWith('https://'),
+    defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' as const },
+    // Better Auth turns its Origin/CSRF checks off by default when NODE_ENV=test or TEST is
+    // set; the refusal of foreign origins must not depend on the environment's name.
+    disableOriginCheck: false,
+  };
+}
+
 /**
  * Email and password accounts on our Kysely instance (one pool, or the one PGlite). Browsers
  * get an httpOnly SameSite=Lax cookie (Secure over https); programs send the token from the
- * `set-auth-token` header as `Authorization: Bearer`.
+ * `set-auth-token` header as `Authorization: Bearer`. Better Auth's options read top to bottom
+ * in the order its documentation gives them; each part with logic of its own has a function.
  *
- * Longer than 80 lines: it is Better Auth's one options object, read top to bottom in the order
- * its documentation gives them; the parts with logic of their own live in their own functions
- * and files (rate limits below, hooks, mail, routes).
+ * @example
+ * const auth = createAuth({ db, secret, baseURL: 'http://localhost:3000', trustedOrigins: ['http://localhost:3000'] });
  */
 export function createAuth(options: AuthOptions) {
   const perMinute = options.rateLimitPerMinute ?? 10;
@@ -179,17 +266,7 @@ export function createAuth(options: AuthOptions) {
   const auth = betterAuth({
     ...authSchemaOptions,
     database: { db: options.db, type: 'postgres' },
-    ...(options.log && {
-      logger: {
-        // Only an Error among the extra arguments is passed on: the rest may hold request data.
-        log: (level, message, ...args: unknown[]) =>
-          options.log?.(
-            level,
-            message,
-            args.find((arg): arg is Error => arg instanceof Error),
-          ),
-      },
-    }),
+    ...(options.log && { logger: loggerOption(options.log) }),
     // An error that is not Better Auth's own (the database away, a bug) leaves its handler, so
     // the server answers it as it answers every other: 503 with Retry-After while the database
     // is unreachable, else a logged 500. Left to itself, Better Auth answers an empty 500.
@@ -199,67 +276,17 @@ export function createAuth(options: AuthOptions) {
     basePath: '/api/auth',
     disabledPaths: DISABLED_PATHS,
     trustedOrigins: options.trustedOrigins,
-    emailAndPassword: {
-      enabled: true,
-      autoSignIn: true,
-      minPasswordLength: 8,
-      maxPasswordLength: 128,
-      revokeSessionsOnPasswordReset: true,
-      requireEmailVerification,
-      resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_IN_SECONDS,
-      // The link opens the web app's page, which posts the token and the new password to
-      // /reset-password. Mail goes out in the background, so the answer (and its timing) is the
-      // same whether or not the address has an account.
-      sendResetPassword: mail
-        ? async ({ user, token }) => {
-            const link = `${options.baseURL}/reset-password?token=${encodeURIComponent(token)}`;
-            await mail.send(resetPasswordMail(user, link, RESET_PASSWORD_EXPIRES_IN_SECONDS));
-          }
-        : undefined,
-    },
-    emailVerification: {
-      sendOnSignUp: requireEmailVerification,
-      sendOnSignIn: requireEmailVerification,
-      autoSignInAfterVerification: true,
-      expiresIn: VERIFY_EMAIL_EXPIRES_IN_SECONDS,
-      sendVerificationEmail: mail
-        ? async ({ user, token }) => {
-            const link = `${options.baseURL}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=/`;
-            await mail.send(verifyEmailMail(user, link, VERIFY_EMAIL_EXPIRES_IN_SECONDS));
-          }
-        : undefined,
-    },
-    user: {
-      ...authSchemaOptions.user,
-      deleteUser: { enabled: true },
-    },
-    // The name rule again for every write of a user row, whichever endpoint or server-side call
-    // makes it: the request hook answers first, this holds for the rest.
-    databaseHooks: {
-      user: {
-        create: { before: async (user) => assertValidName(user.name) },
-        update: {
-          before: async (data) => {
-            if ('name' in data) assertValidName(data.name);
-          },
-        },
-      },
-    },
+    emailAndPassword: emailAndPasswordOptions(options.baseURL, mail, requireEmailVerification),
+    emailVerification: emailVerificationOptions(options.baseURL, mail, requireEmailVerification),
+    user: { ...authSchemaOptions.user, deleteUser: { enabled: true } },
+    databaseHooks: userNameHooks,
     session: {
       ...authSchemaOptions.session,
       expiresIn: options.sessionExpiresInSeconds ?? 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
     },
     rateLimit: rateLimitOptions(perMinute, rateLimitStorage(options.db, { queue })),
-    advanced: {
-      ...authSchemaOptions.advanced,
-      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
-      useSecureCookies: options.baseURL.startsWith('https://'),
-      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
-      // Better Auth turns its Origin/CSRF checks off by default when NODE_ENV=test or TEST is
-      // set; the refusal of foreign origins must not depend on the environment's name.
-      disableOriginCheck: false,
-    },
+    advanced: advancedOptions(options.baseURL),
     // Password checks counted per account and client (Better Auth's limits above are per IP
     // only), and our refusals and messages: auth-hooks.ts.
     hooks: authHooks({

@@ -106,77 +106,137 @@ export type DatabaseOptions = {
  * const { db, close } = createDatabase({ driver: 'pglite', dataDir: null });
  */
 export function createDatabase(config: DatabaseConfig, { loadDataDir }: DatabaseOptions = {}): Database {
-  if (config.driver === 'pglite') {
-    // One process per folder (data-dir-lock.ts): throws DataDirInUseError naming the holder.
-    const lock = config.dataDir ? lockDataDir(config.dataDir) : undefined;
-    // One options object: PGlite ignores `loadDataDir` when it comes after a dataDir argument.
-    const pglite = new PGlite({ dataDir: config.dataDir ?? undefined, loadDataDir });
-    const dialect = new SerializedPGliteDialect(pglite);
-    const db = new Kysely<DB>({ dialect });
-    const exclusive = <T>(fn: () => Promise<T>) => dialect.driver.exclusive(fn);
-    let migrationTail: Promise<void> = Promise.resolve();
-    return {
-      db,
-      driver: 'pglite',
-      pgPool: null,
-      scripts: {
-        // PGlite lives in this process, so the lock is an in-process queue. The single
-        // connection alone is not enough: two migrators would interleave their statements,
-        // both read an empty schema_migrations and both run the first file.
-        async withLock(fn) {
-          const previous = migrationTail;
-          let release!: () => void;
-          migrationTail = new Promise<void>((resolve) => {
-            release = resolve;
-          });
-          await previous;
-          try {
-            return await fn();
-          } finally {
-            release();
-          }
-        },
-        query: (text, params) =>
-          exclusive(async () => {
-            await pglite.waitReady;
-            return (await pglite.query(text, params)).rows as never;
-          }),
-        runScript: (script, after) =>
-          exclusive(async () => {
-            await pglite.waitReady;
-            await pglite.transaction(async (tx) => {
-              await tx.exec(script);
-              await tx.query(after.text, after.params);
-            });
-          }),
-      },
-      // Between transactions: a LISTEN inside one would end with it.
-      listen: async (channel, onPayload) => {
-        const unlisten = await exclusive(() => pglite.listen(channel, onPayload));
-        return () => exclusive(() => unlisten());
-      },
-      close: () => db.destroy().finally(() => lock?.release()),
-    };
-  }
+  return config.driver === 'pglite' ? openPglite(config, loadDataDir) : openServerDatabase(config);
+}
 
+type PgliteConfig = Extract<DatabaseConfig, { driver: 'pglite' }>;
+type ServerDatabaseConfig = Extract<DatabaseConfig, { driver: 'pg' | 'neon' }>;
+
+/** PGlite in this process, on its one serialised connection (decision 3). */
+function openPglite(config: PgliteConfig, loadDataDir: Blob | undefined): Database {
+  // One process per folder (data-dir-lock.ts): throws DataDirInUseError naming the holder.
+  const lock = config.dataDir ? lockDataDir(config.dataDir) : undefined;
+  // One options object: PGlite ignores `loadDataDir` when it comes after a dataDir argument.
+  const pglite = new PGlite({ dataDir: config.dataDir ?? undefined, loadDataDir });
+  const dialect = new SerializedPGliteDialect(pglite);
+  const db = new Kysely<DB>({ dialect });
+  const exclusive = <T>(fn: () => Promise<T>) => dialect.driver.exclusive(fn);
+  return {
+    db,
+    driver: 'pglite',
+    pgPool: null,
+    scripts: pgliteScripts(pglite, exclusive),
+    // Between transactions: a LISTEN inside one would end with it.
+    listen: async (channel, onPayload) => {
+      const unlisten = await exclusive(() => pglite.listen(channel, onPayload));
+      return () => exclusive(() => unlisten());
+    },
+    close: () => db.destroy().finally(() => lock?.release()),
+  };
+}
+
+/** The migrator's access to PGlite, each statement in its turn on the one connection. */
+function pgliteScripts(pglite: PGlite, exclusive: <T>(fn: () => Promise<T>) => Promise<T>): ScriptRunner {
+  let migrationTail: Promise<void> = Promise.resolve();
+  return {
+    // PGlite lives in this process, so the lock is an in-process queue. The single
+    // connection alone is not enough: two migrators would interleave their statements,
+    // both read an empty schema_migrations and both run the first file.
+    async withLock(fn) {
+      const previous = migrationTail;
+      let release!: () => void;
+      migrationTail = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await previous;
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    },
+    query: (text, params) =>
+      exclusive(async () => {
+        await pglite.waitReady;
+        return (await pglite.query(text, params)).rows as never;
+      }),
+    runScript: (script, after) =>
+      exclusive(async () => {
+        await pglite.waitReady;
+        await pglite.transaction(async (tx) => {
+          await tx.exec(script);
+          await tx.query(after.text, after.params);
+        });
+      }),
+  };
+}
+
+/** A PostgreSQL server through node-postgres (pipelined) or Neon's serverless pool. */
+function openServerDatabase(config: ServerDatabaseConfig): Database {
   // Pipelined clients: a caller's BEGIN, session check and first statement share one write and
   // one round trip (caller.ts).
   const pool = createPool(config, { pipelined: true });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
-
-  // Migrations and listeners get a connection of their own, outside the pool and without the
-  // application's statement timeout: building an index on a large table may rightly take minutes.
-  const openMigrationClient = async (url = config.url): Promise<pg.Client> => {
-    const clientOptions = { connectionString: url, connectionTimeoutMillis: config.connectTimeoutMs };
-    const client =
-      config.driver === 'neon'
-        ? (new NeonClient(clientOptions) as unknown as pg.Client)
-        : new pg.Client(clientOptions);
-    client.on('error', () => {});
-    await client.connect();
-    return client;
+  return {
+    db,
+    driver: config.driver,
+    pgPool: config.driver === 'pg' ? pool : null,
+    listen: (channel, onPayload, onLost) => listenOnOwnConnection(config, channel, onPayload, onLost),
+    scripts: serverScripts(config, pool),
+    close: () => db.destroy(),
   };
+}
 
+/**
+ * A connection of its own, outside the pool and without the application's statement timeout,
+ * for migrations and listeners: building an index on a large table may rightly take minutes.
+ */
+async function openOwnClient(config: ServerDatabaseConfig, url = config.url): Promise<pg.Client> {
+  const clientOptions = { connectionString: url, connectionTimeoutMillis: config.connectTimeoutMs };
+  const client =
+    config.driver === 'neon'
+      ? (new NeonClient(clientOptions) as unknown as pg.Client)
+      : new pg.Client(clientOptions);
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Database.listen on a server: LISTEN on a connection of its own (`directUrl` when set). */
+async function listenOnOwnConnection(
+  config: ServerDatabaseConfig,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onLost?: (error: Error) => void,
+): Promise<() => Promise<void>> {
+  const client = await openOwnClient(config, config.directUrl ?? config.url);
+  let stopped = false;
+  const lost = (error: Error) => {
+    if (stopped) return;
+    stopped = true;
+    client.end().catch(() => {});
+    onLost?.(error);
+  };
+  client.on('error', lost);
+  client.on('end', () => lost(new Error('the listening connection closed')));
+  client.on('notification', (message) => {
+    if (message.channel === channel) onPayload(message.payload ?? '');
+  });
+  try {
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+  } catch (error) {
+    stopped = true;
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return async () => {
+    stopped = true;
+    await client.end().catch(() => {});
+  };
+}
+
+/** The migrator's access to a server: under the advisory lock, every statement on the lock's connection. */
+function serverScripts(config: ServerDatabaseConfig, pool: pg.Pool): ScriptRunner {
   let lockedClient: pg.ClientBase | undefined;
   const withClient = async <T>(fn: (client: pg.ClientBase) => Promise<T>) => {
     if (lockedClient) return fn(lockedClient);
@@ -187,66 +247,33 @@ export function createDatabase(config: DatabaseConfig, { loadDataDir }: Database
       client.release();
     }
   };
-
   return {
-    db,
-    driver: config.driver,
-    pgPool: config.driver === 'pg' ? pool : null,
-    async listen(channel, onPayload, onLost) {
-      const client = await openMigrationClient(config.directUrl ?? config.url);
-      let stopped = false;
-      const lost = (error: Error) => {
-        if (stopped) return;
-        stopped = true;
-        client.end().catch(() => {});
-        onLost?.(error);
-      };
-      client.on('error', lost);
-      client.on('end', () => lost(new Error('the listening connection closed')));
-      client.on('notification', (message) => {
-        if (message.channel === channel) onPayload(message.payload ?? '');
-      });
+    async withLock(fn) {
+      const client = await openOwnClient(config);
       try {
-        await client.query(`listen ${client.escapeIdentifier(channel)}`);
-      } catch (error) {
-        stopped = true;
+        // A session lock: it also ends if this process dies and its connection drops.
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        lockedClient = client;
+        return await fn();
+      } finally {
+        lockedClient = undefined;
+        // Closing the session releases the lock; no unlock query that could fail and hide fn's error.
         await client.end().catch(() => {});
-        throw error;
       }
-      return async () => {
-        stopped = true;
-        await client.end().catch(() => {});
-      };
     },
-    scripts: {
-      async withLock(fn) {
-        const client = await openMigrationClient();
+    query: (text, params) => withClient(async (client) => (await client.query(text, params)).rows),
+    runScript: (script, after) =>
+      withClient(async (client) => {
+        await client.query('begin');
         try {
-          // A session lock: it also ends if this process dies and its connection drops.
-          await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-          lockedClient = client;
-          return await fn();
-        } finally {
-          lockedClient = undefined;
-          // Closing the session releases the lock; no unlock query that could fail and hide fn's error.
-          await client.end().catch(() => {});
+          await client.query(script);
+          await client.query(after.text, after.params);
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback').catch(() => {});
+          throw error;
         }
-      },
-      query: (text, params) => withClient(async (client) => (await client.query(text, params)).rows),
-      runScript: (script, after) =>
-        withClient(async (client) => {
-          await client.query('begin');
-          try {
-            await client.query(script);
-            await client.query(after.text, after.params);
-            await client.query('commit');
-          } catch (error) {
-            await client.query('rollback').catch(() => {});
-            throw error;
-          }
-        }),
-    },
-    close: () => db.destroy(),
+      }),
   };
 }
 
@@ -260,9 +287,23 @@ export async function ping(db: Kysely<DB>): Promise<boolean> {
   }
 }
 
+/** Thrown by waitForDatabase when every attempt failed; `reason` is the last attempt's error message. */
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError';
+  constructor(
+    readonly attempts: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`database unreachable after ${attempts} attempts: ${reason}`, options);
+  }
+}
+
 /**
  * Waits until the database answers, retrying with exponential backoff (a Neon compute waking
- * up, a container starting), then fails with a message that names the cause.
+ * up, a container starting), then fails with a DatabaseUnreachableError that names the cause.
+ *
+ * @example await waitForDatabase(database.db, { attempts: 1 });
  */
 export async function waitForDatabase(
   db: Kysely<DB>,
@@ -276,7 +317,7 @@ export async function waitForDatabase(
     } catch (error) {
       if (attempt >= attempts) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`database unreachable after ${attempts} attempts: ${reason}`, { cause: error });
+        throw new DatabaseUnreachableError(attempts, reason, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, maxDelayMs);

@@ -22,6 +22,28 @@ function validate(mode: Mode, values: Record<FieldName, string>): FieldErrors {
   return errors;
 }
 
+/**
+ * False once the server says it cannot send account mail (`mail: false` in /healthz: production
+ * on a PostgreSQL server without MAIL_URL or MAIL_DIR), so that no reset link is promised that
+ * could never arrive. Until then, and if /healthz cannot be read, true.
+ */
+function useServerSendsMail(): boolean {
+  const [sendsMail, setSendsMail] = useState(true);
+  useEffect(() => {
+    let current = true;
+    fetch('/healthz', { credentials: 'omit' })
+      .then((response) => (response.ok ? (response.json() as Promise<{ mail?: boolean }>) : undefined))
+      .then((health) => {
+        if (current && health?.mail === false) setSendsMail(false);
+      })
+      .catch(() => {});
+    return () => {
+      current = false;
+    };
+  }, []);
+  return sendsMail;
+}
+
 /** Sign in, or create an account; both leave a session cookie and hand over to the list. */
 export function AuthScreen({
   notice,
@@ -41,6 +63,7 @@ export function AuthScreen({
   const [busy, setBusy] = useState(false);
   const firstField = useRef<HTMLInputElement>(null);
   const headingId = useId();
+  const sendsMail = useServerSendsMail();
 
   useEffect(() => firstField.current?.focus(), []);
 
@@ -150,7 +173,7 @@ export function AuthScreen({
               onChange={set('password')}
             />
           )}
-          {!signingUp && !forgot && (
+          {!signingUp && !forgot && sendsMail && (
             <p className="forgot-link">
               <button type="button" className="link-button" onClick={() => switchMode('forgot')}>
                 Forgot password?

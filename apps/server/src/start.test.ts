@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerExitedError, type ServerProcess, spawnServer, TEST_SECRET, testWebBuild } from './testing.ts';
 
@@ -16,7 +17,7 @@ async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 
   }
 }
 
-describe('the server process (src/main.ts)', () => {
+describe('the server process (src/start.ts)', () => {
   it('prints one line per configuration problem and exits 1', async () => {
     const child = await spawnServer({
       env: { NODE_ENV: 'production', PORT: 'eighty', DATABASE_URL: 'mysql://u@db/app' },
@@ -38,7 +39,6 @@ describe('the server process (src/main.ts)', () => {
 
   it('src/start.ts (`pnpm start`) runs in production when NODE_ENV is not set', async () => {
     const child = await spawnServer({
-      entry: 'src/start.ts',
       env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET },
     });
     try {
@@ -48,9 +48,20 @@ describe('the server process (src/main.ts)', () => {
     }
   });
 
+  it('`--development` (`pnpm dev`) runs in development when NODE_ENV is not set', async () => {
+    const child = await spawnServer({
+      args: ['--development'],
+      env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET, LOG_FORMAT: 'json' },
+    });
+    try {
+      expect(child.stdout.find((line) => line.startsWith('todo server on'))).toMatch(/\(database: pglite\)$/);
+    } finally {
+      await child.stop('SIGKILL');
+    }
+  });
+
   it("Better Auth's own warnings are log lines of the same JSON shape, not coloured console text", async () => {
     const child = await spawnServer({
-      entry: 'src/start.ts',
       // Long enough for the configuration, but one repeated character: Better Auth warns.
       env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: 'a'.repeat(40) },
     });
@@ -72,28 +83,26 @@ describe('the server process (src/main.ts)', () => {
     }
   });
 
-  it('LOG_FORMAT=pretty (the development default) prints readable lines, not JSON', async () => {
+  it('in a terminal, `pnpm start` prints one readable line per event, and none per file of the web build', async () => {
+    const webDist = testWebBuild();
     const child = await spawnServer({
-      env: {
-        NODE_ENV: 'development',
-        LOG_FORMAT: 'pretty',
-        PGLITE_DIR: 'memory',
-        BETTER_AUTH_SECRET: TEST_SECRET,
-      },
+      terminal: true,
+      env: { PGLITE_DIR: 'memory', BETTER_AUTH_SECRET: TEST_SECRET, WEB_DIST: webDist },
     });
     try {
-      const response = await fetch(`${child.url}/healthz`);
-      const id = response.headers.get('x-request-id') ?? '';
-      // pino-pretty: a heading line, then the fields indented below it.
-      const at = await waitFor(() => {
-        const index = child.stdout.findIndex((text) => text.includes(id));
-        return index === -1 ? undefined : index;
-      }, 'the request line');
-      const entry = child.stdout.slice(Math.max(0, at - 6), at + 1);
-      expect(entry.some((text) => text.startsWith('{'))).toBe(false);
-      expect(entry.join('\n')).toMatch(/INFO \(\d+\): request\n(.*\n)*\s+reqId: "/);
+      expect((await fetch(`${child.url}/app.js`)).status).toBe(200);
+      expect((await fetch(`${child.url}/healthz`)).status).toBe(200);
+      // The terminal ends lines with \r\n, and pino-pretty colours them.
+      const lines = () => child.stdout.map((line) => stripVTControlCharacters(line).trimEnd());
+      await waitFor(() => lines().find((line) => line.includes('/healthz')), 'the request line');
+      expect(lines().filter((line) => line.includes('/healthz'))).toEqual([
+        expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/healthz 200 [\d.]+ ms$/),
+      ]);
+      expect(lines().filter((line) => line.includes('/app.js'))).toEqual([]);
+      expect(lines().filter((line) => line.startsWith('{'))).toEqual([]);
     } finally {
       await child.stop('SIGKILL');
+      rmSync(webDist, { recursive: true, force: true });
     }
   });
 
