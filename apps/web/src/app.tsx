@@ -3,8 +3,8 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { signOut } from './session/auth-api.ts';
 import type { OfflineSession } from './session/offline.ts';
 import { navigate, usePath } from './session/path.ts';
+import { todoKeys } from './todos/todo-keys.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
-import { useTRPC } from './trpc.ts';
 
 export const SESSION_KEY = ['session'] as const;
 const UNCHECKED_MS = 10_000;
@@ -43,7 +43,6 @@ export function App({
   onSessionStarted: () => void;
   onSessionExpired: () => void;
 }) {
-  const trpc = useTRPC();
   const queryClient = useQueryClient();
   const path = usePath();
   /** Said on the sign-in screen after the account page deleted the account. */
@@ -65,7 +64,7 @@ export function App({
 
   const startSession = async () => {
     // Another account may have used this tab: never show its cached todos.
-    queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
+    queryClient.removeQueries({ queryKey: todoKeys.all });
     await queryClient.resetQueries({ queryKey: SESSION_KEY });
     setFarewell(null);
     onSessionStarted();
@@ -75,7 +74,7 @@ export function App({
     await signOut().catch(() => undefined);
     await offline.signedOut();
     await queryClient.resetQueries({ queryKey: SESSION_KEY });
-    queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
+    queryClient.removeQueries({ queryKey: todoKeys.all });
   };
 
   // The reset link's page needs no session (a reset ends them all anyway).
@@ -135,7 +134,7 @@ export function App({
             navigate('/', { replace: true });
             await offline.signedOut();
             await queryClient.resetQueries({ queryKey: SESSION_KEY });
-            queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
+            queryClient.removeQueries({ queryKey: todoKeys.all });
           }}
           onSignOut={async () => {
             await endSession();

@@ -6,11 +6,13 @@ import {
   dehydrate,
   hydrate,
   type Mutation,
+  partialMatchKey,
   type Query,
   type QueryClient,
 } from '@tanstack/react-query';
 import { del, get, set } from 'idb-keyval';
-import { WRITES, type WriteContext } from '../todos/todo-writes.ts';
+import { todoKeys } from '../todos/todo-keys.ts';
+import { isListWrite, type WriteContext } from '../todos/todo-writes.ts';
 import type { SessionUser } from './auth-api.ts';
 
 const KEY = 'todos-offline';
@@ -18,14 +20,13 @@ const KEY = 'todos-offline';
 const VERSION = 1;
 /** Changes come in bursts (a write changes the list, the counts and the mutation): one save each. */
 const SAVE_MS = 100;
-/** The queries worth having offline: every cached list (order, search) and the counts. */
-const PERSISTED = new Set([JSON.stringify(['todo', 'list']), JSON.stringify(['todo', 'counts'])]);
 
 export type Saved = { version: number; user: SessionUser; state: DehydratedState };
 
-const isPersisted = (query: Query) => PERSISTED.has(JSON.stringify(query.queryKey[0]));
-const isWaitingWrite = (mutation: Mutation) =>
-  mutation.options.scope?.id === WRITES.id && mutation.state.status === 'pending';
+/** The queries worth having offline: every cached list (order, search) and the counts. */
+const isPersisted = (query: Query) =>
+  partialMatchKey(query.queryKey, todoKeys.lists) || partialMatchKey(query.queryKey, todoKeys.counts());
+const isWaitingWrite = (mutation: Mutation) => isListWrite(mutation) && mutation.state.status === 'pending';
 
 /**
  * The lists and counts as shown, and every write not yet answered, paused or not (one under way

@@ -1,14 +1,8 @@
-import type { QueryClient } from '@tanstack/react-query';
-import type { TodoChange, TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
-import {
-  countsAfterChange,
-  covers,
-  listViewOf,
-  showsEverything,
-  withoutTodo,
-  withTodo,
-} from './live-changes.ts';
-import { type TodoList, todosOf } from './todo-cache.ts';
+import { partialMatchKey, type QueryClient } from '@tanstack/react-query';
+import type { TodoChange, TodoCounts, useTRPCClient } from '../trpc.ts';
+import { countsAfterChange, covers, listViewOf, showsEverything, withTodo } from './live-changes.ts';
+import { removeTodos, type TodoList, todosOf } from './todo-cache.ts';
+import { listInputOf, todoKeys } from './todo-keys.ts';
 import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
@@ -19,7 +13,6 @@ const BACK_MS = 4_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
 
 export type LiveSyncOptions = {
-  trpc: ReturnType<typeof useTRPC>;
   client: ReturnType<typeof useTRPCClient>;
   queryClient: QueryClient;
   setConnection: (connection: Connection) => void;
@@ -40,19 +33,16 @@ export type LiveSyncOptions = {
  * - `reset`, and a stream that starts without a `lastEventId` (nothing says what came before
  *   it), refetch.
  */
-export function startLiveSync({ trpc, client, queryClient, setConnection }: LiveSyncOptions): () => void {
-  const todoKey = trpc.todo.pathKey();
-  const listKey = trpc.todo.list.pathKey();
-  const countsKey = trpc.todo.counts.queryKey();
+export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOptions): () => void {
   const writing = () => pendingWrites(queryClient) > 0;
 
   const refetchAll = () => {
-    if (!writing()) void queryClient.invalidateQueries({ queryKey: todoKey });
+    if (!writing()) void queryClient.invalidateQueries({ queryKey: todoKeys.all });
   };
   const apply = (change: TodoChange) => {
     if (change.type === 'reset') return refetchAll();
     if (writing()) return;
-    foldChange(queryClient, { listKey, countsKey, todoKey }, change);
+    foldChange(queryClient, change);
   };
 
   let lastEventId: string | undefined;
@@ -115,7 +105,7 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
         markLost();
         // Asking the server again also finds out whether the session ended: an UNAUTHORIZED
         // answer takes the app back to sign-in (query-client.ts).
-        void queryClient.invalidateQueries({ queryKey: countsKey });
+        void queryClient.invalidateQueries({ queryKey: todoKeys.counts() });
         const delay = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
         failures += 1;
         retryTimer = setTimeout(start, delay);
@@ -146,14 +136,12 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
   };
 }
 
-type Keys = { listKey: readonly unknown[]; countsKey: readonly unknown[]; todoKey: readonly unknown[] };
-
 /** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
  * a list being read, or one whose input this code does not know. */
-function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoChange, { type: 'reset' }>) {
+function foldChange(queryClient: QueryClient, change: Exclude<TodoChange, { type: 'reset' }>) {
   const id = change.type === 'upsert' ? change.todo.id : change.id;
   const after = change.type === 'upsert' ? change.todo : undefined;
-  const lists = queryClient.getQueriesData<TodoList>({ queryKey: keys.listKey });
+  const lists = queryClient.getQueriesData<TodoList>({ queryKey: todoKeys.lists });
 
   const before = lists.flatMap(([, list]) => todosOf(list)).find((todo) => todo.id === id);
   if (before && after && before.updatedAt > after.updatedAt) return;
@@ -163,7 +151,7 @@ function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoCh
   // was never there).
   let countsKnown = before !== undefined;
   for (const [key, list] of lists) {
-    const input = infiniteInput(key);
+    const input = listInputOf(key);
     const view = input === undefined ? null : listViewOf(input);
     const fetching = queryClient.isFetching({ queryKey: key, exact: true }) > 0;
     if (!view || !list || fetching) {
@@ -173,30 +161,25 @@ function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoCh
     if (!before && showsEverything(view) && (!after || covers(view, list, after))) {
       countsKnown = countsKnown || after !== undefined || list.pages.at(-1)?.nextCursor === null;
     }
-    queryClient.setQueryData<TodoList>(key, after ? withTodo(view, list, after) : withoutTodo(list, id));
+    queryClient.setQueryData<TodoList>(
+      key,
+      after ? withTodo(view, list, after) : removeTodos(list, (todo) => todo.id === id),
+    );
   }
 
-  const counts = queryClient.getQueryData<TodoCounts>(keys.countsKey);
-  const countsFetching = queryClient.isFetching({ queryKey: keys.countsKey }) > 0;
+  const countsKey = todoKeys.counts();
+  const counts = queryClient.getQueryData<TodoCounts>(countsKey);
+  const countsFetching = queryClient.isFetching({ queryKey: countsKey }) > 0;
   if (counts && countsKnown && !countsFetching) {
-    queryClient.setQueryData<TodoCounts>(keys.countsKey, countsAfterChange(counts, before, after));
+    queryClient.setQueryData<TodoCounts>(countsKey, countsAfterChange(counts, before, after));
   } else {
-    void queryClient.invalidateQueries({ queryKey: keys.countsKey });
+    void queryClient.invalidateQueries({ queryKey: countsKey });
   }
 
   // Any other query about todos (one todo's details, say) is simply read again.
   void queryClient.invalidateQueries({
-    queryKey: keys.todoKey,
-    predicate: (query) => !isUnder(query.queryKey, keys.listKey) && !isUnder(query.queryKey, keys.countsKey),
+    queryKey: todoKeys.all,
+    predicate: (query) =>
+      !partialMatchKey(query.queryKey, todoKeys.lists) && !partialMatchKey(query.queryKey, countsKey),
   });
-}
-
-/** The input of a cached infinite `todo.list` query, or undefined for a plain one. */
-function infiniteInput(key: readonly unknown[]): unknown {
-  const meta = key[1] as { input?: unknown; type?: string } | undefined;
-  return meta?.type === 'infinite' ? (meta.input ?? {}) : undefined;
-}
-
-function isUnder(key: readonly unknown[], prefix: readonly unknown[]): boolean {
-  return JSON.stringify(key[0]) === JSON.stringify(prefix[0]);
 }

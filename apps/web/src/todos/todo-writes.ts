@@ -2,11 +2,12 @@
 // answer changes, and what a refusal says. Registered on the QueryClient by mutation key
 // (`setMutationDefaults`) rather than given to each `useMutation`, so that a write made offline
 // and restored after a reload (session/offline-cache.ts) still knows all of it.
-import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import type { Mutation, QueryClient, QueryKey } from '@tanstack/react-query';
 import { errorCode, TRPCClientError } from '@todo/client';
 import { isDatabaseAway } from '../session/database-status.ts';
 import type { createWebClient, Todo, TodoCounts } from '../trpc.ts';
 import { mapTodos, type TodoList } from './todo-cache.ts';
+import { todoKeys, type WriteName, writeKey } from './todo-keys.ts';
 
 /**
  * Every write to the list shares one mutation scope, so TanStack Query sends them one after
@@ -15,22 +16,19 @@ import { mapTodos, type TodoList } from './todo-cache.ts';
  */
 export const WRITES = { id: 'todo-writes' };
 
+/** Whether `mutation` is one of the list's writes (under way, waiting, or restored after a reload). */
+export const isListWrite = (mutation: Mutation): boolean => mutation.options.scope?.id === WRITES.id;
+
 /** How many of the list's writes are under way or waiting their turn (paused ones included). */
 export const pendingWrites = (queryClient: QueryClient): number =>
-  queryClient.isMutating({ predicate: (mutation) => mutation.options.scope?.id === WRITES.id });
+  queryClient.isMutating({ predicate: isListWrite });
 
-/** tRPC's mutation keys (`trpc.todo.create.mutationKey()` and so on), usable without its proxy. */
-export const WRITE_KEYS = {
-  create: [['todo', 'create']],
-  update: [['todo', 'update']],
-  delete: [['todo', 'delete']],
-  move: [['todo', 'move']],
-  setAllCompleted: [['todo', 'setAllCompleted']],
-  clearCompleted: [['todo', 'clearCompleted']],
-} as const satisfies Record<string, QueryKey>;
-
-const LISTS: QueryKey = [['todo', 'list']];
-const COUNTS: QueryKey = [['todo', 'counts']];
+export const WRITE_KEYS = Object.fromEntries(
+  (['create', 'update', 'delete', 'move', 'setAllCompleted', 'clearCompleted'] as const).map((name) => [
+    name,
+    writeKey(name),
+  ]),
+) as Record<WriteName, QueryKey>;
 
 /** The list on screen and the counts as they were before a write, to put back if it is refused. */
 export type Snapshot = { listKey: QueryKey; list: TodoList | undefined; counts: TodoCounts | undefined };
@@ -123,7 +121,7 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
     const snapshot = context?.snapshot;
     if (snapshot) {
       queryClient.setQueryData(snapshot.listKey, snapshot.list);
-      queryClient.setQueryData(COUNTS, snapshot.counts);
+      queryClient.setQueryData(todoKeys.counts(), snapshot.counts);
     }
     // An expired session sends the user to sign in; that screen says why.
     if (errorCode(error) !== 'UNAUTHORIZED') {
@@ -137,8 +135,8 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
     // the server without the writes still waiting their turn.
     if (writing > 1) return;
     // Every list: the one on screen, and those of other orders and searches shown before.
-    void queryClient.invalidateQueries({ queryKey: LISTS });
-    void queryClient.invalidateQueries({ queryKey: COUNTS });
+    void queryClient.invalidateQueries({ queryKey: todoKeys.lists });
+    void queryClient.invalidateQueries({ queryKey: todoKeys.counts() });
   };
 
   /** The server's version of a todo's times and position, in every cached list; the rest stays
@@ -146,7 +144,7 @@ export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<
    * as older, and one of another todo is placed among the server's positions. */
   const takeServerKeys = (saved: Todo, always = false) =>
     queryClient.setQueriesData<TodoList>(
-      { queryKey: LISTS },
+      { queryKey: todoKeys.lists },
       (list) =>
         list &&
         mapTodos(list, (todo) =>

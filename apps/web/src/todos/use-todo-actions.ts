@@ -2,15 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { type Todo, useTRPC } from '../trpc.ts';
 import { moveInList } from './reorder-cache.ts';
-import {
-  countsAfter,
-  draftTodo,
-  findTodo,
-  type ListInput,
-  mapTodos,
-  placeNewTodo,
-  removeTodos,
-} from './todo-cache.ts';
+import { countsAfter, draftTodo, findTodo, mapTodos, placeNewTodo, removeTodos } from './todo-cache.ts';
+import type { ListInput } from './todo-keys.ts';
 import {
   type CreateInput,
   type MoveInput,
