@@ -1,8 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { navigate, usePath } from './routing/path.ts';
 import { signOut } from './session/auth-api.ts';
-import type { OfflineSession } from './session/offline.ts';
-import { navigate, usePath } from './session/path.ts';
+import type { OfflineSession } from './session/offline-session.ts';
 import { todoKeys } from './todos/todo-keys.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
 

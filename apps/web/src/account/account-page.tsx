@@ -1,7 +1,7 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { followLink } from '../routing/path.ts';
 import type { SessionUser } from '../session/auth-api.ts';
-import { Field } from '../session/field.tsx';
-import { followLink } from '../session/path.ts';
+import { Field } from '../ui/field.tsx';
 import {
   changePassword,
   currentSessionId,

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { followLink } from '../session/path.ts';
+import { followLink } from '../routing/path.ts';
 import { resetPassword } from './account-api.ts';
 
 const INVALID =

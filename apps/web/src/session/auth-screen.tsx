@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { Field } from '../ui/field.tsx';
 import { requestPasswordReset, signIn, signUp } from './auth-actions.ts';
-import { Field } from './field.tsx';
 
 export type Mode = 'sign-in' | 'sign-up' | 'forgot';
 type FieldName = 'name' | 'email' | 'password';

@@ -1,6 +1,6 @@
 import { useIsMutating } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { useDatabaseAway } from '../session/database-status.ts';
+import { useDatabaseAway } from '../query/database-status.ts';
 import { isListWrite } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 

@@ -7,7 +7,7 @@ import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
 import '../live-link.ts';
-import { databaseStatus, isDatabaseAway } from '../session/database-status.ts';
+import { databaseStatus, isDatabaseAway } from '../query/database-status.ts';
 
 const BACK_MS = 4_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];

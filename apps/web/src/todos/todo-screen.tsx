@@ -6,8 +6,8 @@ import {
   useQuery,
 } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { followLink } from '../routing/path.ts';
 import type { SessionUser } from '../session/auth-api.ts';
-import { followLink } from '../session/path.ts';
 import { useTRPC } from '../trpc.ts';
 import { ConnectionStatus } from './connection-status.tsx';
 import { EmptyState, ListControls, useSearchBox } from './list-controls.tsx';

@@ -5,7 +5,7 @@
 // keeps only its key, input and state, and finds the rest here by its key.
 import type { Mutation, QueryClient, QueryKey } from '@tanstack/react-query';
 import { errorCode, TRPCClientError } from '@todo/client';
-import { isDatabaseAway } from '../session/database-status.ts';
+import { isDatabaseAway } from '../query/database-status.ts';
 import type { Todo, TodoCounts, WebClient } from '../trpc.ts';
 import { moveInList } from './reorder-cache.ts';
 import {

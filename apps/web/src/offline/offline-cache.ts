@@ -1,6 +1,6 @@
 // The signed-in user's todo lists, counts and waiting writes, kept in IndexedDB (idb-keyval) so
 // that a reload without a network shows the last list at once and sends the writes made offline
-// when it can. Loaded on demand, next to the session check (session/offline.ts).
+// when it can. Loaded on demand, next to the session check (session/offline-session.ts).
 import {
   type DehydratedState,
   dehydrate,
@@ -11,9 +11,9 @@ import {
   type QueryClient,
 } from '@tanstack/react-query';
 import { del, get, set } from 'idb-keyval';
+import type { SessionUser } from '../session/auth-api.ts';
 import { todoKeys } from '../todos/todo-keys.ts';
 import { isListWrite, type WriteContext } from '../todos/todo-writes.ts';
-import type { SessionUser } from './auth-api.ts';
 
 const KEY = 'todos-offline';
 /** Raised when what is saved changes shape: an older entry is then not read. */

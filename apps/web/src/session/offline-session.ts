@@ -1,5 +1,5 @@
 // Who is signed in, also without a network: the server is asked on every load, and when it cannot
-// be reached the user whose todos this browser kept (session/offline-cache.ts) is shown them.
+// be reached the user whose todos this browser kept (offline/offline-cache.ts) is shown them.
 import { onlineManager, type QueryClient } from '@tanstack/react-query';
 import { isListWrite } from '../todos/todo-writes.ts';
 import { getSessionUser, type SessionUser } from './auth-api.ts';
@@ -14,7 +14,7 @@ export function createOfflineSession(queryClient: QueryClient) {
   // offline must hold its writes from the start.
   onlineManager.setOnline(navigator.onLine);
   // Not needed for the first paint online: a chunk of its own, fetched next to the session check.
-  const cache = import('./offline-cache.ts')
+  const cache = import('../offline/offline-cache.ts')
     .then(({ createOfflineCache }) => createOfflineCache(queryClient))
     .catch(() => undefined);
   let userId: string | undefined;
