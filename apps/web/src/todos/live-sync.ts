@@ -34,38 +34,12 @@ export type LiveSyncOptions = {
  *   it), refetch.
  */
 export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOptions): () => void {
-  const writing = () => pendingWrites(queryClient) > 0;
-
-  const refetchAll = () => {
-    if (!writing()) void queryClient.invalidateQueries({ queryKey: todoKeys.all });
-  };
-  const apply = (change: TodoChange) => {
-    if (change.type === 'reset') return refetchAll();
-    if (writing()) return;
-    foldChange(queryClient, change);
-  };
-
+  const connection = connectionReporter(setConnection);
   let lastEventId: string | undefined;
   let stream: { unsubscribe(): void } | undefined;
   let active: object | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let backTimer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
-  let lost = false;
-
-  const markLost = () => {
-    lost = true;
-    clearTimeout(backTimer);
-    setConnection('offline');
-  };
-  const markLive = () => {
-    failures = 0;
-    if (!lost) return setConnection('live');
-    lost = false;
-    setConnection('back');
-    clearTimeout(backTimer);
-    backTimer = setTimeout(() => setConnection('live'), BACK_MS);
-  };
 
   const stop = () => {
     clearTimeout(retryTimer);
@@ -82,27 +56,28 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
     stream = client.todo.changes.subscribe(lastEventId ? { lastEventId } : {}, {
       onStarted: () => {
         // Without an id the server starts from now: read what happened before.
-        if (active === own && !lastEventId) refetchAll();
+        if (active === own && !lastEventId) refetchAll(queryClient);
       },
       onConnectionStateChange: (state) => {
         if (active !== own) return;
         // A stream opens only with the database's answer; one refused with 503 says it is away.
         if (state.state === 'pending') {
           databaseStatus(queryClient).set(false);
-          markLive();
+          failures = 0;
+          connection.live();
         } else if (state.state === 'connecting' && state.error) {
           if (isDatabaseAway(state.error)) databaseStatus(queryClient).set(true);
-          markLost();
+          connection.lost();
         }
       },
       onData: ({ id, data }) => {
         if (active !== own) return;
         lastEventId = id;
-        apply(data);
+        applyChange(queryClient, data);
       },
       onError: () => {
         if (active !== own) return;
-        markLost();
+        connection.lost();
         // Asking the server again also finds out whether the session ended: an UNAUTHORIZED
         // answer takes the app back to sign-in (query-client.ts).
         void queryClient.invalidateQueries({ queryKey: todoKeys.counts() });
@@ -118,22 +93,57 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
   };
 
   // The browser knows before the stream does that the network went or came back.
-  const onOffline = () => markLost();
+  const onOffline = () => connection.lost();
   const onOnline = () => {
-    if (lost) start();
+    if (connection.isLost()) start();
   };
   window.addEventListener('offline', onOffline);
   window.addEventListener('online', onOnline);
   // A page opened offline (from the service worker's copy) says so at once; the stream's
   // first attempt then fails, and the browser's online event starts the next one.
-  if (!navigator.onLine) markLost();
+  if (!navigator.onLine) connection.lost();
   start();
   return () => {
     window.removeEventListener('offline', onOffline);
     window.removeEventListener('online', onOnline);
-    clearTimeout(backTimer);
+    connection.stop();
     stop();
   };
+}
+
+/** Tells the screen how the stream is doing: `offline` once lost, `back` for a moment on its return. */
+function connectionReporter(setConnection: (connection: Connection) => void) {
+  let lost = false;
+  let backTimer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    isLost: () => lost,
+    lost() {
+      lost = true;
+      clearTimeout(backTimer);
+      setConnection('offline');
+    },
+    live() {
+      if (!lost) return setConnection('live');
+      lost = false;
+      setConnection('back');
+      clearTimeout(backTimer);
+      backTimer = setTimeout(() => setConnection('live'), BACK_MS);
+    },
+    stop: () => clearTimeout(backTimer),
+  };
+}
+
+/** Everything about todos is read again, unless the tab's own writes are under way (their last
+ * answer reads it all anyway). */
+function refetchAll(queryClient: QueryClient) {
+  if (pendingWrites(queryClient) === 0) void queryClient.invalidateQueries({ queryKey: todoKeys.all });
+}
+
+/** One event into the cache; none while the tab's own writes are under way. */
+function applyChange(queryClient: QueryClient, change: TodoChange) {
+  if (change.type === 'reset') return refetchAll(queryClient);
+  if (pendingWrites(queryClient) > 0) return;
+  foldChange(queryClient, change);
 }
 
 /** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
