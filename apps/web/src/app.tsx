@@ -4,6 +4,7 @@ import { routeOf } from './routing/routes.ts';
 import type { OfflineSession } from './session/offline-session.ts';
 import { useSession } from './session/use-session.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
+import './app.css';
 
 // Pages most visits never open stay out of the first load; so does the sign-in screen, which a
 // signed-in visit (most of them) never shows.

@@ -6,6 +6,8 @@ import { NameForm } from './name-form.tsx';
 import { PasswordForm } from './password-form.tsx';
 import { SessionsCard } from './sessions-card.tsx';
 import { YourData } from './your-data.tsx';
+import '../ui/page.css';
+import './account-page.css';
 
 /** `/account`: name, password, sessions, export and import, deletion. */
 export default function AccountPage({

@@ -1,4 +1,5 @@
 import { type ReactNode, useId } from 'react';
+import './card.css';
 
 /** What a form on the account page says once it is sent: done, or what went wrong. */
 export type Outcome = { kind: 'ok' | 'error'; text: string } | null;

@@ -4,6 +4,7 @@ import { changePassword } from './account-api.ts';
 import { Card, Outcome } from './card.tsx';
 import { newPasswordProblem } from './new-password.ts';
 import { useCaller } from './use-caller.ts';
+import './password-form.css';
 
 /** A checkbox with its label beside it. */
 function Check({

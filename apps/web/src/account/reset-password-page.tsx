@@ -3,6 +3,7 @@ import { followLink } from '../routing/path.ts';
 import { Field } from '../ui/field.tsx';
 import { resetPassword } from './account-api.ts';
 import { newPasswordProblem } from './new-password.ts';
+import '../session/auth-screen.css';
 
 const INVALID =
   'This reset link is invalid or has expired. Links work once, for a limited time: ask for a new one.';

@@ -10,6 +10,7 @@ import {
 import { Card, Outcome } from './card.tsx';
 import { describeDevice } from './device.ts';
 import { useCaller } from './use-caller.ts';
+import './sessions-card.css';
 
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 

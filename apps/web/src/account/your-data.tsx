@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { exportData, importData } from './account-api.ts';
 import { Card, Outcome } from './card.tsx';
 import { useCaller } from './use-caller.ts';
+import './your-data.css';
 
 const plural = (count: number) => `${count} ${count === 1 ? 'todo' : 'todos'}`;
 

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Field } from '../ui/field.tsx';
 import { type AuthResult, requestPasswordReset, signIn, signUp } from './auth-actions.ts';
+import './auth-screen.css';
 
 export type Mode = 'sign-in' | 'sign-up' | 'forgot';
 type FieldName = 'name' | 'email' | 'password';

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useDatabaseAway } from '../query/database-status.ts';
 import { isListWrite } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
+import './connection-status.css';
 
 const SYNCED_MS = 4_000;
 

@@ -1,4 +1,5 @@
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import './edit-field.css';
 
 /**
  * TodoMVC's `.edit`, focused with the caret at the end: Enter and losing focus hand on the text,

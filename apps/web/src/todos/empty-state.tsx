@@ -1,5 +1,6 @@
 import type { TodoCounts } from '../trpc.ts';
 import type { Filter } from './use-filter.ts';
+import './empty-state.css';
 
 export type EmptyKind = 'first' | 'search' | 'filter' | null;
 

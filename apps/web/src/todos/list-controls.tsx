@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { SORTS, type Sort, setSearch, setSort, useSearch } from './use-filter.ts';
+import './list-controls.css';
 
 const SEARCH_DEBOUNCE_MS = 250;
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import './load-more.css';
 
 /** Fetches the next page whenever the returned element comes near the viewport. */
 function useLoadMore(canLoad: boolean, loadMore: () => unknown) {

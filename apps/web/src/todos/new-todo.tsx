@@ -1,4 +1,5 @@
 import { type KeyboardEvent, useState } from 'react';
+import './new-todo.css';
 
 /** TodoMVC's `.new-todo`: Enter adds the trimmed text, if any is left, and empties the field. */
 export function NewTodo({

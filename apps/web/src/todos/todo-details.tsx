@@ -3,6 +3,7 @@ import type { Todo } from '../trpc.ts';
 import { dueAtOf, dueFields } from './due-fields.ts';
 import { PRIORITIES } from './priorities.ts';
 import type { TodoDetails } from './todo-writes.ts';
+import './todo-details.css';
 
 /** The fields the form changed, compared with the todo as it is now. */
 function changesOf(todo: Todo, description: string, dueAt: string | null, priority: Todo['priority']) {

@@ -5,6 +5,7 @@ import { EditField } from './edit-field.tsx';
 import type { SortableRow } from './reorder.tsx';
 import { hasMeta, TodoMeta } from './todo-meta.tsx';
 import type { TodoDetails } from './todo-writes.ts';
+import './todo-item.css';
 
 // Read when a panel is first opened, not on the first load.
 const TodoDetailsPanel = lazy(() => import('./todo-details.tsx'));

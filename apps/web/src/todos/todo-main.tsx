@@ -8,6 +8,7 @@ import type { Sort } from './use-filter.ts';
 import { useNow } from './use-now.ts';
 import type { useTodoActions } from './use-todo-actions.ts';
 import type { useTodoList } from './use-todo-list.ts';
+import './todo-main.css';
 
 type Actions = ReturnType<typeof useTodoActions>;
 

@@ -1,6 +1,7 @@
 import type { Todo } from '../trpc.ts';
 import { dueLabel } from './due-date.ts';
 import { PRIORITIES } from './priorities.ts';
+import './todo-meta.css';
 
 const noteOf = (todo: Todo) => todo.description?.trim().split('\n')[0] ?? '';
 export const hasMeta = (todo: Todo) => todo.priority !== 'none' || todo.dueAt !== null || noteOf(todo) !== '';

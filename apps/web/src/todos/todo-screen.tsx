@@ -13,6 +13,8 @@ import { useFilter, useSort } from './use-filter.ts';
 import { useLiveTodos } from './use-live-todos.ts';
 import { useTodoActions } from './use-todo-actions.ts';
 import { useTodoList } from './use-todo-list.ts';
+import '../ui/page.css';
+import './todo-screen.css';
 
 /** The signed-in user's todos: TodoMVC's screen, with search, sort, details and a live list. */
 export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {

@@ -2,6 +2,7 @@ import { followLink } from '../routing/path.ts';
 import type { SessionUser } from '../session/auth-api.ts';
 import { ConnectionStatus } from './connection-status.tsx';
 import type { Connection } from './use-live-todos.ts';
+import './todo-topbar.css';
 
 /** Above the list: who is signed in, how the connection is, the account page and sign-out. */
 export function TodoTopbar({

@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import './field.css';
 
 /**
  * A labelled text input with an optional hint and an inline error, both tied to the input for
