@@ -2,8 +2,8 @@ import { type FormEvent, useState } from 'react';
 import type { SessionUser } from '../session/auth-api.ts';
 import { Field } from '../ui/field.tsx';
 import { updateName } from './account-api.ts';
-import { Card, Outcome } from './card.tsx';
-import { useCaller } from './use-caller.ts';
+import { CardForm } from './card.tsx';
+import { useCardForm } from './use-caller.ts';
 
 /** The account's name, as the todo screen's top bar shows it. */
 export function NameForm({
@@ -18,9 +18,7 @@ export function NameForm({
 }) {
   const [name, setName] = useState(user.name);
   const [error, setError] = useState<string>();
-  const [outcome, setOutcome] = useState<Outcome>(null);
-  const [busy, setBusy] = useState(false);
-  const call = useCaller(onSessionEnded);
+  const { outcome, setOutcome, busy, setBusy, call } = useCardForm(onSessionEnded);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const trimmed = name.trim();
@@ -36,14 +34,14 @@ export function NameForm({
     setBusy(false);
   };
   return (
-    <Card title="Profile">
-      <form noValidate onSubmit={submit} aria-busy={busy}>
-        <Field label="Name" name="name" autoComplete="name" value={name} error={error} onChange={setName} />
-        <Outcome outcome={outcome} />
-        <button type="submit" className="button" disabled={busy}>
-          {busy ? 'Saving…' : 'Save name'}
-        </button>
-      </form>
-    </Card>
+    <CardForm
+      title="Profile"
+      submit={['Save name', 'Saving…']}
+      busy={busy}
+      outcome={outcome}
+      onSubmit={submit}
+    >
+      <Field label="Name" name="name" autoComplete="name" value={name} error={error} onChange={setName} />
+    </CardForm>
   );
 }

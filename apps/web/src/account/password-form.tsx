@@ -1,9 +1,9 @@
 import { type FormEvent, useId, useState } from 'react';
-import { Field } from '../ui/field.tsx';
+import { Field, focusField } from '../ui/field.tsx';
 import { changePassword } from './account-api.ts';
-import { Card, Outcome } from './card.tsx';
-import { newPasswordProblem } from './new-password.ts';
-import { useCaller } from './use-caller.ts';
+import { CardForm } from './card.tsx';
+import { NewPasswordField, newPasswordProblem } from './new-password.tsx';
+import { useCardForm } from './use-caller.ts';
 import './password-form.css';
 
 /** A checkbox with its label beside it. */
@@ -38,9 +38,7 @@ export function PasswordForm({
   const [next, setNext] = useState('');
   const [others, setOthers] = useState(true);
   const [errors, setErrors] = useState<{ current?: string; next?: string }>({});
-  const [outcome, setOutcome] = useState<Outcome>(null);
-  const [busy, setBusy] = useState(false);
-  const call = useCaller(onSessionEnded);
+  const { outcome, setOutcome, busy, setBusy, call } = useCardForm(onSessionEnded);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setOutcome(null);
@@ -50,9 +48,7 @@ export function PasswordForm({
     };
     setErrors(found);
     if (found.current || found.next) {
-      event.currentTarget
-        .querySelector<HTMLInputElement>(`[name="${found.current ? 'current-password' : 'new-password'}"]`)
-        ?.focus();
+      focusField(event.currentTarget, found.current ? 'current-password' : 'new-password');
       return;
     }
     setBusy(true);
@@ -71,34 +67,25 @@ export function PasswordForm({
     }
   };
   return (
-    <Card title="Password">
-      <form noValidate onSubmit={submit} aria-busy={busy}>
-        {/* Lets password managers tie the new password to the account. */}
-        <Field
-          label="Current password"
-          type="password"
-          name="current-password"
-          autoComplete="current-password"
-          value={current}
-          error={errors.current}
-          onChange={setCurrent}
-        />
-        <Field
-          label="New password"
-          type="password"
-          name="new-password"
-          autoComplete="new-password"
-          value={next}
-          hint="At least 8 characters."
-          error={errors.next}
-          onChange={setNext}
-        />
-        <Check label="Sign out my other devices" checked={others} onChange={setOthers} />
-        <Outcome outcome={outcome} />
-        <button type="submit" className="button" disabled={busy}>
-          {busy ? 'Changing…' : 'Change password'}
-        </button>
-      </form>
-    </Card>
+    <CardForm
+      title="Password"
+      submit={['Change password', 'Changing…']}
+      busy={busy}
+      outcome={outcome}
+      onSubmit={submit}
+    >
+      {/* Lets password managers tie the new password to the account. */}
+      <Field
+        label="Current password"
+        type="password"
+        name="current-password"
+        autoComplete="current-password"
+        value={current}
+        error={errors.current}
+        onChange={setCurrent}
+      />
+      <NewPasswordField label="New password" value={next} error={errors.next} onChange={setNext} />
+      <Check label="Sign out my other devices" checked={others} onChange={setOthers} />
+    </CardForm>
   );
 }

@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { followLink } from '../routing/path.ts';
-import { Field } from '../ui/field.tsx';
+import { Field, focusField } from '../ui/field.tsx';
 import { resetPassword } from './account-api.ts';
-import { newPasswordProblem } from './new-password.ts';
+import { NewPasswordField, newPasswordProblem } from './new-password.tsx';
 import '../session/auth-screen.css';
 
 const INVALID =
@@ -25,8 +25,7 @@ function NewPasswordForm({ token, onDone }: { token: string; onDone: () => void 
     };
     setErrors(found);
     if (found.password || found.again) {
-      const name = found.password ? 'new-password' : 'new-password-again';
-      event.currentTarget.querySelector<HTMLInputElement>(`[name="${name}"]`)?.focus();
+      focusField(event.currentTarget, found.password ? 'new-password' : 'new-password-again');
       return;
     }
     setBusy(true);
@@ -38,13 +37,9 @@ function NewPasswordForm({ token, onDone }: { token: string; onDone: () => void 
 
   return (
     <form noValidate onSubmit={submit} aria-busy={busy}>
-      <Field
+      <NewPasswordField
         label="New password"
-        type="password"
-        name="new-password"
-        autoComplete="new-password"
         value={password}
-        hint="At least 8 characters."
         error={errors.password}
         onChange={setPassword}
       />

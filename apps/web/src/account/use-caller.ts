@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import type { Result } from './account-api.ts';
 import type { Outcome } from './card.tsx';
 
@@ -17,4 +17,12 @@ export function useCaller(onSessionEnded: () => void) {
     },
     [onSessionEnded],
   );
+}
+
+/** A section form's state: its outcome line, whether it is being sent, and `call` (useCaller). */
+export function useCardForm(onSessionEnded: () => void) {
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+  const call = useCaller(onSessionEnded);
+  return { outcome, setOutcome, busy, setBusy, call };
 }

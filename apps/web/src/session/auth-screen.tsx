@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { Field } from '../ui/field.tsx';
+import { Field, focusField } from '../ui/field.tsx';
 import { type AuthResult, requestPasswordReset, signIn, signUp } from './auth-actions.ts';
 import './auth-screen.css';
 
@@ -77,7 +77,7 @@ function useAuthForm(initialMode: Mode, onSignedIn: () => Promise<void>) {
     setFormError(null);
     const firstInvalid = (['name', 'email', 'password'] as const).find((name) => errors[name]);
     if (firstInvalid) {
-      event.currentTarget.querySelector<HTMLInputElement>(`[name="${firstInvalid}"]`)?.focus();
+      focusField(event.currentTarget, firstInvalid);
       return;
     }
     setBusy(true);

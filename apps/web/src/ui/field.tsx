@@ -45,3 +45,8 @@ export function Field(props: {
     </div>
   );
 }
+
+/** Puts focus on the field named `name` in `form`: the first one a person has to fix. */
+export function focusField(form: HTMLFormElement, name: string) {
+  form.querySelector<HTMLInputElement>(`[name="${name}"]`)?.focus();
+}
