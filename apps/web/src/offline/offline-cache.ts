@@ -157,5 +157,3 @@ export function createOfflineCache(queryClient: QueryClient) {
     },
   };
 }
-
-export type OfflineCache = ReturnType<typeof createOfflineCache>;
