@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 import { VitePWA } from 'vite-plugin-pwa';
 
-/** The page background of styles.css, light and dark: the splash screen and the title bar. */
+/** The page background of src/ui/theme.css, light and dark: the splash screen and the title bar. */
 export const THEME = { light: '#f4f3f1', dark: '#111316' } as const;
 
 /**

@@ -40,7 +40,7 @@ const OFFLINE_NOISE = [/ERR_INTERNET_DISCONNECTED/, /Failed to load resource/];
 type SavedTodo = { title: string; completed: boolean; priority: string };
 
 /**
- * What this browser keeps in IndexedDB for offline use (session/offline-cache.ts, idb-keyval's
+ * What this browser keeps in IndexedDB for offline use (offline/offline-cache.ts, idb-keyval's
  * default store): how many writes wait, and how many of those have had their optimistic update
  * applied (a context), read straight from the database.
  */

@@ -1,13 +1,10 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useState } from 'react';
-import { signOut } from './session/auth-api.ts';
-import type { OfflineSession } from './session/offline.ts';
-import { navigate, usePath } from './session/path.ts';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
+import { navigate, usePath } from './routing/path.ts';
+import { routeOf } from './routing/routes.ts';
+import type { OfflineSession } from './session/offline-session.ts';
+import { useSession } from './session/use-session.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
-import { useTRPC } from './trpc.ts';
-
-export const SESSION_KEY = ['session'] as const;
-const UNCHECKED_MS = 10_000;
+import './app.css';
 
 // Pages most visits never open stay out of the first load; so does the sign-in screen, which a
 // signed-in visit (most of them) never shows.
@@ -17,19 +14,35 @@ const AuthScreen = lazy(() =>
 const AccountPage = lazy(() => import('./account/account-page.tsx'));
 const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx'));
 
-function PageLoading() {
+function Loading({ text }: { text: string }) {
   return (
     <main className="app-loading">
-      <p role="status">Loading…</p>
+      <p role="status">{text}</p>
+    </main>
+  );
+}
+
+/** A page of a chunk of its own: "Loading…" until its code is there. */
+function LazyPage({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading text="Loading…" />}>{children}</Suspense>;
+}
+
+function ServerUnreachable({ onRetry }: { onRetry: () => void }) {
+  return (
+    <main className="app-loading">
+      <div role="alert" className="notice notice-error">
+        <p>Cannot reach the server right now.</p>
+        <button type="button" className="button" onClick={onRetry}>
+          Try again
+        </button>
+      </div>
     </main>
   );
 }
 
 /**
- * Decides between the sign-in screen and the list. The server is asked who the session cookie
- * belongs to on every load; the cookie itself stays out of JavaScript's reach. Only when the
- * server cannot be reached is the list shown to the user whose todos this browser kept (their
- * name and email are kept with them, until sign-out).
+ * The page the address names, for whoever is signed in: the sign-in screen without a session,
+ * the reset page with or without one, the todos or the account page with one.
  */
 export function App({
   offline,
@@ -43,108 +56,63 @@ export function App({
   onSessionStarted: () => void;
   onSessionExpired: () => void;
 }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const path = usePath();
+  const route = routeOf(path);
+  const session = useSession(offline, sessionExpired);
+  const user = session.query.data;
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
-  const session = useQuery({
-    queryKey: SESSION_KEY,
-    queryFn: offline.check,
-    // Asked offline too: the answer may then be the user whose todos this browser kept, which is
-    // checked with the server again as soon as it can be (on reconnecting, and every 10 s).
-    networkMode: 'always',
-    staleTime: (query) => (query.state.data?.unchecked ? 0 : Infinity),
-    refetchInterval: (query) => (query.state.data?.unchecked ? UNCHECKED_MS : false),
-  });
-
-  // An API call answered 401: ask again, which finds no session and shows the sign-in screen.
-  useEffect(() => {
-    if (sessionExpired) void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
-  }, [sessionExpired, queryClient]);
-
-  const startSession = async () => {
-    // Another account may have used this tab: never show its cached todos.
-    queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
-    await queryClient.resetQueries({ queryKey: SESSION_KEY });
-    setFarewell(null);
-    onSessionStarted();
-  };
-
-  const endSession = async () => {
-    await signOut().catch(() => undefined);
-    await offline.signedOut();
-    await queryClient.resetQueries({ queryKey: SESSION_KEY });
-    queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
-  };
 
   // The reset link's page needs no session (a reset ends them all anyway).
-  if (path === '/reset-password') {
+  if (route.page === 'reset-password') {
     return (
-      <Suspense fallback={<PageLoading />}>
-        <ResetPasswordPage onDone={() => void queryClient.resetQueries({ queryKey: SESSION_KEY })} />
-      </Suspense>
+      <LazyPage>
+        <ResetPasswordPage onDone={() => void session.check()} />
+      </LazyPage>
     );
   }
-
-  if (session.isPending) {
+  if (session.query.isPending) return <Loading text="Loading your todos…" />;
+  if (user === null) {
     return (
-      <main className="app-loading">
-        <p role="status">Loading your todos…</p>
-      </main>
-    );
-  }
-  if (session.data === null) {
-    return (
-      <Suspense fallback={<PageLoading />}>
+      <LazyPage>
         <AuthScreen
           key={path}
           notice={
             farewell ?? (sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined)
           }
-          initialMode={path === '/forgot-password' ? 'forgot' : 'sign-in'}
+          initialMode={route.page === 'forgot-password' ? 'forgot' : 'sign-in'}
           onSignedIn={async () => {
-            if (path === '/forgot-password') navigate('/', { replace: true });
-            await startSession();
+            if (route.page === 'forgot-password') navigate('/', { replace: true });
+            await session.started();
+            setFarewell(null);
+            onSessionStarted();
           }}
         />
-      </Suspense>
+      </LazyPage>
     );
   }
-  if (session.isError || !session.data) {
+  if (session.query.isError || !user)
+    return <ServerUnreachable onRetry={() => void session.query.refetch()} />;
+  if (route.page === 'account') {
     return (
-      <main className="app-loading">
-        <div role="alert" className="notice notice-error">
-          <p>Cannot reach the server right now.</p>
-          <button type="button" className="button" onClick={() => void session.refetch()}>
-            Try again
-          </button>
-        </div>
-      </main>
-    );
-  }
-  if (path === '/account') {
-    return (
-      <Suspense fallback={<PageLoading />}>
+      <LazyPage>
         <AccountPage
-          user={session.data}
-          onUserChanged={() => queryClient.invalidateQueries({ queryKey: SESSION_KEY })}
+          user={user}
+          onUserChanged={session.refresh}
           onSessionEnded={onSessionExpired}
           onDeleted={async () => {
             setFarewell('Your account and everything in it are deleted. Goodbye!');
             navigate('/', { replace: true });
-            await offline.signedOut();
-            await queryClient.resetQueries({ queryKey: SESSION_KEY });
-            queryClient.removeQueries({ queryKey: trpc.todo.pathKey() });
+            await session.ended();
           }}
           onSignOut={async () => {
-            await endSession();
+            await session.signOut();
             // Whoever signs in next starts at their list, not at this account's page.
             navigate('/', { replace: true });
           }}
         />
-      </Suspense>
+      </LazyPage>
     );
   }
-  return <TodoScreen user={session.data} onSignOut={endSession} />;
+  return <TodoScreen user={user} onSignOut={session.signOut} />;
 }

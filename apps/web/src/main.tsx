@@ -1,12 +1,15 @@
+// The styles every screen shares come first: each component's own come after them.
+import './ui/theme.css';
+import './ui/buttons.css';
+import './ui/notices.css';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
-import { createOfflineSession } from './session/offline.ts';
-import { createQueryClient } from './session/query-client.ts';
+import { createQueryClient } from './query/query-client.ts';
+import { createOfflineSession } from './session/offline-session.ts';
 import { registerTodoWrites } from './todos/todo-writes.ts';
 import { createWebClient, TRPCProvider } from './trpc.ts';
-import './styles.css';
 
 function Root() {
   const [sessionExpired, setSessionExpired] = useState(false);

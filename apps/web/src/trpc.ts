@@ -9,6 +9,8 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 export type Todo = RouterOutputs['todo']['list']['items'][number];
 export type TodoPage = RouterOutputs['todo']['list'];
 export type TodoCounts = RouterOutputs['todo']['counts'];
+/** The app's tRPC client (createWebClient). */
+export type WebClient = ReturnType<typeof createWebClient>;
 /** One event of `todo.changes`: an upsert, a delete, or a reset (refetch everything). */
 export type TodoChange =
   RouterOutputs['todo']['changes'] extends AsyncIterable<{ data: infer Change }> ? Change : never;

@@ -1,9 +1,73 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { followLink } from '../session/path.ts';
+import { followLink } from '../routing/path.ts';
+import { Field, focusField } from '../ui/field.tsx';
 import { resetPassword } from './account-api.ts';
+import { NewPasswordField, newPasswordProblem } from './new-password.tsx';
+import '../session/auth-screen.css';
 
 const INVALID =
   'This reset link is invalid or has expired. Links work once, for a limited time: ask for a new one.';
+
+/** The new password, twice; sent with the link's token. */
+function NewPasswordForm({ token, onDone }: { token: string; onDone: () => void }) {
+  const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const [errors, setErrors] = useState<{ password?: string; again?: string }>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setFailure(null);
+    const found = {
+      password: newPasswordProblem(password),
+      again: password && again !== password ? 'The two passwords are not the same.' : undefined,
+    };
+    setErrors(found);
+    if (found.password || found.again) {
+      focusField(event.currentTarget, found.password ? 'new-password' : 'new-password-again');
+      return;
+    }
+    setBusy(true);
+    const result = await resetPassword({ newPassword: password, token });
+    setBusy(false);
+    if (result.ok) onDone();
+    else setFailure(result.message);
+  };
+
+  return (
+    <form noValidate onSubmit={submit} aria-busy={busy}>
+      <NewPasswordField
+        label="New password"
+        value={password}
+        error={errors.password}
+        onChange={setPassword}
+      />
+      <Field
+        label="New password, again"
+        type="password"
+        name="new-password-again"
+        autoComplete="new-password"
+        value={again}
+        error={errors.again}
+        onChange={setAgain}
+      />
+      {failure && (
+        <div className="notice notice-error" role="alert">
+          <p>
+            {/INVALID_TOKEN|not valid/.test(failure) ? INVALID : failure}{' '}
+            <a href="/forgot-password" onClick={followLink}>
+              Ask for a new link
+            </a>
+          </p>
+        </div>
+      )}
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {busy ? 'Saving…' : 'Set new password'}
+      </button>
+    </form>
+  );
+}
 
 /**
  * `/reset-password?token=…`, where the reset mail's link lands (Better Auth checks the token and
@@ -14,49 +78,20 @@ export default function ResetPasswordPage({ onDone }: { onDone: () => void }) {
   const params = new URLSearchParams(window.location.search);
   const token = params.get('token');
   const linkBroken = !token || params.has('error');
-  const [password, setPassword] = useState('');
-  const [again, setAgain] = useState('');
-  const [errors, setErrors] = useState<{ password?: string; again?: string }>({});
-  const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
-  const passwordId = useId();
-  const againId = useId();
 
   useEffect(() => {
     document.title = 'Choose a new password · todos';
     headingRef.current?.focus();
   }, []);
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setFailure(null);
-    const found = {
-      password: !password
-        ? 'Enter a new password.'
-        : password.length < 8
-          ? 'Use at least 8 characters.'
-          : password.length > 128
-            ? 'Use at most 128 characters.'
-            : undefined,
-      again: password && again !== password ? 'The two passwords are not the same.' : undefined,
-    };
-    setErrors(found);
-    if (found.password || found.again) {
-      document.getElementById(found.password ? passwordId : againId)?.focus();
-      return;
-    }
-    setBusy(true);
-    const result = await resetPassword({ newPassword: password, token: token ?? '' });
-    setBusy(false);
-    if (result.ok) {
-      setDone(true);
-      // The token is spent: a reload or Back should not offer the form again.
-      window.history.replaceState(null, '', '/reset-password');
-      onDone();
-    } else setFailure(result.message);
+  const changed = () => {
+    setDone(true);
+    // The token is spent: a reload or Back should not offer the form again.
+    window.history.replaceState(null, '', '/reset-password');
+    onDone();
   };
 
   return (
@@ -89,60 +124,7 @@ export default function ResetPasswordPage({ onDone }: { onDone: () => void }) {
             </a>
           </>
         ) : (
-          <form noValidate onSubmit={submit} aria-busy={busy}>
-            <div className="field">
-              <label htmlFor={passwordId}>New password</label>
-              <input
-                id={passwordId}
-                type="password"
-                name="new-password"
-                autoComplete="new-password"
-                value={password}
-                aria-invalid={errors.password ? true : undefined}
-                aria-describedby={`${passwordId}-hint${errors.password ? ` ${passwordId}-error` : ''}`}
-                onChange={(event) => setPassword(event.target.value)}
-              />
-              <p id={`${passwordId}-hint`} className="field-hint">
-                At least 8 characters.
-              </p>
-              {errors.password && (
-                <p id={`${passwordId}-error`} className="field-error">
-                  {errors.password}
-                </p>
-              )}
-            </div>
-            <div className="field">
-              <label htmlFor={againId}>New password, again</label>
-              <input
-                id={againId}
-                type="password"
-                name="new-password-again"
-                autoComplete="new-password"
-                value={again}
-                aria-invalid={errors.again ? true : undefined}
-                aria-describedby={errors.again ? `${againId}-error` : undefined}
-                onChange={(event) => setAgain(event.target.value)}
-              />
-              {errors.again && (
-                <p id={`${againId}-error`} className="field-error">
-                  {errors.again}
-                </p>
-              )}
-            </div>
-            {failure && (
-              <div className="notice notice-error" role="alert">
-                <p>
-                  {/INVALID_TOKEN|not valid/.test(failure) ? INVALID : failure}{' '}
-                  <a href="/forgot-password" onClick={followLink}>
-                    Ask for a new link
-                  </a>
-                </p>
-              </div>
-            )}
-            <button type="submit" className="button button-primary" disabled={busy}>
-              {busy ? 'Saving…' : 'Set new password'}
-            </button>
-          </form>
+          <NewPasswordForm token={token ?? ''} onDone={changed} />
         )}
       </section>
     </main>

@@ -1,6 +1,8 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { requestPasswordReset, signIn, signUp } from './auth-actions.ts';
-import { Field } from './field.tsx';
+import { Field, focusField } from '../ui/field.tsx';
+import { type AuthResult, requestPasswordReset, signIn, signUp } from './auth-actions.ts';
+import './auth-screen.css';
+import { useServerSendsMail } from './use-server-sends-mail.ts';
 
 export type Mode = 'sign-in' | 'sign-up' | 'forgot';
 type FieldName = 'name' | 'email' | 'password';
@@ -22,26 +24,119 @@ function validate(mode: Mode, values: Record<FieldName, string>): FieldErrors {
   return errors;
 }
 
-/**
- * False once the server says it cannot send account mail (`mail: false` in /healthz: production
- * on a PostgreSQL server without MAIL_URL or MAIL_DIR), so that no reset link is promised that
- * could never arrive. Until then, and if /healthz cannot be read, true.
- */
-function useServerSendsMail(): boolean {
-  const [sendsMail, setSendsMail] = useState(true);
-  useEffect(() => {
-    let current = true;
-    fetch('/healthz', { credentials: 'omit' })
-      .then((response) => (response.ok ? (response.json() as Promise<{ mail?: boolean }>) : undefined))
-      .then((health) => {
-        if (current && health?.mail === false) setSendsMail(false);
-      })
-      .catch(() => {});
-    return () => {
-      current = false;
-    };
-  }, []);
-  return sendsMail;
+/** What the screen says in each mode, and while the form is being sent. */
+function wordsFor(mode: Mode, busy: boolean) {
+  const words = {
+    'sign-in': ['Sign in', 'Sign in', 'Signing in…', 'New here?', 'Create an account'],
+    'sign-up': [
+      'Create your account',
+      'Create account',
+      'Creating account…',
+      'Already have an account?',
+      'Sign in',
+    ],
+    forgot: ['Reset your password', 'Send me a reset link', 'Sending…', 'Remembered it?', 'Sign in'],
+  } as const;
+  const [title, submit, submitting, switchPrompt, switchLabel] = words[mode];
+  return { title, submit: busy ? submitting : submit, switchPrompt, switchLabel };
+}
+
+/** The form's state and what it does: check the fields, then sign in, sign up or ask for a link. */
+function useAuthForm(initialMode: Mode, onSignedIn: () => Promise<void>) {
+  const [mode, setMode] = useState<Mode>(initialMode);
+  /** After a reset link was asked for: the same words whether or not the account exists. */
+  const [sent, setSent] = useState(false);
+  const [values, setValues] = useState<Record<FieldName, string>>({ name: '', email: '', password: '' });
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const firstField = useRef<HTMLInputElement>(null);
+
+  useEffect(() => firstField.current?.focus(), []);
+
+  const switchMode = (next: Mode) => {
+    setMode(next);
+    setFieldErrors({});
+    setFormError(null);
+    setSent(false);
+    // The form changes under the user: put them at its start.
+    requestAnimationFrame(() => firstField.current?.focus());
+  };
+
+  const send = async (): Promise<AuthResult> => {
+    const email = values.email.trim();
+    if (mode === 'forgot') return requestPasswordReset(email);
+    return mode === 'sign-in'
+      ? signIn({ email, password: values.password })
+      : signUp({ name: values.name.trim(), email, password: values.password });
+  };
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const errors = validate(mode, values);
+    setFieldErrors(errors);
+    setFormError(null);
+    const firstInvalid = (['name', 'email', 'password'] as const).find((name) => errors[name]);
+    if (firstInvalid) {
+      focusField(event.currentTarget, firstInvalid);
+      return;
+    }
+    setBusy(true);
+    const result = await send();
+    if (result.ok && mode !== 'forgot') return onSignedIn();
+    setBusy(false);
+    if (result.ok) setSent(true);
+    else setFormError(result.message);
+  };
+
+  const set = (name: FieldName) => (value: string) => setValues((current) => ({ ...current, [name]: value }));
+  return { mode, sent, values, fieldErrors, formError, busy, firstField, set, switchMode, submit };
+}
+
+type AuthForm = ReturnType<typeof useAuthForm>;
+
+/** The name (to sign up), email and password (not to ask for a reset link) fields. */
+function AuthFields({ form }: { form: AuthForm }) {
+  const { mode, values, fieldErrors, firstField, set } = form;
+  const signingUp = mode === 'sign-up';
+  return (
+    <>
+      {signingUp && (
+        <Field
+          name="name"
+          label="Name"
+          type="text"
+          autoComplete="name"
+          value={values.name}
+          error={fieldErrors.name}
+          inputRef={firstField}
+          onChange={set('name')}
+        />
+      )}
+      <Field
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete={signingUp ? 'email' : 'username'}
+        value={values.email}
+        error={fieldErrors.email}
+        inputRef={signingUp ? undefined : firstField}
+        onChange={set('email')}
+      />
+      {mode !== 'forgot' && (
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete={signingUp ? 'new-password' : 'current-password'}
+          value={values.password}
+          error={fieldErrors.password}
+          hint={signingUp ? 'At least 8 characters.' : undefined}
+          onChange={set('password')}
+        />
+      )}
+    </>
+  );
 }
 
 /** Sign in, or create an account; both leave a session cookie and hand over to the list. */
@@ -54,81 +149,17 @@ export function AuthScreen({
   initialMode?: Mode;
   onSignedIn: () => Promise<void>;
 }) {
-  const [mode, setMode] = useState<Mode>(initialMode);
-  /** After a reset link was asked for: the same words whether or not the account exists. */
-  const [sent, setSent] = useState(false);
-  const [values, setValues] = useState<Record<FieldName, string>>({ name: '', email: '', password: '' });
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const firstField = useRef<HTMLInputElement>(null);
+  const form = useAuthForm(initialMode, onSignedIn);
+  const { mode, sent, formError, busy } = form;
   const headingId = useId();
   const sendsMail = useServerSendsMail();
-
-  useEffect(() => firstField.current?.focus(), []);
-
-  const set = (name: FieldName) => (value: string) => setValues((current) => ({ ...current, [name]: value }));
-
-  const switchMode = (next: Mode) => {
-    setMode(next);
-    setFieldErrors({});
-    setFormError(null);
-    setSent(false);
-    // The form changes under the user: put them at its start.
-    requestAnimationFrame(() => firstField.current?.focus());
-  };
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const errors = validate(mode, values);
-    setFieldErrors(errors);
-    setFormError(null);
-    const firstInvalid = (['name', 'email', 'password'] as const).find((name) => errors[name]);
-    if (firstInvalid) {
-      event.currentTarget.querySelector<HTMLInputElement>(`[name="${firstInvalid}"]`)?.focus();
-      return;
-    }
-    setBusy(true);
-    const email = values.email.trim();
-    if (mode === 'forgot') {
-      const asked = await requestPasswordReset(email);
-      setBusy(false);
-      if (asked.ok) setSent(true);
-      else setFormError(asked.message);
-      return;
-    }
-    const result =
-      mode === 'sign-in'
-        ? await signIn({ email, password: values.password })
-        : await signUp({ name: values.name.trim(), email, password: values.password });
-    if (result.ok) {
-      await onSignedIn();
-      return;
-    }
-    setBusy(false);
-    setFormError(result.message);
-  };
-
-  const signingUp = mode === 'sign-up';
-  const forgot = mode === 'forgot';
-  const title = forgot ? 'Reset your password' : signingUp ? 'Create your account' : 'Sign in';
-  const submitLabel = forgot
-    ? busy
-      ? 'Sending…'
-      : 'Send me a reset link'
-    : busy
-      ? signingUp
-        ? 'Creating account…'
-        : 'Signing in…'
-      : signingUp
-        ? 'Create account'
-        : 'Sign in';
+  const words = wordsFor(mode, busy);
   return (
     <main className="auth">
       <h1 className="brand">todos</h1>
       <section className="auth-card" aria-labelledby={headingId}>
-        <h2 id={headingId}>{title}</h2>
-        {forgot && (
+        <h2 id={headingId}>{words.title}</h2>
+        {mode === 'forgot' && (
           <p className="auth-lead">
             Enter your account's email and we will send you a link to choose a new password.
           </p>
@@ -138,44 +169,11 @@ export function AuthScreen({
             {notice}
           </p>
         )}
-        <form noValidate onSubmit={submit} aria-busy={busy}>
-          {signingUp && !forgot && (
-            <Field
-              name="name"
-              label="Name"
-              type="text"
-              autoComplete="name"
-              value={values.name}
-              error={fieldErrors.name}
-              inputRef={firstField}
-              onChange={set('name')}
-            />
-          )}
-          <Field
-            name="email"
-            label="Email"
-            type="email"
-            autoComplete={signingUp ? 'email' : 'username'}
-            value={values.email}
-            error={fieldErrors.email}
-            inputRef={signingUp ? undefined : firstField}
-            onChange={set('email')}
-          />
-          {!forgot && (
-            <Field
-              name="password"
-              label="Password"
-              type="password"
-              autoComplete={signingUp ? 'new-password' : 'current-password'}
-              value={values.password}
-              error={fieldErrors.password}
-              hint={signingUp ? 'At least 8 characters.' : undefined}
-              onChange={set('password')}
-            />
-          )}
-          {!signingUp && !forgot && sendsMail && (
+        <form noValidate onSubmit={form.submit} aria-busy={busy}>
+          <AuthFields form={form} />
+          {mode === 'sign-in' && sendsMail && (
             <p className="forgot-link">
-              <button type="button" className="link-button" onClick={() => switchMode('forgot')}>
+              <button type="button" className="link-button" onClick={() => form.switchMode('forgot')}>
                 Forgot password?
               </button>
             </p>
@@ -194,17 +192,17 @@ export function AuthScreen({
             </p>
           )}
           <button type="submit" className="button button-primary" disabled={busy}>
-            {submitLabel}
+            {words.submit}
           </button>
         </form>
         <p className="auth-switch">
-          {forgot ? 'Remembered it?' : signingUp ? 'Already have an account?' : 'New here?'}{' '}
+          {words.switchPrompt}{' '}
           <button
             type="button"
             className="link-button"
-            onClick={() => switchMode(signingUp || forgot ? 'sign-in' : 'sign-up')}
+            onClick={() => form.switchMode(mode === 'sign-in' ? 'sign-up' : 'sign-in')}
           >
-            {signingUp || forgot ? 'Sign in' : 'Create an account'}
+            {words.switchLabel}
           </button>
         </p>
       </section>

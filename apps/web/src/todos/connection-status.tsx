@@ -1,8 +1,9 @@
 import { useIsMutating } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { useDatabaseAway } from '../session/database-status.ts';
-import { WRITES } from './todo-writes.ts';
+import { useDatabaseAway } from '../query/database-status.ts';
+import { isListWrite } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
+import './connection-status.css';
 
 const SYNCED_MS = 4_000;
 
@@ -19,11 +20,6 @@ const MESSAGES: Record<Connection, Message | null> = {
 
 const changes = (count: number) => (count === 1 ? ' change' : ' changes');
 
-/** Writes made here that the server has not answered yet (waiting offline, or being sent). */
-function useWaitingWrites(): number {
-  return useIsMutating({ predicate: (mutation) => mutation.options.scope?.id === WRITES.id });
-}
-
 /**
  * Says when the server cannot reach its database, when the live connection is lost and when it is back, and how many changes made here wait
  * for the network ("Offline: 2 changes waiting"; "Synced" for a moment once they are all sent),
@@ -32,7 +28,8 @@ function useWaitingWrites(): number {
  * offline, and every change joins the queue.
  */
 export function ConnectionStatus({ connection }: { connection: Connection }) {
-  const waiting = useWaitingWrites();
+  // Writes made here that the server has not answered yet (waiting offline, or being sent).
+  const waiting = useIsMutating({ predicate: isListWrite });
   const databaseAway = useDatabaseAway();
   const offline = connection === 'offline';
   // Whether changes waited offline: their being sent is then worth saying, and their end too.

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { type Filter, SORTS, type Sort, setSearch, setSort, useSearch } from './use-filter.ts';
+import { SORTS, type Sort, setSearch, setSort, useSearch } from './use-filter.ts';
+import './list-controls.css';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
@@ -57,57 +58,6 @@ export function ListControls({ searchBox, sort }: { searchBox: SearchBox; sort: 
           ))}
         </select>
       </div>
-    </div>
-  );
-}
-
-const FILTER_WORD: Record<Filter, string> = { all: '', active: 'active ', completed: 'completed ' };
-
-/**
- * What an empty list means, and what to do about it. Always in the page (outside `.main` and
- * `.footer`, which TodoMVC hides without todos) so that what appears in it is read out.
- */
-export function EmptyState({
-  kind,
-  filter,
-  search,
-  onClearSearch,
-}: {
-  kind: 'first' | 'search' | 'filter' | null;
-  filter: Filter;
-  search: string;
-  onClearSearch: () => void;
-}) {
-  return (
-    <div className="empty-state" aria-live="polite">
-      {kind === 'first' && (
-        <>
-          <p className="empty-title">Nothing to do: add your first todo above</p>
-          <p className="empty-hint">Type what needs doing and press Enter.</p>
-        </>
-      )}
-      {kind === 'search' && (
-        <>
-          <p className="empty-title">
-            No {FILTER_WORD[filter]}todos match “{search}”
-          </p>
-          <button type="button" className="button button-quiet" onClick={onClearSearch}>
-            Clear search
-          </button>
-        </>
-      )}
-      {kind === 'filter' && filter === 'active' && (
-        <>
-          <p className="empty-title">Nothing left to do</p>
-          <p className="empty-hint">Every todo is done. Enjoy the quiet.</p>
-        </>
-      )}
-      {kind === 'filter' && filter === 'completed' && (
-        <>
-          <p className="empty-title">Nothing completed yet</p>
-          <p className="empty-hint">Todos you tick off show up here.</p>
-        </>
-      )}
     </div>
   );
 }

@@ -6,7 +6,6 @@ import {
   type ListView,
   listViewOf,
   showsEverything,
-  withoutTodo,
   withTodo,
 } from './live-changes.ts';
 import type { TodoList } from './todo-cache.ts';
@@ -213,13 +212,7 @@ describe('withTodo', () => {
   });
 });
 
-describe('withoutTodo and countsAfterChange', () => {
-  test('a delete takes the todo out of whichever page holds it', () => {
-    const start = list({ items: [todo(1)], nextCursor: 'more' }, { items: [todo(2)], nextCursor: null });
-    expect(titles(withoutTodo(start, todo(2).id))).toEqual([['Todo 1'], []]);
-    expect(withoutTodo(start, todo(5).id)).toBe(start);
-  });
-
+describe('countsAfterChange', () => {
   test('counts follow a creation, a completion and a deletion', () => {
     const counts = { all: 2, active: 1, completed: 1 };
     expect(countsAfterChange(counts, undefined, todo(3))).toEqual({ all: 3, active: 2, completed: 1 });

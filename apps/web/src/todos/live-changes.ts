@@ -2,7 +2,7 @@
 // server's own rules for which todos a list holds and in what order (packages/db todos.ts).
 import type { Todo, TodoCounts } from '../trpc.ts';
 import { PRIORITIES } from './priorities.ts';
-import { findTodo, matchesSearch, removeTodos, type TodoList, todosOf } from './todo-cache.ts';
+import { matchesSearch, removeTodos, type TodoList, todosOf } from './todo-cache.ts';
 import { type Filter, matches } from './use-filter.ts';
 
 const FILTERS: readonly unknown[] = ['all', 'active', 'completed'] satisfies Filter[];
@@ -107,18 +107,13 @@ export function covers(view: ListView, list: TodoList, todo: Todo): boolean {
   return order < 0 || (order === 0 && lastLoaded.id === todo.id);
 }
 
-/** The list with `id` taken out, or the same list when it was not there. */
-export function withoutTodo(list: TodoList, id: string): TodoList {
-  return findTodo(list, id) ? removeTodos(list, (todo) => todo.id === id) : list;
-}
-
 /**
  * The list with `todo` as the server now has it, at its place in the view's order: moved there
  * when it was elsewhere, taken out when the view no longer holds it or its place lies beyond the
  * loaded pages.
  */
 export function withTodo(view: ListView, list: TodoList, todo: Todo): TodoList {
-  const rest = withoutTodo(list, todo.id);
+  const rest = removeTodos(list, (item) => item.id === todo.id);
   if (!holds(view, todo) || !covers(view, list, todo)) return rest;
   let placed = false;
   const pages = rest.pages.map((page, index) => {

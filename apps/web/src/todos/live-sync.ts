@@ -1,25 +1,18 @@
-import type { QueryClient } from '@tanstack/react-query';
-import type { TodoChange, TodoCounts, useTRPC, useTRPCClient } from '../trpc.ts';
-import {
-  countsAfterChange,
-  covers,
-  listViewOf,
-  showsEverything,
-  withoutTodo,
-  withTodo,
-} from './live-changes.ts';
-import { type TodoList, todosOf } from './todo-cache.ts';
+import { partialMatchKey, type QueryClient } from '@tanstack/react-query';
+import type { TodoChange, TodoCounts, useTRPCClient } from '../trpc.ts';
+import { countsAfterChange, covers, listViewOf, showsEverything, withTodo } from './live-changes.ts';
+import { removeTodos, type TodoList, todosOf } from './todo-cache.ts';
+import { listInputOf, todoKeys } from './todo-keys.ts';
 import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
 import '../live-link.ts';
-import { databaseStatus, isDatabaseAway } from '../session/database-status.ts';
+import { databaseStatus, isDatabaseAway } from '../query/database-status.ts';
 
 const BACK_MS = 4_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
 
 export type LiveSyncOptions = {
-  trpc: ReturnType<typeof useTRPC>;
   client: ReturnType<typeof useTRPCClient>;
   queryClient: QueryClient;
   setConnection: (connection: Connection) => void;
@@ -40,42 +33,13 @@ export type LiveSyncOptions = {
  * - `reset`, and a stream that starts without a `lastEventId` (nothing says what came before
  *   it), refetch.
  */
-export function startLiveSync({ trpc, client, queryClient, setConnection }: LiveSyncOptions): () => void {
-  const todoKey = trpc.todo.pathKey();
-  const listKey = trpc.todo.list.pathKey();
-  const countsKey = trpc.todo.counts.queryKey();
-  const writing = () => pendingWrites(queryClient) > 0;
-
-  const refetchAll = () => {
-    if (!writing()) void queryClient.invalidateQueries({ queryKey: todoKey });
-  };
-  const apply = (change: TodoChange) => {
-    if (change.type === 'reset') return refetchAll();
-    if (writing()) return;
-    foldChange(queryClient, { listKey, countsKey, todoKey }, change);
-  };
-
+export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOptions): () => void {
+  const connection = connectionReporter(setConnection);
   let lastEventId: string | undefined;
   let stream: { unsubscribe(): void } | undefined;
   let active: object | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let backTimer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
-  let lost = false;
-
-  const markLost = () => {
-    lost = true;
-    clearTimeout(backTimer);
-    setConnection('offline');
-  };
-  const markLive = () => {
-    failures = 0;
-    if (!lost) return setConnection('live');
-    lost = false;
-    setConnection('back');
-    clearTimeout(backTimer);
-    backTimer = setTimeout(() => setConnection('live'), BACK_MS);
-  };
 
   const stop = () => {
     clearTimeout(retryTimer);
@@ -92,30 +56,31 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
     stream = client.todo.changes.subscribe(lastEventId ? { lastEventId } : {}, {
       onStarted: () => {
         // Without an id the server starts from now: read what happened before.
-        if (active === own && !lastEventId) refetchAll();
+        if (active === own && !lastEventId) refetchAll(queryClient);
       },
       onConnectionStateChange: (state) => {
         if (active !== own) return;
         // A stream opens only with the database's answer; one refused with 503 says it is away.
         if (state.state === 'pending') {
           databaseStatus(queryClient).set(false);
-          markLive();
+          failures = 0;
+          connection.live();
         } else if (state.state === 'connecting' && state.error) {
           if (isDatabaseAway(state.error)) databaseStatus(queryClient).set(true);
-          markLost();
+          connection.lost();
         }
       },
       onData: ({ id, data }) => {
         if (active !== own) return;
         lastEventId = id;
-        apply(data);
+        applyChange(queryClient, data);
       },
       onError: () => {
         if (active !== own) return;
-        markLost();
+        connection.lost();
         // Asking the server again also finds out whether the session ended: an UNAUTHORIZED
         // answer takes the app back to sign-in (query-client.ts).
-        void queryClient.invalidateQueries({ queryKey: countsKey });
+        void queryClient.invalidateQueries({ queryKey: todoKeys.counts() });
         const delay = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
         failures += 1;
         retryTimer = setTimeout(start, delay);
@@ -128,32 +93,65 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
   };
 
   // The browser knows before the stream does that the network went or came back.
-  const onOffline = () => markLost();
+  const onOffline = () => connection.lost();
   const onOnline = () => {
-    if (lost) start();
+    if (connection.isLost()) start();
   };
   window.addEventListener('offline', onOffline);
   window.addEventListener('online', onOnline);
   // A page opened offline (from the service worker's copy) says so at once; the stream's
   // first attempt then fails, and the browser's online event starts the next one.
-  if (!navigator.onLine) markLost();
+  if (!navigator.onLine) connection.lost();
   start();
   return () => {
     window.removeEventListener('offline', onOffline);
     window.removeEventListener('online', onOnline);
-    clearTimeout(backTimer);
+    connection.stop();
     stop();
   };
 }
 
-type Keys = { listKey: readonly unknown[]; countsKey: readonly unknown[]; todoKey: readonly unknown[] };
+/** Tells the screen how the stream is doing: `offline` once lost, `back` for a moment on its return. */
+function connectionReporter(setConnection: (connection: Connection) => void) {
+  let lost = false;
+  let backTimer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    isLost: () => lost,
+    lost() {
+      lost = true;
+      clearTimeout(backTimer);
+      setConnection('offline');
+    },
+    live() {
+      if (!lost) return setConnection('live');
+      lost = false;
+      setConnection('back');
+      clearTimeout(backTimer);
+      backTimer = setTimeout(() => setConnection('live'), BACK_MS);
+    },
+    stop: () => clearTimeout(backTimer),
+  };
+}
+
+/** Everything about todos is read again, unless the tab's own writes are under way (their last
+ * answer reads it all anyway). */
+function refetchAll(queryClient: QueryClient) {
+  if (pendingWrites(queryClient) === 0) void queryClient.invalidateQueries({ queryKey: todoKeys.all });
+}
+
+/** One event into the cache; none while the tab's own writes are under way. */
+function applyChange(queryClient: QueryClient, change: TodoChange) {
+  if (change.type === 'reset') return refetchAll(queryClient);
+  if (pendingWrites(queryClient) > 0) return;
+  foldChange(queryClient, change);
+}
 
 /** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
  * a list being read, or one whose input this code does not know. */
-function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoChange, { type: 'reset' }>) {
+function foldChange(queryClient: QueryClient, change: Exclude<TodoChange, { type: 'reset' }>) {
   const id = change.type === 'upsert' ? change.todo.id : change.id;
   const after = change.type === 'upsert' ? change.todo : undefined;
-  const lists = queryClient.getQueriesData<TodoList>({ queryKey: keys.listKey });
+  const lists = queryClient.getQueriesData<TodoList>({ queryKey: todoKeys.lists });
 
   const before = lists.flatMap(([, list]) => todosOf(list)).find((todo) => todo.id === id);
   if (before && after && before.updatedAt > after.updatedAt) return;
@@ -163,7 +161,7 @@ function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoCh
   // was never there).
   let countsKnown = before !== undefined;
   for (const [key, list] of lists) {
-    const input = infiniteInput(key);
+    const input = listInputOf(key);
     const view = input === undefined ? null : listViewOf(input);
     const fetching = queryClient.isFetching({ queryKey: key, exact: true }) > 0;
     if (!view || !list || fetching) {
@@ -173,30 +171,25 @@ function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoCh
     if (!before && showsEverything(view) && (!after || covers(view, list, after))) {
       countsKnown = countsKnown || after !== undefined || list.pages.at(-1)?.nextCursor === null;
     }
-    queryClient.setQueryData<TodoList>(key, after ? withTodo(view, list, after) : withoutTodo(list, id));
+    queryClient.setQueryData<TodoList>(
+      key,
+      after ? withTodo(view, list, after) : removeTodos(list, (todo) => todo.id === id),
+    );
   }
 
-  const counts = queryClient.getQueryData<TodoCounts>(keys.countsKey);
-  const countsFetching = queryClient.isFetching({ queryKey: keys.countsKey }) > 0;
+  const countsKey = todoKeys.counts();
+  const counts = queryClient.getQueryData<TodoCounts>(countsKey);
+  const countsFetching = queryClient.isFetching({ queryKey: countsKey }) > 0;
   if (counts && countsKnown && !countsFetching) {
-    queryClient.setQueryData<TodoCounts>(keys.countsKey, countsAfterChange(counts, before, after));
+    queryClient.setQueryData<TodoCounts>(countsKey, countsAfterChange(counts, before, after));
   } else {
-    void queryClient.invalidateQueries({ queryKey: keys.countsKey });
+    void queryClient.invalidateQueries({ queryKey: countsKey });
   }
 
   // Any other query about todos (one todo's details, say) is simply read again.
   void queryClient.invalidateQueries({
-    queryKey: keys.todoKey,
-    predicate: (query) => !isUnder(query.queryKey, keys.listKey) && !isUnder(query.queryKey, keys.countsKey),
+    queryKey: todoKeys.all,
+    predicate: (query) =>
+      !partialMatchKey(query.queryKey, todoKeys.lists) && !partialMatchKey(query.queryKey, countsKey),
   });
-}
-
-/** The input of a cached infinite `todo.list` query, or undefined for a plain one. */
-function infiniteInput(key: readonly unknown[]): unknown {
-  const meta = key[1] as { input?: unknown; type?: string } | undefined;
-  return meta?.type === 'infinite' ? (meta.input ?? {}) : undefined;
-}
-
-function isUnder(key: readonly unknown[], prefix: readonly unknown[]): boolean {
-  return JSON.stringify(key[0]) === JSON.stringify(prefix[0]);
 }

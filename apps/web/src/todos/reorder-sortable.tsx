@@ -70,25 +70,26 @@ function SortableRow({
   });
 }
 
-export function SortableList({ todos, onMove, renderRow }: ReorderableListProps) {
-  const instructionsId = useId();
-  const [announcement, setAnnouncement] = useState('');
-  // Moves asked for here that the list given does not show yet (the cache is written a moment
-  // after a drop, and moves queue behind the writes before them): shown on top of it meanwhile.
+/**
+ * The todos in the order to show: the list given, with the moves asked for here that it does not
+ * show yet (the cache is written a moment after a drop, and moves queue behind the writes before
+ * them) on top. Once the list given shows a move, it and those before it are done.
+ */
+function useShownMoves(todos: Todo[]) {
   const [pending, setPending] = useState<PendingMove[]>([]);
-  const handles = useRef(new Map<string, HTMLButtonElement>());
-  const refocus = useRef<string | null>(null);
-
-  // Once the list given shows a move, it and those before it no longer need showing here.
   const toShow = movesToShow(todos, pending, idOf);
   const ordered = toShow.length > 0 ? withMoves(todos, toShow, idOf) : todos;
-  const keys = ordered.map(idOf);
   const done = pending.length - toShow.length;
   useEffect(() => {
     if (done > 0 && pending.length >= done) setPending((moves) => moves.slice(done));
   }, [done, pending]);
+  return { ordered, add: (move: PendingMove) => setPending((moves) => [...moves, move]) };
+}
 
-  // A row moved in the DOM loses focus: give it back to the handle that moved it.
+/** The handles by todo; a row moved in the DOM loses focus, so it goes back to the handle that moved it. */
+function useHandleFocus() {
+  const handles = useRef(new Map<string, HTMLButtonElement>());
+  const refocus = useRef<string | null>(null);
   useLayoutEffect(() => {
     const key = refocus.current;
     if (key === null) return;
@@ -96,32 +97,78 @@ export function SortableList({ todos, onMove, renderRow }: ReorderableListProps)
     const handle = handles.current.get(key);
     if (handle && document.activeElement !== handle) handle.focus();
   });
+  return {
+    /** The ref callback of `key`'s handle. */
+    track: (key: string) => (node: HTMLButtonElement | null) => {
+      if (node) handles.current.set(key, node);
+      else handles.current.delete(key);
+    },
+    /** After the next render, focus goes back to `key`'s handle. */
+    refocus: (key: string) => {
+      refocus.current = key;
+    },
+  };
+}
 
+/** What screen readers hear during a drag, by dnd-kit; where it went is said by the status line. */
+function announcementsFor(ordered: Todo[], keys: string[]): Announcements {
+  const indexOf = (id: string | number) => keys.indexOf(String(id));
+  const titleOf = (id: string | number) => ordered[indexOf(id)]?.title ?? 'the todo';
+  return {
+    onDragStart: ({ active }) => `Picked up “${titleOf(active.id)}”.`,
+    onDragOver: ({ active, over }) =>
+      over
+        ? `“${titleOf(active.id)}” is over position ${indexOf(over.id) + 1} of ${keys.length}.`
+        : `“${titleOf(active.id)}” is not over the list.`,
+    onDragEnd: () => undefined,
+    onDragCancel: ({ active }) => `“${titleOf(active.id)}” was put back where it was.`,
+  };
+}
+
+/**
+ * A move, from one place on screen to another: shown at once, sent, and said on the status line.
+ * Alt+↑/↓ on a handle moves its todo one place, and keeps focus on the handle.
+ */
+function useMove(
+  ordered: Todo[],
+  onMove: ReorderableListProps['onMove'],
+  add: (move: PendingMove) => void,
+  refocus: (key: string) => void,
+) {
+  const [announcement, setAnnouncement] = useState('');
   const move = (from: number, to: number) => {
     const moved = ordered[from];
     const result = placement(ordered, from, to);
     if (!moved || !result) return;
     const after = result.after?.id ?? null;
-    setPending((moves) => [...moves, { key: moved.id, after }]);
+    add({ key: moved.id, after });
     onMove(moved, after);
     setAnnouncement(movedMessage(moved, to + 1, ordered.length));
   };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>, todo: Todo) => {
+  const moveByKey = (event: KeyboardEvent<HTMLButtonElement>, todo: Todo) => {
     if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
     event.preventDefault();
-    const from = keys.indexOf(todo.id);
+    const from = ordered.findIndex((item) => item.id === todo.id);
     const to = event.key === 'ArrowUp' ? from - 1 : from + 1;
     if (to < 0 || to >= ordered.length) {
       setAnnouncement(`“${todo.title}” is already ${to < 0 ? 'first' : 'last'}`);
       return;
     }
-    refocus.current = todo.id;
+    refocus(todo.id);
     move(from, to);
   };
+  return { announcement, move, moveByKey };
+}
+
+export function SortableList({ todos, onMove, renderRow }: ReorderableListProps) {
+  const instructionsId = useId();
+  const { ordered, add } = useShownMoves(todos);
+  const focus = useHandleFocus();
+  const { announcement, move, moveByKey } = useMove(ordered, onMove, add, focus.refocus);
+  const keys = ordered.map(idOf);
 
   const handleFor = (todo: Todo) => (activator: Activator) => {
-    const key = todo.id;
+    const track = focus.track(todo.id);
     return (
       <button
         type="button"
@@ -129,12 +176,11 @@ export function SortableList({ todos, onMove, renderRow }: ReorderableListProps)
         aria-label={`Move “${todo.title}”`}
         aria-describedby={instructionsId}
         ref={(node) => {
-          if (node) handles.current.set(key, node);
-          else handles.current.delete(key);
+          track(node);
           activator.ref(node);
         }}
         {...activator.listeners}
-        onKeyDown={(event) => onKeyDown(event, todo)}
+        onKeyDown={(event) => moveByKey(event, todo)}
       >
         <GripIcon />
       </button>
@@ -144,21 +190,9 @@ export function SortableList({ todos, onMove, renderRow }: ReorderableListProps)
   // A few pixels of travel before a drag starts, so a click on the handle stays a click; touch
   // drags start on the handle alone (its `touch-action: none`), the rest of the row scrolls.
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }));
-  const indexOf = (id: string | number) => keys.indexOf(String(id));
-  const titleOf = (id: string | number) => ordered[indexOf(id)]?.title ?? 'the todo';
-  const announcements: Announcements = {
-    onDragStart: ({ active }) => `Picked up “${titleOf(active.id)}”.`,
-    onDragOver: ({ active, over }) =>
-      over
-        ? `“${titleOf(active.id)}” is over position ${indexOf(over.id) + 1} of ${keys.length}.`
-        : `“${titleOf(active.id)}” is not over the list.`,
-    // Where it went is said by the status line below, for drops and keys alike.
-    onDragEnd: () => undefined,
-    onDragCancel: ({ active }) => `“${titleOf(active.id)}” was put back where it was.`,
-  };
   const onDragEnd = ({ active, over }: DragEndEvent) => {
-    const from = indexOf(active.id);
-    const to = over ? indexOf(over.id) : -1;
+    const from = keys.indexOf(String(active.id));
+    const to = over ? keys.indexOf(String(over.id)) : -1;
     if (from !== -1 && to !== -1) move(from, to);
   };
 
@@ -169,7 +203,7 @@ export function SortableList({ todos, onMove, renderRow }: ReorderableListProps)
         collisionDetection={closestCenter}
         modifiers={MODIFIERS}
         onDragEnd={onDragEnd}
-        accessibility={{ announcements }}
+        accessibility={{ announcements: announcementsFor(ordered, keys) }}
       >
         <SortableContext items={keys} strategy={verticalListSortingStrategy}>
           <ul className="todo-list" data-reorder="drag">

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Todo } from '../trpc.ts';
-import { draftTodo, listInput, placeNewTodo, type TodoList } from './todo-cache.ts';
+import { draftTodo, placeNewTodo, removeTodos, type TodoList } from './todo-cache.ts';
+import { listInput } from './todo-keys.ts';
 
 let positions = 0;
 const todo = (title: string): Todo => ({
@@ -22,11 +23,20 @@ const list = (nextCursor: string | null, ...titles: string[]): TodoList => ({
 
 const titles = (value: TodoList) => value.pages.flatMap((page) => page.items.map((item) => item.title));
 
-describe('listInput', () => {
-  test('the order, a page, and the search only when there is one (trimmed)', () => {
-    expect(listInput('manual', '')).toEqual({ order: 'manual', limit: 50 });
-    expect(listInput('due', '  milk ')).toEqual({ order: 'due', limit: 50, search: 'milk' });
-    expect(listInput('priority', '   ')).toEqual({ order: 'priority', limit: 50 });
+describe('removeTodos', () => {
+  test('takes the todos out of whichever page holds them; the same list when none is there', () => {
+    const start: TodoList = {
+      pages: [
+        { items: [todo('A'), todo('B')], nextCursor: 'more' },
+        { items: [todo('C')], nextCursor: null },
+      ],
+      pageParams: [null, 'more'],
+    };
+    expect(removeTodos(start, (item) => item.id === 'C').pages.map((page) => page.items.length)).toEqual([
+      2, 0,
+    ]);
+    expect(titles(removeTodos(start, (item) => item.title !== 'B'))).toEqual(['B']);
+    expect(removeTodos(start, (item) => item.id === 'Z')).toBe(start);
   });
 });
 

@@ -1,18 +1,8 @@
-// Pure helpers that write the list and counts caches for optimistic updates.
+// Pure helpers that read and write a cached list and the counts: the writes' optimistic steps
+// and the live sync use them.
 import type { InfiniteData } from '@tanstack/react-query';
 import type { Todo, TodoCounts, TodoPage } from '../trpc.ts';
-import type { Sort } from './use-filter.ts';
-
-export const PAGE_SIZE = 50;
-
-export type ListInput = { order: Sort; limit: number; search?: string };
-
-/** The list the screen reads: every todo (matching the search) in the chosen order. TodoMVC's
- * filters are views over it, so switching filters is instant and each change touches one cache. */
-export function listInput(sort: Sort, search: string): ListInput {
-  const text = search.trim();
-  return text ? { order: sort, limit: PAGE_SIZE, search: text } : { order: sort, limit: PAGE_SIZE };
-}
+import type { ListInput } from './todo-keys.ts';
 
 /** tRPC types the cursor of an infinite query loosely (any non-null value, or null). */
 type PageParam = NonNullable<unknown> | null;
@@ -30,7 +20,9 @@ export function mapTodos(list: TodoList, change: (todo: Todo) => Todo): TodoList
   return { ...list, pages: list.pages.map((page) => ({ ...page, items: page.items.map(change) })) };
 }
 
+/** The list without the todos `remove` picks; the same list when it picks none. */
 export function removeTodos(list: TodoList, remove: (todo: Todo) => boolean): TodoList {
+  if (!todosOf(list).some(remove)) return list;
   return {
     ...list,
     pages: list.pages.map((page) => ({ ...page, items: page.items.filter((todo) => !remove(todo)) })),

@@ -3,6 +3,7 @@ import type { Todo } from '../trpc.ts';
 import { dueAtOf, dueFields } from './due-fields.ts';
 import { PRIORITIES } from './priorities.ts';
 import type { TodoDetails } from './todo-writes.ts';
+import './todo-details.css';
 
 /** The fields the form changed, compared with the todo as it is now. */
 function changesOf(todo: Todo, description: string, dueAt: string | null, priority: Todo['priority']) {
@@ -12,6 +13,85 @@ function changesOf(todo: Todo, description: string, dueAt: string | null, priori
   if (dueAt !== todo.dueAt) changes.dueAt = dueAt;
   if (priority !== todo.priority) changes.priority = priority;
   return changes;
+}
+
+/** The due date, an optional time (only with a date), and a button that takes the date away. */
+function DueFields({
+  id,
+  date,
+  time,
+  onDate,
+  onTime,
+}: {
+  id: string;
+  date: string;
+  time: string;
+  onDate: (date: string) => void;
+  onTime: (time: string) => void;
+}) {
+  return (
+    <div className="details-field">
+      <label htmlFor={`${id}-date`}>Due date</label>
+      <div className="details-due">
+        <input
+          id={`${id}-date`}
+          type="date"
+          value={date}
+          onChange={(event) => {
+            onDate(event.target.value);
+            if (!event.target.value) onTime('');
+          }}
+        />
+        <input
+          id={`${id}-time`}
+          type="time"
+          aria-label="Due time (optional)"
+          disabled={!date}
+          value={time}
+          onChange={(event) => onTime(event.target.value)}
+        />
+        {date && (
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => {
+              onDate('');
+              onTime('');
+            }}
+          >
+            No due date
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function PriorityField({
+  id,
+  priority,
+  onChange,
+}: {
+  id: string;
+  priority: Todo['priority'];
+  onChange: (priority: Todo['priority']) => void;
+}) {
+  return (
+    <div className="details-field">
+      <label htmlFor={`${id}-priority`}>Priority</label>
+      <select
+        id={`${id}-priority`}
+        value={priority}
+        onChange={(event) => onChange(event.target.value as Todo['priority'])}
+      >
+        {PRIORITIES.map((option) => (
+          <option key={option.priority} value={option.priority}>
+            {option.mark ? `${option.label} ${option.mark}` : option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 /**
@@ -81,54 +161,8 @@ export default function TodoDetailsPanel({
         />
       </div>
       <div className="details-row">
-        <div className="details-field">
-          <label htmlFor={`${fieldId}-date`}>Due date</label>
-          <div className="details-due">
-            <input
-              id={`${fieldId}-date`}
-              type="date"
-              value={date}
-              onChange={(event) => {
-                setDate(event.target.value);
-                if (!event.target.value) setTime('');
-              }}
-            />
-            <input
-              id={`${fieldId}-time`}
-              type="time"
-              aria-label="Due time (optional)"
-              disabled={!date}
-              value={time}
-              onChange={(event) => setTime(event.target.value)}
-            />
-            {date && (
-              <button
-                type="button"
-                className="button button-quiet"
-                onClick={() => {
-                  setDate('');
-                  setTime('');
-                }}
-              >
-                No due date
-              </button>
-            )}
-          </div>
-        </div>
-        <div className="details-field">
-          <label htmlFor={`${fieldId}-priority`}>Priority</label>
-          <select
-            id={`${fieldId}-priority`}
-            value={priority}
-            onChange={(event) => setPriority(event.target.value as Todo['priority'])}
-          >
-            {PRIORITIES.map((option) => (
-              <option key={option.priority} value={option.priority}>
-                {option.mark ? `${option.label} ${option.mark}` : option.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <DueFields id={fieldId} date={date} time={time} onDate={setDate} onTime={setTime} />
+        <PriorityField id={fieldId} priority={priority} onChange={setPriority} />
       </div>
       <div className="details-actions">
         <button type="submit" className="button details-save">

@@ -1,5 +1,6 @@
 import type { TodoCounts } from '../trpc.ts';
 import { FILTERS, type Filter } from './use-filter.ts';
+import './todo-footer.css';
 
 export function TodoFooter({
   counts,

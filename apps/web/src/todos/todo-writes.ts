@@ -1,65 +1,287 @@
-// What every write to the list does besides its optimistic update: the call to make, what its
-// answer changes, and what a refusal says. Registered on the QueryClient by mutation key
-// (`setMutationDefaults`) rather than given to each `useMutation`, so that a write made offline
-// and restored after a reload (session/offline-cache.ts) still knows all of it.
-import type { QueryClient, QueryKey } from '@tanstack/react-query';
+// Every write to the todo list, each defined once: what it shows at once (its optimistic step),
+// the call it sends, what the server's answer changes, and what a refusal says. They are
+// registered on the QueryClient by mutation key (`setMutationDefaults`) rather than given to each
+// `useMutation`: a write made offline and restored after a reload (offline/offline-cache.ts)
+// keeps only its key, input and state, and finds the rest here by its key.
+import type { Mutation, QueryClient, QueryKey } from '@tanstack/react-query';
 import { errorCode, TRPCClientError } from '@todo/client';
-import { isDatabaseAway } from '../session/database-status.ts';
-import type { createWebClient, Todo, TodoCounts } from '../trpc.ts';
-import { mapTodos, type TodoList } from './todo-cache.ts';
+import { isDatabaseAway } from '../query/database-status.ts';
+import type { Todo, TodoCounts, WebClient } from '../trpc.ts';
+import { moveInList } from './reorder-cache.ts';
+import {
+  countsAfter,
+  draftTodo,
+  findTodo,
+  mapTodos,
+  placeNewTodo,
+  removeTodos,
+  type TodoList,
+} from './todo-cache.ts';
+import { type ListInput, todoKeys, type WriteName, writeKey } from './todo-keys.ts';
+import { notify, reasonFor } from './write-notices.ts';
 
 /**
  * Every write to the list shares one mutation scope, so TanStack Query sends them one after
  * another in the order the user made them: a toggle and its undo can never overtake each other,
  * and writes queued offline are sent in the order they were made when the network returns.
+ * (The id is also in what offline-cache.ts saves: it stays 'todo-writes'.)
  */
-export const WRITES = { id: 'todo-writes' };
+const WRITE_SCOPE = { id: 'todo-writes' };
+
+/** Whether `mutation` is one of the list's writes (under way, waiting, or restored after a reload). */
+export const isListWrite = (mutation: Mutation): boolean => mutation.options.scope?.id === WRITE_SCOPE.id;
 
 /** How many of the list's writes are under way or waiting their turn (paused ones included). */
 export const pendingWrites = (queryClient: QueryClient): number =>
-  queryClient.isMutating({ predicate: (mutation) => mutation.options.scope?.id === WRITES.id });
+  queryClient.isMutating({ predicate: isListWrite });
 
-/** tRPC's mutation keys (`trpc.todo.create.mutationKey()` and so on), usable without its proxy. */
-export const WRITE_KEYS = {
-  create: [['todo', 'create']],
-  update: [['todo', 'update']],
-  delete: [['todo', 'delete']],
-  move: [['todo', 'move']],
-  setAllCompleted: [['todo', 'setAllCompleted']],
-  clearCompleted: [['todo', 'clearCompleted']],
-} as const satisfies Record<string, QueryKey>;
-
-const LISTS: QueryKey = [['todo', 'list']];
-const COUNTS: QueryKey = [['todo', 'counts']];
+/** The list on screen and the counts: what a write changes at once. */
+type Shown = { list: TodoList | undefined; counts: TodoCounts | undefined };
 
 /** The list on screen and the counts as they were before a write, to put back if it is refused. */
-export type Snapshot = { listKey: QueryKey; list: TodoList | undefined; counts: TodoCounts | undefined };
+type Snapshot = Shown & { listKey: QueryKey };
 
 /**
- * What a write's optimistic update hands on. `snapshot` is not kept across a reload (the list is
+ * What a write's optimistic step hands on. `snapshot` is not kept across a reload (the list is
  * read again from the server after the last write instead); `title` names the todo in a notice.
  */
 export type WriteContext = { snapshot?: Snapshot; title?: string };
 
-export type CreateInput = { id: string; title: string };
+/** What each write's `useMutation` carries (its `meta`): the list on screen, where it shows at once. */
+export type WriteMeta = { list: ListInput };
+
+type CreateInput = { id: string; title: string };
 /** What the details panel saves: the fields a person changed. */
 export type TodoDetails = Partial<Pick<Todo, 'description' | 'dueAt' | 'priority'>>;
-export type UpdateInput = { id: string; title?: string; completed?: boolean } & TodoDetails;
-export type MoveInput = { id: string; afterId: string | null };
+type UpdateInput = { id: string; title?: string; completed?: boolean } & TodoDetails;
+type MoveInput = { id: string; afterId: string | null };
 
-/** Sentences for the user: refusals, and queued writes dropped because their todo is gone. */
-const listeners = new Set<(message: string) => void>();
-export function onWriteNotice(listener: (message: string) => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+/** One write: what it sends, shows at once, says if refused, and takes from the answer. */
+type Write<Input, Output> = {
+  send: (client: WebClient, input: Input) => Promise<Output>;
+  /** The optimistic step: the list on screen and the counts with the write done (unset: as they are). */
+  show: (input: Input, shown: Shown, list: ListInput) => Partial<Shown>;
+  /** The todo it writes to, if one: a notice names it should the write be dropped. */
+  todoId?: (input: Input) => string;
+  /** What it does, for a refusal: "Could not add the todo: …". */
+  action: (input: Input) => string;
+  /** The server's answer, into the cache. */
+  saved?: (queryClient: QueryClient, output: Output) => void;
+  /** What a write to a todo deleted elsewhere (NOT_FOUND) says; null: nothing, it is as good as done. */
+  gone?: ((name: string) => string) | null;
+};
+
+const define = <Input, Output>(write: Write<Input, Output>) => write;
+
+const byId = ({ id }: { id: string }) => id;
+
+/**
+ * The server's version of a todo's times and position, in every cached list; the rest stays as
+ * the user may have changed it since. A later live event of an older version is then seen as
+ * older, and one of another todo is placed among the server's positions.
+ */
+function takeServerKeys(queryClient: QueryClient, saved: Todo, always = false) {
+  queryClient.setQueriesData<TodoList>(
+    { queryKey: todoKeys.lists },
+    (list) =>
+      list &&
+      mapTodos(list, (todo) =>
+        todo.id === saved.id && (always || todo.updatedAt < saved.updatedAt)
+          ? { ...todo, position: saved.position, createdAt: saved.createdAt, updatedAt: saved.updatedAt }
+          : todo,
+      ),
+  );
 }
-function notify(message: string) {
-  for (const listener of listeners) listener(message);
+
+const TODO_WRITES = {
+  create: define({
+    send: (client, input: CreateInput) => client.todo.create.mutate(input),
+    show: ({ id, title }, { list, counts }, view) => ({
+      list: list && placeNewTodo(list, draftTodo(id, title, list), view),
+      counts: counts && countsAfter.created(counts),
+    }),
+    action: () => 'add the todo',
+    // The draft's times and position were the browser's guess.
+    saved: (queryClient, saved) => takeServerKeys(queryClient, saved, true),
+  }),
+  update: define({
+    send: (client, input: UpdateInput) => client.todo.update.mutate(input),
+    show: ({ id, title, completed, description, dueAt, priority }, { list, counts }) => {
+      const before = findTodo(list, id);
+      const change = (todo: Todo): Todo => ({
+        ...todo,
+        title: title ?? todo.title,
+        completed: completed ?? todo.completed,
+        description: description === undefined ? todo.description : description,
+        dueAt: dueAt === undefined ? todo.dueAt : dueAt,
+        priority: priority ?? todo.priority,
+      });
+      return {
+        list: list && mapTodos(list, (todo) => (todo.id === id ? change(todo) : todo)),
+        counts:
+          counts && before && completed !== undefined && completed !== before.completed
+            ? countsAfter.toggled(counts, completed)
+            : undefined,
+      };
+    },
+    todoId: byId,
+    action: (input) =>
+      input.title !== undefined
+        ? 'rename the todo'
+        : input.completed !== undefined
+          ? 'update the todo'
+          : 'save the details',
+    saved: takeServerKeys,
+  }),
+  delete: define({
+    send: (client, input: { id: string }) => client.todo.delete.mutate(input),
+    show: ({ id }, { list, counts }) => {
+      const before = findTodo(list, id);
+      return {
+        list: list && removeTodos(list, (todo) => todo.id === id),
+        counts: counts && before ? countsAfter.deleted(counts, before) : undefined,
+      };
+    },
+    todoId: byId,
+    action: () => 'delete the todo',
+    // Deleted elsewhere too: what the user wanted has happened.
+    gone: null,
+  }),
+  move: define({
+    send: (client, input: MoveInput) => client.todo.move.mutate(input),
+    // Moves are offered in the manual order only; any other list is read again after.
+    show: ({ id, afterId }, { list }, view) => ({
+      list: view.order === 'manual' && !view.search && list ? moveInList(list, id, afterId) : undefined,
+    }),
+    todoId: byId,
+    action: () => 'move the todo',
+    saved: takeServerKeys,
+    gone: (name) => `A todo was deleted on another device; your move of ${name} was dropped.`,
+  }),
+  setAllCompleted: define({
+    send: (client, input: { completed: boolean }) => client.todo.setAllCompleted.mutate(input),
+    show: ({ completed }, { list, counts }) => ({
+      list: list && mapTodos(list, (todo) => ({ ...todo, completed })),
+      counts: counts && countsAfter.allSet(counts, completed),
+    }),
+    action: ({ completed }) => (completed ? 'mark all todos as complete' : 'mark all todos as active'),
+  }),
+  clearCompleted: define({
+    send: (client, _input: undefined) => client.todo.clearCompleted.mutate(),
+    show: (_input, { list, counts }) => ({
+      list: list && removeTodos(list, (todo) => todo.completed),
+      counts: counts && countsAfter.cleared(counts),
+    }),
+    action: () => 'clear the completed todos',
+  }),
+} satisfies Record<WriteName, unknown>;
+
+type Writes = typeof TODO_WRITES;
+export type WriteInput<Name extends WriteName> = Parameters<Writes[Name]['send']>[1];
+export type WriteOutput<Name extends WriteName> = Awaited<ReturnType<Writes[Name]['send']>>;
+
+/**
+ * The optimistic step (the usual TanStack Query recipe): cancel in-flight reads, snapshot the
+ * list on screen and the counts, write them as they look with the write done.
+ */
+async function showWrite(
+  queryClient: QueryClient,
+  write: Write<unknown, unknown>,
+  input: unknown,
+  list: ListInput | undefined,
+): Promise<WriteContext> {
+  // A write started without a list on screen shows once the server has answered.
+  if (!list) return {};
+  const listKey = todoKeys.list(list);
+  const countsKey = todoKeys.counts();
+  await Promise.all([
+    queryClient.cancelQueries({ queryKey: todoKeys.lists }),
+    queryClient.cancelQueries({ queryKey: countsKey }),
+  ]);
+  const shown: Shown = {
+    list: queryClient.getQueryData(listKey),
+    counts: queryClient.getQueryData(countsKey),
+  };
+  const next = write.show(input, shown, list);
+  if (next.list) queryClient.setQueryData(listKey, next.list);
+  if (next.counts) queryClient.setQueryData(countsKey, next.counts);
+  const snapshot = { listKey, ...shown };
+  const title = write.todoId && findTodo(shown.list, write.todoId(input))?.title;
+  return title === undefined ? { snapshot } : { snapshot, title };
+}
+
+/**
+ * A refused write:
+ * - NOT_FOUND: the todo was deleted elsewhere (on another device, perhaps while this one was
+ *   offline). The write is dropped with a notice and nothing is rolled back: the list is read
+ *   again after the last write, and rolling back could undo newer changes made since.
+ * - Any other refusal: the list goes back to how it was before the write, and the user is told
+ *   (unless the session expired: the sign-in screen says why).
+ */
+function refused(
+  queryClient: QueryClient,
+  write: Write<unknown, unknown>,
+  error: unknown,
+  input: unknown,
+  context: WriteContext | undefined,
+) {
+  if (errorCode(error) === 'NOT_FOUND') {
+    const name = context?.title ? `“${context.title}”` : 'A todo';
+    if (write.gone === null) return;
+    return notify(
+      write.gone?.(name) ?? `${name} was deleted on another device; your change to it was dropped.`,
+    );
+  }
+  const snapshot = context?.snapshot;
+  if (snapshot) {
+    queryClient.setQueryData(snapshot.listKey, snapshot.list);
+    queryClient.setQueryData(todoKeys.counts(), snapshot.counts);
+  }
+  if (errorCode(error) !== 'UNAUTHORIZED') {
+    notify(`Could not ${write.action(input)}: ${reasonFor(error)}. Your list is back as it was.`);
+  }
+}
+
+/** Reads the lists and counts again once the last queued write has settled; earlier reads would
+ * briefly show the server without the writes still waiting their turn. */
+function settled(queryClient: QueryClient) {
+  if (pendingWrites(queryClient) > 1) return;
+  // Every list: the one on screen, and those of other orders and searches shown before.
+  void queryClient.invalidateQueries({ queryKey: todoKeys.lists });
+  void queryClient.invalidateQueries({ queryKey: todoKeys.counts() });
 }
 
 /** A request that never got an answer (no network, the server unreachable): worth sending again. */
-export function isUnreachable(error: unknown): boolean {
+function isUnreachable(error: unknown): boolean {
   return error instanceof TRPCClientError && error.cause instanceof TypeError;
+}
+
+/**
+ * Registers every list write on `queryClient`, before anything restores writes saved offline.
+ * A write that gets no answer at all (the server unreachable while the browser thinks it is
+ * online), or finds the server's database away (503), is sent again, waiting longer each time,
+ * and stays on screen and in the queue; while the browser is offline it waits paused.
+ *
+ * @example
+ * registerTodoWrites(queryClient, createWebClient(window.location.origin));
+ * useMutation({ mutationKey: writeKey('create'), meta: { list } }).mutate({ id, title });
+ */
+export function registerTodoWrites(queryClient: QueryClient, client: WebClient) {
+  for (const name of Object.keys(TODO_WRITES) as WriteName[]) {
+    // Defaults are found by key, untyped: each write is typed where it is defined above.
+    const write = TODO_WRITES[name] as unknown as Write<unknown, unknown>;
+    queryClient.setMutationDefaults(writeKey(name), {
+      scope: WRITE_SCOPE,
+      retry: (_failures, error) => isUnreachable(error) || isDatabaseAway(error),
+      retryDelay: (failures) => Math.min(1_000 * 2 ** failures, 10_000),
+      mutationFn: (input) => write.send(client, input),
+      onMutate: (input, { meta }) =>
+        showWrite(queryClient, write, input, (meta as WriteMeta | undefined)?.list),
+      onSuccess: (output) => write.saved?.(queryClient, output),
+      onError: (error, input, context) => refused(queryClient, write, error, input, context as WriteContext),
+      onSettled: () => settled(queryClient),
+    });
+  }
 }
 
 /** A uuid for a new todo, proposed to the server (`todo.create`'s `id`), so a todo added offline
@@ -71,144 +293,4 @@ export function newTodoId(): string {
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function reasonFor(error: unknown): string {
-  if (error instanceof TRPCClientError) {
-    const data: unknown = error.data;
-    const fieldErrors =
-      data && typeof data === 'object' && 'zodError' in data
-        ? (data.zodError as { fieldErrors?: Record<string, string[] | undefined> } | null)?.fieldErrors
-        : undefined;
-    const [field, messages] = Object.entries(fieldErrors ?? {})[0] ?? [];
-    if (field && messages?.[0]) return `the ${field} ${messages[0]}`;
-  }
-  switch (errorCode(error)) {
-    case 'TOO_MANY_REQUESTS':
-      return 'too many changes at once, wait a moment and try again';
-    case 'BAD_REQUEST':
-      return 'the server did not accept it';
-    default:
-      return 'the server could not save it';
-  }
-}
-
-function updateAction(input: UpdateInput): string {
-  if (input.title !== undefined) return 'rename the todo';
-  if (input.completed !== undefined) return 'update the todo';
-  return 'save the details';
-}
-
-/**
- * Registers every list write on `queryClient`. The optimistic updates stay with the screen
- * (use-todo-actions.ts); this is what happens once the server answers:
- * - NOT_FOUND: the todo was deleted elsewhere (on another device, perhaps while this one was
- *   offline). The write is dropped with a notice and nothing is rolled back: the list is read
- *   again after the last write, and rolling back could undo newer changes made since.
- * - Any other refusal: the list goes back to how it was before the write, and the user is told.
- * - No answer at all (the server unreachable while the browser thinks it is online), or the
- *   server's database away (503): sent again, waiting longer each time; while the browser is
- *   offline the write waits paused.
- */
-export function registerTodoWrites(queryClient: QueryClient, client: ReturnType<typeof createWebClient>) {
-  const dropOrRollBack = (error: unknown, context: WriteContext | undefined, action: string) => {
-    if (errorCode(error) === 'NOT_FOUND') {
-      const name = context?.title ? `“${context.title}”` : 'A todo';
-      return notify(
-        action === 'move the todo'
-          ? `A todo was deleted on another device; your move of ${name} was dropped.`
-          : `${name} was deleted on another device; your change to it was dropped.`,
-      );
-    }
-    const snapshot = context?.snapshot;
-    if (snapshot) {
-      queryClient.setQueryData(snapshot.listKey, snapshot.list);
-      queryClient.setQueryData(COUNTS, snapshot.counts);
-    }
-    // An expired session sends the user to sign in; that screen says why.
-    if (errorCode(error) !== 'UNAUTHORIZED') {
-      notify(`Could not ${action}: ${reasonFor(error)}. Your list is back as it was.`);
-    }
-  };
-
-  const settle = () => {
-    const writing = pendingWrites(queryClient);
-    // Refetch once the last queued write has settled; earlier refetches would briefly show
-    // the server without the writes still waiting their turn.
-    if (writing > 1) return;
-    // Every list: the one on screen, and those of other orders and searches shown before.
-    void queryClient.invalidateQueries({ queryKey: LISTS });
-    void queryClient.invalidateQueries({ queryKey: COUNTS });
-  };
-
-  /** The server's version of a todo's times and position, in every cached list; the rest stays
-   * as the user may have changed it since. A later live event of an older version is then seen
-   * as older, and one of another todo is placed among the server's positions. */
-  const takeServerKeys = (saved: Todo, always = false) =>
-    queryClient.setQueriesData<TodoList>(
-      { queryKey: LISTS },
-      (list) =>
-        list &&
-        mapTodos(list, (todo) =>
-          todo.id === saved.id && (always || todo.updatedAt < saved.updatedAt)
-            ? { ...todo, position: saved.position, createdAt: saved.createdAt, updatedAt: saved.updatedAt }
-            : todo,
-        ),
-    );
-
-  const common = {
-    scope: WRITES,
-    // The write stays on screen and in the queue: sent again while the server is unreachable or
-    // says its database is away (503), never dropped or rolled back for it.
-    retry: (_failures: number, error: unknown) => isUnreachable(error) || isDatabaseAway(error),
-    retryDelay: (failures: number) => Math.min(1_000 * 2 ** failures, 10_000),
-    onSettled: settle,
-  };
-
-  queryClient.setMutationDefaults(WRITE_KEYS.create, {
-    ...common,
-    mutationFn: (input: CreateInput) => client.todo.create.mutate(input),
-    // The draft's times and position were the browser's guess.
-    onSuccess: (saved: Todo) => takeServerKeys(saved, true),
-    onError: (error: unknown, _input: CreateInput, context: WriteContext | undefined) =>
-      dropOrRollBack(error, context, 'add the todo'),
-  });
-  queryClient.setMutationDefaults(WRITE_KEYS.update, {
-    ...common,
-    mutationFn: (input: UpdateInput) => client.todo.update.mutate(input),
-    onSuccess: (saved: Todo) => takeServerKeys(saved),
-    onError: (error: unknown, input: UpdateInput, context: WriteContext | undefined) =>
-      dropOrRollBack(error, context, updateAction(input)),
-  });
-  queryClient.setMutationDefaults(WRITE_KEYS.delete, {
-    ...common,
-    mutationFn: (input: { id: string }) => client.todo.delete.mutate(input),
-    onError: (error: unknown, _input: { id: string }, context: WriteContext | undefined) => {
-      // Deleted elsewhere too: what the user wanted has happened.
-      if (errorCode(error) !== 'NOT_FOUND') dropOrRollBack(error, context, 'delete the todo');
-    },
-  });
-  queryClient.setMutationDefaults(WRITE_KEYS.move, {
-    ...common,
-    mutationFn: (input: MoveInput) => client.todo.move.mutate(input),
-    onSuccess: (saved: Todo) => takeServerKeys(saved),
-    onError: (error: unknown, _input: MoveInput, context: WriteContext | undefined) =>
-      dropOrRollBack(error, context, 'move the todo'),
-  });
-  queryClient.setMutationDefaults(WRITE_KEYS.setAllCompleted, {
-    ...common,
-    mutationFn: (input: { completed: boolean }) => client.todo.setAllCompleted.mutate(input),
-    onError: (error: unknown, input: { completed: boolean }, context: WriteContext | undefined) =>
-      dropOrRollBack(
-        error,
-        context,
-        input.completed ? 'mark all todos as complete' : 'mark all todos as active',
-      ),
-  });
-  queryClient.setMutationDefaults(WRITE_KEYS.clearCompleted, {
-    ...common,
-    mutationFn: () => client.todo.clearCompleted.mutate(),
-    onError: (error: unknown, _input: undefined, context: WriteContext | undefined) =>
-      dropOrRollBack(error, context, 'clear the completed todos'),
-  });
 }

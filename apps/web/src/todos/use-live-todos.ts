@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { useTRPC, useTRPCClient } from '../trpc.ts';
+import { useTRPCClient } from '../trpc.ts';
 
 /** How the tab's live stream is doing: `offline` after it was lost, `back` for a moment after. */
 export type Connection = 'connecting' | 'live' | 'offline' | 'back';
@@ -12,7 +12,6 @@ export type Connection = 'connecting' | 'live' | 'offline' | 'back';
  * service worker's copy), the next `online` event tries again.
  */
 export function useLiveTodos(): Connection {
-  const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const [connection, setConnection] = useState<Connection>(() =>
@@ -25,7 +24,7 @@ export function useLiveTodos(): Connection {
     const load = () => {
       import('./live-sync.ts').then(
         ({ startLiveSync }) => {
-          if (!stopped) stop = startLiveSync({ trpc, client, queryClient, setConnection });
+          if (!stopped) stop = startLiveSync({ client, queryClient, setConnection });
         },
         () => {
           if (stopped) return;
@@ -40,7 +39,7 @@ export function useLiveTodos(): Connection {
       window.removeEventListener('online', load);
       stop?.();
     };
-  }, [trpc, client, queryClient]);
+  }, [client, queryClient]);
 
   return connection;
 }

@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import './field.css';
 
 /**
  * A labelled text input with an optional hint and an inline error, both tied to the input for
@@ -43,4 +44,9 @@ export function Field(props: {
       )}
     </div>
   );
+}
+
+/** Puts focus on the field named `name` in `form`: the first one a person has to fix. */
+export function focusField(form: HTMLFormElement, name: string) {
+  form.querySelector<HTMLInputElement>(`[name="${name}"]`)?.focus();
 }

@@ -1,8 +1,6 @@
+// The address's path on the History API: read it, go somewhere, follow a link without a page
+// load. Which page a path shows: routes.ts.
 import { useSyncExternalStore } from 'react';
-
-// The app's few path routes (`/`, `/account`, `/reset-password`, `/forgot-password`) on the
-// History API. TodoMVC's filters stay in the hash on `/`; the server answers index.html for any
-// path it does not know, so each of these can be opened directly or reloaded.
 
 function subscribe(onChange: () => void) {
   window.addEventListener('popstate', onChange);

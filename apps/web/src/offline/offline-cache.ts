@@ -1,31 +1,32 @@
 // The signed-in user's todo lists, counts and waiting writes, kept in IndexedDB (idb-keyval) so
 // that a reload without a network shows the last list at once and sends the writes made offline
-// when it can. Loaded on demand, next to the session check (session/offline.ts).
+// when it can. Loaded on demand, next to the session check (session/offline-session.ts).
 import {
   type DehydratedState,
   dehydrate,
   hydrate,
   type Mutation,
+  partialMatchKey,
   type Query,
   type QueryClient,
 } from '@tanstack/react-query';
 import { del, get, set } from 'idb-keyval';
-import { WRITES, type WriteContext } from '../todos/todo-writes.ts';
-import type { SessionUser } from './auth-api.ts';
+import type { SessionUser } from '../session/auth-api.ts';
+import { todoKeys } from '../todos/todo-keys.ts';
+import { isListWrite, type WriteContext } from '../todos/todo-writes.ts';
 
 const KEY = 'todos-offline';
 /** Raised when what is saved changes shape: an older entry is then not read. */
 const VERSION = 1;
 /** Changes come in bursts (a write changes the list, the counts and the mutation): one save each. */
 const SAVE_MS = 100;
-/** The queries worth having offline: every cached list (order, search) and the counts. */
-const PERSISTED = new Set([JSON.stringify(['todo', 'list']), JSON.stringify(['todo', 'counts'])]);
 
 export type Saved = { version: number; user: SessionUser; state: DehydratedState };
 
-const isPersisted = (query: Query) => PERSISTED.has(JSON.stringify(query.queryKey[0]));
-const isWaitingWrite = (mutation: Mutation) =>
-  mutation.options.scope?.id === WRITES.id && mutation.state.status === 'pending';
+/** The queries worth having offline: every cached list (order, search) and the counts. */
+const isPersisted = (query: Query) =>
+  partialMatchKey(query.queryKey, todoKeys.lists) || partialMatchKey(query.queryKey, todoKeys.counts());
+const isWaitingWrite = (mutation: Mutation) => isListWrite(mutation) && mutation.state.status === 'pending';
 
 /**
  * The lists and counts as shown, and every write not yet answered, paused or not (one under way
@@ -156,5 +157,3 @@ export function createOfflineCache(queryClient: QueryClient) {
     },
   };
 }
-
-export type OfflineCache = ReturnType<typeof createOfflineCache>;

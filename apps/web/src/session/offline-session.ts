@@ -1,7 +1,7 @@
 // Who is signed in, also without a network: the server is asked on every load, and when it cannot
-// be reached the user whose todos this browser kept (session/offline-cache.ts) is shown them.
+// be reached the user whose todos this browser kept (offline/offline-cache.ts) is shown them.
 import { onlineManager, type QueryClient } from '@tanstack/react-query';
-import { WRITES } from '../todos/todo-writes.ts';
+import { isListWrite } from '../todos/todo-writes.ts';
 import { getSessionUser, type SessionUser } from './auth-api.ts';
 
 /** The signed-in user; `unchecked` while the server could not be asked (the saved user). */
@@ -14,7 +14,7 @@ export function createOfflineSession(queryClient: QueryClient) {
   // offline must hold its writes from the start.
   onlineManager.setOnline(navigator.onLine);
   // Not needed for the first paint online: a chunk of its own, fetched next to the session check.
-  const cache = import('./offline-cache.ts')
+  const cache = import('../offline/offline-cache.ts')
     .then(({ createOfflineCache }) => createOfflineCache(queryClient))
     .catch(() => undefined);
   let userId: string | undefined;
@@ -22,9 +22,7 @@ export function createOfflineSession(queryClient: QueryClient) {
   /** Writes queued for one account are never sent with another's session. */
   const forgetWrites = () => {
     const mutations = queryClient.getMutationCache();
-    for (const mutation of mutations.findAll({
-      predicate: (mutation) => mutation.options.scope?.id === WRITES.id,
-    })) {
+    for (const mutation of mutations.findAll({ predicate: isListWrite })) {
       mutations.remove(mutation);
     }
   };

@@ -1,0 +1,33 @@
+import { type KeyboardEvent, useState } from 'react';
+import './new-todo.css';
+
+/** TodoMVC's `.new-todo`: Enter adds the trimmed text, if any is left, and empties the field. */
+export function NewTodo({
+  onAdd,
+  inputRef,
+}: {
+  onAdd: (title: string) => void;
+  inputRef: React.Ref<HTMLInputElement>;
+}) {
+  const [text, setText] = useState('');
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
+    const title = text.trim();
+    if (!title) return;
+    onAdd(title);
+    setText('');
+  };
+  return (
+    <input
+      ref={inputRef}
+      className="new-todo"
+      placeholder="What needs to be done?"
+      aria-label="New todo"
+      // biome-ignore lint/a11y/noAutofocus: TodoMVC: the new-todo field has focus once the page has loaded.
+      autoFocus
+      value={text}
+      onChange={(event) => setText(event.target.value)}
+      onKeyDown={onKeyDown}
+    />
+  );
+}

@@ -1,0 +1,50 @@
+// The TanStack Query keys of everything about todos, in one place. They have the shape tRPC's
+// TanStack Query integration gives its keys (the procedure's path, then its input and kind), so a
+// key made here finds what `trpc.todo.*.queryOptions()` cached. They are written out rather than
+// read from the `useTRPC()` proxy because the writes, the offline store and the live sync work
+// outside React; todo-keys.test.ts holds them to tRPC's own.
+import type { QueryKey } from '@tanstack/react-query';
+import type { Sort } from './use-filter.ts';
+
+export const PAGE_SIZE = 50;
+
+/** The input of the list on screen (`todo.list`): its order, a page, and the search if any. */
+export type ListInput = { order: Sort; limit: number; search?: string };
+
+/** The list the screen reads: every todo (matching the search) in the chosen order. TodoMVC's
+ * filters are views over it, so switching filters is instant and each change touches one cache. */
+export function listInput(sort: Sort, search: string): ListInput {
+  const text = search.trim();
+  return text ? { order: sort, limit: PAGE_SIZE, search: text } : { order: sort, limit: PAGE_SIZE };
+}
+
+const LIST_PATH = ['todo', 'list'];
+const COUNTS_PATH = ['todo', 'counts'];
+
+/**
+ * @example
+ * queryClient.invalidateQueries({ queryKey: todoKeys.lists }); // every cached list
+ * queryClient.getQueryData<TodoList>(todoKeys.list(listInput('manual', ''))); // the one on screen
+ */
+export const todoKeys = {
+  /** Every query about todos: the lists, the counts, and anything else asked about them. */
+  all: [['todo']] as QueryKey,
+  /** Every cached list, whatever its order or search: a prefix of each `list(input)`. */
+  lists: [LIST_PATH] as QueryKey,
+  /** One list, as `useInfiniteQuery(trpc.todo.list.infiniteQueryOptions(input))` caches it. */
+  list: (input: ListInput): QueryKey => [LIST_PATH, { input, type: 'infinite' }],
+  /** How many todos there are, active and completed (`todo.counts`). */
+  counts: (): QueryKey => [COUNTS_PATH, { type: 'query' }],
+};
+
+/** The input of a cached `todo.list` key, or undefined for one that is not an infinite list. */
+export function listInputOf(key: QueryKey): unknown {
+  const meta = key[1] as { input?: unknown; type?: string } | undefined;
+  return meta?.type === 'infinite' ? (meta.input ?? {}) : undefined;
+}
+
+/** The names of the list's writes: the todo router's mutations. */
+export type WriteName = 'create' | 'update' | 'delete' | 'move' | 'setAllCompleted' | 'clearCompleted';
+
+/** A write's mutation key: tRPC's `trpc.todo[name].mutationKey()`. */
+export const writeKey = (name: WriteName): QueryKey => [['todo', name]];
