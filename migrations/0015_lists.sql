@@ -523,12 +523,21 @@ as $$
 declare
   notified bigint;
 begin
-  with reached as (
-    select m.user_id, c.*
-    from changed c join list_members m on m.list_id = c.list_id
-    where exists (select from users where users.id = m.user_id)
+  -- Counted per list first, then per member: a statement of many rows (an import, clear
+  -- completed) in a list of many members is one row per member here, not rows × members.
+  with per_list as (
+    select changed.list_id, count(*) as rows from changed group by changed.list_id
   ), counts as (
-    select reached.user_id, count(*) as rows from reached group by reached.user_id
+    select m.user_id, sum(per_list.rows) as rows
+    from per_list join list_members m on m.list_id = per_list.list_id
+    where exists (select from users where users.id = m.user_id)
+    group by m.user_id
+  ), reached as (
+    -- The one changed row of each member it is the only change of.
+    select counts.user_id, c.*
+    from counts join list_members m on m.user_id = counts.user_id
+    join changed c on c.list_id = m.list_id
+    where counts.rows = 1
   ), events as (
     select counts.user_id, 'reset' as kind, null::uuid as todo_id, null::jsonb as todo
     from counts where counts.rows > 1
@@ -550,7 +559,7 @@ begin
         'createdAt', to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         'updatedAt', to_char(c.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
       ) end
-    from reached c join counts on counts.user_id = c.user_id and counts.rows = 1
+    from reached c
   ), numbered as (
     -- One event per account per statement: the account's next number; accounts in one order,
     -- so that two statements reaching the same members lock their counters alike.
