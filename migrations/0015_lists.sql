@@ -510,6 +510,45 @@ $$;
 revoke all on function list_invite_preview(text), pending_list_invites(), accept_list_invite(text) from public;
 grant execute on function list_invite_preview(text), pending_list_invites(), accept_list_invite(text) to todo_app;
 
+-- Invites an account may send per window: each mails a stranger's address, so a few. Counted
+-- here, in the caller's own transaction (the app's role has no access to rate_limits, whose rows
+-- the server prunes after a minute), in a fixed window per account. Answers how many seconds
+-- until the next is allowed, 0 when this one is. Keyed by the caller: nobody spends another's.
+create table list_invite_quota (
+  user_id uuid primary key references users (id) on delete cascade,
+  window_started_at timestamptz not null,
+  sent integer not null
+);
+alter table list_invite_quota enable row level security;
+
+create function take_list_invite_quota(most integer, per interval) returns integer
+language plpgsql
+volatile
+security definer
+set search_path = public, pg_temp
+as $$
+declare
+  caller uuid := nullif(current_setting('app.user_id', true), '')::uuid;
+  quota list_invite_quota%rowtype;
+begin
+  if caller is null then
+    raise exception 'no caller' using errcode = '42501';
+  end if;
+  insert into list_invite_quota as q (user_id, window_started_at, sent)
+  values (caller, now(), 1)
+  on conflict (user_id) do update set
+    window_started_at = case when q.window_started_at <= now() - per then now() else q.window_started_at end,
+    sent = case when q.window_started_at <= now() - per then 1 else least(q.sent + 1, most + 1) end
+  returning * into quota;
+  if quota.sent <= most then
+    return 0;
+  end if;
+  return greatest(1, ceil(extract(epoch from quota.window_started_at + per - now())))::integer;
+end
+$$;
+revoke all on function take_list_invite_quota(integer, interval) from public;
+grant execute on function take_list_invite_quota(integer, interval) to todo_app;
+
 -- ---------------------------------------------------------------------------------------------
 -- The change log (0014's trigger) without todos.user_id: each member of a changed todo's list
 -- gets the event in their own log, numbered after their last; the event's todo carries its list

@@ -70,14 +70,14 @@ describe.each(testDrivers.filter((driver) => driver !== 'neon'))(
         db,
       );
       // Without the user triggers (positions are given, and no one needs these 100,000 events).
-    await sql`alter table todos disable trigger user`.execute(db);
-    await sql`insert into todos (list_id, created_by, title, completed, created_at, due_at, priority, position)
+      await sql`alter table todos disable trigger user`.execute(db);
+      await sql`insert into todos (list_id, created_by, title, completed, created_at, due_at, priority, position)
       select ${big}::uuid, ${owner?.id}::uuid, 'chore ' || n, n % 2 = 0,
         timestamptz '2025-01-01 00:00:00+00' + n * interval '1 second',
         case when n % 3 > 0 then timestamptz '2027-01-01 00:00:00+00' + (n / 50) * interval '1 hour' end,
         n % 4, n
       from generate_series(1, ${TODOS}) n`.execute(db);
-    await sql`alter table todos enable trigger user`.execute(db);
+      await sql`alter table todos enable trigger user`.execute(db);
       const [someone] = await queryRows<{ id: string }>(
         db,
         "select id from users where email = 'm25@example.com'",
