@@ -60,9 +60,8 @@ async function largeEvents(
   description = LARGE,
 ): Promise<string> {
   const [todo] = (
-    await sql<{
-      id: string;
-    }>`insert into todos (user_id, title) values (${userId}, 'large') returning id`.execute(
+    await sql<{ id: string }>`insert into todos (list_id, title)
+      values ((select id from lists where owner_id = ${userId} and is_inbox), 'large') returning id`.execute(
       server.testDatabase.db,
     )
   ).rows;
@@ -71,7 +70,7 @@ async function largeEvents(
         update todos set description = ${sql.lit(description)} || i where id = ${sql.lit(todo?.id)};
       end loop;
     end $$`.execute(server.testDatabase.db);
-  const { rows } = await sql<{ id: string }>`select min(id)::text as id from todo_changes
+  const { rows } = await sql<{ id: string }>`select min(seq)::text as id from todo_changes
     where user_id = ${userId} and todo_id = ${todo?.id}`.execute(server.testDatabase.db);
   return rows[0]?.id ?? '0';
 }
