@@ -190,9 +190,14 @@ class SessionChecks {
     for (const slot of this.streams.all) if (slot.session?.sessionId === sessionId) slot.end('session ended');
   }
 
+  /** Whether the stream's session must be asked again before it writes: after a stall, or past its expiry. */
+  mustAsk(slot: Slot): boolean {
+    return slot.stalled || (slot.session !== null && Date.now() >= slot.session.expiresAt);
+  }
+
   /** Whether the stream may write now: after a stall or past its expiry, its session is asked again. */
   async mayWrite(slot: Slot): Promise<boolean> {
-    if (slot.stalled || (slot.session && Date.now() >= slot.session.expiresAt)) {
+    if (this.mustAsk(slot)) {
       slot.stalled = false;
       await this.check([slot]);
     }
@@ -251,8 +256,14 @@ async function pumpEvents(
   try {
     for (;;) {
       if (slot.blockedSince !== 0) await drained(res);
+      // The session is asked before the next event is taken, and the event written as soon as
+      // it comes: what the procedure withholds when it comes (a list the account was just
+      // removed from) stays withheld up to the write. Only a stream whose socket stalled, or
+      // whose session expired, while it waited for the event asks again in between.
+      if (!(await sessions.mayWrite(slot))) break;
       const next = await iterator.next();
-      if (next.done || slot.ended || !(await sessions.mayWrite(slot))) break;
+      if (next.done || slot.ended) break;
+      if (sessions.mustAsk(slot) && !(await sessions.mayWrite(slot))) break;
       const value = next.value;
       if (isTrackedEnvelope(value)) slot.write(eventText(value[0], value[1]));
     }
