@@ -292,8 +292,8 @@ describe('the todo command against a running server', () => {
     await database.db
       .insertInto('todos')
       .values([
-        { id: 'abcdef00-0000-4000-8000-000000000001', user_id: userId, title: 'twin one' },
-        { id: 'abcdef00-0000-4000-8000-000000000002', user_id: userId, title: 'twin two' },
+        { id: 'abcdef00-0000-4000-8000-000000000001', created_by: userId, title: 'twin one' },
+        { id: 'abcdef00-0000-4000-8000-000000000002', created_by: userId, title: 'twin two' },
       ])
       .execute();
     const ambiguous = await todo(['done', 'abcdef00']);
@@ -749,7 +749,7 @@ describe('the todo command against a running server', () => {
     const rows = await database.db
       .selectFrom('todos')
       .select(['id', 'completed'])
-      .where('user_id', '=', userId)
+      .where('created_by', '=', userId)
       .execute();
     expect(Object.keys(listed)).toEqual(['todos', 'counts']);
     expect(listed.todos.map((row: { id: string }) => row.id).sort()).toEqual(
@@ -780,7 +780,7 @@ describe('the todo command against a running server', () => {
     const completedNow = await database.db
       .selectFrom('todos')
       .select('id')
-      .where('user_id', '=', userId)
+      .where('created_by', '=', userId)
       .where('completed', '=', true)
       .execute();
     expect(completedNow.map((row) => row.id)).toContain(second.id);
@@ -804,7 +804,11 @@ describe('the todo command against a running server', () => {
       user: { id: userId, email: EMAIL, name: profile.name, createdAt: profile.created_at.toISOString() },
       todos: expect.any(Array),
     });
-    const mine = await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute();
+    const mine = await database.db
+      .selectFrom('todos')
+      .select('id')
+      .where('created_by', '=', userId)
+      .execute();
     expect(data.todos.map((row: { id: string }) => row.id).sort()).toEqual(mine.map((row) => row.id).sort());
     expect(data.todos.length).toBeGreaterThan(0);
     for (const row of data.todos)
@@ -825,7 +829,7 @@ describe('the todo command against a running server', () => {
       stderr: '',
     });
     expect(
-      await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute(),
+      await database.db.selectFrom('todos').select('id').where('created_by', '=', userId).execute(),
     ).toHaveLength(mine.length);
 
     // As if from another server: new ids. Added once, skipped the second time.

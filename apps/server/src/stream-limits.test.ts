@@ -60,8 +60,9 @@ async function largeEvents(
   description = LARGE,
 ): Promise<string> {
   const [todo] = (
-    await sql<{ id: string }>`insert into todos (list_id, title)
-      values ((select id from lists where owner_id = ${userId} and is_inbox), 'large') returning id`.execute(
+    await sql<{
+      id: string;
+    }>`insert into todos (created_by, title) values (${userId}, 'large') returning id`.execute(
       server.testDatabase.db,
     )
   ).rows;
