@@ -8,19 +8,9 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Owner } from './caller.ts';
+import type { List } from './lists.ts';
 import type { DB } from './schema.ts';
 import type { Todo } from './todos.ts';
-
-/** A list as `list.all` shows it to one member (contract: Lists and sharing). */
-export type List = {
-  id: string;
-  name: string;
-  isInbox: boolean;
-  role: 'owner' | 'editor' | 'viewer';
-  owner: { id: string; name: string };
-  memberCount: number;
-  counts: { active: number; completed: number };
-};
 
 /**
  * One change a member of a list sees, as `todo.changes` sends it:

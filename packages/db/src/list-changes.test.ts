@@ -8,8 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { callerDatabase } from './caller.ts';
+import { callerDatabase, type Owner } from './caller.ts';
 import { CHANGES_CHANNEL } from './changes.ts';
+import { getList } from './lists.ts';
 import type { DB } from './schema.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
 
@@ -26,8 +27,8 @@ type Event = {
 describe.each(testDrivers.filter((driver) => driver !== 'neon'))('the change log by list (%s)', (driver) => {
   let database: TestDatabase;
 
-  const as = <T>(userId: string, fn: (db: Kysely<DB>) => Promise<T>) =>
-    callerDatabase(database, policy).as({ userId }, (db) => fn(db));
+  const as = <T>(userId: string, fn: (db: Kysely<DB>, owner: Owner) => Promise<T>) =>
+    callerDatabase(database, policy).as({ userId }, fn);
   const newUser = (name: string) => createTestUser(database.db, name);
   /** A user's whole log, as the owner reads it (a removal leaves gaps that a caller's replay resets on). */
   const logOf = async (userId: string) =>
@@ -196,6 +197,12 @@ describe.each(testDrivers.filter((driver) => driver !== 'neon'))('the change log
       );
       expect((await listEvents(ben)).at(-1)).toEqual(list('editor', 2, 'Food'));
       expect((await listEvents(ann)).at(-1)).toEqual(list('owner', 2, 'Food'));
+      // What list.all shows each of them, the same.
+      for (const userId of [ann, ben]) {
+        expect((await listEvents(userId)).at(-1)).toEqual(
+          await as(userId, (db, owner) => getList(db, owner, listId)),
+        );
+      }
 
       const heads = { ann: await headOf(ann), ben: await headOf(ben) };
       await as(ben, (db) =>
