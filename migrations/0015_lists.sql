@@ -510,6 +510,45 @@ $$;
 revoke all on function list_invite_preview(text), pending_list_invites(), accept_list_invite(text) from public;
 grant execute on function list_invite_preview(text), pending_list_invites(), accept_list_invite(text) to todo_app;
 
+-- Invites an account may send per window: each mails a stranger's address, so a few. Counted
+-- here, in the caller's own transaction (the app's role has no access to rate_limits, whose rows
+-- the server prunes after a minute), in a fixed window per account. Answers how many seconds
+-- until the next is allowed, 0 when this one is. Keyed by the caller: nobody spends another's.
+create table list_invite_quota (
+  user_id uuid primary key references users (id) on delete cascade,
+  window_started_at timestamptz not null,
+  sent integer not null
+);
+alter table list_invite_quota enable row level security;
+
+create function take_list_invite_quota(most integer, per interval) returns integer
+language plpgsql
+volatile
+security definer
+set search_path = public, pg_temp
+as $$
+declare
+  caller uuid := nullif(current_setting('app.user_id', true), '')::uuid;
+  quota list_invite_quota%rowtype;
+begin
+  if caller is null then
+    raise exception 'no caller' using errcode = '42501';
+  end if;
+  insert into list_invite_quota as q (user_id, window_started_at, sent)
+  values (caller, now(), 1)
+  on conflict (user_id) do update set
+    window_started_at = case when q.window_started_at <= now() - per then now() else q.window_started_at end,
+    sent = case when q.window_started_at <= now() - per then 1 else least(q.sent + 1, most + 1) end
+  returning * into quota;
+  if quota.sent <= most then
+    return 0;
+  end if;
+  return greatest(1, ceil(extract(epoch from quota.window_started_at + per - now())))::integer;
+end
+$$;
+revoke all on function take_list_invite_quota(integer, interval) from public;
+grant execute on function take_list_invite_quota(integer, interval) to todo_app;
+
 -- ---------------------------------------------------------------------------------------------
 -- The change log (0014's trigger) without todos.user_id: each member of a changed todo's list
 -- gets the event in their own log, numbered after their last; the event's todo carries its list
@@ -523,12 +562,21 @@ as $$
 declare
   notified bigint;
 begin
-  with reached as (
-    select m.user_id, c.*
-    from changed c join list_members m on m.list_id = c.list_id
-    where exists (select from users where users.id = m.user_id)
+  -- Counted per list first, then per member: a statement of many rows (an import, clear
+  -- completed) in a list of many members is one row per member here, not rows × members.
+  with per_list as (
+    select changed.list_id, count(*) as rows from changed group by changed.list_id
   ), counts as (
-    select reached.user_id, count(*) as rows from reached group by reached.user_id
+    select m.user_id, sum(per_list.rows) as rows
+    from per_list join list_members m on m.list_id = per_list.list_id
+    where exists (select from users where users.id = m.user_id)
+    group by m.user_id
+  ), reached as (
+    -- The one changed row of each member it is the only change of.
+    select counts.user_id, c.*
+    from counts join list_members m on m.user_id = counts.user_id
+    join changed c on c.list_id = m.list_id
+    where counts.rows = 1
   ), events as (
     select counts.user_id, 'reset' as kind, null::uuid as todo_id, null::jsonb as todo
     from counts where counts.rows > 1
@@ -550,7 +598,7 @@ begin
         'createdAt', to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         'updatedAt', to_char(c.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
       ) end
-    from reached c join counts on counts.user_id = c.user_id and counts.rows = 1
+    from reached c
   ), numbered as (
     -- One event per account per statement: the account's next number; accounts in one order,
     -- so that two statements reaching the same members lock their counters alike.

@@ -170,3 +170,19 @@ export async function pendingInvites(db: Kysely<DB>): Promise<IncomingInvite[]> 
     expiresAt: new Date(row.expires_at).toISOString(),
   }));
 }
+
+/** Invites an account may send per hour (migration 0015's take_list_invite_quota counts them). */
+export const INVITES_PER_HOUR = 30;
+
+/**
+ * Counts one invite against the caller's hourly quota: null when it is allowed, else how many
+ * seconds until the next one is.
+ *
+ * @example const retryAfter = await takeInviteQuota(db); // null, or 1234
+ */
+export async function takeInviteQuota(db: Kysely<DB>, perHour = INVITES_PER_HOUR): Promise<number | null> {
+  const { rows } = await sql<{ wait: number }>`
+    select take_list_invite_quota(${perHour}::int, interval '1 hour') as wait`.execute(db);
+  const wait = Number(rows[0]?.wait ?? 0);
+  return wait > 0 ? wait : null;
+}

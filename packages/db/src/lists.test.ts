@@ -6,7 +6,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { callerDatabase, type Owner } from './caller.ts';
 import { ForbiddenError, ListRuleError, NotFoundError } from './list-access.ts';
-import { acceptInvite, createInvite, pendingInvites, previewInvite, revokeInvite } from './list-invites.ts';
+import {
+  acceptInvite,
+  createInvite,
+  pendingInvites,
+  previewInvite,
+  revokeInvite,
+  takeInviteQuota,
+} from './list-invites.ts';
 import { leaveList, listMembers, removeMember, setMemberRole } from './list-members.ts';
 import { createList, deleteList, getList, listLists, moveList, renameList } from './lists.ts';
 import type { DB } from './schema.ts';
@@ -406,5 +413,21 @@ describe.each(testDrivers)('lists on %s', (driver) => {
     );
     const counts = await as(owner.id, (db, o) => countTodos(db, o, { listId: list.id }));
     expect(counts).toEqual({ all: 1, active: 1, completed: 0 });
+  });
+
+  test('invites are counted per account and hour: past the quota, how long to wait', async () => {
+    const sender = await user('sender');
+    const other = await user('other');
+    for (let sent = 0; sent < 3; sent += 1)
+      expect(await as(sender.id, (db) => takeInviteQuota(db, 3))).toBeNull();
+    const wait = await as(sender.id, (db) => takeInviteQuota(db, 3));
+    expect(wait).toBeGreaterThan(3500);
+    expect(wait).toBeLessThanOrEqual(3600);
+    // Another account's quota is its own; and an hour later the sender's starts again.
+    expect(await as(other.id, (db) => takeInviteQuota(db, 3))).toBeNull();
+    await sql`update list_invite_quota set window_started_at = now() - interval '1 hour' where user_id = ${sender.id}`.execute(
+      database.db,
+    );
+    expect(await as(sender.id, (db) => takeInviteQuota(db, 3))).toBeNull();
   });
 });

@@ -46,6 +46,12 @@ export interface ChangeCounters {
   user_id: string;
 }
 
+export interface ListInviteQuota {
+  sent: number;
+  user_id: string;
+  window_started_at: Timestamp;
+}
+
 export interface ListInvites {
   accepted_at: Timestamp | null;
   created_at: Generated<Timestamp>;
@@ -150,6 +156,7 @@ export interface Verifications {
 export interface DB {
   accounts: Accounts;
   change_counters: ChangeCounters;
+  list_invite_quota: ListInviteQuota;
   list_invites: ListInvites;
   list_members: ListMembers;
   lists: Lists;
