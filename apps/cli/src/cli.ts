@@ -743,6 +743,8 @@ async function watch(context: Context): Promise<void> {
                   print(io, JSON.stringify(jsonLine(id, change)));
                   return;
                 }
+                // A list's own events (made, renamed, shared, left) change no todo shown here.
+                if (change.type === 'list' || change.type === 'listRemoved') return;
                 if (change.type === 'reset') {
                   print(io, describeReset(await refetch()));
                   return;
