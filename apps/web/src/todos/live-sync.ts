@@ -141,14 +141,19 @@ function refetchAll(queryClient: QueryClient) {
 
 /** One event into the cache; none while the tab's own writes are under way. */
 function applyChange(queryClient: QueryClient, change: TodoChange) {
-  if (change.type === 'reset') return refetchAll(queryClient);
+  // A list's own events: what the lists hold may have changed (a list left takes its todos).
+  if (change.type === 'reset' || change.type === 'list' || change.type === 'listRemoved')
+    return refetchAll(queryClient);
   if (pendingWrites(queryClient) > 0) return;
   foldChange(queryClient, change);
 }
 
 /** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
  * a list being read, or one whose input this code does not know. */
-function foldChange(queryClient: QueryClient, change: Exclude<TodoChange, { type: 'reset' }>) {
+function foldChange(
+  queryClient: QueryClient,
+  change: Extract<TodoChange, { type: 'upsert' | 'delete' }>,
+) {
   const id = change.type === 'upsert' ? change.todo.id : change.id;
   const after = change.type === 'upsert' ? change.todo : undefined;
   const lists = queryClient.getQueriesData<TodoList>({ queryKey: todoKeys.lists });
