@@ -240,7 +240,9 @@ describe.each(testDrivers)('account endpoints on %s', (driver) => {
         select 'users' as table, count(*) from users where id = ${userId}
         union all select 'sessions', count(*) from sessions where user_id = ${userId}
         union all select 'accounts', count(*) from accounts where user_id = ${userId}
-        union all select 'todos', count(*) from todos where user_id = ${userId}
+        union all select 'lists', count(*) from lists where owner_id = ${userId}
+        union all select 'memberships', count(*) from list_members where user_id = ${userId}
+        union all select 'todos', count(*) from todos where list_id in (select id from lists where owner_id = ${userId})
         union all select 'todo_changes', count(*) from todo_changes where user_id = ${userId}`.execute(
         server.testDatabase.db,
       );
@@ -264,7 +266,7 @@ describe.each(testDrivers)('account endpoints on %s', (driver) => {
       const user = await withTodos();
       const bystander = await withTodos();
       const rows = await rowsOf(user.userId);
-      expect(rows).toMatchObject({ users: 1, sessions: 2, accounts: 1, todos: 2 });
+      expect(rows).toMatchObject({ users: 1, sessions: 2, accounts: 1, lists: 1, memberships: 1, todos: 2 });
       expect(rows.todo_changes).toBeGreaterThan(0);
       const before = await rowsOf(bystander.userId);
 
@@ -275,6 +277,8 @@ describe.each(testDrivers)('account endpoints on %s', (driver) => {
         users: 0,
         sessions: 0,
         accounts: 0,
+        lists: 0,
+        memberships: 0,
         todos: 0,
         todo_changes: 0,
       });

@@ -28,7 +28,7 @@ describe('the HTTP API under hostile input', () => {
     server.testDatabase.db
       .selectFrom('todos')
       .selectAll()
-      .where('user_id', '=', bob.userId)
+      .where('created_by', '=', bob.userId)
       .orderBy('id')
       .execute();
 

@@ -62,7 +62,7 @@ async function largeEvents(
   const [todo] = (
     await sql<{
       id: string;
-    }>`insert into todos (user_id, title) values (${userId}, 'large') returning id`.execute(
+    }>`insert into todos (created_by, title) values (${userId}, 'large') returning id`.execute(
       server.testDatabase.db,
     )
   ).rows;

@@ -31,7 +31,7 @@ function invoke(caller: Caller, path: ProcedurePath, input: unknown): Promise<un
 }
 
 const snapshot = (db: Kysely<DB>, userId: string) =>
-  db.selectFrom('todos').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  db.selectFrom('todos').selectAll().where('created_by', '=', userId).orderBy('id').execute();
 
 describe('every procedure under hostile input (createCaller, PGlite)', () => {
   let database: TestDatabase;

@@ -79,12 +79,15 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
   it('exports input and output types that match the contract', () => {
     type Todo = {
       id: string;
+      listId: string;
       title: string;
       description: string | null;
       completed: boolean;
       dueAt: string | null;
       priority: 'none' | 'low' | 'medium' | 'high';
       position: number;
+      createdBy: string | null;
+      updatedBy: string | null;
       createdAt: string;
       updatedAt: string;
     };

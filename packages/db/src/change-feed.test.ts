@@ -11,7 +11,7 @@ import { type ChangeFeed, createChangeFeed } from './change-feed.ts';
 import { CHANGES_CHANNEL, changeLogHead, changesSince, type LoggedChange } from './changes.ts';
 import type { DB } from './schema.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
-import { createTodo } from './todos.ts';
+import { createTodo } from './todo-writes.ts';
 
 const policy = { expiresInSeconds: 3600, updateAgeSeconds: 60 };
 const eventually = { timeout: 10_000, interval: 10 };

@@ -44,12 +44,17 @@ export function draftTodo(id: string, title: string, list: TodoList | undefined)
   const last = todosOf(list).reduce((largest, todo) => Math.max(largest, todo.position), 0);
   return {
     id,
+    // Until lists reach the web app, a tab shows one list: its todos' list, which the server
+    // fills in anyway.
+    listId: todosOf(list)[0]?.listId ?? '',
     title,
     description: null,
     completed: false,
     dueAt: null,
     priority: 'none',
     position: last + 1,
+    createdBy: null,
+    updatedBy: null,
     createdAt: now,
     updatedAt: now,
   };

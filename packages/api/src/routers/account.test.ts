@@ -13,7 +13,7 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const allRows = (db: Kysely<DB>) => db.selectFrom('todos').selectAll().orderBy('id').execute();
 const rowsOf = (db: Kysely<DB>, userId: string) =>
-  db.selectFrom('todos').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  db.selectFrom('todos').selectAll().where('created_by', '=', userId).orderBy('id').execute();
 const eventsOf = (db: Kysely<DB>, userId: string) =>
   db.selectFrom('todo_changes').select('kind').where('user_id', '=', userId).orderBy('id').execute();
 
@@ -23,7 +23,7 @@ async function seed(db: Kysely<DB>, userId: string, count: number, prefix: strin
     .insertInto('todos')
     .values(
       Array.from({ length: count }, (_, index) => ({
-        user_id: userId,
+        created_by: userId,
         title: `${prefix} ${index}`,
         description: index % 2 ? `about ${prefix} ${index}, with "quotes", {braces} and \\ backslash` : null,
         completed: index % 3 === 0,
