@@ -143,7 +143,7 @@ const verb = (mark: string, word: string) => `${mark} ${word.padEnd(10)}`;
  * ~ due        3f2a9c1b  Buy milk (Tomorrow 09:00)
  */
 export function describeChange(
-  change: Exclude<TodoChange, { type: 'reset' }>,
+  change: Extract<TodoChange, { type: 'upsert' | 'delete' }>,
   before: Todo | undefined,
   now = new Date(),
 ): string {

@@ -9,7 +9,7 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 export type Todo = RouterOutputs['todo']['list']['items'][number];
 export type TodoPage = RouterOutputs['todo']['list'];
 export type TodoCounts = RouterOutputs['todo']['counts'];
-/** One event of `todo.changes`: an upsert, a delete, or a reset (refetch everything). */
+/** One event of `todo.changes`: a todo's upsert or delete, a reset (refetch), a list's `list` or `listRemoved`. */
 export type TodoChange =
   RouterOutputs['todo']['changes'] extends AsyncIterable<{ data: infer Change }> ? Change : never;
 

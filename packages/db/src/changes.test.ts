@@ -76,7 +76,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
         { type: 'upsert', todo: renamed },
         { type: 'upsert', todo: done },
         ...more.map((todo) => ({ type: 'upsert', todo })),
-        { type: 'delete', id: created.id },
+        { type: 'delete', id: created.id, listId: created.listId },
       ]);
       expect(ascending(events.map((event) => event.id))).toBe(true);
     });
@@ -122,7 +122,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
 
       let head = await headOf(alice);
       expect(await as(alice, (db, o) => setAllCompleted(db, o, true))).toBe(3);
-      expect(await since(head)).toEqual([{ type: 'reset' }]);
+      expect(await since(head)).toEqual([{ type: 'reset', listId: a.listId }]);
 
       head = await headOf(alice);
       expect(await as(alice, (db, o) => setAllCompleted(db, o, true))).toBe(0);
@@ -137,12 +137,12 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
       await as(alice, (db, o) => updateTodo(db, o, c.id, { completed: false }));
       head = await headOf(alice);
       expect(await as(alice, (db, o) => clearCompleted(db, o))).toBe(2);
-      expect(await since(head)).toEqual([{ type: 'reset' }]);
+      expect(await since(head)).toEqual([{ type: 'reset', listId: a.listId }]);
 
       await as(alice, (db, o) => updateTodo(db, o, c.id, { completed: true }));
       head = await headOf(alice);
       expect(await as(alice, (db, o) => clearCompleted(db, o))).toBe(1);
-      expect(await since(head)).toEqual([{ type: 'delete', id: c.id }]);
+      expect(await since(head)).toEqual([{ type: 'delete', id: c.id, listId: c.listId }]);
 
       head = await headOf(alice);
       expect(await as(alice, (db, o) => clearCompleted(db, o))).toBe(0);
@@ -242,7 +242,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
         sql`insert into todo_changes (user_id, seq, kind) values (${bob}, 1000000, 'reset')`,
         sql`insert into todo_changes (user_id, seq, kind) values (${alice}, 1000000, 'reset')`,
         sql`update change_counters set last_seq = 0`,
-        sql`update todo_changes set kind = 'reset', todo_id = null, todo = null`,
+        sql`update todo_changes set kind = 'reset', todo_id = null, body = null`,
         sql`update todo_changes set user_id = ${bob}`,
         sql`delete from todo_changes`,
         sql`delete from todo_changes where user_id = ${alice}`,

@@ -106,12 +106,13 @@ export interface SignInFailures {
 }
 
 export interface TodoChanges {
+  body: Json | null;
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   kind: string;
+  list_id: string | null;
   seq: Int8;
   size: Generated<number | null>;
-  todo: Json | null;
   todo_id: string | null;
   user_id: string;
 }

@@ -50,7 +50,9 @@ export function startLiveSync({ trpc, client, queryClient, setConnection }: Live
     if (!writing()) void queryClient.invalidateQueries({ queryKey: todoKey });
   };
   const apply = (change: TodoChange) => {
-    if (change.type === 'reset') return refetchAll();
+    // A list's own events: what the lists hold may have changed (a list left takes its todos).
+    if (change.type === 'reset' || change.type === 'list' || change.type === 'listRemoved')
+      return refetchAll();
     if (writing()) return;
     foldChange(queryClient, { listKey, countsKey, todoKey }, change);
   };
@@ -150,7 +152,11 @@ type Keys = { listKey: readonly unknown[]; countsKey: readonly unknown[]; todoKe
 
 /** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
  * a list being read, or one whose input this code does not know. */
-function foldChange(queryClient: QueryClient, keys: Keys, change: Exclude<TodoChange, { type: 'reset' }>) {
+function foldChange(
+  queryClient: QueryClient,
+  keys: Keys,
+  change: Extract<TodoChange, { type: 'upsert' | 'delete' }>,
+) {
   const id = change.type === 'upsert' ? change.todo.id : change.id;
   const after = change.type === 'upsert' ? change.todo : undefined;
   const lists = queryClient.getQueriesData<TodoList>({ queryKey: keys.listKey });
