@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliServer, EMAIL, PASSWORD, type Run, rows, startCliServer } from './testing.ts';
+import { aTodo, type CliServer, EMAIL, PASSWORD, type Run, rows, startCliServer } from './testing.ts';
 
 describe('todo watch', () => {
   let cli: CliServer;
@@ -26,17 +26,7 @@ describe('todo watch', () => {
     expect(upsert).toEqual({
       id: expect.stringMatching(/^\d+$/),
       type: 'upsert',
-      todo: {
-        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        title: 'Watched milk',
-        description: null,
-        completed: false,
-        dueAt: null,
-        priority: 'none',
-        position: expect.any(Number),
-        createdAt: expect.any(String),
-        updatedAt: expect.any(String),
-      },
+      todo: aTodo({ title: 'Watched milk' }),
     });
     expect(added.stdout).toBe(`Added: ${upsert.todo.id.slice(0, 8)}  Watched milk\n`);
 

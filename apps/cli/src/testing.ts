@@ -93,6 +93,9 @@ export const minute = (iso: string | Date) => new Date(iso).toISOString().slice(
 export const aTodo = (fields: Record<string, unknown> = {}) => ({
   id: expect.stringMatching(/^[0-9a-f-]{36}$/),
   title: expect.any(String),
+  listId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+  createdBy: expect.stringMatching(/^[0-9a-f-]{36}$/),
+  updatedBy: expect.stringMatching(/^[0-9a-f-]{36}$/),
   description: null,
   completed: false,
   dueAt: null,

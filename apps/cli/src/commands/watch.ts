@@ -27,6 +27,8 @@ function humanLines(api: Api) {
     refetch,
     async line(change: TodoChange): Promise<string> {
       if (change.type === 'reset') return describeReset(await refetch());
+      // A list's own events (made, renamed, shared, left) change no todo shown here.
+      if (change.type === 'list' || change.type === 'listRemoved') return '';
       const todoId = change.type === 'delete' ? change.id : change.todo.id;
       const line = describeChange(change, known.get(todoId));
       if (change.type === 'delete') known.delete(todoId);
