@@ -150,10 +150,7 @@ function applyChange(queryClient: QueryClient, change: TodoChange) {
 
 /** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
  * a list being read, or one whose input this code does not know. */
-function foldChange(
-  queryClient: QueryClient,
-  change: Extract<TodoChange, { type: 'upsert' | 'delete' }>,
-) {
+function foldChange(queryClient: QueryClient, change: Extract<TodoChange, { type: 'upsert' | 'delete' }>) {
   const id = change.type === 'upsert' ? change.todo.id : change.id;
   const after = change.type === 'upsert' ? change.todo : undefined;
   const lists = queryClient.getQueriesData<TodoList>({ queryKey: todoKeys.lists });
