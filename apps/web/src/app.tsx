@@ -13,6 +13,7 @@ const AuthScreen = lazy(() =>
 );
 const AccountPage = lazy(() => import('./account/account-page.tsx'));
 const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx'));
+const InvitePage = lazy(() => import('./lists/invite-page.tsx'));
 
 function Loading({ text }: { text: string }) {
   return (
@@ -78,7 +79,12 @@ export function App({
         <AuthScreen
           key={path}
           notice={
-            farewell ?? (sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined)
+            farewell ??
+            (sessionExpired
+              ? 'Your session has ended. Sign in again to continue.'
+              : route.page === 'invite'
+                ? 'You are invited to a shared list. Sign in, or create an account, to see it and join.'
+                : undefined)
           }
           initialMode={route.page === 'forgot-password' ? 'forgot' : 'sign-in'}
           onSignedIn={async () => {
@@ -114,5 +120,18 @@ export function App({
       </LazyPage>
     );
   }
-  return <TodoScreen user={user} onSignOut={session.signOut} />;
+  if (route.page === 'invite') {
+    return (
+      <LazyPage>
+        <InvitePage token={route.token} email={user.email} />
+      </LazyPage>
+    );
+  }
+  return (
+    <TodoScreen
+      user={user}
+      listId={route.page === 'todos' ? route.listId : undefined}
+      onSignOut={session.signOut}
+    />
+  );
 }

@@ -1,5 +1,11 @@
 import { useIsFetching, useIsMutating } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { useId, useRef, useState } from 'react';
+import { ListHeader } from '../lists/list-header.tsx';
+import { ListMenuButton, useListMenu } from '../lists/list-menu.tsx';
+import { ListSwitcher } from '../lists/list-switcher.tsx';
+import { ShareDialog } from '../lists/share-dialog.tsx';
+import { UnknownList } from '../lists/unknown-list.tsx';
+import { useCurrentList } from '../lists/use-current-list.ts';
 import type { SessionUser } from '../session/auth-api.ts';
 import { EmptyState } from './empty-state.tsx';
 import { useSearchBox } from './list-controls.tsx';
@@ -16,13 +22,28 @@ import { useTodoList } from './use-todo-list.ts';
 import '../ui/page.css';
 import './todo-screen.css';
 
-/** The signed-in user's todos: TodoMVC's screen, with search, sort, details and a live list. */
-export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
+/**
+ * The signed-in user's todos in one list (`listId`; none: the Inbox): TodoMVC's screen, with
+ * search, sort, details and a live list, beside the list switcher.
+ */
+export function TodoScreen({
+  user,
+  listId,
+  onSignOut,
+}: {
+  user: SessionUser;
+  listId?: string | undefined;
+  onSignOut: () => void;
+}) {
   const filter = useFilter();
   const sort = useSort();
   const searchBox = useSearchBox();
-  const input = listInput(sort, searchBox.search);
+  const input = listInput(sort, searchBox.search, listId);
   const { refusal, show, dismiss } = useRefusal();
+  const current = useCurrentList(listId, show);
+  const menu = useListMenu();
+  const switcherId = useId();
+  const [sharing, setSharing] = useState(false);
   const actions = useTodoActions(show, input);
   const connection = useLiveTodos();
   const view = useTodoList(input, filter);
@@ -32,52 +53,64 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
   const fetching = useIsFetching() > 0;
   const { list, counts } = view;
 
+  if (current.unknown) return <UnknownList />;
   return (
-    <div className="page">
-      <TodoTopbar user={user} connection={connection} saving={saving} onSignOut={onSignOut} />
-      <main>
-        <RefusalNotice refusal={refusal} onDismiss={dismiss} />
-        {list.isError && !list.data && (
-          <div className="notice notice-error" role="alert">
-            <p>Your todos could not be loaded.</p>
-            <button type="button" className="button" onClick={() => void list.refetch()}>
-              Try again
-            </button>
-          </div>
-        )}
-        <section
-          className="todoapp"
-          aria-labelledby="app-title"
-          data-sync={saving || fetching ? 'busy' : 'idle'}
-        >
-          <header className="header">
-            <h1 id="app-title">todos</h1>
-            <NewTodo onAdd={actions.add} inputRef={newTodo} />
-          </header>
-          {view.total > 0 && (
-            <TodoMain
-              view={view}
-              actions={actions}
-              searchBox={searchBox}
-              sort={sort}
-              reorderable={input.order === 'manual' && !input.search && !list.isPlaceholderData}
-              newTodo={newTodo}
+    <div className="lists-layout">
+      <ListSwitcher currentId={listId} id={switcherId} open={menu.open} />
+      <div className="page">
+        <TodoTopbar
+          user={user}
+          connection={connection}
+          saving={saving}
+          onSignOut={onSignOut}
+          menu={<ListMenuButton open={menu.open} controls={switcherId} onToggle={menu.toggle} />}
+        />
+        <main>
+          <RefusalNotice refusal={refusal} onDismiss={dismiss} />
+          {listId && current.list && <ListHeader list={current.list} onShare={() => setSharing(true)} />}
+          {sharing && current.list && <ShareDialog list={current.list} onClose={() => setSharing(false)} />}
+          {list.isError && !list.data && (
+            <div className="notice notice-error" role="alert">
+              <p>Your todos could not be loaded.</p>
+              <button type="button" className="button" onClick={() => void list.refetch()}>
+                Try again
+              </button>
+            </div>
+          )}
+          <section
+            className="todoapp"
+            aria-labelledby="app-title"
+            data-sync={saving || fetching ? 'busy' : 'idle'}
+          >
+            <header className="header">
+              <h1 id="app-title">todos</h1>
+              <NewTodo onAdd={actions.add} inputRef={newTodo} />
+            </header>
+            {view.total > 0 && (
+              <TodoMain
+                view={view}
+                actions={actions}
+                searchBox={searchBox}
+                sort={sort}
+                reorderable={input.order === 'manual' && !input.search && !list.isPlaceholderData}
+                newTodo={newTodo}
+              />
+            )}
+            <EmptyState
+              kind={view.emptyKind}
+              filter={filter}
+              search={input.search ?? ''}
+              onClearSearch={searchBox.clear}
             />
-          )}
-          <EmptyState
-            kind={view.emptyKind}
-            filter={filter}
-            search={input.search ?? ''}
-            onClearSearch={searchBox.clear}
-          />
-          {view.total > 0 && counts && (
-            <TodoFooter counts={counts} filter={filter} onClearCompleted={actions.clearCompleted} />
-          )}
-        </section>
-      </main>
-      <footer className="info">
-        <p>Double-click a todo to edit it</p>
-      </footer>
+            {view.total > 0 && counts && (
+              <TodoFooter counts={counts} filter={filter} onClearCompleted={actions.clearCompleted} />
+            )}
+          </section>
+        </main>
+        <footer className="info">
+          <p>Double-click a todo to edit it</p>
+        </footer>
+      </div>
     </div>
   );
 }
