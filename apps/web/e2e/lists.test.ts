@@ -1,6 +1,6 @@
 // Lists in the web app: the Inbox at `/`, a list at `/lists/<id>` with TodoMVC's filters inside
 // it, and the switcher (sidebar, or a menu at phone width) that makes, renames and deletes them.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
   type App,
@@ -13,20 +13,7 @@ import {
   todo,
   withAppAndBrowser,
 } from './harness.ts';
-
-/** The switcher's link of a list (by its shown name) and its active count. */
-function switcherLink(page: Page, name: string) {
-  return page.getByRole('navigation', { name: 'Lists' }).getByRole('link', { name: new RegExp(`^${name}`) });
-}
-
-async function makeList(page: Page, name: string) {
-  await page.getByRole('button', { name: '+ New list' }).click();
-  await page.getByRole('textbox', { name: 'New list name' }).fill(name);
-  await page.getByRole('textbox', { name: 'New list name' }).press('Enter');
-  await page.waitForURL(/\/lists\/[0-9a-f-]{36}$/);
-  await page.getByRole('heading', { name, level: 2 }).waitFor();
-  return new URL(page.url()).pathname;
-}
+import { makeList, switcherLink } from './sharing.ts';
 
 describe.skipIf(!hasChromium)('lists: routes and the switcher', () => {
   let app: App;

@@ -28,6 +28,14 @@ function LazyPage({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading text="Loading…" />}>{children}</Suspense>;
 }
 
+/** What the sign-in screen says above its form, if anything. */
+function signInNotice(sessionExpired: boolean, invited: boolean): string | undefined {
+  if (sessionExpired) return 'Your session has ended. Sign in again to continue.';
+  // The invite's page comes back once signed in (the address stays).
+  if (invited) return 'You are invited to a shared list. Sign in, or create an account, to see it and join.';
+  return undefined;
+}
+
 function ServerUnreachable({ onRetry }: { onRetry: () => void }) {
   return (
     <main className="app-loading">
@@ -78,14 +86,7 @@ export function App({
       <LazyPage>
         <AuthScreen
           key={path}
-          notice={
-            farewell ??
-            (sessionExpired
-              ? 'Your session has ended. Sign in again to continue.'
-              : route.page === 'invite'
-                ? 'You are invited to a shared list. Sign in, or create an account, to see it and join.'
-                : undefined)
-          }
+          notice={farewell ?? signInNotice(sessionExpired, route.page === 'invite')}
           initialMode={route.page === 'forgot-password' ? 'forgot' : 'sign-in'}
           onSignedIn={async () => {
             if (route.page === 'forgot-password') navigate('/', { replace: true });

@@ -32,6 +32,22 @@ async function sendVerification(email: string): Promise<boolean> {
   return response.ok;
 }
 
+function InviteError({ error }: { error: unknown }) {
+  const text =
+    errorCode(error) === 'NOT_FOUND' ? GONE : `The invite could not be loaded: ${errorMessage(error)}.`;
+  return (
+    <Frame>
+      <h1 id="invite-title">Invite</h1>
+      <p className="notice notice-error" role="alert">
+        {text}
+      </p>
+      <a className="button" href="/" onClick={followLink}>
+        Go to your Inbox
+      </a>
+    </Frame>
+  );
+}
+
 /**
  * `/invite/<token>` for a signed-in person: the list's name, who invited them and the role
  * (`invite.get`); "Join" accepts it (`invite.accept`) and opens the list. Signed out, the
@@ -59,23 +75,7 @@ export default function InvitePage({ token, email }: { token: string; email: str
         </p>
       </Frame>
     );
-  if (invite.isError) {
-    const text =
-      errorCode(invite.error) === 'NOT_FOUND'
-        ? GONE
-        : `The invite could not be loaded: ${errorMessage(invite.error)}.`;
-    return (
-      <Frame>
-        <h1 id="invite-title">Invite</h1>
-        <p className="notice notice-error" role="alert">
-          {text}
-        </p>
-        <a className="button" href="/" onClick={followLink}>
-          Go to your Inbox
-        </a>
-      </Frame>
-    );
-  }
+  if (invite.isError) return <InviteError error={invite.error} />;
   const { list, invitedBy, role } = invite.data;
   const refusal =
     accept.error && (errorCode(accept.error) === 'NOT_FOUND' ? GONE : `${errorMessage(accept.error)}.`);

@@ -1,9 +1,6 @@
 import { useIsFetching, useIsMutating } from '@tanstack/react-query';
-import { useId, useRef, useState } from 'react';
-import { ListHeader } from '../lists/list-header.tsx';
-import { ListMenuButton, useListMenu } from '../lists/list-menu.tsx';
-import { ListSwitcher } from '../lists/list-switcher.tsx';
-import { ShareDialog } from '../lists/share-dialog.tsx';
+import { useRef } from 'react';
+import { ListsLayout } from '../lists/lists-layout.tsx';
 import { UnknownList } from '../lists/unknown-list.tsx';
 import { useCurrentList } from '../lists/use-current-list.ts';
 import type { SessionUser } from '../session/auth-api.ts';
@@ -41,9 +38,6 @@ export function TodoScreen({
   const input = listInput(sort, searchBox.search, listId);
   const { refusal, show, dismiss } = useRefusal();
   const current = useCurrentList(listId, show);
-  const menu = useListMenu();
-  const switcherId = useId();
-  const [sharing, setSharing] = useState(false);
   const actions = useTodoActions(show, input);
   const connection = useLiveTodos();
   const view = useTodoList(input, filter);
@@ -55,62 +49,56 @@ export function TodoScreen({
 
   if (current.unknown) return <UnknownList />;
   return (
-    <div className="lists-layout">
-      <ListSwitcher currentId={listId} id={switcherId} open={menu.open} />
-      <div className="page">
-        <TodoTopbar
-          user={user}
-          connection={connection}
-          saving={saving}
-          onSignOut={onSignOut}
-          menu={<ListMenuButton open={menu.open} controls={switcherId} onToggle={menu.toggle} />}
-        />
-        <main>
-          <RefusalNotice refusal={refusal} onDismiss={dismiss} />
-          {listId && current.list && <ListHeader list={current.list} onShare={() => setSharing(true)} />}
-          {sharing && current.list && <ShareDialog list={current.list} onClose={() => setSharing(false)} />}
-          {list.isError && !list.data && (
-            <div className="notice notice-error" role="alert">
-              <p>Your todos could not be loaded.</p>
-              <button type="button" className="button" onClick={() => void list.refetch()}>
-                Try again
-              </button>
-            </div>
-          )}
-          <section
-            className="todoapp"
-            aria-labelledby="app-title"
-            data-sync={saving || fetching ? 'busy' : 'idle'}
-          >
-            <header className="header">
-              <h1 id="app-title">todos</h1>
-              <NewTodo onAdd={actions.add} inputRef={newTodo} />
-            </header>
-            {view.total > 0 && (
-              <TodoMain
-                view={view}
-                actions={actions}
-                searchBox={searchBox}
-                sort={sort}
-                reorderable={input.order === 'manual' && !input.search && !list.isPlaceholderData}
-                newTodo={newTodo}
-              />
-            )}
-            <EmptyState
-              kind={view.emptyKind}
-              filter={filter}
-              search={input.search ?? ''}
-              onClearSearch={searchBox.clear}
+    <ListsLayout
+      listId={listId}
+      list={current.list}
+      topbar={(menu) => (
+        <TodoTopbar user={user} connection={connection} saving={saving} onSignOut={onSignOut} menu={menu} />
+      )}
+    >
+      <main>
+        <RefusalNotice refusal={refusal} onDismiss={dismiss} />
+        {list.isError && !list.data && (
+          <div className="notice notice-error" role="alert">
+            <p>Your todos could not be loaded.</p>
+            <button type="button" className="button" onClick={() => void list.refetch()}>
+              Try again
+            </button>
+          </div>
+        )}
+        <section
+          className="todoapp"
+          aria-labelledby="app-title"
+          data-sync={saving || fetching ? 'busy' : 'idle'}
+        >
+          <header className="header">
+            <h1 id="app-title">todos</h1>
+            <NewTodo onAdd={actions.add} inputRef={newTodo} />
+          </header>
+          {view.total > 0 && (
+            <TodoMain
+              view={view}
+              actions={actions}
+              searchBox={searchBox}
+              sort={sort}
+              reorderable={input.order === 'manual' && !input.search && !list.isPlaceholderData}
+              newTodo={newTodo}
             />
-            {view.total > 0 && counts && (
-              <TodoFooter counts={counts} filter={filter} onClearCompleted={actions.clearCompleted} />
-            )}
-          </section>
-        </main>
-        <footer className="info">
-          <p>Double-click a todo to edit it</p>
-        </footer>
-      </div>
-    </div>
+          )}
+          <EmptyState
+            kind={view.emptyKind}
+            filter={filter}
+            search={input.search ?? ''}
+            onClearSearch={searchBox.clear}
+          />
+          {view.total > 0 && counts && (
+            <TodoFooter counts={counts} filter={filter} onClearCompleted={actions.clearCompleted} />
+          )}
+        </section>
+      </main>
+      <footer className="info">
+        <p>Double-click a todo to edit it</p>
+      </footer>
+    </ListsLayout>
   );
 }
