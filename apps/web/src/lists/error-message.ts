@@ -9,11 +9,12 @@ import { reasonFor } from '../todos/write-notices.ts';
  * @example
  * errorMessage(error); // "Too many invites from this account: try again in 12 minutes"
  */
+const EXPLAINED = new Set(['BAD_REQUEST', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'PRECONDITION_FAILED']);
+
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
-    const code = (error.data as { code?: string } | undefined)?.code;
-    if (code if (code === 'BAD_REQUEST' || code === 'TOO_MANY_REQUESTS' || code === 'PRECONDITION_FAILED') {if (code === 'BAD_REQUEST' || code === 'TOO_MANY_REQUESTS' || code === 'PRECONDITION_FAILED') { ['BAD_REQUEST', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'PRECONDITION_FAILED'].includes(code)) 
-      if (!(error.data as { zodError?: unknown }).zodError) return error.message;
+    const data = error.data as { code?: string; zodError?: unknown } | undefined;
+    if (data?.code && EXPLAINED.has(data.code) && !data.zodError) return error.message;
   }
   return reasonFor(error);
 }
