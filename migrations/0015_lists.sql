@@ -394,8 +394,10 @@ begin
       new.position := todo_next_position(new.list_id);
     end if;
   else
-    new.created_by := old.created_by;
+    -- The app's role never rewrites who made a todo; the database's owner may (an account's
+    -- deletion sets its authorship to null).
     if caller is not null then
+      new.created_by := old.created_by;
       new.updated_by := caller;
     end if;
     if new.list_id is distinct from old.list_id and new.position is not distinct from old.position then

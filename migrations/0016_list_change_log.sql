@@ -130,10 +130,10 @@ as $$
   )
 $$;
 
--- What one statement did to one list's todos: how many it touched (a todo moved between two
--- lists touches both), and when it touched one, which, and the list that todo is in now (null
--- once deleted).
-create type list_touch as (list_id uuid, todos bigint, only_todo uuid, only_todo_list uuid);
+-- What one statement did to one list's todos (a todo moved between two lists touches both):
+-- when it touched one todo, which, and the list that todo is in now (null once deleted); when it
+-- touched several, `only_todo` is null.
+create type list_touch as (list_id uuid, only_todo uuid, only_todo_list uuid);
 
 -- Each member's event for a statement that touched `touches`: one todo they see (it, or saw it,
 -- in one or two of their lists) is an 'upsert' when they see it now, else a 'delete'; more is a
@@ -151,7 +151,7 @@ begin
     select t.* from unnest(touches) as t
     where exists (select from lists l where l.id = t.list_id)
   ), seen as (
-    select m.user_id, count(*) as lists, sum(t.todos) as todos,
+    select m.user_id, count(*) as lists,
       (array_agg(t.list_id))[1] as some_list,
       count(distinct t.only_todo) as distinct_todos, count(t.only_todo) as single_lists,
       (array_agg(t.only_todo))[1] as only_todo,
@@ -184,30 +184,44 @@ create or replace function todo_changes_record() returns trigger
 language plpgsql
 security definer
 set search_path = public, pg_temp
+-- Its statements are small but for bulk changes, whose cost estimates would start JIT
+-- compilation: seconds for a statement that runs in milliseconds.
+set jit = off
 as $$
 declare
   touches list_touch[];
 begin
   if tg_op = 'INSERT' then
     touches := array(
-      select row(c.list_id, count(*), case when count(*) = 1 then (array_agg(c.id))[1] end, c.list_id)::list_touch
+      select row(c.list_id, case when count(*) = 1 then (array_agg(c.id))[1] end, c.list_id)::list_touch
       from changed c group by c.list_id
     );
   elsif tg_op = 'DELETE' then
     touches := array(
-      select row(c.list_id, count(*), case when count(*) = 1 then (array_agg(c.id))[1] end, null)::list_touch
+      select row(c.list_id, case when count(*) = 1 then (array_agg(c.id))[1] end, null)::list_touch
       from changed c group by c.list_id
     );
   else
-    -- A todo counts once per list it was or is in: twice when it moved between two lists.
+    -- Each side counted per list, with no join of the two: one todo touched a list when each
+    -- side holds at most one row of it, the same todo (updated in place, moved in or moved out).
     touches := array(
-      select row(p.list_id, p.todos, case when p.todos = 1 then p.some_todo end, c.list_id)::list_touch
-      from (
-        select pairs.list_id, count(*) as todos, (array_agg(pairs.id))[1] as some_todo
-        from (select id, list_id from changed union select id, list_id from previous) as pairs
-        group by pairs.list_id
-      ) as p
-      left join changed c on p.todos = 1 and c.id = p.some_todo
+      with now_in as (
+        select list_id, count(*) as rows, (array_agg(id))[1] as some_todo from changed group by list_id
+      ), was_in as (
+        select list_id, count(*) as rows, (array_agg(id))[1] as some_todo from previous group by list_id
+      )
+      select row(
+        list_id,
+        case when coalesce(n.rows, 0) <= 1 and coalesce(w.rows, 0) <= 1
+          and (n.some_todo is null or w.some_todo is null or n.some_todo = w.some_todo)
+          then coalesce(n.some_todo, w.some_todo) end,
+        case
+          when n.rows = 1 then list_id
+          -- Moved out: where to.
+          when n.rows is null and w.rows = 1 then (select c.list_id from changed c where c.id = w.some_todo)
+        end
+      )::list_touch
+      from now_in n full join was_in w using (list_id)
     );
   end if;
   if cardinality(touches) = 0 then
@@ -215,10 +229,13 @@ begin
   end if;
   perform change_log_lock_lists(array(select t.list_id from unnest(touches) as t));
   -- A new statement, so a new snapshot: the members as they are once the locks are held.
+  -- An upsert's body from the statement's own rows; a bulk change, all resets, reads none.
   perform change_log_append(array(
-    select row(e.user_id, e.kind, e.list_id, e.todo_id, case when e.kind = 'upsert' then change_log_todo(c) end)::change_event
+    select row(
+      e.user_id, e.kind, e.list_id, e.todo_id,
+      case when e.kind = 'upsert' then (select change_log_todo(c) from changed c where c.id = e.todo_id) end
+    )::change_event
     from change_log_todo_events(touches) e
-    left join changed c on e.kind = 'upsert' and c.id = e.todo_id
     order by e.user_id
   ));
   return null;
@@ -283,6 +300,7 @@ create function list_members_record() returns trigger
 language plpgsql
 security definer
 set search_path = public, pg_temp
+set jit = off
 as $$
 declare
   touched uuid[];
@@ -337,6 +355,7 @@ create function lists_record_rename() returns trigger
 language plpgsql
 security definer
 set search_path = public, pg_temp
+set jit = off
 as $$
 declare
   renamed uuid[] := array(

@@ -150,6 +150,7 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
     expectTypeOf<RouterOutputs['account']['export']>().toEqualTypeOf<{
       exportedAt: string;
       user: { id: string; email: string; name: string; createdAt: string };
+      lists: { id: string; name: string; isInbox: boolean; role: 'owner' | 'editor' | 'viewer' }[];
       todos: Todo[];
     }>();
     expectTypeOf<RouterOutputs['account']['export']>().toExtend<RouterInputs['account']['import']>();

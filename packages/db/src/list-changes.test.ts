@@ -135,6 +135,18 @@ describe.each(testDrivers.filter((driver) => driver !== 'neon'))('the change log
       expect(await after(cat, heads.cat)).toEqual([
         expect.objectContaining({ kind: 'upsert', list_id: to, todo_id: todoId }),
       ]);
+
+      // Two todos trading places in one statement: two todos in each list, a reset of it.
+      const other = await newTodo(ann, from, 'the other way');
+      const before = { ben: await headOf(ben), cat: await headOf(cat) };
+      await as(ann, (db) =>
+        sql`update todos set list_id = case when list_id = ${to}::uuid then ${from}::uuid else ${to}::uuid end
+          where id in (${todoId}, ${other})`.execute(db),
+      );
+      expect(await after(ben, before.ben)).toEqual([
+        expect.objectContaining({ kind: 'reset', list_id: from }),
+      ]);
+      expect(await after(cat, before.cat)).toEqual([expect.objectContaining({ kind: 'reset', list_id: to })]);
     });
 
     it('a statement changing several todos is one reset per member: of the list, or of everything across lists', async () => {

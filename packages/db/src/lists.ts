@@ -195,3 +195,35 @@ export async function moveList(
     return getList(db, owner, listId);
   }
 }
+
+/** A list as an import file names it. */
+export type ImportedList = { name: string; isInbox: boolean };
+
+/**
+ * The caller's own list for each list of an import file, made when missing: the Inbox for the
+ * Inbox, else the first of their lists with that name, else a new one. Answers their ids in the
+ * file's order. ListRuleError when making them would pass MAX_OWNED_LISTS.
+ *
+ * @example const [inboxId, groceriesId] = await ownListsNamed(db, owner, [{ name: 'Inbox', isInbox: true }, { name: 'Groceries', isInbox: false }])
+ */
+export async function ownListsNamed(
+  db: Kysely<DB>,
+  owner: Owner,
+  lists: readonly ImportedList[],
+): Promise<string[]> {
+  const { rows: mine } = await sql<{ id: string; name: string; is_inbox: boolean }>`
+    select l.id, l.name, l.is_inbox from lists l join list_members m on m.list_id = l.id and m.user_id = l.owner_id
+    where l.owner_id = ${owner}::uuid order by m.position`.execute(db);
+  const ids: string[] = [];
+  for (const list of lists) {
+    const found = mine.find((row) => (list.isInbox ? row.is_inbox : !row.is_inbox && row.name === list.name));
+    if (found) {
+      ids.push(found.id);
+      continue;
+    }
+    const made = await createList(db, owner, list.name);
+    mine.push({ id: made.id, name: made.name, is_inbox: false });
+    ids.push(made.id);
+  }
+  return ids;
+}

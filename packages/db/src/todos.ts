@@ -292,3 +292,23 @@ export async function listAllTodos(
     .execute();
   return rows.map(toTodo);
 }
+
+/**
+ * Every todo of every list the caller is a member of, list by list in the caller's order (the
+ * Inbox first), each list's in its manual order, in one read: what an export holds.
+ *
+ * @example const todos = await listEveryTodo(db, owner)
+ */
+export async function listEveryTodo(db: Kysely<DB>, owner: Owner): Promise<Todo[]> {
+  const rows = await db
+    .selectFrom('todos')
+    .select(todoColumns)
+    .where('list_id', 'in', memberLists(owner))
+    .orderBy(sql`(select is_inbox from lists where lists.id = todos.list_id)`, 'desc')
+    .orderBy(
+      sql`(select m.position from list_members m where m.list_id = todos.list_id and m.user_id = ${owner}::uuid)`,
+    )
+    .orderBy('position')
+    .execute();
+  return rows.map(toTodo);
+}

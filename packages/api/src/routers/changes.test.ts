@@ -61,6 +61,7 @@ describe.each(testDrivers.filter((driver) => driver !== 'neon'))(
         db: callerDatabase(database, policy),
         caller: async () => ({ sessionToken: token }),
         exposeInternalErrors: true,
+        mail: null,
         live: { feed, read: (read) => read() },
         stream: slot,
       };

@@ -22,7 +22,7 @@ import { listId, text } from './todo.ts';
 
 const userId = z.uuid({ error: 'must be a user id (uuid)' });
 // A list's name is shown to its members and mailed in invites: one line of plain text.
-const name = text()
+export const listName = text()
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
@@ -40,11 +40,11 @@ export const listRouter = router({
   all: authedProcedure.query(async ({ ctx }) => ({ lists: await listLists(ctx.db, ctx.owner) })),
 
   create: authedProcedure
-    .input(z.strictObject({ name }))
+    .input(z.strictObject({ name: listName }))
     .mutation(({ ctx, input }) => createList(ctx.db, ctx.owner, input.name)),
 
   rename: authedProcedure
-    .input(z.strictObject({ id: listId, name }))
+    .input(z.strictObject({ id: listId, name: listName }))
     .mutation(({ ctx, input }) => renameList(ctx.db, ctx.owner, input.id, input.name)),
 
   delete: authedProcedure.input(z.strictObject({ id: listId })).mutation(async ({ ctx, input }) => {
