@@ -80,7 +80,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
       expect(await ada(['share', 'Groceries', 'grace@example.com'])).toEqual({
         code: 0,
         stdout:
-          'Invited grace@example.com to "Groceries" as editor: the invite was mailed to them, good for 7 days.\n',
+          'Invited grace@example.com to "Groceries" as editor.\nThe invite was mailed to them; its link works once, for 7 days.\n',
         stderr: '',
       });
       const link = await mail.next('grace@example.com');
@@ -274,7 +274,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
         '',
       ]);
       expect(watch.output.stderr.split('\n').slice(1)).toEqual([
-        'todo: The list "Tea" was deleted, or you are no longer a member of it; there is nothing more to watch.',
+        'todo: "Tea" was deleted, or you are no longer a member; the watch ends.',
         '',
       ]);
 
@@ -301,7 +301,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
       });
       expect(jsonWatch.output.stdout.split('\n')).toHaveLength(3);
       expect(jsonWatch.output.stderr).toContain(
-        'todo: The list "Kitchen" was deleted, or you are no longer a member',
+        'todo: "Kitchen" was deleted, or you are no longer a member; the watch ends.',
       );
     },
     MANY_RUNS,

@@ -52,7 +52,7 @@ export function watchedList(api: Api, list: List, lists: List[], json: boolean) 
   };
   const gone = () =>
     new CliError(
-      `The list ${quoted(current)} was deleted, or you are no longer a member of it; there is nothing more to watch.`,
+      `${quoted(current)} was deleted, or you are no longer a member; the watch ends.`,
       EXIT.notFound,
     );
 

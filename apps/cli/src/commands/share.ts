@@ -36,11 +36,8 @@ export const shareCommand = defineCommand({
       api.list.invite.mutate({ id: list.id, email, role: role as (typeof ROLES)[number] }),
       'share it',
     );
-    if (values.json) printJson(io, { inviteId });
-    else
-      print(
-        io,
-        `Invited ${email} to ${quoted(list)} as ${role}: the invite was mailed to them, good for 7 days.`,
-      );
+    if (values.json) return void printJson(io, { inviteId });
+    print(io, `Invited ${email} to ${quoted(list)} as ${role}.`);
+    print(io, 'The invite was mailed to them; its link works once, for 7 days.');
   },
 });
