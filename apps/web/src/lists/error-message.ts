@@ -1,6 +1,9 @@
 import { TRPCClientError } from '@todo/client';
 import { reasonFor } from '../todos/write-notices.ts';
 
+/** Refusals whose message the server writes for people. */
+const EXPLAINED = new Set(['BAD_REQUEST', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'PRECONDITION_FAILED']);
+
 /**
  * What the server said about a refused list action, in words: its own message for the refusals
  * it explains (limits, Inbox rules, roles, an unverified address, an invite rate limit), else
@@ -12,8 +15,7 @@ import { reasonFor } from '../todos/write-notices.ts';
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
     const code = (error.data as { code?: string } | undefined)?.code;
-    if (code if (code === 'BAD_REQUEST' || code === 'TOO_MANY_REQUESTS' || code === 'PRECONDITION_FAILED') {if (code === 'BAD_REQUEST' || code === 'TOO_MANY_REQUESTS' || code === 'PRECONDITION_FAILED') { ['BAD_REQUEST', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'PRECONDITION_FAILED'].includes(code)) 
-      if (!(error.data as { zodError?: unknown }).zodError) return error.message;
+    if (code && EXPLAINED.has(code) && !(error.data as { zodError?: unknown }).zodError) return error.message;
   }
   return reasonFor(error);
 }
