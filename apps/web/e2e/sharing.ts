@@ -70,7 +70,7 @@ export async function inviteFromDialog(page: Page, email: string, role: 'editor'
   await page.getByRole('button', { name: 'Share', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox', { name: 'Email to invite' }).fill(email);
-  await dialog.getByRole('combobox', { name: 'Role' }).selectOption(role);
+  await dialog.getByRole('combobox', { name: 'Role', exact: true }).selectOption(role);
   await dialog.getByRole('button', { name: 'Invite', exact: true }).click();
   await dialog.getByText(`Invite sent to ${email}.`).waitFor();
   return dialog;

@@ -28,6 +28,14 @@ function LazyPage({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading text="Loading…" />}>{children}</Suspense>;
 }
 
+function InviteRoute({ token, email }: { token: string; email: string }) {
+  return (
+    <LazyPage>
+      <InvitePage token={token} email={email} />
+    </LazyPage>
+  );
+}
+
 /** What the sign-in screen says above its form, if anything. */
 function signInNotice(sessionExpired: boolean, invited: boolean): string | undefined {
   if (sessionExpired) return 'Your session has ended. Sign in again to continue.';
@@ -121,13 +129,7 @@ export function App({
       </LazyPage>
     );
   }
-  if (route.page === 'invite') {
-    return (
-      <LazyPage>
-        <InvitePage token={route.token} email={user.email} />
-      </LazyPage>
-    );
-  }
+  if (route.page === 'invite') return <InviteRoute token={route.token} email={user.email} />;
   return (
     <TodoScreen
       user={user}

@@ -1,6 +1,7 @@
 import { TRPCClientError } from '@todo/client';
 import { reasonFor } from '../todos/write-notices.ts';
 
+/** Refusals whose message the server writes for people. */
 const EXPLAINED = new Set(['BAD_REQUEST', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'PRECONDITION_FAILED']);
 
 /**
@@ -13,8 +14,8 @@ const EXPLAINED = new Set(['BAD_REQUEST', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'PRE
  */
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
-    const data = error.data as { code?: string; zodError?: unknown } | undefined;
-    if (data?.code && EXPLAINED.has(data.code) && !data.zodError) return error.message;
+    const code = (error.data as { code?: string } | undefined)?.code;
+    if (code && EXPLAINED.has(code) && !(error.data as { zodError?: unknown }).zodError) return error.message;
   }
   return reasonFor(error);
 }

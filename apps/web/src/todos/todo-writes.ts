@@ -212,11 +212,21 @@ async function showWrite(
   return title === undefined ? { snapshot } : { snapshot, title };
 }
 
+/** Whether a refusal says the caller lost the list: it is gone or no longer theirs (NOT_FOUND of a
+ * write that names its list), or they may no longer write to it (FORBIDDEN: made a viewer). */
+function accessEnded(error: unknown, input: unknown): boolean {
+  const code = errorCode(error);
+  const namesList = typeof input === 'object' && input !== null && 'listId' in input;
+  return code === 'FORBIDDEN' || (code === 'NOT_FOUND' && namesList);
+}
+
 /**
  * A refused write:
- * - NOT_FOUND: the todo was deleted elsewhere (on another device, perhaps while this one was
- *   offline). The write is dropped with a notice and nothing is rolled back: the list is read
- *   again after the last write, and rolling back could undo newer changes made since.
+ * - access ended (see accessEnded), perhaps while this device was offline: the write is dropped
+ *   with a notice, never sent again; the list on screen is put back if a snapshot is at hand.
+ * - NOT_FOUND: the todo was deleted elsewhere, or its list is no longer the caller's (the server
+ *   does not tell them apart). The write is dropped with a notice and nothing is rolled back:
+ *   the list is read again after the last write, and rolling back could undo newer changes.
  * - Any other refusal: the list goes back to how it was before the write, and the user is told
  *   (unless the session expired: the sign-in screen says why).
  */
@@ -227,17 +237,22 @@ function refused(
   input: unknown,
   context: WriteContext | undefined,
 ) {
+  const snapshot = context?.snapshot;
+  if (snapshot && errorCode(error) !== 'NOT_FOUND') {
+    queryClient.setQueryData(snapshot.listKey, snapshot.list);
+    queryClient.setQueryData(snapshot.countsKey, snapshot.counts);
+  }
+  if (accessEnded(error, input)) {
+    return notify(
+      `You no longer have access to change that list, so your change was dropped (${write.action(input)}).`,
+    );
+  }
   if (errorCode(error) === 'NOT_FOUND') {
     const name = context?.title ? `“${context.title}”` : 'A todo';
     if (write.gone === null) return;
     return notify(
       write.gone?.(name) ?? `${name} was deleted on another device; your change to it was dropped.`,
     );
-  }
-  const snapshot = context?.snapshot;
-  if (snapshot) {
-    queryClient.setQueryData(snapshot.listKey, snapshot.list);
-    queryClient.setQueryData(snapshot.countsKey, snapshot.counts);
   }
   if (errorCode(error) !== 'UNAUTHORIZED') {
     notify(`Could not ${write.action(input)}: ${reasonFor(error)}. Your list is back as it was.`);
