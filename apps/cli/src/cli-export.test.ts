@@ -34,11 +34,7 @@ describe('todo export and import', () => {
       user: { id: userId, email: EMAIL, name: profile.name, createdAt: profile.created_at.toISOString() },
       todos: expect.any(Array),
     });
-    const mine = await database.db
-      .selectFrom('todos')
-      .select('id')
-      .where('created_by', '=', userId)
-      .execute();
+    const mine = await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute();
     expect(data.todos.map((row: { id: string }) => row.id).sort()).toEqual(mine.map((row) => row.id).sort());
     expect(data.todos.length).toBeGreaterThan(0);
     for (const row of data.todos)
@@ -59,7 +55,7 @@ describe('todo export and import', () => {
       stderr: '',
     });
     expect(
-      await database.db.selectFrom('todos').select('id').where('created_by', '=', userId).execute(),
+      await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute(),
     ).toHaveLength(mine.length);
 
     // As if from another server: new ids. Added once, skipped the second time.

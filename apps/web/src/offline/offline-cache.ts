@@ -23,11 +23,9 @@ const SAVE_MS = 100;
 
 export type Saved = { version: number; user: SessionUser; state: DehydratedState };
 
-/** The queries worth having offline: every cached list (order, search), the counts, the lists. */
+/** The queries worth having offline: every cached list (order, search) and the counts. */
 const isPersisted = (query: Query) =>
-  partialMatchKey(query.queryKey, todoKeys.lists) ||
-  partialMatchKey(query.queryKey, todoKeys.allCounts) ||
-  partialMatchKey(query.queryKey, todoKeys.listsAll);
+  partialMatchKey(query.queryKey, todoKeys.lists) || partialMatchKey(query.queryKey, todoKeys.counts());
 const isWaitingWrite = (mutation: Mutation) => isListWrite(mutation) && mutation.state.status === 'pending';
 
 /**

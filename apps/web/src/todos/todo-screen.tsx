@@ -1,8 +1,5 @@
 import { useIsFetching, useIsMutating } from '@tanstack/react-query';
 import { useRef } from 'react';
-import { ListsLayout } from '../lists/lists-layout.tsx';
-import { UnknownList } from '../lists/unknown-list.tsx';
-import { useCurrentList } from '../lists/use-current-list.ts';
 import type { SessionUser } from '../session/auth-api.ts';
 import { EmptyState } from './empty-state.tsx';
 import { useSearchBox } from './list-controls.tsx';
@@ -19,25 +16,13 @@ import { useTodoList } from './use-todo-list.ts';
 import '../ui/page.css';
 import './todo-screen.css';
 
-/**
- * The signed-in user's todos in one list (`listId`; none: the Inbox): TodoMVC's screen, with
- * search, sort, details and a live list, beside the list switcher.
- */
-export function TodoScreen({
-  user,
-  listId,
-  onSignOut,
-}: {
-  user: SessionUser;
-  listId?: string | undefined;
-  onSignOut: () => void;
-}) {
+/** The signed-in user's todos: TodoMVC's screen, with search, sort, details and a live list. */
+export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
   const filter = useFilter();
   const sort = useSort();
   const searchBox = useSearchBox();
-  const input = listInput(sort, searchBox.search, listId);
+  const input = listInput(sort, searchBox.search);
   const { refusal, show, dismiss } = useRefusal();
-  const current = useCurrentList(listId, show);
   const actions = useTodoActions(show, input);
   const connection = useLiveTodos();
   const view = useTodoList(input, filter);
@@ -47,15 +32,9 @@ export function TodoScreen({
   const fetching = useIsFetching() > 0;
   const { list, counts } = view;
 
-  if (current.unknown) return <UnknownList />;
   return (
-    <ListsLayout
-      listId={listId}
-      list={current.list}
-      topbar={(menu) => (
-        <TodoTopbar user={user} connection={connection} saving={saving} onSignOut={onSignOut} menu={menu} />
-      )}
-    >
+    <div className="page">
+      <TodoTopbar user={user} connection={connection} saving={saving} onSignOut={onSignOut} />
       <main>
         <RefusalNotice refusal={refusal} onDismiss={dismiss} />
         {list.isError && !list.data && (
@@ -99,6 +78,6 @@ export function TodoScreen({
       <footer className="info">
         <p>Double-click a todo to edit it</p>
       </footer>
-    </ListsLayout>
+    </div>
   );
 }
