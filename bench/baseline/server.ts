@@ -1,8 +1,10 @@
 // The yardstick: the same three endpoints as the tRPC API, written the plainest way there is.
 // node:http, one pg Pool of the app's size, two statements per call (the session by its token,
 // once per request, then the operation) through unnamed statements, rows through JSON.stringify,
-// and answers in tRPC's shape, with every field of the contract's todo (dueAt, priority,
-// position), so that both servers send comparable bytes. It takes both request shapes that
+// and answers in tRPC's shape, with every field of the contract's todo (listId, dueAt,
+// priority, position, createdBy, updatedBy), so that both servers send comparable bytes. Todos
+// live in lists, as the app's do: each operation checks the caller's membership of the list in
+// its own statement (it connects as the database's owner, so no row-level security). It takes both request shapes that
 // `pnpm bench` sends: one call per URL, and tRPC's batch (`/a,b?batch=1`, inputs keyed "0",
 // "1", …) as @todo/client sends it, answered as tRPC answers one: an array, and one status for
 // all. No framework, no validation library, no logging: what the stack is measured against, not
@@ -19,29 +21,40 @@ pool.on('error', () => {});
 
 type Row = {
   id: string;
+  list_id: string;
   title: string;
   description: string | null;
   completed: boolean;
   due_at: Date | null;
   priority: number;
   position: number;
+  created_by: string | null;
+  updated_by: string | null;
   created_at: Date;
   updated_at: Date;
   cursor_key?: string;
 };
 
-const COLUMNS = 'id, title, description, completed, due_at, priority, position, created_at, updated_at';
+const COLUMNS =
+  'id, list_id, title, description, completed, due_at, priority, position, created_by, updated_by, created_at, updated_at';
+// The list a call names, or the caller's Inbox ($1 is the caller).
+const LIST = (param: string) =>
+  `coalesce(${param}::uuid, (select id from lists where owner_id = $1 and is_inbox))`;
+const WRITERS = "role in ('owner', 'editor')";
 const PRIORITIES = ['none', 'low', 'medium', 'high'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toTodo = (row: Row) => ({
   id: row.id,
+  listId: row.list_id,
   title: row.title,
   description: row.description,
   completed: row.completed,
   dueAt: row.due_at === null ? null : row.due_at.toISOString(),
   priority: PRIORITIES[row.priority] ?? 'none',
   position: row.position,
+  createdBy: row.created_by,
+  updatedBy: row.updated_by,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -89,20 +102,23 @@ async function sessionUserId(req: IncomingMessage): Promise<string | null> {
   return rows[0]?.user_id ?? null;
 }
 
-type ListInput = { limit?: number; cursor?: string | null };
+type ListInput = { listId?: string; limit?: number; cursor?: string | null };
 
 async function list(userId: string, input: ListInput) {
   const limit = input.limit ?? 50;
   let after: [string, string] | null = null;
   if (input.cursor) after = JSON.parse(Buffer.from(input.cursor, 'base64url').toString('utf8'));
+  const inList = `list_id = ${LIST('$3')} and exists (select from list_members where user_id = $1 and list_id = ${LIST('$3')})`;
   const { rows } = await pool.query<Row>(
     after
       ? `select ${COLUMNS}, created_at::text as cursor_key from todos
-         where user_id = $1 and (created_at, id) < ($3::timestamptz, $4::uuid)
+         where ${inList} and (created_at, id) < ($4::timestamptz, $5::uuid)
          order by created_at desc, id desc limit $2`
       : `select ${COLUMNS}, created_at::text as cursor_key from todos
-         where user_id = $1 order by created_at desc, id desc limit $2`,
-    after ? [userId, limit + 1, after[0], after[1]] : [userId, limit + 1],
+         where ${inList} order by created_at desc, id desc limit $2`,
+    after
+      ? [userId, limit + 1, input.listId ?? null, after[0], after[1]]
+      : [userId, limit + 1, input.listId ?? null],
   );
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -126,11 +142,15 @@ async function call(procedure: string, method: string, userId: string, data: Inp
   if (procedure === 'todo.create' && method === 'POST') {
     const title = typeof data?.title === 'string' ? data.title.trim() : '';
     if (!title || title.length > 500) return fail(400, 'BAD_REQUEST', 'title: invalid', procedure);
+    const listId = typeof data?.listId === 'string' && UUID.test(data.listId) ? data.listId : null;
     const { rows } = await pool.query<Row>(
-      `insert into todos (user_id, title, description) values ($1, $2, $3) returning ${COLUMNS}`,
-      [userId, title, data?.description ?? null],
+      `insert into todos (list_id, created_by, title, description)
+       select list_id, $1, $2, $3 from list_members where user_id = $1 and list_id = ${LIST('$4')} and ${WRITERS}
+       returning ${COLUMNS}`,
+      [userId, title, data?.description ?? null, listId],
     );
-    return ok(toTodo(rows[0]!));
+    const row = rows[0];
+    return row ? ok(toTodo(row)) : fail(404, 'NOT_FOUND', 'List not found', procedure);
   }
 
   if (procedure === 'todo.update' && method === 'POST') {
@@ -138,7 +158,8 @@ async function call(procedure: string, method: string, userId: string, data: Inp
       return fail(400, 'BAD_REQUEST', 'id, completed: invalid', procedure);
     }
     const { rows } = await pool.query<Row>(
-      `update todos set completed = $3 where user_id = $1 and id = $2 returning ${COLUMNS}`,
+      `update todos set completed = $3, updated_by = $1 where id = $2
+       and list_id in (select list_id from list_members where user_id = $1 and ${WRITERS}) returning ${COLUMNS}`,
       [userId, data.id, data.completed],
     );
     const row = rows[0];

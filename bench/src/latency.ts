@@ -1,6 +1,6 @@
 // One user's list latency, alone on the server (one connection): the first page and a deep
-// page of a 50-todo list and of a 100,000-todo list, in each order measured (newest, manual,
-// due). Keyset pagination over an index per order should make every case cost about the same;
+// page of a 50-todo list of one member and of a 100,000-todo list of 50 members, in each order
+// measured (newest, manual, due). Keyset pagination over an index per order should make every case cost about the same;
 // OFFSET, or a sort, would grow with the depth or the list. Timed here with a keep-alive
 // node:http client and a float clock: autocannon's histogram counts whole milliseconds.
 import { Agent, request } from 'node:http';
@@ -38,11 +38,22 @@ async function getPage(url: string, token: string, input: Record<string, unknown
 }
 
 /** The cursor that starts the page after `depth` rows, found by paging through the API itself. */
-async function cursorAt(url: string, token: string, depth: number, order: ListOrder): Promise<string> {
+async function cursorAt(
+  url: string,
+  token: string,
+  listId: string,
+  depth: number,
+  order: ListOrder,
+): Promise<string> {
   let cursor: string | null = null;
   for (let seen = 0; seen < depth; ) {
     const limit = Math.min(100, depth - seen);
-    const page = await getPage(url, token, { ...orderInput(order), limit, ...(cursor ? { cursor } : {}) });
+    const page = await getPage(url, token, {
+      listId,
+      ...orderInput(order),
+      limit,
+      ...(cursor ? { cursor } : {}),
+    });
     if (!page.nextCursor) throw new Error(`the list ended after ${seen + page.items.length} rows`);
     cursor = page.nextCursor;
     seen += page.items.length;
@@ -98,16 +109,20 @@ async function timeRequests(url: string, path: string, token: string, seconds: n
 export async function measureListLatency(options: {
   url: string;
   seconds: number;
-  cases: { name: string; token: string; depth: number; order?: ListOrder }[];
+  cases: { name: string; token: string; listId: string; depth: number; order?: ListOrder }[];
 }): Promise<LatencyCase[]> {
   const results: LatencyCase[] = [];
-  for (const { name, token, depth, order } of options.cases) {
+  for (const { name, token, listId, depth, order } of options.cases) {
     const cursor =
       depth > 0
         ? // About 1,000 requests for the deep page: minutes on a busy machine.
-          await withTimeout(`paging to row ${depth}`, 600_000, cursorAt(options.url, token, depth, order))
+          await withTimeout(
+            `paging to row ${depth}`,
+            600_000,
+            cursorAt(options.url, token, listId, depth, order),
+          )
         : null;
-    const input = { ...orderInput(order), limit: 50, ...(cursor ? { cursor } : {}) };
+    const input = { listId, ...orderInput(order), limit: 50, ...(cursor ? { cursor } : {}) };
     const { items } = await getPage(options.url, token, input);
     const { samples, errors } = await timeRequests(options.url, listPath(input), token, options.seconds);
     results.push({
@@ -129,18 +144,22 @@ function casesIn(order: ListOrder, database: BenchDatabase, options: Options) {
   const half = Math.floor(options.todosPerUser / 2);
   const deep = options.deepTodos.toLocaleString('en-US');
   const named = (name: string) => `${order ?? 'newest'}, ${name}`;
+  const shallow = { token: shallowUser.token, listId: shallowUser.listId };
+  const deepList = { token: deepUser.token, listId: deepUser.listId };
   return [
-    { name: named(`${options.todosPerUser} todos, first page`), token: shallowUser.token, depth: 0, order },
+    { name: named(`${options.todosPerUser} todos, 1 member, first page`), ...shallow, depth: 0, order },
     {
-      name: named(`${options.todosPerUser} todos, after row ${half}`),
-      token: shallowUser.token,
+      name: named(`${options.todosPerUser} todos, 1 member, after row ${half}`),
+      ...shallow,
       depth: half,
       order,
     },
-    { name: named(`${deep} todos, first page`), token: deepUser.token, depth: 0, order },
+    { name: named(`${deep} todos, 50 members, first page`), ...deepList, depth: 0, order },
     {
-      name: named(`${deep} todos, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`),
-      token: deepUser.token,
+      name: named(
+        `${deep} todos, 50 members, after row ${(options.deepTodos - 1_000).toLocaleString('en-US')}`,
+      ),
+      ...deepList,
       depth: options.deepTodos - 1_000,
       order,
     },

@@ -28,8 +28,9 @@ export type RequestContext = { call?: keyof typeof MIX_CALLS; user?: number };
 export function createWorkload(users: SeededUser[], shape: Shape, mix: Mix = CONTRACT_MIX) {
   const callers = users.map((user) => ({
     token: user.token,
-    // The one request that is the same every time for a user.
-    list: fill(shape.list, { token: user.token }),
+    listId: user.listId,
+    // The one request that is the same every time for a user: a page of their shared list.
+    list: fill(shape.list, { token: user.token, list: user.listId }),
     todos: user.todos.map((todo) => ({ ...todo })),
   }));
   let created = 0;
@@ -52,7 +53,8 @@ export function createWorkload(users: SeededUser[], shape: Shape, mix: Mix = CON
     }
     if (roll < mix.list + mix.create) {
       context.call = 'create';
-      return send(request, fill(shape.create, { token: caller.token, title: `${TITLE_PREFIX}${++created}` }));
+      const title = `${TITLE_PREFIX}${++created}`;
+      return send(request, fill(shape.create, { token: caller.token, list: caller.listId, title }));
     }
     context.call = 'update';
     const todo = caller.todos[Math.floor(Math.random() * caller.todos.length)]!;

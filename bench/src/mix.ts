@@ -33,16 +33,16 @@ async function smokeTest(url: string, database: BenchDatabase, shapes: Shape[]) 
   for (const shape of shapes) {
     const api = SHAPE_CLIENTS[shape.name]({ url, token: user.token, fetch });
     const what = `${shape.name} shape at ${url}`;
-    const page = await api.todo.list.query({ limit: 50 });
+    const page = await api.todo.list.query({ listId: user.listId, limit: 50 });
     if (!Array.isArray(page?.items)) throw new Error(`${what}: todo.list answered ${JSON.stringify(page)}`);
-    const created = await api.todo.create.mutate({ title: 'Smoke test' });
+    const created = await api.todo.create.mutate({ listId: user.listId, title: 'Smoke test' });
     if (created?.title !== 'Smoke test')
       throw new Error(`${what}: todo.create answered ${JSON.stringify(created)}`);
     const updated = await api.todo.update.mutate({ id: todo.id, completed: todo.completed });
     if (updated?.id !== todo.id) throw new Error(`${what}: todo.update answered ${JSON.stringify(updated)}`);
     const requests = [
-      fill(shape.list, { token: user.token }),
-      fill(shape.create, { token: user.token, title: 'Smoke test' }),
+      fill(shape.list, { token: user.token, list: user.listId }),
+      fill(shape.create, { token: user.token, list: user.listId, title: 'Smoke test' }),
       fill(shape.update[todo.completed ? 'completed' : 'active'], { token: user.token, id: todo.id }),
     ];
     for (const { method, path, headers, body } of requests) {

@@ -81,6 +81,8 @@ export function readOptions() {
     users,
     todosPerUser: envInt('BENCH_TODOS_PER_USER', 50, 2, 10_000),
     deepTodos: envInt('BENCH_DEEP_TODOS', 100_000, 200, 10_000_000),
+    // The mix's users share lists, this many to a list (their todos all in it; they write as editors).
+    listMembers: envInt('BENCH_LIST_MEMBERS', 5, 1, 50),
     profile: process.env.BENCH_PROFILE === '1',
     realtime,
     // Unchecked when the realtime workload does not run: then no stream opens.

@@ -346,5 +346,13 @@ export function printResults(results: Results, options: Options) {
         `${rls.withRlsMicros.toFixed(1)} µs with, ${rls.withoutRlsMicros.toFixed(1)} µs without, ` +
         `${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs (${((100 * extra) / rls.withoutRlsMicros).toFixed(0)}%)`,
     );
+    const deep = rls.deepList;
+    if (deep) {
+      console.log(
+        `As the app's role, newest first: the deep list (50 members) ${deep.firstMicros.toFixed(1)} µs for its first page, ` +
+          `${deep.deepMicros.toFixed(1)} µs after row ${deep.depth.toLocaleString('en-US')}; ` +
+          `a one-member list's first page ${deep.oneMemberMicros.toFixed(1)} µs`,
+      );
+    }
   }
 }

@@ -73,11 +73,15 @@ async function measure(database: BenchDatabase, options: Options, shapes: Shape[
   let rls: Results['rls'] = null;
   if (options.rlsIterations > 0 && !options.latencyOnly) {
     console.log('measuring row-level security’s cost in PostgreSQL');
-    const userIds = database.users.map((user) => user.id);
     rls = await withTimeout(
       'measuring RLS',
-      120_000,
-      measureRlsCost(database.url, userIds, { iterations: options.rlsIterations }),
+      180_000,
+      measureRlsCost(database.url, database.users, {
+        iterations: options.rlsIterations,
+        deep: database.deepUser,
+        oneMember: database.shallowUser,
+        depth: options.deepTodos - 1_000,
+      }),
     );
   }
   return { shapes, load, latency, realtime, tabs, rls };

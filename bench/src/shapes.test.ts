@@ -114,6 +114,7 @@ describe('against the real server', () => {
   let proxy: Awaited<ReturnType<typeof startRecorder>>;
   let token: string;
   let todoId: string;
+  let listId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
@@ -141,6 +142,7 @@ describe('against the real server', () => {
     token = signUp.headers.get('set-auth-token') ?? '';
     const api = SHAPE_CLIENTS.client({ url: server.url, token, fetch });
     todoId = (await api.todo.create.mutate({ title: 'To update' })).id;
+    listId = (await api.list.create.mutate({ name: 'Shared' })).id;
   });
   afterAll(async () => {
     await proxy?.close();
@@ -159,7 +161,7 @@ describe('against the real server', () => {
   test.each(cases)(
     '$shape $call (completed: $completed): the template filled is what the server receives',
     async ({ shape, call, completed }) => {
-      const values = { token, title, id: todoId, completed };
+      const values = { token, list: listId, title, id: todoId, completed };
       await MIX_CALLS[call](SHAPE_CLIENTS[shape]({ url: proxy.url, token, fetch }), values);
       const [received, ...more] = proxy.take();
       expect(more).toEqual([]);
@@ -170,7 +172,7 @@ describe('against the real server', () => {
   test.each(SHAPES)(
     '%s: what the recording fetch saw is what the server receives, and the server accepts it',
     async (shape) => {
-      const values = { token, title, id: todoId, completed: true };
+      const values = { token, list: listId, title, id: todoId, completed: true };
       for (const call of Object.values(MIX_CALLS)) {
         const recorded = await recordCall(shape, call, values);
         await call(SHAPE_CLIENTS[shape]({ url: proxy.url, token, fetch }), values);
@@ -190,7 +192,7 @@ test('a value the client writes into the URL is filled in as the client writes i
   for (const shape of SHAPES) {
     const template = await recordTemplate(shape, search);
     for (const title of [`It's "quoted" & spaced: ü € 100%`, "(*)!~'", 'plain']) {
-      const values = { token: 'abc', title, id: randomUUID(), completed: false };
+      const values = { token: 'abc', list: randomUUID(), title, id: randomUUID(), completed: false };
       expect(fill(template, values)).toEqual(await recordCall(shape, search, values));
     }
   }
@@ -200,6 +202,7 @@ describe('the load generators send the templates filled', () => {
   const users: SeededUser[] = Array.from({ length: 3 }, () => ({
     id: randomUUID(),
     token: randomBytes(16).toString('hex'),
+    listId: randomUUID(),
     todos: Array.from({ length: 3 }, () => ({ id: randomUUID(), completed: false })),
   }));
   // A tRPC success in the shape the request asked for.
@@ -217,7 +220,12 @@ describe('the load generators send the templates filled', () => {
     const user = users.find((candidate) => received.headers.authorization?.includes(candidate.token));
     const number = /Benchmark todo (\d+)/.exec(text)?.[1];
     const todo = user?.todos.find((candidate) => text.includes(candidate.id));
-    const values = { token: user?.token, title: number && `${TITLE_PREFIX}${number}`, id: todo?.id };
+    const values = {
+      token: user?.token,
+      list: user?.listId,
+      title: number && `${TITLE_PREFIX}${number}`,
+      id: todo?.id,
+    };
     const candidates = [shape.list, shape.create, shape.update.completed, shape.update.active];
     // Each template that these values fill (one without an id or title found has no slot for it).
     return candidates.flatMap((template) => {

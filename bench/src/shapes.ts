@@ -29,18 +29,19 @@ export const SHAPE_CLIENTS: Record<ShapeName, (options: ClientOptions) => TodoAp
 };
 
 /** The values that change from one request of the mix to the next. */
-export type CallValues = { token: string; title: string; id: string; completed: boolean };
+export type CallValues = { token: string; list: string; title: string; id: string; completed: boolean };
 
 /** The mix's calls (CONTRACT.md "Performance"), as a program makes them. */
 export const MIX_CALLS = {
-  list: (api: TodoApi) => api.todo.list.query({ limit: 50 }),
-  create: (api: TodoApi, values: CallValues) => api.todo.create.mutate({ title: values.title }),
+  list: (api: TodoApi, values: CallValues) => api.todo.list.query({ listId: values.list, limit: 50 }),
+  create: (api: TodoApi, values: CallValues) =>
+    api.todo.create.mutate({ listId: values.list, title: values.title }),
   update: (api: TodoApi, values: CallValues) =>
     api.todo.update.mutate({ id: values.id, completed: values.completed }),
 };
 export type Call = (api: TodoApi, values: CallValues) => Promise<unknown>;
 
-type Slot = 'token' | 'title' | 'id';
+type Slot = 'token' | 'list' | 'title' | 'id';
 /** How a value is written where it lands: as is (a header), inside a JSON string (a body), or that percent-encoded (a query). */
 export type Encoding = 'header' | 'json' | 'url';
 export type Part = string | { slot: Slot; encoding: Encoding };
@@ -117,6 +118,7 @@ export async function recordTemplate(
 ): Promise<RequestTemplate> {
   const sentinels = {
     token: `token${randomBytes(16).toString('hex')}`,
+    list: randomUUID(),
     title: `title${randomBytes(16).toString('hex')}`,
     id: randomUUID(),
   };
@@ -191,7 +193,13 @@ export async function recordShape(name: ShapeName): Promise<Shape> {
   };
   for (const completed of [true, false]) {
     const token = randomBytes(16).toString('hex');
-    await checkShape(shape, { token, title: 'Benchmark todo 1234', id: randomUUID(), completed });
+    await checkShape(shape, {
+      token,
+      list: randomUUID(),
+      title: 'Benchmark todo 1234',
+      id: randomUUID(),
+      completed,
+    });
   }
   return shape;
 }

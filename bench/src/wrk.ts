@@ -43,8 +43,8 @@ function luaTemplate(template: RequestTemplate) {
   // Header tables are made once per user (wrk.format only sets Host and Content-Length in
   // them): only the token may vary in a header.
   for (const [name, parts] of template.headers) {
-    if (parts.some((part) => typeof part !== 'string' && part.slot !== 'token')) {
-      throw new Error(`wrk.ts fills only the token into headers, and ${name} holds another value`);
+    if (parts.some((part) => typeof part !== 'string' && part.slot !== 'token' && part.slot !== 'list')) {
+      throw new Error(`wrk.ts fills only the token and list into headers, and ${name} holds another value`);
     }
   }
   const headers = template.headers.map(([name, parts]) => `{ ${luaString(name)}, ${luaParts(parts)} }`);
@@ -75,12 +75,13 @@ local TITLE = { ${ENCODINGS.map((encoding) => `${encoding} = ${luaString(encode(
 const SCRIPT_BODY = `local users, created, threads = {}, 0, {}
 statuses = {} -- global, so that done() can read each thread's copy
 
--- Parts with the token put in and neighbouring strings joined: a plain string when nothing
--- else varies, else a list of strings and { slot, encoding } pairs.
-local function bind(parts, token)
+-- Parts with the user's token and list put in and neighbouring strings joined: a plain string
+-- when nothing else varies, else a list of strings and { slot, encoding } pairs.
+local function bind(parts, token, list)
   local out, text = {}, nil
   for _, part in ipairs(parts) do
     if type(part) == "table" and part[1] == "token" then part = token end
+    if type(part) == "table" and part[1] == "list" then part = list end
     if type(part) == "string" then
       text = (text or "") .. part
     else
@@ -103,15 +104,15 @@ local function fill(bound, values)
   return table.concat(out)
 end
 
-local function bindAll(token)
+local function bindAll(token, list)
   local calls = {}
   for name, template in pairs(TEMPLATES) do
     local headers = {}
-    for _, header in ipairs(template.headers) do headers[header[1]] = bind(header[2], token) end
+    for _, header in ipairs(template.headers) do headers[header[1]] = bind(header[2], token, list) end
     calls[name] = {
       method = template.method,
-      path = bind(template.path, token),
-      body = template.body and bind(template.body, token),
+      path = bind(template.path, token, list),
+      body = template.body and bind(template.body, token, list),
       headers = headers,
     }
   end
@@ -123,8 +124,10 @@ function init(args)
   for line in io.lines(DATA) do
     local user = { todos = {}, completed = {} }
     for field in line:gmatch("%S+") do
-      if not user.calls then
-        user.calls = bindAll(field)
+      if not user.token then
+        user.token = field
+      elseif not user.calls then
+        user.calls = bindAll(user.token, field)
       else
         user.todos[#user.todos + 1] = field:sub(1, 36)
         user.completed[#user.todos] = field:sub(37) == "1"
@@ -212,13 +215,15 @@ export function wrkDrive(wrk: string, users: SeededUser[], shape: Shape, mix: Mi
   onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
   const dataFile = join(dir, 'users.txt');
   const scriptFile = join(dir, 'workload.lua');
-  // One line per user: the token, then each todo as its id and 1 or 0 for completed.
+  // One line per user: the token, the list, then each todo as its id and 1 or 0 for completed.
   const lines = users.map((user) => {
-    const values = [user.token, ...user.todos.map((todo) => todo.id)];
+    const values = [user.token, user.listId, ...user.todos.map((todo) => todo.id)];
     if (!values.every((value) => SAME_IN_EVERY_ENCODING.test(value))) {
       throw new Error(`a token or id that some encoding would change: ${user.token}`);
     }
-    return [user.token, ...user.todos.map((todo) => `${todo.id}${todo.completed ? 1 : 0}`)].join(' ');
+    return [user.token, user.listId, ...user.todos.map((todo) => `${todo.id}${todo.completed ? 1 : 0}`)].join(
+      ' ',
+    );
   });
   writeFileSync(dataFile, `${lines.join('\n')}\n`);
   writeFileSync(scriptFile, scriptHead(dataFile, shape, mix) + SCRIPT_BODY);

@@ -46,15 +46,24 @@ export function parseArguments(argv: string[], options: OptionSpecs, label: stri
 }
 
 /**
+ * The words of a command line, read past its options: the command's name first (and the
+ * subcommand's, for one that has them). `options` are those that take a value, so that their
+ * value is not taken for a word.
+ *
+ * @example
+ * commandWords(['--url', 'http://localhost:3000', 'ls'])  // ['ls']
+ */
+export function commandWords(argv: string[], options: OptionSpecs = TOP_OPTIONS): string[] {
+  return parseArgs({ args: argv, options, allowPositionals: true, strict: false }).positionals;
+}
+
+/**
  * The command a command line names: its first word, read past any options before it.
  *
  * @example
  * commandName(['--url', 'http://localhost:3000', 'ls'])  // 'ls'
  */
-export function commandName(argv: string[]): string | undefined {
-  return parseArgs({ args: argv, options: TOP_OPTIONS, allowPositionals: true, strict: false })
-    .positionals[0];
-}
+export const commandName = (argv: string[]): string | undefined => commandWords(argv)[0];
 
 /** A command's options with the common ones, as its parser and its help take them. */
 export const optionsOf = (command: Command): OptionSpecs => ({ ...command.options, ...COMMON_OPTIONS });

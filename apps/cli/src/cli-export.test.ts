@@ -34,7 +34,11 @@ describe('todo export and import', () => {
       user: { id: userId, email: EMAIL, name: profile.name, createdAt: profile.created_at.toISOString() },
       todos: expect.any(Array),
     });
-    const mine = await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute();
+    const mine = await database.db
+      .selectFrom('todos')
+      .select('id')
+      .where('created_by', '=', userId)
+      .execute();
     expect(data.todos.map((row: { id: string }) => row.id).sort()).toEqual(mine.map((row) => row.id).sort());
     expect(data.todos.length).toBeGreaterThan(0);
     for (const row of data.todos)
@@ -55,7 +59,7 @@ describe('todo export and import', () => {
       stderr: '',
     });
     expect(
-      await database.db.selectFrom('todos').select('id').where('user_id', '=', userId).execute(),
+      await database.db.selectFrom('todos').select('id').where('created_by', '=', userId).execute(),
     ).toHaveLength(mine.length);
 
     // As if from another server: new ids. Added once, skipped the second time.

@@ -204,6 +204,27 @@ describe.skipIf(!hasTmux)('todo on a real terminal (tmux)', () => {
     expect(plain.colouredScreen()).not.toContain('\u001b[31m');
   });
 
+  it('list rm asks first: no (the default) deletes nothing, yes deletes the list and its todos', async () => {
+    await cli.login();
+    expect((await cli.todo(['list', 'add', 'Old', 'papers'])).code).toBe(0);
+    expect((await cli.todo(['add', '--list', 'old papers', 'Shred', 'them'])).code).toBe(0);
+    const question = 'Delete the list "Old papers" and its 1 todo?';
+    const kept = terminal(['list', 'rm', 'Old papers']);
+    await kept.waitFor(question);
+    kept.press('Enter');
+    expect(await kept.exitCode(), kept.screen()).toBe(1);
+    expect(kept.screen()).toContain('todo: Nothing was deleted.');
+    expect((await cli.todo(['ls', '--list', 'Old papers'])).stdout).toContain('Shred them');
+
+    const gone = terminal(['list', 'rm', 'Old papers']);
+    await gone.waitFor(question);
+    gone.press('Left');
+    gone.press('Enter');
+    expect(await gone.exitCode(), gone.screen()).toBe(0);
+    expect(gone.screen()).toContain('Deleted the list "Old papers" and its 1 todo.');
+    expect((await cli.todo(['ls', '--list', 'Old papers'])).code).toBe(4);
+  });
+
   it('over plain http to another machine, asks first; no (the default) sends nothing', async (test) => {
     const address = Object.values(networkInterfaces())
       .flat()

@@ -88,8 +88,8 @@ describe('todo add, ls, show, edit, mv, done, reopen, rm and clear', () => {
     await database.db
       .insertInto('todos')
       .values([
-        { id: 'abcdef00-0000-4000-8000-000000000001', user_id: userId, title: 'twin one' },
-        { id: 'abcdef00-0000-4000-8000-000000000002', user_id: userId, title: 'twin two' },
+        { id: 'abcdef00-0000-4000-8000-000000000001', created_by: userId, title: 'twin one' },
+        { id: 'abcdef00-0000-4000-8000-000000000002', created_by: userId, title: 'twin two' },
       ])
       .execute();
     const ambiguous = await todo(['done', 'abcdef00']);
@@ -207,7 +207,7 @@ describe('todo add, ls, show, edit, mv, done, reopen, rm and clear', () => {
     const rows = await database.db
       .selectFrom('todos')
       .select(['id', 'completed'])
-      .where('user_id', '=', userId)
+      .where('created_by', '=', userId)
       .execute();
     expect(Object.keys(listed)).toEqual(['todos', 'counts']);
     expect(listed.todos.map((row: { id: string }) => row.id).sort()).toEqual(
@@ -238,7 +238,7 @@ describe('todo add, ls, show, edit, mv, done, reopen, rm and clear', () => {
     const completedNow = await database.db
       .selectFrom('todos')
       .select('id')
-      .where('user_id', '=', userId)
+      .where('created_by', '=', userId)
       .where('completed', '=', true)
       .execute();
     expect(completedNow.map((row) => row.id)).toContain(second.id);

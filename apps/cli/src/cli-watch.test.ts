@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliServer, EMAIL, PASSWORD, type Run, rows, startCliServer } from './testing.ts';
+import { aTodo, type CliServer, EMAIL, PASSWORD, type Run, rows, startCliServer } from './testing.ts';
 
 describe('todo watch', () => {
   let cli: CliServer;
@@ -26,23 +26,18 @@ describe('todo watch', () => {
     expect(upsert).toEqual({
       id: expect.stringMatching(/^\d+$/),
       type: 'upsert',
-      todo: {
-        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        title: 'Watched milk',
-        description: null,
-        completed: false,
-        dueAt: null,
-        priority: 'none',
-        position: expect.any(Number),
-        createdAt: expect.any(String),
-        updatedAt: expect.any(String),
-      },
+      todo: aTodo({ title: 'Watched milk' }),
     });
     expect(added.stdout).toBe(`Added: ${upsert.todo.id.slice(0, 8)}  Watched milk\n`);
 
     expect((await todo(['rm', upsert.todo.id])).code).toBe(0);
     const deleted = JSON.parse((await watch.lines('stdout', 2))[1] ?? '');
-    expect(deleted).toEqual({ id: expect.stringMatching(/^\d+$/), type: 'delete', todoId: upsert.todo.id });
+    expect(deleted).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      type: 'delete',
+      todoId: upsert.todo.id,
+      listId: upsert.todo.listId,
+    });
     expect(BigInt(deleted.id)).toBeGreaterThan(BigInt(upsert.id));
 
     expect(await watch.interrupt()).toBe(0);
@@ -55,6 +50,9 @@ describe('todo watch', () => {
     const watch = startTodo(['watch']);
     await watch.lines('stderr', 1);
     const id = (run: Run) => /^Added: ([0-9a-f]{8}) /.exec(run.stdout)?.[1] ?? '';
+    // Another list's events are not the Inbox's: the watch prints none of them.
+    expect((await todo(['list', 'add', 'Elsewhere'])).code).toBe(0);
+    expect((await todo(['add', '--list', 'Elsewhere', 'Not in the Inbox'])).code).toBe(0);
     const bread = id(await todo(['add', 'Buy bread']));
     await todo(['done', bread]);
     await todo(['reopen', bread]);

@@ -36,18 +36,28 @@ const FLAGS: Record<string, string[]> = {
   logout: [],
   whoami: ['--json'],
   passwd: ['--sign-out-others', '--yes'],
-  add: ['--due', '--priority', '--description', '--json'],
-  ls: ['--active', '--completed', '--search', '--sort', '--json'],
+  add: ['--due', '--priority', '--description', '--list', '--json'],
+  ls: ['--active', '--completed', '--search', '--sort', '--list', '--json'],
   show: ['--json'],
   edit: ['--title', '--description', '--due', '--priority', '--json'],
   mv: ['--after', '--top', '--json'],
   done: ['--json'],
   reopen: ['--json'],
   rm: ['--json'],
-  clear: ['--json'],
+  clear: ['--list', '--json'],
+  lists: ['--json'],
+  'list add': ['--json'],
+  'list rename': ['--json'],
+  'list rm': ['--yes', '--json'],
+  'list mv': ['--after', '--first', '--json'],
+  share: ['--role', '--json'],
+  members: ['--json'],
+  leave: [],
+  invites: ['--json'],
+  accept: ['--json'],
   export: ['--json'],
   import: ['--json'],
-  watch: ['--json'],
+  watch: ['--list', '--json'],
 };
 
 /** The flags in the Options part of a help, with the value each names (`--due <date>`). */
@@ -63,7 +73,7 @@ describe('todo --help', () => {
     for (const name of Object.keys(FLAGS)) expect(main.stdout).toContain(`\n  todo ${name}`);
 
     for (const [name, flags] of Object.entries(FLAGS)) {
-      const help = await todo(name, '--help');
+      const help = await todo(...name.split(' '), '--help');
       expect(help.code, name).toBe(0);
       expect(help.stdout, name).toMatch(new RegExp(`^Usage: todo ${name}`));
       expect(
@@ -78,20 +88,30 @@ describe('todo --help', () => {
       expect(add).toContain(flag);
     expect((await todo('help', 'add')).stdout).toBe(add);
     expect((await todo('undo', '--help')).stdout).toBe((await todo('reopen', '--help')).stdout);
+    // A command with commands under it lists them; `help` reaches each of them too.
+    const list = await todo('list', '--help');
+    expect(list.code).toBe(0);
+    for (const sub of ['add <name>', 'rename <list> <name>', 'rm <list>', 'mv <list>'])
+      expect(list.stdout).toContain(`\n  todo list ${sub}`);
+    expect((await todo('help', 'list', 'mv')).stdout).toBe((await todo('list', 'mv', '--help')).stdout);
   });
 
   it('takes every flag it lists: the help and the parser read one definition', async () => {
     for (const name of Object.keys(FLAGS)) {
-      const help = (await todo(name, '--help')).stdout;
+      const help = (await todo(...name.split(' '), '--help')).stdout;
       const given = listed(help).flatMap((flag) => (flag.value ? [flag.name, 'x'] : [flag.name]));
       // --help after the flags: the parser checks them all, then the help is printed.
-      const run = await todo(name, ...given, '--help');
+      const run = await todo(...name.split(' '), ...given, '--help');
       expect(run, `todo ${name} ${given.join(' ')}`).toMatchObject({ code: 0, stderr: '' });
     }
   });
 
   it('fits 80 columns', async () => {
-    for (const args of [['--help'], ...Object.keys(FLAGS).map((name) => [name, '--help'])]) {
+    for (const args of [
+      ['--help'],
+      ['list', '--help'],
+      ...Object.keys(FLAGS).map((name) => [...name.split(' '), '--help']),
+    ]) {
       for (const line of (await todo(...args)).stdout.split('\n'))
         expect(line.length, `todo ${args.join(' ')}: ${line}`).toBeLessThanOrEqual(80);
     }
@@ -111,6 +131,13 @@ describe('a command line it cannot take', () => {
       [['frobnicate'], 'There is no command "frobnicate" (see `todo --help` for the list).'],
       [['help', 'frobnicate'], 'There is no command "frobnicate" (see `todo --help` for the list).'],
       [['ls', '--version'], 'todo ls does not take --version (see `todo ls --help`).'],
+      [['list'], 'todo list needs one of add, rename, rm, mv (see `todo list --help`).'],
+      [['list', 'remove', 'Work'], 'There is no command "list remove" (see `todo --help` for the list).'],
+      [
+        ['list', 'rm', 'Work', '--after', 'Home'],
+        'todo list rm does not take --after (see `todo list rm --help`).',
+      ],
+      [['add', 'Buy milk', '--list'], '--list needs a value: --list <list> (see `todo add --help`).'],
     ];
     for (const [argv, sentence] of cases) {
       const run = await todo(...argv);
@@ -118,7 +145,7 @@ describe('a command line it cannot take', () => {
     }
   });
 
-  it('is refused before anything is sent: a date that reads two ways, a priority, a sort', async () => {
+  it('is refused before anything is sent: a date that reads two ways, a priority, a role, a link', async () => {
     const cases: [string[], string][] = [
       [
         ['add', 'Pay rent', '--due', '03/04/2026'],
@@ -139,6 +166,16 @@ describe('a command line it cannot take', () => {
       [
         ['add', 'Pay rent', '--priority', 'urgent'],
         '--priority must be none, low, medium or high, not "urgent".',
+      ],
+      [['list', 'add'], 'Give the list a name: todo list add <name>'],
+      [['list', 'mv', 'Work'], 'Give --after <list> or --first.'],
+      [
+        ['share', 'Work', 'ada@example.com', '--role', 'owner'],
+        '--role must be editor or viewer, not "owner".',
+      ],
+      [
+        ['accept', 'https://todo.example.com/invite/short'],
+        '"https://todo.example.com/invite/short" is not an invite link or token; copy the link from the invite mail.',
       ],
     ];
     for (const [argv, sentence] of cases) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { commandName, optionsOf, parseArguments, TOP_OPTIONS } from './arguments.ts';
-import type { Context, Io } from './command.ts';
+import { commandName, commandWords, optionsOf, parseArguments, TOP_OPTIONS } from './arguments.ts';
+import type { Command, Context, Io } from './command.ts';
 import { findCommand } from './commands/index.ts';
 import { EXIT, explain, usageError } from './errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
@@ -27,14 +27,35 @@ function serverUrl(given: string | boolean | undefined, env: NodeJS.ProcessEnv):
 const noSuchCommand = (name: string) =>
   usageError(`There is no command "${name}" (see \`todo --help\` for the list).`);
 
+/**
+ * The command that `words` name: a command, or the subcommand its next word names (`list add`),
+ * with how many words named it. `todo list` alone is the parent, for its help.
+ */
+function commandOf(words: string[]): { command: Command; depth: number } {
+  const [name = '', word] = words;
+  const command = findCommand(name);
+  if (!command) throw noSuchCommand(name);
+  if (!command.subcommands || word === undefined) return { command, depth: 1 };
+  const sub = command.subcommands.find((candidate) => candidate.name === `${name} ${word}`);
+  if (!sub) throw noSuchCommand(`${name} ${word}`);
+  return { command: sub, depth: 2 };
+}
+
+/** The words of a command line, reading the value of any option a command (or subcommand) takes. */
+const wordsOf = (argv: string[]) => {
+  const command = findCommand(commandName(argv) ?? '');
+  const options = Object.assign(
+    { ...TOP_OPTIONS },
+    ...(command?.subcommands ?? []).map((sub) => sub.options),
+  );
+  return commandWords(argv, options);
+};
+
 /** `todo`, `todo --help`, `todo --version`, `todo help [command]`: no command to run. */
 function explainItself(argv: string[], io: Io): number {
   const { values, positionals } = parseArguments(argv, TOP_OPTIONS, 'todo');
-  const topic = positionals[0] === 'help' ? positionals[1] : undefined;
-  if (topic) {
-    const command = findCommand(topic);
-    if (!command) throw noSuchCommand(topic);
-    print(io, commandHelp(command));
+  if (positionals[0] === 'help' && positionals[1]) {
+    print(io, commandHelp(commandOf(positionals.slice(1)).command));
     return EXIT.ok;
   }
   if (values.version && positionals.length === 0) {
@@ -62,15 +83,18 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   try {
     const name = commandName(argv);
     if (name === undefined || name === 'help') return explainItself(argv, io);
-    const command = findCommand(name);
-    if (!command) throw noSuchCommand(name);
-    const { values, positionals } = parseArguments(argv, optionsOf(command), `todo ${name}`);
+    const { command, depth } = commandOf(wordsOf(argv));
+    const { values, positionals } = parseArguments(argv, optionsOf(command), `todo ${command.name}`);
     if (values.help) {
       print(io, commandHelp(command));
       return EXIT.ok;
     }
+    if (command.subcommands) {
+      const names = command.subcommands.map((sub) => sub.name.slice(name.length + 1));
+      throw usageError(`todo ${name} needs one of ${names.join(', ')} (see \`todo ${name} --help\`).`);
+    }
     url = serverUrl(values.url, io.env);
-    await command.run({ io, url, values, args: positionals.slice(1), used });
+    await command.run({ io, url, values, args: positionals.slice(depth), used });
     return EXIT.ok;
   } catch (error) {
     const failure = await explain(error, io.env, url, used.token);

@@ -34,6 +34,9 @@ export type Command<O extends OptionSpecs = OptionSpecs> = {
   /** More on the command, for its --help: paragraphs, wrapped to 80 columns; one that starts
    * with two spaces is an example, shown as it is. */
   details?: string[];
+  /** Commands under this one (`todo list add`), each named in full ('list add'): `run` is then
+   * never called, as the word after this command's name picks one of them. */
+  subcommands?: readonly Command[];
   run(context: Context<ValuesOf<O>>): Promise<void>;
 };
 

@@ -49,6 +49,19 @@ function explainAuth(error: TodoAuthError): CliError {
   return new CliError(`The server refused: ${error.message}`, EXIT.error);
 }
 
+/** Whether a BAD_REQUEST is about the fields of the input (the server's zodError). */
+const isFieldError = (error: Error) => {
+  const data = (error as { data?: { zodError?: unknown } }).data;
+  return Boolean(data?.zodError);
+};
+
+/** The server's words as a sentence of ours: a capital first, a full stop last. */
+export const sentence = (text: string) => {
+  const trimmed = text.trim();
+  const capital = `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}`;
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+};
+
 async function explainCall(
   error: Error,
   env: NodeJS.ProcessEnv,
@@ -60,10 +73,26 @@ async function explainCall(
       return sessionEnded(env, url, token);
     case 'NOT_FOUND':
       return new CliError('No such todo.', EXIT.notFound);
+    case 'FORBIDDEN':
+      // A viewer's write to a todo of a shared list (a command about a list words its own).
+      return new CliError('You can view this list but not change it.', EXIT.error);
     case 'BAD_REQUEST':
-      return new CliError(`Not accepted: ${error.message}`, EXIT.usage);
+      // A field the server checked ("title: must not be empty"), or a rule it says in a sentence.
+      return new CliError(
+        isFieldError(error) ? `Not accepted: ${error.message}` : sentence(error.message),
+        EXIT.usage,
+      );
     case 'TOO_MANY_REQUESTS':
-      return new CliError('Too many requests. Wait a little, then try again.', EXIT.error);
+      // The API says how long to wait when it knows ("try again in 12 minutes"); a proxy does not.
+      return new CliError(
+        /^HTTP \d+$/.test(error.message) || !error.message
+          ? 'Too many requests. Wait a little, then try again.'
+          : sentence(error.message),
+        EXIT.error,
+      );
+    case 'PRECONDITION_FAILED':
+      // The server cannot do this at all (it sends no mail, so no invites).
+      return new CliError(sentence(error.message), EXIT.error);
     case undefined:
       return new CliError(`${url} did not answer like a todo server: ${error.message}`, EXIT.error);
     default:

@@ -18,6 +18,9 @@ let ids = 0;
 const todo = (fields: Partial<Todo>): Todo => ({
   id: `${String(++ids).padStart(8, '0')}-0000-4000-8000-000000000000`,
   title: 'A todo',
+  listId: '00000000-0000-4000-8000-0000000000aa',
+  createdBy: null,
+  updatedBy: null,
   description: null,
   completed: false,
   dueAt: null,

@@ -14,7 +14,7 @@ export function shortIdLength(ids: string[]): number {
 }
 
 /** One line of a title: control characters (newlines, tabs, escapes) would break the table. */
-const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, ' ');
+export const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, ' ');
 
 /** How a table is drawn: the time its due dates are read against, and whether to use colour. */
 export type TableStyle = { now: Date; color: boolean };
@@ -130,7 +130,7 @@ export const plural = (count: number, word: string) => `${count} ${word}${count 
 export const describeTodo = (todo: Todo) => `${todo.id.slice(0, MIN_ID_LENGTH)}  ${oneLine(todo.title)}`;
 
 /** A mark and a verb, padded so that ids line up down a `todo watch`. */
-const verb = (mark: string, word: string) => `${mark} ${word.padEnd(10)}`;
+export const verb = (mark: string, word: string) => `${mark} ${word.padEnd(10)}`;
 
 /**
  * One line for a change that `todo watch` receives, worded from the todo as it was before
@@ -143,7 +143,7 @@ const verb = (mark: string, word: string) => `${mark} ${word.padEnd(10)}`;
  * ~ due        3f2a9c1b  Buy milk (Tomorrow 09:00)
  */
 export function describeChange(
-  change: Exclude<TodoChange, { type: 'reset' }>,
+  change: Extract<TodoChange, { type: 'upsert' | 'delete' }>,
   before: Todo | undefined,
   now = new Date(),
 ): string {

@@ -48,7 +48,12 @@ const NOTES =
 
 /** `todo --help`: every command on a line, the options, where the token is, the exit codes. */
 export function mainHelp(): string {
-  const commands = columns(COMMANDS.map((command) => [usage(command), summary(command)]));
+  const commands = columns(
+    COMMANDS.flatMap((command) => command.subcommands ?? [command]).map((command) => [
+      usage(command),
+      summary(command),
+    ]),
+  );
   return `todo: your todo list from the terminal.
 
 Usage: todo <command> [options]
@@ -61,15 +66,22 @@ ${optionLines(TOP_OPTIONS)}
 
 ${wrap(NOTES)}
 
-Exit codes: 0 done, 1 failed, 2 wrong usage, 3 not signed in, 4 no such todo,
-5 server (or its database) unreachable, 130 cancelled (Ctrl-C).`;
+Exit codes: 0 done, 1 failed, 2 wrong usage, 3 not signed in, 4 no such todo or
+list, 5 server (or its database) unreachable, 130 cancelled (Ctrl-C).`;
 }
+
+/** `todo list --help`: the commands under it, each with its usage and summary. */
+const subcommandLines = (command: Command) =>
+  command.subcommands
+    ? [`Commands:\n${columns(command.subcommands.map((sub) => [usage(sub), summary(sub)]))}`]
+    : [];
 
 /** `todo <command> --help`: its usage, its options (from the definition the parser reads), more. */
 export function commandHelp(command: Command): string {
   return [
     `Usage: ${usage(command)} [options]`,
     `${summary(command)}.`,
+    ...subcommandLines(command),
     `Options:\n${optionLines(optionsOf(command))}`,
     ...(command.details ? [paragraphs(command.details)] : []),
   ].join('\n\n');

@@ -102,3 +102,12 @@ export const DUE_DETAILS =
   '--due reads one date in local time: 2026-12-24, 24/12/2026, tomorrow, friday, "friday 17:00", "next friday", "in 3 days", "dec 24 5pm", or none. A date without a time is due all day. A numeric date that reads two ways (03/04/2026: 3 April or 4 March?) is refused; write it as 2026-04-03.';
 
 export const ID_DETAILS = 'An id is the full id or any unique beginning of it, as shown by `todo ls`.';
+
+export const LIST_OPTION = {
+  type: 'string',
+  value: '<list>',
+  help: 'The list, by name or id (default: your Inbox)',
+} as const satisfies OptionSpec;
+
+export const LIST_DETAILS =
+  '--list names one of your lists by its name (in any case) or its id, as `todo lists` shows them; without it, your Inbox. When two of your lists have that name, give the id.';

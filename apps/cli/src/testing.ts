@@ -3,7 +3,7 @@
  * `todo` command run as its own process against it. Test code only; the CLI never imports it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,9 @@ export const minute = (iso: string | Date) => new Date(iso).toISOString().slice(
 export const aTodo = (fields: Record<string, unknown> = {}) => ({
   id: expect.stringMatching(/^[0-9a-f-]{36}$/),
   title: expect.any(String),
+  listId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+  createdBy: expect.stringMatching(/^[0-9a-f-]{36}$/),
+  updatedBy: expect.stringMatching(/^[0-9a-f-]{36}$/),
   description: null,
   completed: false,
   dueAt: null,
@@ -104,8 +107,8 @@ export const aTodo = (fields: Record<string, unknown> = {}) => ({
 });
 
 /**
- * A server for one test file, with a user (EMAIL, PASSWORD) signed up, and the ways to run
- * `todo` against it: `todo` (to its end), `startTodo` (long-running), each in a config directory
+ * A server for one test file (its settings and `extra`), with a user (EMAIL, PASSWORD) signed
+ * up, and the ways to run `todo` against it: `todo` (to its end), `startTodo` (long-running), each in a config directory
  * of its own unless told.
  *
  * @example
@@ -115,10 +118,13 @@ export const aTodo = (fields: Record<string, unknown> = {}) => ({
  * (Over 80 lines: one closure over the server and its directories, which every helper in it
  * needs; apart, each would take them as arguments.)
  */
-export async function startCliServer() {
+export async function startCliServer(extra: Record<string, string> = {}) {
   const database: TestDatabase = await createTestDatabase('pglite');
   const home = mkdtempSync(join(tmpdir(), 'todo-cli-'));
-  const server: RunningServer = await startServer(serverConfig(home), { ...database, close: async () => {} });
+  const server: RunningServer = await startServer(serverConfig(home, extra), {
+    ...database,
+    close: async () => {},
+  });
   const url = server.url;
   const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
     method: 'POST',
@@ -251,3 +257,50 @@ export async function startCliServer() {
 }
 
 export type CliServer = Awaited<ReturnType<typeof startCliServer>>;
+
+/** The text of an .eml file the server wrote (MAIL_DIR): its body, quoted-printable or base64 undone. */
+function mailBody(raw: string): string {
+  const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  if (/^content-transfer-encoding: *base64/im.test(head)) return Buffer.from(body, 'base64').toString('utf8');
+  if (!/^content-transfer-encoding: *quoted-printable/im.test(head)) return body;
+  const bytes = body
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/**
+ * Reads the mail a server writes to `dir` (MAIL_DIR): `next(to)` waits for the next message to
+ * `to` it has not returned yet, and gives its one link.
+ *
+ * @example
+ * const mail = mailbox(mailDir);
+ * const link = await mail.next('ada@example.com');
+ */
+export function mailbox(dir: string) {
+  const taken = new Set<string>();
+  return {
+    async next(to: string, timeoutMs = 20_000): Promise<string> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const files = existsSync(dir)
+          ? readdirSync(dir)
+              .filter((name) => name.endsWith('.eml'))
+              .sort()
+          : [];
+        for (const name of files) {
+          if (taken.has(name)) continue;
+          const raw = readFileSync(join(dir, name), 'utf8');
+          if (!new RegExp(`^to: *${to.replace(/[.+]/g, '\\$&')}\\s*$`, 'im').test(raw)) continue;
+          taken.add(name);
+          const links = mailBody(raw).match(/https?:\/\/\S+/g) ?? [];
+          expect(links, `the links in ${name}`).toHaveLength(1);
+          return links[0] as string;
+        }
+        if (Date.now() > until) throw new Error(`no mail to ${to} in ${dir}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+  };
+}

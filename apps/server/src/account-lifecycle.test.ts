@@ -240,7 +240,9 @@ describe.each(testDrivers)('account endpoints on %s', (driver) => {
         select 'users' as table, count(*) from users where id = ${userId}
         union all select 'sessions', count(*) from sessions where user_id = ${userId}
         union all select 'accounts', count(*) from accounts where user_id = ${userId}
-        union all select 'todos', count(*) from todos where user_id = ${userId}
+        union all select 'lists', count(*) from lists where owner_id = ${userId}
+        union all select 'memberships', count(*) from list_members where user_id = ${userId}
+        union all select 'todos', count(*) from todos where list_id in (select id from lists where owner_id = ${userId})
         union all select 'todo_changes', count(*) from todo_changes where user_id = ${userId}`.execute(
         server.testDatabase.db,
       );
@@ -264,7 +266,7 @@ describe.each(testDrivers)('account endpoints on %s', (driver) => {
       const user = await withTodos();
       const bystander = await withTodos();
       const rows = await rowsOf(user.userId);
-      expect(rows).toMatchObject({ users: 1, sessions: 2, accounts: 1, todos: 2 });
+      expect(rows).toMatchObject({ users: 1, sessions: 2, accounts: 1, lists: 1, memberships: 1, todos: 2 });
       expect(rows.todo_changes).toBeGreaterThan(0);
       const before = await rowsOf(bystander.userId);
 
@@ -275,12 +277,54 @@ describe.each(testDrivers)('account endpoints on %s', (driver) => {
         users: 0,
         sessions: 0,
         accounts: 0,
+        lists: 0,
+        memberships: 0,
         todos: 0,
         todo_changes: 0,
       });
       expect(await rowsOf(bystander.userId)).toEqual(before);
       expect(await whoIs(bearer(user.token))).toBeNull();
       expect((await signIn(url, user.email, PASSWORD)).status).toBe(401);
+    });
+
+    it("deletes the lists it owns with their todos and ends its memberships; its todos in others' lists stay, without an author", async () => {
+      const leaving = await withTodos();
+      const staying = await withTodos();
+      const data = (reply: { body: unknown }) =>
+        (reply.body as { result: { data: { id: string } } }).result.data;
+      const as = (user: Session, path: string, input: unknown, mutation = true) =>
+        trpc(url, path, { mutation, input, headers: bearer(user.token) });
+      const mine = data(await as(leaving, 'list.create', { name: 'Mine' }));
+      const theirs = data(await as(staying, 'list.create', { name: 'Theirs' }));
+      // Each an editor of the other's list (set up in the database: invites are mail.test.ts's).
+      await sql`insert into list_members (list_id, user_id, role, position) values
+        (${mine.id}, ${staying.userId}, 'editor', 100), (${theirs.id}, ${leaving.userId}, 'editor', 100)`.execute(
+        server.testDatabase.db,
+      );
+      const left = data(await as(leaving, 'todo.create', { listId: theirs.id, title: 'left behind' }));
+      await as(leaving, 'todo.create', { listId: mine.id, title: 'goes with the list' });
+      expect((await as(staying, 'todo.list', { listId: mine.id }, false)).status).toBe(200);
+
+      const reply = await call(url, '/delete-user', {
+        body: { password: PASSWORD },
+        headers: cookie(leaving),
+      });
+      expect(reply.status).toBe(200);
+      expect((await as(staying, 'todo.list', { listId: mine.id }, false)).status).toBe(404);
+      const members = await as(staying, 'list.members', { id: theirs.id }, false);
+      expect(
+        (members.body as { result: { data: { members: { userId: string }[] } } }).result.data.members.map(
+          (member) => member.userId,
+        ),
+      ).toEqual([staying.userId]);
+      const kept = await as(staying, 'todo.get', { id: left.id }, false);
+      expect(kept.body).toMatchObject({
+        result: { data: { title: 'left behind', createdBy: null, updatedBy: null } },
+      });
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from todos where list_id = ${mine.id}`.execute(server.testDatabase.db);
+      expect(rows).toEqual([{ n: 0 }]);
     });
 
     it('refuses without the password, even from a fresh session, and with a wrong one', async () => {

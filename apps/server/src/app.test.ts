@@ -40,7 +40,7 @@ describe.each(testDrivers)('the server over HTTP on %s', (driver) => {
         await server.testDatabase.db
           .selectFrom('todos')
           .select((eb) => eb.fn.countAll().as('n'))
-          .where('user_id', '=', userId)
+          .where('created_by', '=', userId)
           .executeTakeFirstOrThrow()
       ).n,
     );

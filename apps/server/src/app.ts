@@ -4,7 +4,7 @@
  * web build (web-files.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Auth, appRouter, httpContext, type Live } from '@todo/api';
+import { type Auth, type AuthMail, appRouter, httpContext, type Live } from '@todo/api';
 import type { Database, DB } from '@todo/db';
 import type { Kysely } from 'kysely';
 import { createAuthBridge } from './auth-bridge.ts';
@@ -47,6 +47,8 @@ export type AppOptions = {
   /** node-postgres only: bearer sessions are checked in each statement's round trip. */
   pgPool?: Database['pgPool'];
   auth: Auth;
+  /** Mail that procedures send (list invites); without it, invites are refused. */
+  mail?: AuthMail;
   /** Live sync: the process's change feed and event streams, for todo.changes. */
   live: Live;
   streams: EventStreams;
@@ -155,6 +157,7 @@ function trpcFor({ config, db, auth, logger, ...options }: AppOptions) {
       auth,
       exposeInternalErrors: !config.production,
       live: options.live,
+      mail: options.mail,
     }),
     onError({ error, path, req }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {

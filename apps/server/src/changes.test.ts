@@ -24,7 +24,7 @@ const DEADLINE_MS = 15_000;
 /** How long a stream is watched for events that must not come (a sentinel then proves it was live). */
 const QUIET_MS = 500;
 
-type Todo = { id: string; title: string; completed: boolean };
+type Todo = { id: string; title: string; completed: boolean; listId: string };
 
 /** A mutation over HTTP with a bearer token; its data, or a thrown error naming the status. */
 async function mutate<T = Todo>(url: string, session: Session, path: string, input?: unknown): Promise<T> {
@@ -175,8 +175,9 @@ describe.each(testDrivers)('todo.changes over HTTP (%s)', (driver) => {
       { type: 'upsert', id: two.id, title: 'two', completed: false },
       { type: 'upsert', id: three.id, title: 'three', completed: false },
       { type: 'upsert', id: one.id, title: 'one, renamed', completed: false },
-      { type: 'delete', id: two.id },
-      { type: 'reset' },
+      { type: 'delete', id: two.id, listId: two.listId },
+      // Several todos of one list (the Inbox): that list's reset.
+      { type: 'reset', listId: one.listId },
       { type: 'upsert', id: three.id, title: 'three', completed: false },
       { type: 'upsert', id: three.id, title: 'three', completed: true },
     ];
@@ -263,7 +264,7 @@ describe.each(testDrivers)('todo.changes over HTTP (%s)', (driver) => {
       expect(missed.map(shape)).toEqual([
         { type: 'upsert', id: one.id, title: 'one', completed: true },
         { type: 'upsert', id: three.id, title: 'three', completed: false },
-        { type: 'delete', id: two.id },
+        { type: 'delete', id: two.id, listId: two.listId },
         { type: 'upsert', id: three.id, title: 'three, renamed', completed: false },
       ]);
       expectIncreasing([...read, ...missed]);

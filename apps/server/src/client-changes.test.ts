@@ -107,7 +107,7 @@ describe.each(testDrivers)('@todo/client subscriptions against a running server 
     expect(stream.events.map(({ data }) => data)).toEqual([
       { type: 'upsert', todo: created },
       { type: 'upsert', todo: { ...created, completed: true, updatedAt: expect.any(String) } },
-      { type: 'delete', id: created.id },
+      { type: 'delete', id: created.id, listId: created.listId },
     ]);
     const ids = stream.events.map(({ id }) => BigInt(id));
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : 1)));

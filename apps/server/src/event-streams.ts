@@ -11,6 +11,10 @@
  * A stream is a `Slot`: made for its request, opened by the procedure (`StreamSlot.open`), ended
  * by whoever ends it first, by aborting its signal. Pings and the checks run on one timer each
  * for all streams, not one per stream.
+ *
+ * The parts, one idea each: `Slot` (one stream's socket and state), `OpenStreams` (who is open,
+ * the per-account cap), `SessionChecks` (whose session still lives), `startSweep` (pings and
+ * cuts), `pumpEvents` (a stream's events onto its socket); `createEventStreams` wires them.
  */
 import type { ServerResponse } from 'node:http';
 import type { StreamSlot } from '@todo/api';
@@ -51,14 +55,16 @@ const RETURN = 'event: return\ndata: \n\n\n';
 export const eventText = (id: string, data: unknown) => `data: ${JSON.stringify(data)}\nid: ${id}\n\n\n`;
 export const errorEventText = (shape: unknown) =>
   `event: serialized-error\ndata: ${JSON.stringify(shape)}\n\n\n`;
+const connectedText = (reconnectAfterInactivityMs: number) =>
+  `event: connected\ndata: ${JSON.stringify({ reconnectAfterInactivityMs })}\n\n\n`;
 
 const ENDED_SESSION = new TRPCError({
   code: 'UNAUTHORIZED',
   message: 'The session ended; sign in to continue',
 });
 
-/** What a slot asks of the streams it belongs to. */
-type Registry = {
+/** What a slot asks of the streams it belongs to: to be opened, and forgotten once it ends. */
+type SlotOwner = {
   open(slot: Slot, token: string): Promise<{ userId: string; lastId: string }>;
   forget(slot: Slot): void;
 };
@@ -76,10 +82,10 @@ class Slot implements StreamSlot {
   /** The socket drained after a stall: the session is checked before the next write. */
   stalled = false;
 
-  constructor(private readonly streams: Registry) {}
+  constructor(private readonly owner: SlotOwner) {}
 
   open(token: string) {
-    return this.streams.open(this, token);
+    return this.owner.open(this, token);
   }
 
   /** Ends the stream: the procedure's generator stops, and the response is cut or closed. */
@@ -87,8 +93,8 @@ class Slot implements StreamSlot {
     if (this.ended) return;
     this.ended = why;
     this.#controller.abort();
-    this.streams.forget(this);
-    // A stalled socket takes no last words: cut it now. Others get theirs from `pump`.
+    this.owner.forget(this);
+    // A stalled socket takes no last words: cut it now. Others get theirs from `pumpEvents`.
     if (why === 'stalled' || why === 'shutdown' || this.blockedSince !== 0) this.res?.destroy();
   }
 
@@ -108,41 +114,56 @@ class Slot implements StreamSlot {
   }
 }
 
-export type EventStreams = ReturnType<typeof createEventStreams>;
+/** The streams open in this process, and each account's, held under the per-account cap. */
+class OpenStreams {
+  readonly all = new Set<Slot>();
+  readonly #byUser = new Map<string, Set<Slot>>();
 
-/**
- * @example
- * const streams = createEventStreams({ db, maxPerUser: 20, writeTimeoutMs: 30_000, sessionCheckMs: 30_000, readConcurrency: 5 });
- * const slot = streams.slot(); // handed to the procedure through its context
- */
-export function createEventStreams(options: EventStreamOptions) {
-  const pingMs = options.pingMs ?? 15_000;
-  const connected = `event: connected\ndata: ${JSON.stringify({
-    reconnectAfterInactivityMs: options.reconnectAfterInactivityMs ?? 40_000,
-  })}\n\n\n`;
-  // p-limit: a FIFO of the reads waiting for the streams' share of the pool.
-  const reads = pLimit(Math.max(1, options.readConcurrency));
-  const open = new Set<Slot>();
-  const byUser = new Map<string, Set<Slot>>();
+  constructor(private readonly maxPerUser: number) {}
 
-  /** Pings idle streams and cuts stalled ones: one pass over every stream. */
-  const sweep = setInterval(
-    () => {
-      const now = Date.now();
-      for (const slot of open) {
-        if (slot.blockedSince !== 0) {
-          if (now - slot.blockedSince >= options.writeTimeoutMs) slot.end('stalled');
-        } else if (slot.res && now - slot.lastWriteAt >= pingMs) slot.write(PING);
-      }
-    },
-    Math.max(50, Math.min(5_000, Math.floor(Math.min(pingMs, options.writeTimeoutMs) / 3))),
-  );
-  sweep.unref();
-  const sessionCheck = setInterval(() => void checkSessions().catch(() => {}), options.sessionCheckMs);
-  sessionCheck.unref();
+  /** Counts an opened stream under its session's account; past the cap, TOO_MANY_REQUESTS. */
+  admit(slot: Slot, session: StreamSession) {
+    const ofUser = this.#byUser.get(session.userId) ?? new Set<Slot>();
+    if (ofUser.size >= this.maxPerUser) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `This account already has ${this.maxPerUser} open event streams; close one and try again`,
+      });
+    }
+    slot.session = session;
+    ofUser.add(slot);
+    this.#byUser.set(session.userId, ofUser);
+    this.all.add(slot);
+  }
+
+  forget(slot: Slot) {
+    this.all.delete(slot);
+    const userId = slot.session?.userId;
+    const ofUser = userId === undefined ? undefined : this.#byUser.get(userId);
+    ofUser?.delete(slot);
+    if (userId !== undefined && ofUser?.size === 0) this.#byUser.delete(userId);
+  }
+
+  /** How many streams wait for their reader to drain. */
+  blocked() {
+    let blocked = 0;
+    for (const slot of this.all) if (slot.blockedSince !== 0) blocked++;
+    return blocked;
+  }
+}
+
+/** The most sessions one lookup asks after. */
+const SESSION_BATCH = 1_000;
+
+/** Whether each open stream's session still lives; a stream whose session ended is ended. */
+class SessionChecks {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly streams: OpenStreams,
+  ) {}
 
   /** Ends every stream whose session no longer lives; the others learn their new expiry. */
-  async function checkSessions(slots: Iterable<Slot> = open) {
+  async check(slots: Iterable<Slot> = this.streams.all) {
     const bySession = new Map<string, Slot[]>();
     for (const slot of slots) {
       if (!slot.session) continue;
@@ -151,9 +172,9 @@ export function createEventStreams(options: EventStreamOptions) {
       else bySession.set(slot.session.sessionId, [slot]);
     }
     const ids = [...bySession.keys()];
-    for (let start = 0; start < ids.length; start += 1_000) {
-      const batch = ids.slice(start, start + 1_000);
-      const live = await liveSessions(options.db, batch);
+    for (let start = 0; start < ids.length; start += SESSION_BATCH) {
+      const batch = ids.slice(start, start + SESSION_BATCH);
+      const live = await liveSessions(this.db, batch);
       for (const id of batch) {
         const expiresAt = live.get(id);
         for (const slot of bySession.get(id) ?? []) {
@@ -164,18 +185,118 @@ export function createEventStreams(options: EventStreamOptions) {
     }
   }
 
-  function endSession(sessionId: string) {
-    for (const slot of open) if (slot.session?.sessionId === sessionId) slot.end('session ended');
+  /** Ends the streams of a session the change feed says has ended. */
+  end(sessionId: string) {
+    for (const slot of this.streams.all) if (slot.session?.sessionId === sessionId) slot.end('session ended');
+  }
+
+  /** Whether the stream's session must be asked again before it writes: after a stall, or past its expiry. */
+  mustAsk(slot: Slot): boolean {
+    return slot.stalled || (slot.session !== null && Date.now() >= slot.session.expiresAt);
   }
 
   /** Whether the stream may write now: after a stall or past its expiry, its session is asked again. */
-  async function mayWrite(slot: Slot): Promise<boolean> {
-    if (slot.stalled || (slot.session && Date.now() >= slot.session.expiresAt)) {
+  async mayWrite(slot: Slot): Promise<boolean> {
+    if (this.mustAsk(slot)) {
       slot.stalled = false;
-      await checkSessions([slot]);
+      await this.check([slot]);
     }
     return slot.ended === null;
   }
+}
+
+/**
+ * One timer for every stream: pings the idle ones, and cuts those whose socket has not drained
+ * for `writeTimeoutMs`. It runs a few times per the shorter of the two periods.
+ */
+function startSweep(
+  streams: OpenStreams,
+  { writeTimeoutMs, pingMs }: { writeTimeoutMs: number; pingMs: number },
+) {
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const slot of streams.all) {
+        if (slot.blockedSince !== 0) {
+          if (now - slot.blockedSince >= writeTimeoutMs) slot.end('stalled');
+        } else if (slot.res && now - slot.lastWriteAt >= pingMs) slot.write(PING);
+      }
+    },
+    Math.max(50, Math.min(5_000, Math.floor(Math.min(pingMs, writeTimeoutMs) / 3))),
+  );
+  sweep.unref();
+  return sweep;
+}
+
+/**
+ * Writes an opened stream's events to its response until it ends: the procedure's events as
+ * they come, waiting for the socket to drain between them, its error as tRPC's
+ * `serialized-error` event.
+ */
+async function pumpEvents(
+  slot: Slot,
+  res: ServerResponse,
+  events: AsyncIterable<unknown>,
+  {
+    connected,
+    errorShape,
+    sessions,
+  }: {
+    connected: string;
+    errorShape: (cause: unknown) => unknown;
+    sessions: SessionChecks;
+  },
+) {
+  slot.res = res;
+  res.once('close', () => slot.end('client left'));
+  if (res.destroyed) slot.end('client left'); // it left while the stream opened
+  res.writeHead(200, HEADERS);
+  slot.write(connected);
+  const iterator = events[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      if (slot.blockedSince !== 0) await drained(res);
+      // The session is asked before the next event is taken, and the event written as soon as
+      // it comes: what the procedure withholds when it comes (a list the account was just
+      // removed from) stays withheld up to the write. Only a stream whose socket stalled, or
+      // whose session expired, while it waited for the event asks again in between.
+      if (!(await sessions.mayWrite(slot))) break;
+      const next = await iterator.next();
+      if (next.done || slot.ended) break;
+      if (sessions.mustAsk(slot) && !(await sessions.mayWrite(slot))) break;
+      const value = next.value;
+      if (isTrackedEnvelope(value)) slot.write(eventText(value[0], value[1]));
+    }
+    if (!slot.ended) slot.write(RETURN);
+    else if (slot.ended === 'session ended') slot.write(errorEventText(errorShape(ENDED_SESSION)));
+  } catch (cause) {
+    if (!slot.ended) slot.write(errorEventText(errorShape(cause)));
+  } finally {
+    slot.end('done');
+    void iterator.return?.().catch(() => {});
+    if (!res.destroyed) res.end();
+  }
+}
+
+export type EventStreams = ReturnType<typeof createEventStreams>;
+
+/**
+ * @example
+ * const streams = createEventStreams({ db, maxPerUser: 20, writeTimeoutMs: 30_000, sessionCheckMs: 30_000, readConcurrency: 5 });
+ * const slot = streams.slot(); // handed to the procedure through its context
+ */
+export function createEventStreams(options: EventStreamOptions) {
+  const connected = connectedText(options.reconnectAfterInactivityMs ?? 40_000);
+  // p-limit: a FIFO of the reads waiting for the streams' share of the pool.
+  const reads = pLimit(Math.max(1, options.readConcurrency));
+  const open = new OpenStreams(options.maxPerUser);
+  const sessions = new SessionChecks(options.db, open);
+  const sweep = startSweep(open, {
+    writeTimeoutMs: options.writeTimeoutMs,
+    pingMs: options.pingMs ?? 15_000,
+  });
+  const sessionTimer = setInterval(() => void sessions.check().catch(() => {}), options.sessionCheckMs);
+  sessionTimer.unref();
 
   const streams = {
     /** The slot for one stream request, before its procedure runs. */
@@ -186,93 +307,46 @@ export function createEventStreams(options: EventStreamOptions) {
       const session = await reads(() => openStreamSession(options.db, token));
       if (!session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
       if (slot.ended) throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The client left' });
-      const ofUser = byUser.get(session.userId) ?? new Set<Slot>();
-      if (ofUser.size >= options.maxPerUser) {
-        throw new TRPCError({
-          code: 'TOO_MANY_REQUESTS',
-          message: `This account already has ${options.maxPerUser} open event streams; close one and try again`,
-        });
-      }
-      slot.session = session;
-      ofUser.add(slot);
-      byUser.set(session.userId, ofUser);
-      open.add(slot);
+      open.admit(slot, session);
       return { userId: session.userId, lastId: session.lastId };
     },
 
-    forget(slot: Slot) {
-      open.delete(slot);
-      const userId = slot.session?.userId;
-      const ofUser = userId === undefined ? undefined : byUser.get(userId);
-      ofUser?.delete(slot);
-      if (userId !== undefined && ofUser?.size === 0) byUser.delete(userId);
-    },
+    forget: (slot: Slot) => open.forget(slot),
 
-    /**
-     * Writes an opened stream's events to its response until it ends: the procedure's events
-     * as they come, waiting for the socket to drain between them, its error as tRPC's
-     * `serialized-error` event.
-     */
-    async pump(
+    /** Writes an opened stream's events to its response until it ends (`pumpEvents`). */
+    pump: (
       slot: Slot,
       res: ServerResponse,
       events: AsyncIterable<unknown>,
       errorShape: (cause: unknown) => unknown,
-    ) {
-      slot.res = res;
-      res.once('close', () => slot.end('client left'));
-      if (res.destroyed) slot.end('client left'); // it left while the stream opened
-      res.writeHead(200, HEADERS);
-      slot.write(connected);
-      const iterator = events[Symbol.asyncIterator]();
-      try {
-        for (;;) {
-          if (slot.blockedSince !== 0) await drained(res);
-          const next = await iterator.next();
-          if (next.done || slot.ended || !(await mayWrite(slot))) break;
-          const value = next.value;
-          if (isTrackedEnvelope(value)) slot.write(eventText(value[0], value[1]));
-        }
-        if (!slot.ended) slot.write(RETURN);
-        else if (slot.ended === 'session ended') slot.write(errorEventText(errorShape(ENDED_SESSION)));
-      } catch (cause) {
-        if (!slot.ended) slot.write(errorEventText(errorShape(cause)));
-      } finally {
-        slot.end('done');
-        void iterator.return?.().catch(() => {});
-        if (!res.destroyed) res.end();
-      }
-    },
+    ) => pumpEvents(slot, res, events, { connected, errorShape, sessions }),
 
     /**
      * Runs a stream's read of the log within the streams' share of the pool, after a turn of
      * the event loop: a replay's reads follow each other without any I/O between them, and on
      * PGlite, which runs in this thread, they would otherwise keep every socket waiting.
      */
-    read: <T>(fn: () => Promise<T>) => reads(() => turn().then(fn)),
-    endSession,
+    read: <T>(fn: () => Promise<T>) => reads(() => nextTurn().then(fn)),
+    endSession: (sessionId: string) => sessions.end(sessionId),
     /** Checks every open stream's session now (the change feed was deaf for a while). */
-    checkSessions: () => checkSessions(),
+    checkSessions: () => sessions.check(),
     get size() {
-      return open.size;
+      return open.all.size;
     },
     /** Open streams, and how many of them wait for their reader to drain. */
-    stats() {
-      let blocked = 0;
-      for (const slot of open) if (slot.blockedSince !== 0) blocked++;
-      return { open: open.size, blocked };
-    },
+    stats: () => ({ open: open.all.size, blocked: open.blocked() }),
     /** Cuts every stream: their clients reconnect, to another instance, and replay. */
     close() {
       clearInterval(sweep);
-      clearInterval(sessionCheck);
-      for (const slot of open) slot.end('shutdown');
+      clearInterval(sessionTimer);
+      for (const slot of open.all) slot.end('shutdown');
     },
   };
   return streams;
 }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Resolves after a turn of the event loop, once pending I/O has run. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Resolves when `res` can take more, or has closed. */
 function drained(res: ServerResponse) {

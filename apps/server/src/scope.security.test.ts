@@ -12,6 +12,9 @@ import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } 
 
 type Call = { path: string; mutation?: boolean; input?: (todoId: string) => unknown };
 
+/** A list of the user's own, made once: what the list procedures work on. */
+let listId = '';
+
 const calls: Call[] = [
   { path: 'todo.list', input: () => ({ search: 'a' }) },
   { path: 'todo.counts' },
@@ -22,6 +25,11 @@ const calls: Call[] = [
   { path: 'todo.setAllCompleted', mutation: true, input: () => ({ completed: false }) },
   { path: 'todo.delete', mutation: true, input: (id) => ({ id }) },
   { path: 'todo.clearCompleted', mutation: true },
+  { path: 'list.all' },
+  { path: 'list.create', mutation: true, input: () => ({ name: 'Another' }) },
+  { path: 'list.rename', mutation: true, input: () => ({ id: listId, name: 'Renamed' }) },
+  { path: 'list.move', mutation: true, input: () => ({ id: listId, afterId: null }) },
+  { path: 'list.members', input: () => ({ id: listId }) },
   { path: 'me' },
   { path: 'account.export' },
   {
@@ -75,8 +83,19 @@ describe.each(testDrivers)('procedures run under row-level security (%s)', (driv
     await sql`create policy audit on users as restrictive for select to todo_app using (log_scope())`.execute(
       db,
     );
+    for (const table of ['lists', 'list_members']) {
+      await sql`create policy audit on ${sql.table(table)} as restrictive for all to todo_app using (log_scope()) with check (log_scope())`.execute(
+        db,
+      );
+    }
     unlisten = await server.testDatabase.listen('scope_log', (payload) => reports.push(payload));
     user = await signUp(server.url);
+    const made = await trpc(server.url, 'list.create', {
+      mutation: true,
+      input: { name: 'Mine' },
+      headers: bearer(user.token),
+    });
+    listId = (made.body as { result: { data: { id: string } } }).result.data.id;
   });
   afterAll(async () => {
     await unlisten?.();

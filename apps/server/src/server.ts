@@ -247,6 +247,7 @@ export async function startServer(
     db: database.db,
     pgPool: database.pgPool,
     auth,
+    mail: mailer,
     live: { feed, read: streams.read },
     streams,
     ...origins,

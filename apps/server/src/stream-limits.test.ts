@@ -62,7 +62,7 @@ async function largeEvents(
   const [todo] = (
     await sql<{
       id: string;
-    }>`insert into todos (user_id, title) values (${userId}, 'large') returning id`.execute(
+    }>`insert into todos (created_by, title) values (${userId}, 'large') returning id`.execute(
       server.testDatabase.db,
     )
   ).rows;
@@ -71,7 +71,7 @@ async function largeEvents(
         update todos set description = ${sql.lit(description)} || i where id = ${sql.lit(todo?.id)};
       end loop;
     end $$`.execute(server.testDatabase.db);
-  const { rows } = await sql<{ id: string }>`select min(id)::text as id from todo_changes
+  const { rows } = await sql<{ id: string }>`select min(seq)::text as id from todo_changes
     where user_id = ${userId} and todo_id = ${todo?.id}`.execute(server.testDatabase.db);
   return rows[0]?.id ?? '0';
 }

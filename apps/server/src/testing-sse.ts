@@ -12,11 +12,11 @@ export type SseEvent = { event: string; data: string; id: string | null };
 export type ChangeEvent = {
   id: string | null;
   change:
-    | { type: 'upsert'; todo: { id: string; title: string; completed: boolean } }
-    | { type: 'delete'; id: string }
-    | {
-        type: 'reset';
-      };
+    | { type: 'upsert'; todo: { id: string; title: string; completed: boolean; listId: string } }
+    | { type: 'delete'; id: string; listId: string }
+    | { type: 'reset'; listId?: string }
+    | { type: 'list'; list: { id: string; name: string; role: string; memberCount: number } }
+    | { type: 'listRemoved'; id: string };
 };
 
 /** Thrown by `next` when no event came before its deadline. */

@@ -145,7 +145,7 @@ describe('the server’s tRPC path answers exactly as tRPC’s fetch adapter', (
     const stranger = await createTestUser(database.db, 'Stranger');
     const rows = await database.db
       .insertInto('todos')
-      .values([{ user_id: stranger, title: 'not yours' }])
+      .values([{ created_by: stranger, title: 'not yours' }])
       .returning('id')
       .execute();
     foreignIds = rows.map((row) => row.id);

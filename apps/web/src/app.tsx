@@ -13,6 +13,7 @@ const AuthScreen = lazy(() =>
 );
 const AccountPage = lazy(() => import('./account/account-page.tsx'));
 const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx'));
+const InvitePage = lazy(() => import('./lists/invite-page.tsx'));
 
 function Loading({ text }: { text: string }) {
   return (
@@ -25,6 +26,22 @@ function Loading({ text }: { text: string }) {
 /** A page of a chunk of its own: "Loading…" until its code is there. */
 function LazyPage({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading text="Loading…" />}>{children}</Suspense>;
+}
+
+function InviteRoute({ token, email }: { token: string; email: string }) {
+  return (
+    <LazyPage>
+      <InvitePage token={token} email={email} />
+    </LazyPage>
+  );
+}
+
+/** What the sign-in screen says above its form, if anything. */
+function signInNotice(sessionExpired: boolean, invited: boolean): string | undefined {
+  if (sessionExpired) return 'Your session has ended. Sign in again to continue.';
+  // The invite's page comes back once signed in (the address stays).
+  if (invited) return 'You are invited to a shared list. Sign in, or create an account, to see it and join.';
+  return undefined;
 }
 
 function ServerUnreachable({ onRetry }: { onRetry: () => void }) {
@@ -77,9 +94,7 @@ export function App({
       <LazyPage>
         <AuthScreen
           key={path}
-          notice={
-            farewell ?? (sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined)
-          }
+          notice={farewell ?? signInNotice(sessionExpired, route.page === 'invite')}
           initialMode={route.page === 'forgot-password' ? 'forgot' : 'sign-in'}
           onSignedIn={async () => {
             if (route.page === 'forgot-password') navigate('/', { replace: true });
@@ -114,5 +129,12 @@ export function App({
       </LazyPage>
     );
   }
-  return <TodoScreen user={user} onSignOut={session.signOut} />;
+  if (route.page === 'invite') return <InviteRoute token={route.token} email={user.email} />;
+  return (
+    <TodoScreen
+      user={user}
+      listId={route.page === 'todos' ? route.listId : undefined}
+      onSignOut={session.signOut}
+    />
+  );
 }

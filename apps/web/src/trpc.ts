@@ -11,7 +11,7 @@ export type TodoPage = RouterOutputs['todo']['list'];
 export type TodoCounts = RouterOutputs['todo']['counts'];
 /** The app's tRPC client (createWebClient). */
 export type WebClient = ReturnType<typeof createWebClient>;
-/** One event of `todo.changes`: an upsert, a delete, or a reset (refetch everything). */
+/** One event of `todo.changes`: a todo's upsert or delete, a reset (refetch), a list's `list` or `listRemoved`. */
 export type TodoChange =
   RouterOutputs['todo']['changes'] extends AsyncIterable<{ data: infer Change }> ? Change : never;
 

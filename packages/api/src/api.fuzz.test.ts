@@ -1,13 +1,15 @@
 // Hostile input, generated: thousands of calls per procedure through createCaller, on an
-// in-memory PGlite. Every call must succeed or be refused as BAD_REQUEST / NOT_FOUND / CONFLICT
-// (a create proposing another user's id; never INTERNAL_SERVER_ERROR), and the other user's
-// rows must be exactly as they were.
+// in-memory PGlite. Every call must succeed or be refused as that procedure may be (REFUSALS:
+// BAD_REQUEST, NOT_FOUND, FORBIDDEN, CONFLICT for a create proposing another user's id, 429 past
+// the invites' quota; never INTERNAL_SERVER_ERROR), and the other user's rows, lists, members
+// and invites must be exactly as they were. Alice owns lists, views one of Bob's and is no
+// member of his Inbox.
 // FUZZ_SEED=<n> replays another sequence; FUZZ_RUNS_SCALE=<x> runs more or fewer.
 import type { DB } from '@todo/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller } from './root.ts';
 import {
@@ -18,6 +20,7 @@ import {
   type ProcedurePath,
   procedureInputs,
   QUERY_PATHS,
+  REFUSALS,
 } from './testing/hostile-input.ts';
 
 type Caller = ReturnType<typeof createCaller>;
@@ -30,24 +33,47 @@ function invoke(caller: Caller, path: ProcedurePath, input: unknown): Promise<un
   return (target as (input: unknown) => Promise<unknown>)(input);
 }
 
-const snapshot = (db: Kysely<DB>, userId: string) =>
-  db.selectFrom('todos').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+/** Everything of Bob's: his todos, his lists, their members but Alice (who may leave), their invites. */
+const snapshot = async (db: Kysely<DB>, userId: string, aliceId: string) => ({
+  todos: await db.selectFrom('todos').selectAll().where('created_by', '=', userId).orderBy('id').execute(),
+  lists: await db.selectFrom('lists').selectAll().where('owner_id', '=', userId).orderBy('id').execute(),
+  members: (
+    await sql`select m.* from list_members m join lists l on l.id = m.list_id
+      where l.owner_id = ${userId} and m.user_id <> ${aliceId} order by m.list_id, m.user_id`.execute(db)
+  ).rows,
+  invites: (
+    await sql`select i.id, i.email, i.accepted_at from list_invites i join lists l on l.id = i.list_id
+      where l.owner_id = ${userId} order by i.id`.execute(db)
+  ).rows,
+});
 
 describe('every procedure under hostile input (createCaller, PGlite)', () => {
   let database: TestDatabase;
   let alice: Caller;
+  let aliceId: string;
   let bobId: string;
   let bobRows: Awaited<ReturnType<typeof snapshot>>;
   const aliceIds: string[] = [];
+  const aliceLists: string[] = [];
   const cursors: string[] = [];
+  const invites = { ids: [] as string[], tokens: [] as string[] };
   const outcomes = new Map<string, number>();
+  // Invites Alice sends: their tokens join the pool, so that accepting them is tried too.
+  const mail = {
+    publicUrl: 'http://todo.test',
+    send: async (message: { link: string }) => {
+      const token = message.link.split('/invite/')[1];
+      if (token && invites.tokens.length < 50) invites.tokens.push(token);
+    },
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
-    const aliceId = await createTestUser(database.db, 'Alice', { email: 'alice@example.com' });
+    aliceId = await createTestUser(database.db, 'Alice', { email: 'alice@example.com' });
     bobId = await createTestUser(database.db, 'Bob', { email: 'bob@example.com' });
-    alice = createCaller({ db: database.db, userId: aliceId });
-    const bob = createCaller({ db: database.db, userId: bobId });
+    await sql`update users set email_verified = true`.execute(database.db);
+    alice = createCaller({ db: database.db, userId: aliceId, mail });
+    const bob = createCaller({ db: database.db, userId: bobId, mail });
     for (let i = 0; i < 8; i++) {
       await bob.todo.create({ title: `bob's %_ secret ${i}`, description: i % 2 ? 'private' : null });
       aliceIds.push((await alice.todo.create({ title: `alice ${i}` })).id);
@@ -55,7 +81,21 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     await bob.todo.update({ id: (await bob.todo.list({ limit: 1 })).items[0]?.id ?? '', completed: true });
     const page = await alice.todo.list({ limit: 3 });
     if (page.nextCursor) cursors.push(page.nextCursor);
-    bobRows = await snapshot(database.db, bobId);
+    for (const name of ['Work', 'Home']) aliceLists.push((await alice.list.create({ name })).id);
+    const [aliceInbox] = (await alice.list.all()).lists;
+    if (aliceInbox) aliceLists.push(aliceInbox.id);
+    // Bob's list that Alice views, and an invite of his that she cannot see.
+    const viewing = await bob.list.create({ name: 'Shared' });
+    await bob.todo.create({ listId: viewing.id, title: 'shared with alice' });
+    await bob.list.invite({ id: viewing.id, email: 'alice@example.com', role: 'viewer' });
+    await alice.invite.accept({ token: invites.tokens.pop() ?? '' });
+    invites.ids.push(
+      (await bob.list.invite({ id: viewing.id, email: 'carol@example.com', role: 'editor' })).inviteId,
+    );
+    const [bobInbox] = (await bob.list.all()).lists;
+    pools.lists = { own: () => aliceLists, foreign: [bobInbox?.id ?? ''], viewing: [viewing.id] };
+    pools.users = [aliceId, bobId];
+    bobRows = await snapshot(database.db, bobId, aliceId);
   });
 
   afterAll(async () => {
@@ -63,7 +103,12 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     await database?.dispose();
   });
 
-  const pools = { own: () => aliceIds, foreign: [] as string[], cursors: () => cursors };
+  const pools: Parameters<typeof procedureInputs>[0] = {
+    own: () => aliceIds,
+    foreign: [] as string[],
+    cursors: () => cursors,
+    invites: () => invites,
+  };
 
   const runs: Record<ProcedurePath, number> = {
     'todo.list': 1500,
@@ -78,12 +123,28 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     me: 300,
     'account.export': 200,
     'account.import': 1500,
+    'list.all': 200,
+    'list.create': 600,
+    'list.rename': 800,
+    'list.delete': 600,
+    'list.move': 800,
+    'list.members': 500,
+    'list.invite': 800,
+    'list.revokeInvite': 400,
+    'list.setRole': 600,
+    'list.removeMember': 600,
+    'list.leave': 400,
+    'invite.get': 500,
+    'invite.accept': 600,
+    'invite.pending': 200,
   };
 
   it.each(Object.entries(runs) as [ProcedurePath, number][])(
-    '%s: only success, BAD_REQUEST, NOT_FOUND or CONFLICT where valid; the other user untouched',
+    '%s: only success or the refusals it may give; the other user untouched',
     async (path, numRuns) => {
-      pools.foreign = bobRows.map((row) => row.id);
+      pools.foreign = bobRows.todos
+        .filter((row) => row.list_id !== pools.lists?.viewing[0])
+        .map((row) => row.id);
       const arbitrary = procedureInputs(pools)[path];
       await fc.assert(
         fc.asyncProperty(arbitrary, async (input) => {
@@ -121,6 +182,12 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
               }
               aliceIds.push(created.id);
             }
+            if (path === 'list.create' && aliceLists.length < 200)
+              aliceLists.push((outcome.value as { id: string }).id);
+            if (path === 'list.all') {
+              const { lists } = outcome.value as { lists: { id: string }[] };
+              expect(lists.some((list) => pools.lists?.foreign.includes(list.id))).toBe(false);
+            }
             if (path === 'account.import') {
               const { added, skipped } = outcome.value as { added: number; skipped: number };
               expect(added + skipped).toBe((input as { todos: unknown[] }).todos.length);
@@ -137,18 +204,15 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
           } else {
             expect(outcome.error).toBeInstanceOf(TRPCError);
             const { code } = outcome.error as TRPCError;
-            const valid = ['BAD_REQUEST'];
-            if (ID_PATHS.has(path)) valid.push('NOT_FOUND');
-            if (PROPOSED_ID_PATHS.has(path)) valid.push('CONFLICT');
-            expect(valid).toContain(code);
+            expect(['BAD_REQUEST', ...REFUSALS[path]]).toContain(code);
             // CONFLICT only for an id another user's todo has.
             if (code === 'CONFLICT') expect(pools.foreign).toContain(holder?.id);
           }
-          if (!QUERY_PATHS.has(path)) expect(await snapshot(database.db, bobId)).toEqual(bobRows);
+          if (!QUERY_PATHS.has(path)) expect(await snapshot(database.db, bobId, aliceId)).toEqual(bobRows);
         }),
         { numRuns: fuzzRuns(numRuns), seed: fuzzSeed, endOnFailure: true },
       );
-      expect(await snapshot(database.db, bobId)).toEqual(bobRows);
+      expect(await snapshot(database.db, bobId, aliceId)).toEqual(bobRows);
     },
     120_000,
   );

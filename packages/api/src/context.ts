@@ -8,6 +8,7 @@ import { type Caller, callerDatabase, type Database, type DB, type SessionPolicy
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Kysely } from 'kysely';
 import type { Auth } from './auth.ts';
+import type { AuthMail } from './auth-mail.ts';
 import type { Context, Live, StreamSlot } from './trpc.ts';
 
 const DAY = 60 * 60 * 24;
@@ -86,9 +87,15 @@ export function httpContext(options: {
   exposeInternalErrors: boolean;
   /** Live sync (`todo.changes`); without it subscriptions are refused. */
   live?: Live;
+  /** Mail that procedures send (list invites); absent or not enabled, invites are refused. */
+  mail?: AuthMail;
 }): (headers: IncomingHttpHeaders, stream?: StreamSlot) => Context {
   const { auth, exposeInternalErrors } = options;
   const live = options.live ?? null;
+  // Links in mail lead to the app's own origin, which Better Auth knows as its base URL.
+  const mail = options.mail?.enabled
+    ? { send: options.mail.send, publicUrl: auth.options.baseURL ?? '' }
+    : null;
   const db = callerDatabase({ db: options.db, pgPool: options.pgPool ?? null }, sessionPolicy(auth));
   return (headers, stream) => {
     let caller: Promise<Caller | null> | undefined;
@@ -101,6 +108,7 @@ export function httpContext(options: {
       exposeInternalErrors,
       live,
       stream: stream ?? null,
+      mail,
     };
   };
 }

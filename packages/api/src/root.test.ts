@@ -48,6 +48,20 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       'todo.setAllCompleted': () => anonymous().todo.setAllCompleted({ completed: true }),
       'todo.clearCompleted': () => anonymous().todo.clearCompleted(),
       'todo.changes': () => anonymous().todo.changes({}),
+      'list.all': () => anonymous().list.all(),
+      'list.create': () => anonymous().list.create({ name: 'sneaky' }),
+      'list.rename': () => anonymous().list.rename({ id: SOME_ID, name: 'sneaky' }),
+      'list.delete': () => anonymous().list.delete({ id: SOME_ID }),
+      'list.move': () => anonymous().list.move({ id: SOME_ID, afterId: null }),
+      'list.members': () => anonymous().list.members({ id: SOME_ID }),
+      'list.invite': () => anonymous().list.invite({ id: SOME_ID, email: 'x@example.com', role: 'editor' }),
+      'list.revokeInvite': () => anonymous().list.revokeInvite({ inviteId: SOME_ID }),
+      'list.setRole': () => anonymous().list.setRole({ id: SOME_ID, userId: SOME_ID, role: 'viewer' }),
+      'list.removeMember': () => anonymous().list.removeMember({ id: SOME_ID, userId: SOME_ID }),
+      'list.leave': () => anonymous().list.leave({ id: SOME_ID }),
+      'invite.get': () => anonymous().invite.get({ token: 'a'.repeat(43) }),
+      'invite.accept': () => anonymous().invite.accept({ token: 'a'.repeat(43) }),
+      'invite.pending': () => anonymous().invite.pending(),
       'account.export': () => anonymous().account.export(),
       'account.import': () =>
         anonymous().account.import({ todos: [{ id: SOME_ID, title: 'sneaky', completed: false }] }),
@@ -79,12 +93,15 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
   it('exports input and output types that match the contract', () => {
     type Todo = {
       id: string;
+      listId: string;
       title: string;
       description: string | null;
       completed: boolean;
       dueAt: string | null;
       priority: 'none' | 'low' | 'medium' | 'high';
       position: number;
+      createdBy: string | null;
+      updatedBy: string | null;
       createdAt: string;
       updatedAt: string;
     };
@@ -100,6 +117,30 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
       active: number;
       completed: number;
     }>();
+    type List = {
+      id: string;
+      name: string;
+      isInbox: boolean;
+      role: 'owner' | 'editor' | 'viewer';
+      owner: { id: string; name: string };
+      memberCount: number;
+      counts: { active: number; completed: number };
+    };
+    expectTypeOf<RouterOutputs['list']['all']>().toEqualTypeOf<{ lists: List[] }>();
+    expectTypeOf<RouterOutputs['list']['create']>().toEqualTypeOf<List>();
+    expectTypeOf<RouterOutputs['invite']['accept']>().toEqualTypeOf<List>();
+    expectTypeOf<RouterInputs['list']['move']>().toEqualTypeOf<{ id: string; afterId: string | null }>();
+    expectTypeOf<RouterInputs['list']['invite']>().toEqualTypeOf<{
+      id: string;
+      email: string;
+      role: 'editor' | 'viewer';
+    }>();
+    expectTypeOf<RouterOutputs['invite']['get']>().toEqualTypeOf<{
+      list: { name: string };
+      invitedBy: { name: string };
+      role: 'editor' | 'viewer';
+      email: string;
+    }>();
     expectTypeOf<RouterOutputs['me']>().toEqualTypeOf<{
       id: string;
       email: string;
@@ -109,6 +150,7 @@ describe.each(testDrivers)('appRouter on %s', (driver) => {
     expectTypeOf<RouterOutputs['account']['export']>().toEqualTypeOf<{
       exportedAt: string;
       user: { id: string; email: string; name: string; createdAt: string };
+      lists: { id: string; name: string; isInbox: boolean; role: 'owner' | 'editor' | 'viewer' }[];
       todos: Todo[];
     }>();
     expectTypeOf<RouterOutputs['account']['export']>().toExtend<RouterInputs['account']['import']>();

@@ -4,8 +4,16 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { accountRouter } from './routers/account.ts';
+import { inviteRouter } from './routers/invite.ts';
+import { listRouter } from './routers/list.ts';
 import { todoRouter } from './routers/todo.ts';
-import { authedProcedure, createCallerFactory, createInnerContext, router } from './trpc.ts';
+import {
+  authedProcedure,
+  createCallerFactory,
+  createInnerContext,
+  type ProcedureMail,
+  router,
+} from './trpc.ts';
 
 export const appRouter = router({
   me: authedProcedure.query(async ({ ctx }) => {
@@ -15,6 +23,8 @@ export const appRouter = router({
     return profile;
   }),
   todo: todoRouter,
+  list: listRouter,
+  invite: inviteRouter,
   account: accountRouter,
 });
 
@@ -31,6 +41,6 @@ const callerFactory = createCallerFactory(appRouter);
  * const api = createCaller({ db, userId });
  * const todo = await api.todo.create({ title: 'Write the report' });
  */
-export function createCaller(options: { db: Kysely<DB>; userId: string | null }) {
+export function createCaller(options: { db: Kysely<DB>; userId: string | null; mail?: ProcedureMail }) {
   return callerFactory(createInnerContext(options));
 }

@@ -11,13 +11,18 @@ import {
   type ChangeFeed,
   callerDatabase,
   type DB,
+  ForbiddenError,
   isDatabaseUnavailable,
+  ListRuleError,
   NoSessionError,
+  NotFoundError,
   type Owner,
 } from '@todo/db';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { ZodError, z } from 'zod';
+import type { MailMessage } from './auth-mail.ts';
 
 /**
  * Everything a procedure may use: the database as callers see it (packages/db caller.ts), and
@@ -34,7 +39,12 @@ export type Context = {
   live: Live | null;
   /** The server's handle on this request's event stream: set for a `todo.changes` request only. */
   stream: StreamSlot | null;
+  /** Mail that procedures send (invites); null where the server cannot send any. */
+  mail: ProcedureMail | null;
 };
+
+/** How a procedure mails someone, and the app's own origin, which its links start with. */
+export type ProcedureMail = { send(message: MailMessage): Promise<void>; publicUrl: string };
 
 /**
  * What event streams share in a process: its change feed, and the share of the pool their
@@ -65,6 +75,7 @@ export function createInnerContext(options: {
   db: Kysely<DB>;
   userId: string | null;
   exposeInternalErrors?: boolean;
+  mail?: ProcedureMail;
 }): Context {
   const caller = options.userId ? { userId: options.userId } : null;
   return {
@@ -73,6 +84,7 @@ export function createInnerContext(options: {
     exposeInternalErrors: options.exposeInternalErrors ?? true,
     live: null,
     stream: null,
+    mail: options.mail ?? null,
   };
 }
 
@@ -137,32 +149,65 @@ const procedure = t.procedure.use(databaseAvailability);
 
 const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
 
+/** The TRPCError code of each refusal the db package throws (list-access.ts). */
+const REFUSALS: [new (...args: never[]) => Error, TRPC_ERROR_CODE_KEY][] = [
+  [NotFoundError, 'NOT_FOUND'],
+  [ForbiddenError, 'FORBIDDEN'],
+  [ListRuleError, 'BAD_REQUEST'],
+];
+
+/**
+ * A refusal from the database's rules (not a member, a viewer's write, the Inbox's rules, a
+ * limit) as its TRPCError, with the words the db package chose; undefined for anything else.
+ */
+function refusalOf(error: TRPCError): TRPCError | undefined {
+  const { cause } = error;
+  const refusal = REFUSALS.find(([kind]) => cause instanceof kind);
+  return refusal && cause ? new TRPCError({ code: refusal[1], message: cause.message, cause }) : undefined;
+}
+
 /**
  * Refuses callers without a live session and runs the rest of the procedure as one transaction
  * acting as the caller: `ctx.db` is that transaction, under row-level security, so even a query
- * that forgot its `where user_id = …` cannot reach another user's rows, and `ctx.owner` names
+ * that forgot its membership condition cannot reach another user's rows, and `ctx.owner` names
  * the caller to the queries. A failed mutation rolls back; tRPC answers its error unchanged. A
- * query runs read-only: PostgreSQL refuses it any write.
+ * query runs read-only: PostgreSQL refuses it any write. `ctx.afterCommit(fn)` runs `fn` once
+ * the transaction has committed, never for one that rolled back: a mail about a write goes out
+ * only when the write holds.
  */
-export const authedProcedure = procedure.use(async ({ ctx, next, type }) => {
-  const caller = await ctx.caller();
-  if (!caller) throw unauthorized();
-  const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner } });
-  let failed: Awaited<ReturnType<typeof proceed>> | undefined;
-  try {
-    const run = async (db: Kysely<DB>, owner: Owner) => {
-      const result = await proceed(db, owner);
-      if (result.ok) return result;
-      failed = result;
-      throw result.error; // rolls the transaction back
+export const authedProcedure = procedure
+  .use(async ({ ctx, next, type }) => {
+    const caller = await ctx.caller();
+    if (!caller) throw unauthorized();
+    const committed: (() => Promise<void>)[] = [];
+    const afterCommit = (fn: () => Promise<void>) => {
+      committed.push(fn);
     };
-    return await ctx.db.as(caller, run, { readOnly: type === 'query' });
-  } catch (error) {
-    if (error instanceof NoSessionError) throw unauthorized();
-    if (failed) return failed;
-    throw error;
-  }
-});
+    const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner, afterCommit } });
+    let failed: Awaited<ReturnType<typeof proceed>> | undefined;
+    let result: Awaited<ReturnType<typeof proceed>>;
+    try {
+      const run = async (db: Kysely<DB>, owner: Owner) => {
+        const outcome = await proceed(db, owner);
+        if (outcome.ok) return outcome;
+        failed = outcome;
+        throw outcome.error; // rolls the transaction back
+      };
+      result = await ctx.db.as(caller, run, { readOnly: type === 'query' });
+    } catch (error) {
+      if (error instanceof NoSessionError) throw unauthorized();
+      if (failed) return failed;
+      throw error;
+    }
+    for (const fn of committed) await fn();
+    return result;
+  })
+  .use(async ({ next }) => {
+    const result = await next();
+    const refusal = result.ok ? undefined : refusalOf(result.error);
+    if (refusal) throw refusal;
+    return result;
+  });
 
 /**
  * Opens an event stream for callers with a live session: the server's slot checks the session

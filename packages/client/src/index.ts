@@ -15,7 +15,7 @@ export type { AppRouter, RouterInputs, RouterOutputs } from '@todo/api';
 export { changePassword, type SignedInUser, signIn, signOut, signUp, TodoAuthError } from './auth.ts';
 export { TRPCClientError };
 
-/** One event of `todo.changes`: `{ type: 'upsert', todo }`, `{ type: 'delete', id }` or `{ type: 'reset' }`. */
+/** One event of `todo.changes`: a todo's `upsert` or `delete`, a `reset`, a `list` or a `listRemoved` (contract: Realtime). */
 export type TodoChange =
   RouterOutputs['todo']['changes'] extends AsyncIterable<{ data: infer C }> ? C : never;
 

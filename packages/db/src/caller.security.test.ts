@@ -1,11 +1,12 @@
-// Row-level security on its own: statements with no `where user_id` at all, run as a caller
-// known by id (callerDatabase), see and change only that user's rows.
+// Row-level security on its own: statements with no `where` at all, run as a caller known by id
+// (callerDatabase), see and change only the rows of that user's lists (here, each one's Inbox;
+// shared lists: list-rls.test.ts).
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerDatabase } from './caller.ts';
 import type { DB } from './schema.ts';
-import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from './testing.ts';
+import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
 
 describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
   let database: TestDatabase;
@@ -16,10 +17,10 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
     (
       await database.db
         .selectFrom('todos')
-        .select(['user_id', 'title', 'completed'])
+        .select(['created_by', 'title', 'completed'])
         .orderBy('title')
         .execute()
-    ).map((row) => `${row.user_id === alice ? 'alice' : 'bob'}:${row.title}:${row.completed}`);
+    ).map((row) => `${row.created_by === alice ? 'alice' : 'bob'}:${row.title}:${row.completed}`);
 
   beforeAll(async () => {
     database = await createTestDatabase(driver);
@@ -28,10 +29,10 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
     await database.db
       .insertInto('todos')
       .values([
-        { user_id: alice, title: 'a1', created_at: now },
-        { user_id: alice, title: 'a2', created_at: now },
-        { user_id: bob, title: 'b1', created_at: now },
-        { user_id: bob, title: 'b2', completed: true, created_at: now },
+        { created_by: alice, title: 'a1', created_at: now },
+        { created_by: alice, title: 'a2', created_at: now },
+        { created_by: bob, title: 'b1', created_at: now },
+        { created_by: bob, title: 'b2', completed: true, created_at: now },
       ])
       .execute();
   });
@@ -65,13 +66,19 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
     expect(await ownerRows()).toEqual(before.filter((row) => !row.startsWith('bob')).concat('bob:b2:false'));
   });
 
-  it("refuses to insert or move a row into another user's name", async () => {
-    await expect(
-      asUser(alice, (trx) => sql`insert into todos (user_id, title) values (${bob}, 'planted')`.execute(trx)),
-    ).rejects.toThrow(/row-level security/);
-    await expect(asUser(alice, (trx) => sql`update todos set user_id = ${bob}`.execute(trx))).rejects.toThrow(
-      /row-level security/,
+  it("refuses to insert or move a row into another user's list", async () => {
+    const [bobInbox] = await queryRows<{ id: string }>(
+      database.db,
+      `select id from lists where owner_id = '${bob}' and is_inbox`,
     );
+    await expect(
+      asUser(alice, (trx) =>
+        sql`insert into todos (list_id, title) values (${bobInbox?.id}, 'planted')`.execute(trx),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      asUser(alice, (trx) => sql`update todos set list_id = ${bobInbox?.id}`.execute(trx)),
+    ).rejects.toThrow(/row-level security/);
     expect((await ownerRows()).filter((row) => row.includes('planted'))).toEqual([]);
   });
 
@@ -87,7 +94,7 @@ describe.each(testDrivers)('row-level security on todos (%s)', (driver) => {
     expect((await ownerRows()).length).toBe(3);
   });
 
-  it('gives the application role nothing beyond the todos and the own profile', async () => {
+  it('gives the application role nothing beyond its lists and the own profile', async () => {
     await expect(asUser(alice, (trx) => sql`select token from sessions`.execute(trx))).rejects.toThrow(
       /permission denied/,
     );

@@ -37,8 +37,8 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
     await database.db
       .insertInto('todos')
       .values([
-        { user_id: alice, title: 'a1' },
-        { user_id: bob, title: 'b1' },
+        { created_by: alice, title: 'a1' },
+        { created_by: bob, title: 'b1' },
       ])
       .execute();
   });
@@ -75,11 +75,11 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
     const created = await as({ sessionToken: 'alice-token' }, (db, owner) =>
       db
         .insertInto('todos')
-        .values({ user_id: owner, title: 'a2' })
-        .returning('user_id')
+        .values({ created_by: owner, title: 'a2' })
+        .returning('created_by')
         .executeTakeFirstOrThrow(),
     );
-    expect(created.user_id).toBe(alice);
+    expect(created.created_by).toBe(alice);
   });
 
   it('runs nothing for an unknown or expired token, even where the pool’s role bypasses row-level security', async () => {
@@ -93,7 +93,7 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
     for (const sessionToken of ['nobody', 'old-token', '']) {
       await expect(
         as({ sessionToken }, (db) =>
-          db.insertInto('todos').values({ user_id: alice, title: 'intruder' }).execute(),
+          db.insertInto('todos').values({ created_by: alice, title: 'intruder' }).execute(),
         ),
       ).rejects.toBeInstanceOf(NoSessionError);
       await expect(
@@ -109,20 +109,20 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
   it('is all or nothing: a failing statement takes the earlier ones with it', async () => {
     await expect(
       as({ sessionToken: 'alice-token' }, async (db, owner) => {
-        await db.insertInto('todos').values({ user_id: owner, title: 'half-done' }).execute();
-        await db.insertInto('todos').values({ user_id: owner, title: '' }).execute(); // the title check
+        await db.insertInto('todos').values({ created_by: owner, title: 'half-done' }).execute();
+        await db.insertInto('todos').values({ created_by: owner, title: '' }).execute(); // the title check
       }),
     ).rejects.toThrow(/check constraint/);
     await expect(
       as({ userId: alice }, async (db, owner) => {
-        await db.insertInto('todos').values({ user_id: owner, title: 'half-done' }).execute();
+        await db.insertInto('todos').values({ created_by: owner, title: 'half-done' }).execute();
         throw new Error('the procedure failed after writing');
       }),
     ).rejects.toThrow('the procedure failed after writing');
     expect(await count('half-done')).toBe(0);
 
     const titles = await as({ sessionToken: 'alice-token' }, async (db, owner) => {
-      await db.insertInto('todos').values({ user_id: owner, title: 'kept' }).execute();
+      await db.insertInto('todos').values({ created_by: owner, title: 'kept' }).execute();
       return db.selectFrom('todos').select('title').orderBy('title').execute();
     });
     expect(titles.map((row) => row.title)).toEqual(['a1', 'a2', 'kept']);
@@ -142,7 +142,7 @@ describe.each(testDrivers)('acting as the caller (%s)', (driver) => {
       as(
         { sessionToken: 'alice-token' },
         (db, owner) =>
-          db.insertInto('todos').values({ user_id: owner, title: 'written-in-a-query' }).execute(),
+          db.insertInto('todos').values({ created_by: owner, title: 'written-in-a-query' }).execute(),
         { readOnly: true },
       ),
     ).rejects.toThrow(/read-only transaction/);
@@ -194,7 +194,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the pipelined transaction (pg)'
     await createTestUser(database.db, 'alice', { id: alice });
     await sql`insert into sessions (token, expires_at, updated_at, user_id)
       values ('alice-token', now() + interval '7 days', now(), ${alice})`.execute(database.db);
-    await database.db.insertInto('todos').values({ user_id: alice, title: 'a1' }).execute();
+    await database.db.insertInto('todos').values({ created_by: alice, title: 'a1' }).execute();
   });
   afterAll(async () => {
     await single?.end();
@@ -205,7 +205,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the pipelined transaction (pg)'
     const { as } = callerDatabase({ db: database.db, pgPool: single }, policy);
     const titles = (sessionToken: string) =>
       as({ sessionToken }, (db, owner) =>
-        db.selectFrom('todos').select('title').where('user_id', '=', owner).orderBy('title').execute(),
+        db.selectFrom('todos').select('title').where('created_by', '=', owner).orderBy('title').execute(),
       );
     const first = await titles('alice-token');
     expect(first).toEqual([{ title: 'a1' }]);
@@ -220,7 +220,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the pipelined transaction (pg)'
       ).rejects.toThrow(/uuid/);
       await expect(
         as({ sessionToken: 'alice-token' }, (db, owner) =>
-          db.insertInto('todos').values({ user_id: owner, title: '' }).execute(),
+          db.insertInto('todos').values({ created_by: owner, title: '' }).execute(),
         ),
       ).rejects.toThrow(/check constraint/);
       await expect(titles('nobody')).rejects.toThrow(NoSessionError);

@@ -8,15 +8,8 @@ import { callerDatabase, type Owner } from './caller.ts';
 import { changeLogHead, changesSince, type LoggedChange, pruneChanges } from './changes.ts';
 import type { DB } from './schema.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
-import {
-  clearCompleted,
-  createTodo,
-  deleteTodo,
-  getTodo,
-  setAllCompleted,
-  type Todo,
-  updateTodo,
-} from './todos.ts';
+import { clearCompleted, createTodo, deleteTodo, setAllCompleted, updateTodo } from './todo-writes.ts';
+import { getTodo, type Todo } from './todos.ts';
 
 const policy = { expiresInSeconds: 3600, updateAgeSeconds: 60 };
 
@@ -83,7 +76,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
         { type: 'upsert', todo: renamed },
         { type: 'upsert', todo: done },
         ...more.map((todo) => ({ type: 'upsert', todo })),
-        { type: 'delete', id: created.id },
+        { type: 'delete', id: created.id, listId: created.listId },
       ]);
       expect(ascending(events.map((event) => event.id))).toBe(true);
     });
@@ -129,7 +122,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
 
       let head = await headOf(alice);
       expect(await as(alice, (db, o) => setAllCompleted(db, o, true))).toBe(3);
-      expect(await since(head)).toEqual([{ type: 'reset' }]);
+      expect(await since(head)).toEqual([{ type: 'reset', listId: a.listId }]);
 
       head = await headOf(alice);
       expect(await as(alice, (db, o) => setAllCompleted(db, o, true))).toBe(0);
@@ -144,12 +137,12 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
       await as(alice, (db, o) => updateTodo(db, o, c.id, { completed: false }));
       head = await headOf(alice);
       expect(await as(alice, (db, o) => clearCompleted(db, o))).toBe(2);
-      expect(await since(head)).toEqual([{ type: 'reset' }]);
+      expect(await since(head)).toEqual([{ type: 'reset', listId: a.listId }]);
 
       await as(alice, (db, o) => updateTodo(db, o, c.id, { completed: true }));
       head = await headOf(alice);
       expect(await as(alice, (db, o) => clearCompleted(db, o))).toBe(1);
-      expect(await since(head)).toEqual([{ type: 'delete', id: c.id }]);
+      expect(await since(head)).toEqual([{ type: 'delete', id: c.id, listId: c.listId }]);
 
       head = await headOf(alice);
       expect(await as(alice, (db, o) => clearCompleted(db, o))).toBe(0);
@@ -216,8 +209,9 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
     const left = await logRows();
     expect(left.filter((row) => row.user_id === alice || row.user_id === carol)).toEqual([]);
     expect(left).toEqual(others);
+    // Their todos went with their Inboxes, none left behind without an author.
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from todos
-      where user_id in (${alice}, ${carol})`.execute(database.db);
+      where created_by is null`.execute(database.db);
     expect(rows).toEqual([{ n: 0 }]);
     expect(await eventsOf(bob)).toHaveLength(2);
   });
@@ -248,7 +242,7 @@ describe.each(testDrivers)('the change log (%s)', (driver) => {
         sql`insert into todo_changes (user_id, seq, kind) values (${bob}, 1000000, 'reset')`,
         sql`insert into todo_changes (user_id, seq, kind) values (${alice}, 1000000, 'reset')`,
         sql`update change_counters set last_seq = 0`,
-        sql`update todo_changes set kind = 'reset', todo_id = null, todo = null`,
+        sql`update todo_changes set kind = 'reset', todo_id = null, body = null`,
         sql`update todo_changes set user_id = ${bob}`,
         sql`delete from todo_changes`,
         sql`delete from todo_changes where user_id = ${alice}`,

@@ -1,26 +1,45 @@
 /**
- * The change log (migrations/0007, 0014): what live sync reads. Triggers write one event per
- * committed change to a user's todos, numbered per account (`seq`: 1, 2, 3… in commit order;
- * the id a client sees). These functions read a caller's events, as the caller (row-level
- * security), read the events a NOTIFY named, as the server, and prune old ones, as the owner.
+ * The change log (migrations/0007, 0014, 0016): what live sync reads. Triggers write, into the
+ * log of every member of a list, one event per statement that changed the list's todos, and
+ * one per change of the list itself or its members; each account's events are numbered on
+ * their own (`seq`: 1, 2, 3… in commit order; the id a client sees). These functions read a
+ * caller's events, as the caller (row-level security), read the events a NOTIFY named, as the
+ * server, and prune old ones, as the owner.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Owner } from './caller.ts';
+import type { List } from './lists.ts';
 import type { DB } from './schema.ts';
 import type { Todo } from './todos.ts';
 
-/** One change to a user's todos, as `todo.changes` sends it. `reset`: refetch everything. */
-export type TodoChange = { type: 'upsert'; todo: Todo } | { type: 'delete'; id: string } | { type: 'reset' };
-
 /**
- * A change and its id: the event's number in its account's log, which grows by one with each
- * of the account's commits (a gap means an event was taken out).
+ * One change a member of a list sees, as `todo.changes` sends it:
+ * - `upsert`: a todo as `todo.get` reads it (its `listId` says where it is now);
+ * - `delete`: a todo gone from the list `listId`, deleted or moved where they are no member;
+ * - `reset`: refetch the list `listId`, or everything without one (a bulk change, or events that
+ *   can no longer be replayed);
+ * - `list`: a list they are a member of, as `list.all` shows it to them (made, renamed, its members
+ *   or their roles changed);
+ * - `listRemoved`: a list they are no longer a member of (deleted, they were removed or left).
+ *   Nothing more of it follows.
  */
-export type LoggedChange = { id: string; change: TodoChange };
+export type TodoChange =
+  | { type: 'upsert'; todo: Todo }
+  | { type: 'delete'; id: string; listId: string }
+  | { type: 'reset'; listId?: string }
+  | { type: 'list'; list: List }
+  | { type: 'listRemoved'; id: string };
 
 /**
- * The channel the triggers NOTIFY on. A notice names the account, the event's number and its
- * row: never its content, which any role that can connect could read.
+ * A change and its id: the event's number in its account's log, which grows with each of the
+ * account's commits (a gap means events were taken out: a list's, when its member was removed).
+ * `listId` is the list the event is of, for the stream, which sends only `change`.
+ */
+export type LoggedChange = { id: string; listId: string | null; change: TodoChange };
+
+/**
+ * The channel the triggers NOTIFY on. A notice names up to 100 events, each by its account and
+ * row: never their content, which any role that can connect could read.
  */
 export const CHANGES_CHANNEL = 'todo_changes';
 
@@ -28,17 +47,28 @@ export const CHANGES_CHANNEL = 'todo_changes';
 export type ChangeRetention = { seconds: number; events: number };
 export const DEFAULT_RETENTION: ChangeRetention = { seconds: 600, events: 1_000 };
 
-type Row = { seq: string; kind: string; todo_id: string | null; todo: unknown };
+type Row = { seq: string; kind: string; list_id: string | null; todo_id: string | null; body: unknown };
 
+/** The event in a log row, as the trigger wrote it (migrations/0016, `todo_changes_kind`). */
 function toChange(row: Row): TodoChange {
-  if (row.kind === 'upsert') {
-    // Written by the trigger in the contract's form; PGlite parses jsonb, pg too.
-    const todo = (typeof row.todo === 'string' ? JSON.parse(row.todo) : row.todo) as Todo;
-    return { type: 'upsert', todo };
+  // Written by the trigger in the contract's form; PGlite parses jsonb, pg too.
+  const body = typeof row.body === 'string' ? JSON.parse(row.body) : row.body;
+  const listId = row.list_id ?? '';
+  switch (row.kind) {
+    case 'upsert':
+      return { type: 'upsert', todo: body as Todo };
+    case 'delete':
+      return { type: 'delete', id: row.todo_id ?? '', listId };
+    case 'list':
+      return { type: 'list', list: body as List };
+    case 'listRemoved':
+      return { type: 'listRemoved', id: listId };
+    default:
+      return row.list_id ? { type: 'reset', listId } : { type: 'reset' };
   }
-  if (row.kind === 'delete' && row.todo_id) return { type: 'delete', id: row.todo_id };
-  return { type: 'reset' };
 }
+
+const toLogged = (row: Row): LoggedChange => ({ id: row.seq, listId: row.list_id, change: toChange(row) });
 
 /**
  * The caller's own user id and the id of the newest event in their log ('0' when it is empty):
@@ -96,7 +126,7 @@ export async function changesSince(
         limit ${page.rows + 2}
       ) as candidates
     )
-    select sized.seq::text as seq, c.kind, c.todo_id, c.todo, sized.fetched
+    select sized.seq::text as seq, c.kind, c.list_id, c.todo_id, c.body, sized.fetched
     from sized join todo_changes c on c.id = sized.id
     where sized.n <= ${anchored ? 2 : 1} or sized.before < ${page.bytes}
     order by sized.seq -- not the text alias`.execute(db);
@@ -112,7 +142,7 @@ export async function changesSince(
   const fetched = Number(rows[0]?.fetched ?? 0);
   const kept = events.slice(0, page.rows);
   const more = kept.length < events.length || rows.length < fetched;
-  return { events: kept.map((row) => ({ id: row.seq, change: toChange(row) })), more };
+  return { events: kept.map(toLogged), more };
 }
 
 /** An event a NOTIFY named: its account, and the event under its number. */
@@ -132,10 +162,10 @@ export async function notifiedChanges(
 ): Promise<NotifiedChange[]> {
   if (rows.length === 0 || userIds.length === 0) return [];
   const { rows: found } = await sql<Row & { user_id: string }>`
-    select user_id, seq::text as seq, kind, todo_id, todo from todo_changes
+    select user_id, seq::text as seq, kind, list_id, todo_id, body from todo_changes
     where id = any(${[...rows]}::bigint[]) and user_id = any(${[...userIds]}::uuid[])
     order by user_id, todo_changes.seq`.execute(db);
-  return found.map((row) => ({ userId: row.user_id, event: { id: row.seq, change: toChange(row) } }));
+  return found.map((row) => ({ userId: row.user_id, event: toLogged(row) }));
 }
 
 /**
@@ -148,7 +178,8 @@ export async function pruneChanges(
   retention: ChangeRetention = DEFAULT_RETENTION,
 ): Promise<number> {
   // Each user's cut is one number: everything up to it goes, so what stays is always the
-  // newest events without a gap (changesSince relies on it).
+  // newest events, whole but for the events a removal took out on purpose (changesSince relies
+  // on it).
   const result = await sql`
     with ranked as (
       select user_id, seq, created_at,

@@ -15,10 +15,14 @@ export async function generateSchemaSource<T>(db: Kysely<T>): Promise<string> {
     db: db as Parameters<typeof generate>[0]['db'],
     dialect: new PostgresDialect(),
     excludePattern: 'schema_migrations',
-    // No default, but a trigger fills it (migration 0011), so an insert may leave it out.
-    // (A node, not the string 'Generated<number>': parsing a string needs TypeScript's JS API.)
+    // No default, but a trigger fills them (migrations 0011, 0015: the list's next position, the
+    // author's Inbox), so an insert may leave them out. (Nodes, not strings like
+    // 'Generated<number>': parsing a string needs TypeScript's JS API.)
     overrides: {
-      columns: { 'todos.position': new GenericExpressionNode('Generated', [new IdentifierNode('number')]) },
+      columns: {
+        'todos.position': new GenericExpressionNode('Generated', [new IdentifierNode('number')]),
+        'todos.list_id': new GenericExpressionNode('Generated', [new IdentifierNode('string')]),
+      },
     },
     outFile: null,
   });

@@ -124,7 +124,7 @@ describe.each(testDrivers)('%s connection', (driver) => {
       signal = resolve;
     });
     const failing = database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('todos').values({ user_id: userId, title: 'rolled back' }).execute();
+      await trx.insertInto('todos').values({ created_by: userId, title: 'rolled back' }).execute();
       signal();
       // Give the concurrent insert every chance to run while this transaction is open.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -133,14 +133,14 @@ describe.each(testDrivers)('%s connection', (driver) => {
     await insideTransaction;
     const committed = database.db
       .insertInto('todos')
-      .values({ user_id: userId, title: 'committed' })
+      .values({ created_by: userId, title: 'committed' })
       .execute();
     await expect(failing).rejects.toThrow('abort');
     await committed;
     const titles = await database.db
       .selectFrom('todos')
       .select('title')
-      .where('user_id', '=', userId)
+      .where('created_by', '=', userId)
       .execute();
     expect(titles).toEqual([{ title: 'committed' }]);
   });

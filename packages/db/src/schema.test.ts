@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSchemaSource, SCHEMA_FILE } from './codegen.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
-import { createTodo, getTodo, updateTodo } from './todos.ts';
+import { createTodo, updateTodo } from './todo-writes.ts';
+import { getTodo } from './todos.ts';
 
 describe.each(testDrivers)('schema on %s', (driver) => {
   let database: TestDatabase;
@@ -12,7 +13,7 @@ describe.each(testDrivers)('schema on %s', (driver) => {
   afterAll(() => database?.dispose());
 
   const insertTodo = (userId: string, title: string, description: string | null = null) =>
-    database.db.insertInto('todos').values({ user_id: userId, title, description }).execute();
+    database.db.insertInto('todos').values({ created_by: userId, title, description }).execute();
 
   test('deleting a user deletes its todos and sessions, and no one else’s', async () => {
     const leaving = await createTestUser(database.db, 'leaving');
@@ -31,11 +32,12 @@ describe.each(testDrivers)('schema on %s', (driver) => {
       .execute();
 
     await database.db.deleteFrom('users').where('id', '=', leaving).execute();
-    const left = await queryRows<{ user_id: string }>(
+    // Their todos were in their Inbox, which goes with them.
+    const left = await queryRows<{ title: string }>(
       database.db,
-      `select user_id from todos where user_id in ('${leaving}', '${staying}') union all select user_id from sessions where user_id = '${leaving}'`,
+      `select title from todos where title in ('one', 'two', 'mine') union all select token from sessions where user_id = '${leaving}'`,
     );
-    expect(left).toEqual([{ user_id: staying }]);
+    expect(left).toEqual([{ title: 'mine' }]);
   });
 
   test('updated_at moves on every update, created_at never does', async () => {
@@ -84,12 +86,12 @@ describe.each(testDrivers)('schema on %s', (driver) => {
     await insertTodo(userId, 'z', '');
     const [row] = await queryRows<{ n: number }>(
       database.db,
-      `select count(*)::int as n from todos where user_id = '${userId}'`,
+      `select count(*)::int as n from todos where created_by = '${userId}'`,
     );
     expect(row?.n).toBe(3);
     // An update to a blank title is refused as well.
     await expect(
-      database.db.updateTable('todos').set({ title: '   ' }).where('user_id', '=', userId).execute(),
+      database.db.updateTable('todos').set({ title: '   ' }).where('created_by', '=', userId).execute(),
     ).rejects.toThrow(/todos_title_length/);
   });
 
@@ -112,10 +114,12 @@ describe.each(testDrivers)('schema on %s', (driver) => {
     await insertTodo(userId, '\u0085');
   });
 
-  test('a todo needs an existing user', async () => {
-    await expect(insertTodo('00000000-0000-4000-8000-000000000000', 'orphan')).rejects.toThrow(
-      /violates foreign key constraint/,
-    );
+  test("a todo needs an existing list: without one, its author's Inbox, and without an author, none", async () => {
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    await expect(
+      database.db.insertInto('todos').values({ list_id: nobody, title: 'orphan' }).execute(),
+    ).rejects.toThrow(/violates foreign key constraint/);
+    await expect(insertTodo(nobody, 'orphan')).rejects.toThrow(/violates not-null constraint/);
   });
 
   test('emails are unique regardless of case', async () => {

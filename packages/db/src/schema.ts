@@ -46,6 +46,41 @@ export interface ChangeCounters {
   user_id: string;
 }
 
+export interface ListInviteQuota {
+  sent: number;
+  user_id: string;
+  window_started_at: Timestamp;
+}
+
+export interface ListInvites {
+  accepted_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  email: string;
+  expires_at: Generated<Timestamp>;
+  id: Generated<string>;
+  invited_by: string;
+  list_id: string;
+  role: string;
+  token_hash: string;
+}
+
+export interface ListMembers {
+  added_at: Generated<Timestamp>;
+  list_id: string;
+  position: number;
+  role: string;
+  user_id: string;
+}
+
+export interface Lists {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  is_inbox: Generated<boolean>;
+  name: string;
+  owner_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface RateLimits {
   count: number;
   id: Generated<string>;
@@ -71,12 +106,13 @@ export interface SignInFailures {
 }
 
 export interface TodoChanges {
+  body: Json | null;
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   kind: string;
+  list_id: string | null;
   seq: Int8;
   size: Generated<number | null>;
-  todo: Json | null;
   todo_id: string | null;
   user_id: string;
 }
@@ -84,16 +120,18 @@ export interface TodoChanges {
 export interface Todos {
   completed: Generated<boolean>;
   created_at: Generated<Timestamp>;
+  created_by: string | null;
   description: string | null;
   due_at: Timestamp | null;
   due_key: Generated<Timestamp | null>;
   id: Generated<string>;
+  list_id: Generated<string>;
   position: Generated<number>;
   priority: Generated<number>;
   priority_rank: Generated<number | null>;
   title: string;
   updated_at: Generated<Timestamp>;
-  user_id: string;
+  updated_by: string | null;
 }
 
 export interface Users {
@@ -118,6 +156,10 @@ export interface Verifications {
 export interface DB {
   accounts: Accounts;
   change_counters: ChangeCounters;
+  list_invite_quota: ListInviteQuota;
+  list_invites: ListInvites;
+  list_members: ListMembers;
+  lists: Lists;
   rate_limits: RateLimits;
   sessions: Sessions;
   sign_in_failures: SignInFailures;

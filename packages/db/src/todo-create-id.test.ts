@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { callerDatabase, type Owner } from './caller.ts';
 import type { DB } from './schema.ts';
 import { createTestDatabase, createTestUser, type TestDatabase, testDrivers } from './testing.ts';
-import { createTodo, getTodo, listTodos, TodoIdTakenError, updateTodo } from './todos.ts';
+import { createTodo, TodoIdTakenError, updateTodo } from './todo-writes.ts';
+import { getTodo, listTodos } from './todos.ts';
 
 describe.each(testDrivers)('createTodo with a proposed id on %s', (driver) => {
   let database: TestDatabase;

@@ -5,17 +5,16 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIGRATIONS_DIR, migrate } from './migrate.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
+import { importTodos } from './todo-import.ts';
+import { moveTodo } from './todo-move.ts';
+import { createTodo, updateTodo } from './todo-writes.ts';
 import {
-  createTodo,
   getTodo,
   InvalidCursorError,
-  importTodos,
   type ListTodosOptions,
   listAllTodos,
   listTodos,
-  moveTodo,
   type Todo,
-  updateTodo,
 } from './todos.ts';
 
 type Db = TestDatabase['db'];
@@ -67,7 +66,7 @@ describe.each(testDrivers)('due dates, priorities and manual order on %s', (driv
       sql`update todos set position = (select position from todos where id = ${todo.id}) where id = ${other.id}`.execute(
         database.db,
       ),
-    ).rejects.toThrow(/todos_user_position_key/);
+    ).rejects.toThrow(/todos_list_position_key/);
   });
 
   test('new todos go last; moves put a todo at the top, between two others and at the end', async () => {
@@ -148,7 +147,7 @@ describe.each(testDrivers)('due dates, priorities and manual order on %s', (driv
     const owner = await createTestUser(database.db, 'ties');
     // 30 todos: due dates from three values and none, priorities from all four, made in one statement.
     await sql`
-      insert into todos (user_id, title, due_at, priority)
+      insert into todos (created_by, title, due_at, priority)
       select ${owner}::uuid, 't' || lpad(n::text, 2, '0'),
         case n % 4 when 0 then null when 1 then timestamptz '2026-12-24 10:00:00.001+00'
           when 2 then timestamptz '2026-12-24 10:00:00.002+00' else timestamptz '2026-12-25 00:00:00+00' end,
@@ -288,7 +287,7 @@ describe.each(testDrivers)('due dates, priorities and manual order on %s', (driv
       ]);
       const positions = await queryRows<{ position: string }>(
         database.db,
-        `select position::text from todos where user_id = '${owner}'`,
+        `select position::text from todos where created_by = '${owner}'`,
       );
       expect(new Set(positions.map((row) => row.position)).size).toBe(4);
     },

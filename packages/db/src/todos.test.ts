@@ -2,19 +2,15 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDatabase } from './database.ts';
 import { createTestDatabase, createTestUser, queryRows, type TestDatabase, testDrivers } from './testing.ts';
+import { clearCompleted, createTodo, deleteTodo, setAllCompleted, updateTodo } from './todo-writes.ts';
 import {
-  clearCompleted,
   countTodos,
-  createTodo,
-  deleteTodo,
   getTodo,
   InvalidCursorError,
   isoFromUtcText,
   type ListTodosOptions,
   listTodos,
-  setAllCompleted,
   type Todo,
-  updateTodo,
 } from './todos.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -45,7 +41,7 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
     const direction = order === 'newest' ? 'desc' : 'asc';
     const rows = await queryRows<{ id: string }>(
       database.db,
-      `select id from todos where user_id = '${userId}' and (${where}) order by created_at ${direction}, id ${direction}`,
+      `select id from todos where created_by = '${userId}' and (${where}) order by created_at ${direction}, id ${direction}`,
     );
     return rows.map((row) => row.id);
   }
@@ -53,7 +49,7 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
   test('timestamps are PostgreSQL’s own, in UTC, truncated to milliseconds', async () => {
     const userId = await createTestUser(database.db, 'clock');
     const stored = ['03:04:05', '03:04:05.1', '03:04:05.12', '03:04:05.123456', '03:04:05.999999'];
-    await sql`insert into todos (user_id, title, created_at, updated_at)
+    await sql`insert into todos (created_by, title, created_at, updated_at)
       select ${userId}, t, ('2026-01-02 ' || t || '+00')::timestamptz, ('2026-01-02 ' || t || '-02:30')::timestamptz
       from unnest(${sql.val(stored)}::text[]) as t`.execute(database.db);
     const { items } = await listTodos(database.db, userId, { order: 'oldest' });
@@ -72,14 +68,21 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
   test('create, get, update and delete return plain JSON types', async () => {
     const userId = await createTestUser(database.db, 'crud');
     const created = await createTodo(database.db, userId, { title: 'Buy milk' });
+    const [inbox] = await queryRows<{ id: string }>(
+      database.db,
+      `select id from lists where owner_id = '${userId}' and is_inbox`,
+    );
     expect(created).toEqual({
       id: expect.stringMatching(UUID),
+      listId: inbox?.id,
       title: 'Buy milk',
       description: null,
       completed: false,
       dueAt: null,
       priority: 'none',
       position: 1,
+      createdBy: userId,
+      updatedBy: userId,
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
     });
@@ -176,7 +179,7 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
     // 40 rows at one instant, 20 more a microsecond apart around it: ties broken by id, and
     // the cursor must keep microseconds that a JS Date would round away.
     await sql`
-      insert into todos (user_id, title, completed, created_at)
+      insert into todos (created_by, title, completed, created_at)
       select ${userId}::uuid, 'tie ' || n, n % 4 = 0, timestamptz '2024-05-01 12:00:00.123456+00'
       from generate_series(1, 40) n
       union all
@@ -201,7 +204,7 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
   test('the cursor works for a filter and a search combined', async () => {
     const userId = await createTestUser(database.db, 'combined');
     await sql`
-      insert into todos (user_id, title, description, completed, created_at)
+      insert into todos (created_by, title, description, completed, created_at)
       select ${userId}::uuid,
              case when n % 3 = 0 then 'Buy MILK #' || n else 'chore ' || n end,
              case when n % 5 = 0 then 'remember the milk' end,
@@ -278,7 +281,7 @@ describe.each(testDrivers)('todo queries on %s', (driver) => {
   test('cursors do not depend on the session TimeZone', async () => {
     const userId = await createTestUser(database.db, 'datestyle');
     await sql`
-      insert into todos (user_id, title, created_at)
+      insert into todos (created_by, title, created_at)
       select ${userId}::uuid, 'row ' || n, timestamptz '2024-07-01 00:00:00.000001+00' + (n / 3) * interval '1 microsecond'
       from generate_series(1, 12) n
     `.execute(database.db);

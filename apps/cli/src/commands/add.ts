@@ -7,10 +7,13 @@ import {
   dueEcho,
   dueOption,
   jsonOption,
+  LIST_DETAILS,
+  LIST_OPTION,
   PRIORITY_OPTION,
   priorityOption,
 } from '../options.ts';
 import { print, printJson } from '../output.ts';
+import { aboutList, listOption, quoted } from '../resolve-lists.ts';
 import { session } from '../session.ts';
 
 export const addCommand = defineCommand({
@@ -21,12 +24,14 @@ export const addCommand = defineCommand({
     due: DUE_OPTION,
     priority: PRIORITY_OPTION,
     description: { type: 'string', value: '<text>', help: 'A longer note' },
+    list: LIST_OPTION,
     json: jsonOption('Print the new todo as JSON'),
   },
   details: [
     'The words after `add` make up the title:',
     '  todo add Call the bank --due "friday 17:00" --priority high',
     DUE_DETAILS,
+    LIST_DETAILS,
     'It says the due date it understood, in your time zone. With --json: the new todo.',
   ],
   async run(context) {
@@ -36,9 +41,13 @@ export const addCommand = defineCommand({
     const dueAt = await dueOption(values.due);
     const priority = priorityOption(values.priority);
     const { api } = await session(context);
-    const todo = await api.todo.create.mutate({ title, description: values.description, dueAt, priority });
+    const list = await listOption(api, values.list);
+    const input = { title, description: values.description, dueAt, priority, listId: list?.id };
+    const todo = await (list
+      ? aboutList(list, api.todo.create.mutate(input))
+      : api.todo.create.mutate(input));
     if (values.json) return void printJson(context.io, todo);
-    print(context.io, `Added: ${describeTodo(todo)}`);
+    print(context.io, `Added${list ? ` to ${quoted(list)}` : ''}: ${describeTodo(todo)}`);
     if (dueAt !== undefined) print(context.io, dueEcho(todo.dueAt));
   },
 });

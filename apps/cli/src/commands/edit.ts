@@ -18,7 +18,7 @@ import { session } from '../session.ts';
 export const editCommand = defineCommand({
   name: 'edit',
   args: '<id>',
-  summary: 'Change the title, description, due date or priority',
+  summary: 'Change the title, description, due or priority',
   options: {
     title: { type: 'string', value: '<text>', help: 'A new title' },
     description: { type: 'string', value: '<text>', help: 'A new description ("" removes it)' },

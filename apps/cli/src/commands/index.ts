@@ -1,16 +1,23 @@
 import type { Command } from '../command.ts';
+import { acceptCommand } from './accept.ts';
 import { addCommand } from './add.ts';
 import { clearCommand } from './clear.ts';
 import { doneCommand, reopenCommand } from './complete.ts';
 import { editCommand } from './edit.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
+import { invitesCommand } from './invites.ts';
+import { leaveCommand } from './leave.ts';
+import { listCommand } from './list.ts';
+import { listsCommand } from './lists.ts';
 import { loginCommand } from './login.ts';
 import { logoutCommand } from './logout.ts';
 import { lsCommand } from './ls.ts';
+import { membersCommand } from './members.ts';
 import { mvCommand } from './mv.ts';
 import { passwdCommand } from './passwd.ts';
 import { rmCommand } from './rm.ts';
+import { shareCommand } from './share.ts';
 import { showCommand } from './show.ts';
 import { signupCommand } from './signup.ts';
 import { watchCommand } from './watch.ts';
@@ -32,6 +39,13 @@ export const COMMANDS: readonly Command[] = [
   reopenCommand,
   rmCommand,
   clearCommand,
+  listsCommand,
+  listCommand,
+  shareCommand,
+  membersCommand,
+  leaveCommand,
+  invitesCommand,
+  acceptCommand,
   exportCommand,
   importCommand,
   watchCommand,

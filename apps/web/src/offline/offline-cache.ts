@@ -23,9 +23,11 @@ const SAVE_MS = 100;
 
 export type Saved = { version: number; user: SessionUser; state: DehydratedState };
 
-/** The queries worth having offline: every cached list (order, search) and the counts. */
+/** The queries worth having offline: every cached list (order, search), the counts, the lists. */
 const isPersisted = (query: Query) =>
-  partialMatchKey(query.queryKey, todoKeys.lists) || partialMatchKey(query.queryKey, todoKeys.counts());
+  partialMatchKey(query.queryKey, todoKeys.lists) ||
+  partialMatchKey(query.queryKey, todoKeys.allCounts) ||
+  partialMatchKey(query.queryKey, todoKeys.listsAll);
 const isWaitingWrite = (mutation: Mutation) => isListWrite(mutation) && mutation.state.status === 'pending';
 
 /**

@@ -3,7 +3,9 @@
 
 /** A page of the app, with whatever its path names. */
 export type Route =
-  | { page: 'todos' }
+  /** A list's todos; no `listId`: the Inbox. */
+  | { page: 'todos'; listId?: string }
+  | { page: 'invite'; token: string }
   | { page: 'account' }
   | { page: 'reset-password' }
   | { page: 'forgot-password' };
@@ -14,8 +16,13 @@ export type Route =
  *
  * @example
  * routeOf('/account'); // { page: 'account' }
+ * routeOf('/lists/0b7d…'); // { page: 'todos', listId: '0b7d…' }
  */
 export function routeOf(path: string): Route {
+  const list = /^\/lists\/([0-9a-f-]{36})$/i.exec(path);
+  if (list?.[1]) return { page: 'todos', listId: list[1].toLowerCase() };
+  const invite = /^\/invite\/([A-Za-z0-9_-]{1,200})$/.exec(path);
+  if (invite?.[1]) return { page: 'invite', token: invite[1] };
   switch (path) {
     case '/account':
       return { page: 'account' };
@@ -27,3 +34,6 @@ export function routeOf(path: string): Route {
       return { page: 'todos' };
   }
 }
+
+/** The path of a list's page (no id: the Inbox, at `/`). */
+export const listPath = (listId?: string): string => (listId ? `/lists/${listId}` : '/');

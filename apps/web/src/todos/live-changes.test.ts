@@ -13,6 +13,9 @@ import type { TodoList } from './todo-cache.ts';
 const todo = (n: number, fields: Partial<Todo> = {}): Todo => ({
   id: `00000000-0000-4000-8000-00000000000${n}`,
   title: `Todo ${n}`,
+  listId: '00000000-0000-4000-8000-0000000000aa',
+  createdBy: null,
+  updatedBy: null,
   description: null,
   completed: false,
   dueAt: null,

@@ -1,5 +1,6 @@
 import { partialMatchKey, type QueryClient } from '@tanstack/react-query';
-import type { TodoChange, TodoCounts, useTRPCClient } from '../trpc.ts';
+import type { RouterOutputs } from '@todo/client';
+import type { Todo, TodoChange, TodoCounts, useTRPCClient } from '../trpc.ts';
 import { countsAfterChange, covers, listViewOf, showsEverything, withTodo } from './live-changes.ts';
 import { removeTodos, type TodoList, todosOf } from './todo-cache.ts';
 import { listInputOf, todoKeys } from './todo-keys.ts';
@@ -7,7 +8,10 @@ import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
 import '../live-link.ts';
+import { applyListEvent } from '../lists/list-events.ts';
 import { databaseStatus, isDatabaseAway } from '../query/database-status.ts';
+
+type ListsAll = RouterOutputs['list']['all'];
 
 const BACK_MS = 4_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
@@ -80,7 +84,7 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
         connection.lost();
         // Asking the server again also finds out whether the session ended: an UNAUTHORIZED
         // answer takes the app back to sign-in (query-client.ts).
-        void queryClient.invalidateQueries({ queryKey: todoKeys.counts() });
+        void queryClient.invalidateQueries({ queryKey: todoKeys.allCounts });
         const delay = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
         failures += 1;
         retryTimer = setTimeout(start, delay);
@@ -142,30 +146,51 @@ function refetchAll(queryClient: QueryClient) {
 /** One event into the cache; none while the tab's own writes are under way. */
 function applyChange(queryClient: QueryClient, change: TodoChange) {
   if (change.type === 'reset') return refetchAll(queryClient);
+  if (change.type === 'list' || change.type === 'listRemoved') return applyListEvent(queryClient, change);
   if (pendingWrites(queryClient) > 0) return;
   foldChange(queryClient, change);
 }
 
-/** Writes one upsert or delete into every cached list and the counts, or refetches what it cannot:
- * a list being read, or one whose input this code does not know. */
-function foldChange(queryClient: QueryClient, change: Exclude<TodoChange, { type: 'reset' }>) {
+/** The Inbox's id, from the switcher's `list.all` (the Inbox's keys and calls name no list). */
+function inboxIdOf(queryClient: QueryClient): string | undefined {
+  return queryClient.getQueryData<ListsAll>(todoKeys.listsAll)?.lists.find((list) => list.isInbox)?.id;
+}
+
+/**
+ * Writes one upsert or delete into the cached lists of the event's list and its counts, or
+ * refetches what it cannot: a list being read, one whose input this code does not know, or any
+ * list while the Inbox's id is not known yet. A todo moved to another list leaves the others.
+ */
+function foldChange(queryClient: QueryClient, change: Extract<TodoChange, { type: 'upsert' | 'delete' }>) {
   const id = change.type === 'upsert' ? change.todo.id : change.id;
   const after = change.type === 'upsert' ? change.todo : undefined;
+  const target = change.type === 'upsert' ? change.todo.listId : change.listId;
+  const inboxId = inboxIdOf(queryClient);
   const lists = queryClient.getQueriesData<TodoList>({ queryKey: todoKeys.lists });
 
   const before = lists.flatMap(([, list]) => todosOf(list)).find((todo) => todo.id === id);
   if (before && after && before.updatedAt > after.updatedAt) return;
+  const moved = before !== undefined && before.listId !== target;
 
   // Whether the counts can be worked out here: the todo was cached, or a complete-enough list of
   // every todo (no filter, search or due range) shows that it is new (or, for a delete, that it
   // was never there).
-  let countsKnown = before !== undefined;
+  let countsKnown = before !== undefined && !moved;
   for (const [key, list] of lists) {
-    const input = listInputOf(key);
-    const view = input === undefined ? null : listViewOf(input);
+    const { listId, ...input } = (listInputOf(key) ?? {}) as { listId?: string };
+    const view = listInputOf(key) === undefined ? null : listViewOf(input);
+    const listOfKey = listId ?? inboxId;
     const fetching = queryClient.isFetching({ queryKey: key, exact: true }) > 0;
-    if (!view || !list || fetching) {
+    if (!view || !list || fetching || !listOfKey) {
       void queryClient.invalidateQueries({ queryKey: key, exact: true });
+      continue;
+    }
+    if (listOfKey !== target) {
+      if (todosOf(list).some((todo) => todo.id === id))
+        queryClient.setQueryData<TodoList>(
+          key,
+          removeTodos(list, (todo) => todo.id === id),
+        );
       continue;
     }
     if (!before && showsEverything(view) && (!after || covers(view, list, after))) {
@@ -176,20 +201,31 @@ function foldChange(queryClient: QueryClient, change: Exclude<TodoChange, { type
       after ? withTodo(view, list, after) : removeTodos(list, (todo) => todo.id === id),
     );
   }
-
-  const countsKey = todoKeys.counts();
-  const counts = queryClient.getQueryData<TodoCounts>(countsKey);
-  const countsFetching = queryClient.isFetching({ queryKey: countsKey }) > 0;
-  if (counts && countsKnown && !countsFetching) {
-    queryClient.setQueryData<TodoCounts>(countsKey, countsAfterChange(counts, before, after));
-  } else {
-    void queryClient.invalidateQueries({ queryKey: countsKey });
-  }
-
-  // Any other query about todos (one todo's details, say) is simply read again.
+  foldCounts(queryClient, countsKnown && !!inboxId, target === inboxId ? undefined : target, before, after);
+  // The switcher's active counts, and any other query about todos (one todo's details, say).
+  void queryClient.invalidateQueries({ queryKey: todoKeys.listsAll });
   void queryClient.invalidateQueries({
     queryKey: todoKeys.all,
     predicate: (query) =>
-      !partialMatchKey(query.queryKey, todoKeys.lists) && !partialMatchKey(query.queryKey, countsKey),
+      !partialMatchKey(query.queryKey, todoKeys.lists) &&
+      !partialMatchKey(query.queryKey, todoKeys.allCounts),
   });
+}
+
+/** The event's list's counts, worked out when `known`; every list's counts read again otherwise. */
+function foldCounts(
+  queryClient: QueryClient,
+  known: boolean,
+  listId: string | undefined,
+  before: Todo | undefined,
+  after: Todo | undefined,
+) {
+  const countsKey = todoKeys.counts(listId);
+  const counts = queryClient.getQueryData<TodoCounts>(countsKey);
+  const countsFetching = queryClient.isFetching({ queryKey: countsKey }) > 0;
+  if (counts && known && !countsFetching) {
+    queryClient.setQueryData<TodoCounts>(countsKey, countsAfterChange(counts, before, after));
+  } else {
+    void queryClient.invalidateQueries({ queryKey: todoKeys.allCounts });
+  }
 }

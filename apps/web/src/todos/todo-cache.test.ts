@@ -6,12 +6,15 @@ import { listInput } from './todo-keys.ts';
 let positions = 0;
 const todo = (title: string): Todo => ({
   id: title,
+  listId: '00000000-0000-4000-8000-0000000000aa',
   title,
   description: null,
   completed: false,
   dueAt: null,
   priority: 'none',
   position: ++positions,
+  createdBy: null,
+  updatedBy: null,
   createdAt: '2026-12-01T10:00:00.000Z',
   updatedAt: '2026-12-01T10:00:00.000Z',
 });

@@ -31,17 +31,21 @@ export function removeTodos(list: TodoList, remove: (todo: Todo) => boolean): To
 
 /** A todo added here, as the tab shows it until the server answers: last in the manual order
  * (after the largest position the tab knows of), with the browser's guess at its times. */
-export function draftTodo(id: string, title: string, list: TodoList | undefined): Todo {
+export function draftTodo(id: string, title: string, list: TodoList | undefined, listId?: string): Todo {
   const now = new Date().toISOString();
   const last = todosOf(list).reduce((largest, todo) => Math.max(largest, todo.position), 0);
   return {
     id,
+    // The Inbox's calls name no list: its todos' list then, which the server fills in anyway.
+    listId: listId ?? todosOf(list)[0]?.listId ?? '',
     title,
     description: null,
     completed: false,
     dueAt: null,
     priority: 'none',
     position: last + 1,
+    createdBy: null,
+    updatedBy: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -1,4 +1,5 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { TodoAuthors } from '../lists/todo-authors.tsx';
 import type { Todo } from '../trpc.ts';
 import { dueAtOf, dueFields } from './due-fields.ts';
 import { PRIORITIES } from './priorities.ts';
@@ -164,6 +165,7 @@ export default function TodoDetailsPanel({
         <DueFields id={fieldId} date={date} time={time} onDate={setDate} onTime={setTime} />
         <PriorityField id={fieldId} priority={priority} onChange={setPriority} />
       </div>
+      <TodoAuthors createdBy={todo.createdBy} updatedBy={todo.updatedBy} />
       <div className="details-actions">
         <button type="submit" className="button details-save">
           Save

@@ -21,6 +21,13 @@ describe('todoKeys', () => {
       trpc.todo.list.infiniteQueryOptions(input, { getNextPageParam: () => null }).queryKey,
     );
     expect(todoKeys.counts()).toEqual(trpc.todo.counts.queryKey());
+    const listId = '0b7d7c1e-2f4a-4c55-9a53-1b2f3c4d5e6f';
+    expect(todoKeys.counts(listId)).toEqual(trpc.todo.counts.queryKey({ listId }));
+    expect(todoKeys.list(listInput('manual', '', listId))).toEqual(
+      trpc.todo.list.infiniteQueryKey(listInput('manual', '', listId)),
+    );
+    expect(todoKeys.allCounts).toEqual(trpc.todo.counts.pathKey());
+    expect(todoKeys.listsAll).toEqual(trpc.list.all.queryKey());
     expect(writeKey('create')).toEqual(trpc.todo.create.mutationKey());
     expect(writeKey('setAllCompleted')).toEqual(trpc.todo.setAllCompleted.mutationKey());
   });
@@ -38,5 +45,6 @@ describe('listInput', () => {
     expect(listInput('manual', '')).toEqual({ order: 'manual', limit: 50 });
     expect(listInput('due', '  milk ')).toEqual({ order: 'due', limit: 50, search: 'milk' });
     expect(listInput('priority', '   ')).toEqual({ order: 'priority', limit: 50 });
+    expect(listInput('manual', '', 'l1')).toEqual({ order: 'manual', limit: 50, listId: 'l1' });
   });
 });

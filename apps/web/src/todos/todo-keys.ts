@@ -8,15 +8,24 @@ import type { Sort } from './use-filter.ts';
 
 export const PAGE_SIZE = 50;
 
-/** The input of the list on screen (`todo.list`): its order, a page, and the search if any. */
-export type ListInput = { order: Sort; limit: number; search?: string };
+/** The input of the list on screen (`todo.list`): its order, a page, the search if any, and the
+ * list it reads (none: the Inbox, so the Inbox's keys and calls are those of a one-list app). */
+export type ListInput = { order: Sort; limit: number; search?: string; listId?: string };
 
 /** The list the screen reads: every todo (matching the search) in the chosen order. TodoMVC's
  * filters are views over it, so switching filters is instant and each change touches one cache. */
-export function listInput(sort: Sort, search: string): ListInput {
+export function listInput(sort: Sort, search: string, listId?: string): ListInput {
   const text = search.trim();
-  return text ? { order: sort, limit: PAGE_SIZE, search: text } : { order: sort, limit: PAGE_SIZE };
+  return {
+    order: sort,
+    limit: PAGE_SIZE,
+    ...(text ? { search: text } : {}),
+    ...(listId ? { listId } : {}),
+  };
 }
+
+/** The input that names a list in `todo.counts`, `todo.create`, …: nothing for the Inbox. */
+export const listOf = (listId: string | undefined): { listId?: string } => (listId ? { listId } : {});
 
 const LIST_PATH = ['todo', 'list'];
 const COUNTS_PATH = ['todo', 'counts'];
@@ -33,9 +42,19 @@ export const todoKeys = {
   lists: [LIST_PATH] as QueryKey,
   /** One list, as `useInfiniteQuery(trpc.todo.list.infiniteQueryOptions(input))` caches it. */
   list: (input: ListInput): QueryKey => [LIST_PATH, { input, type: 'infinite' }],
-  /** How many todos there are, active and completed (`todo.counts`). */
-  counts: (): QueryKey => [COUNTS_PATH, { type: 'query' }],
+  /** How many todos a list holds, active and completed (`todo.counts`; no id: the Inbox). */
+  counts: (listId?: string): QueryKey =>
+    listId ? [COUNTS_PATH, { input: { listId }, type: 'query' }] : [COUNTS_PATH, { type: 'query' }],
+  /** Every list's counts: a prefix of each `counts(listId)`. */
+  allCounts: [COUNTS_PATH] as QueryKey,
+  /** The caller's lists with their counts (`list.all`): the switcher. */
+  listsAll: [['list', 'all'], { type: 'query' }] as QueryKey,
 };
+
+/** The list id in a `todo.counts` key (undefined: the Inbox's). */
+export function countsListOf(key: QueryKey): string | undefined {
+  return (key[1] as { input?: { listId?: string } } | undefined)?.input?.listId;
+}
 
 /** The input of a cached `todo.list` key, or undefined for one that is not an infinite list. */
 export function listInputOf(key: QueryKey): unknown {

@@ -1,5 +1,8 @@
 import { useIsFetching, useIsMutating } from '@tanstack/react-query';
 import { useRef } from 'react';
+import { ListsLayout } from '../lists/lists-layout.tsx';
+import { UnknownList } from '../lists/unknown-list.tsx';
+import { useCurrentList } from '../lists/use-current-list.ts';
 import type { SessionUser } from '../session/auth-api.ts';
 import { EmptyState } from './empty-state.tsx';
 import { useSearchBox } from './list-controls.tsx';
@@ -16,13 +19,25 @@ import { useTodoList } from './use-todo-list.ts';
 import '../ui/page.css';
 import './todo-screen.css';
 
-/** The signed-in user's todos: TodoMVC's screen, with search, sort, details and a live list. */
-export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
+/**
+ * The signed-in user's todos in one list (`listId`; none: the Inbox): TodoMVC's screen, with
+ * search, sort, details and a live list, beside the list switcher.
+ */
+export function TodoScreen({
+  user,
+  listId,
+  onSignOut,
+}: {
+  user: SessionUser;
+  listId?: string | undefined;
+  onSignOut: () => void;
+}) {
   const filter = useFilter();
   const sort = useSort();
   const searchBox = useSearchBox();
-  const input = listInput(sort, searchBox.search);
+  const input = listInput(sort, searchBox.search, listId);
   const { refusal, show, dismiss } = useRefusal();
+  const current = useCurrentList(listId, show);
   const actions = useTodoActions(show, input);
   const connection = useLiveTodos();
   const view = useTodoList(input, filter);
@@ -32,9 +47,15 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
   const fetching = useIsFetching() > 0;
   const { list, counts } = view;
 
+  if (current.unknown) return <UnknownList />;
   return (
-    <div className="page">
-      <TodoTopbar user={user} connection={connection} saving={saving} onSignOut={onSignOut} />
+    <ListsLayout
+      listId={listId}
+      list={current.list}
+      topbar={(menu) => (
+        <TodoTopbar user={user} connection={connection} saving={saving} onSignOut={onSignOut} menu={menu} />
+      )}
+    >
       <main>
         <RefusalNotice refusal={refusal} onDismiss={dismiss} />
         {list.isError && !list.data && (
@@ -78,6 +99,6 @@ export function TodoScreen({ user, onSignOut }: { user: SessionUser; onSignOut: 
       <footer className="info">
         <p>Double-click a todo to edit it</p>
       </footer>
-    </div>
+    </ListsLayout>
   );
 }

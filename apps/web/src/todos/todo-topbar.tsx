@@ -10,7 +10,10 @@ export function TodoTopbar({
   connection,
   saving,
   onSignOut,
+  menu,
 }: {
+  /** The button that opens the list switcher at phone width. */
+  menu?: React.ReactNode;
   user: SessionUser;
   connection: Connection;
   /** Whether writes are being sent (not waiting offline). */
@@ -19,6 +22,7 @@ export function TodoTopbar({
 }) {
   return (
     <header className="topbar">
+      {menu}
       <p className="topbar-user">
         <span className="topbar-prefix">Signed in as </span>
         <strong>{user.name}</strong>

@@ -39,7 +39,7 @@ export const pendingWrites = (queryClient: QueryClient): number =>
 type Shown = { list: TodoList | undefined; counts: TodoCounts | undefined };
 
 /** The list on screen and the counts as they were before a write, to put back if it is refused. */
-type Snapshot = Shown & { listKey: QueryKey };
+type Snapshot = Shown & { listKey: QueryKey; countsKey: QueryKey };
 
 /**
  * What a write's optimistic step hands on. `snapshot` is not kept across a reload (the list is
@@ -50,7 +50,9 @@ export type WriteContext = { snapshot?: Snapshot; title?: string };
 /** What each write's `useMutation` carries (its `meta`): the list on screen, where it shows at once. */
 export type WriteMeta = { list: ListInput };
 
-type CreateInput = { id: string; title: string };
+type CreateInput = { id: string; title: string; listId?: string };
+/** A bulk write's list (none: the Inbox). */
+type ListOnly = { listId?: string };
 /** What the details panel saves: the fields a person changed. */
 export type TodoDetails = Partial<Pick<Todo, 'description' | 'dueAt' | 'priority'>>;
 type UpdateInput = { id: string; title?: string; completed?: boolean } & TodoDetails;
@@ -96,8 +98,8 @@ function takeServerKeys(queryClient: QueryClient, saved: Todo, always = false) {
 const TODO_WRITES = {
   create: define({
     send: (client, input: CreateInput) => client.todo.create.mutate(input),
-    show: ({ id, title }, { list, counts }, view) => ({
-      list: list && placeNewTodo(list, draftTodo(id, title, list), view),
+    show: ({ id, title, listId }, { list, counts }, view) => ({
+      list: list && placeNewTodo(list, draftTodo(id, title, list, listId), view),
       counts: counts && countsAfter.created(counts),
     }),
     action: () => 'add the todo',
@@ -159,7 +161,7 @@ const TODO_WRITES = {
     gone: (name) => `A todo was deleted on another device; your move of ${name} was dropped.`,
   }),
   setAllCompleted: define({
-    send: (client, input: { completed: boolean }) => client.todo.setAllCompleted.mutate(input),
+    send: (client, input: { completed: boolean } & ListOnly) => client.todo.setAllCompleted.mutate(input),
     show: ({ completed }, { list, counts }) => ({
       list: list && mapTodos(list, (todo) => ({ ...todo, completed })),
       counts: counts && countsAfter.allSet(counts, completed),
@@ -167,7 +169,7 @@ const TODO_WRITES = {
     action: ({ completed }) => (completed ? 'mark all todos as complete' : 'mark all todos as active'),
   }),
   clearCompleted: define({
-    send: (client, _input: undefined) => client.todo.clearCompleted.mutate(),
+    send: (client, input: ListOnly | undefined) => client.todo.clearCompleted.mutate(input),
     show: (_input, { list, counts }) => ({
       list: list && removeTodos(list, (todo) => todo.completed),
       counts: counts && countsAfter.cleared(counts),
@@ -193,10 +195,10 @@ async function showWrite(
   // A write started without a list on screen shows once the server has answered.
   if (!list) return {};
   const listKey = todoKeys.list(list);
-  const countsKey = todoKeys.counts();
+  const countsKey = todoKeys.counts(list.listId);
   await Promise.all([
     queryClient.cancelQueries({ queryKey: todoKeys.lists }),
-    queryClient.cancelQueries({ queryKey: countsKey }),
+    queryClient.cancelQueries({ queryKey: todoKeys.allCounts }),
   ]);
   const shown: Shown = {
     list: queryClient.getQueryData(listKey),
@@ -205,16 +207,26 @@ async function showWrite(
   const next = write.show(input, shown, list);
   if (next.list) queryClient.setQueryData(listKey, next.list);
   if (next.counts) queryClient.setQueryData(countsKey, next.counts);
-  const snapshot = { listKey, ...shown };
+  const snapshot = { listKey, countsKey, ...shown };
   const title = write.todoId && findTodo(shown.list, write.todoId(input))?.title;
   return title === undefined ? { snapshot } : { snapshot, title };
 }
 
+/** Whether a refusal says the caller lost the list: it is gone or no longer theirs (NOT_FOUND of a
+ * write that names its list), or they may no longer write to it (FORBIDDEN: made a viewer). */
+function accessEnded(error: unknown, input: unknown): boolean {
+  const code = errorCode(error);
+  const namesList = typeof input === 'object' && input !== null && 'listId' in input;
+  return code === 'FORBIDDEN' || (code === 'NOT_FOUND' && namesList);
+}
+
 /**
  * A refused write:
- * - NOT_FOUND: the todo was deleted elsewhere (on another device, perhaps while this one was
- *   offline). The write is dropped with a notice and nothing is rolled back: the list is read
- *   again after the last write, and rolling back could undo newer changes made since.
+ * - access ended (see accessEnded), perhaps while this device was offline: the write is dropped
+ *   with a notice, never sent again; the list on screen is put back if a snapshot is at hand.
+ * - NOT_FOUND: the todo was deleted elsewhere, or its list is no longer the caller's (the server
+ *   does not tell them apart). The write is dropped with a notice and nothing is rolled back:
+ *   the list is read again after the last write, and rolling back could undo newer changes.
  * - Any other refusal: the list goes back to how it was before the write, and the user is told
  *   (unless the session expired: the sign-in screen says why).
  */
@@ -225,17 +237,22 @@ function refused(
   input: unknown,
   context: WriteContext | undefined,
 ) {
+  const snapshot = context?.snapshot;
+  if (snapshot && errorCode(error) !== 'NOT_FOUND') {
+    queryClient.setQueryData(snapshot.listKey, snapshot.list);
+    queryClient.setQueryData(snapshot.countsKey, snapshot.counts);
+  }
+  if (accessEnded(error, input)) {
+    return notify(
+      `You no longer have access to change that list, so your change was dropped (${write.action(input)}).`,
+    );
+  }
   if (errorCode(error) === 'NOT_FOUND') {
     const name = context?.title ? `“${context.title}”` : 'A todo';
     if (write.gone === null) return;
     return notify(
       write.gone?.(name) ?? `${name} was deleted on another device; your change to it was dropped.`,
     );
-  }
-  const snapshot = context?.snapshot;
-  if (snapshot) {
-    queryClient.setQueryData(snapshot.listKey, snapshot.list);
-    queryClient.setQueryData(todoKeys.counts(), snapshot.counts);
   }
   if (errorCode(error) !== 'UNAUTHORIZED') {
     notify(`Could not ${write.action(input)}: ${reasonFor(error)}. Your list is back as it was.`);
@@ -248,7 +265,9 @@ function settled(queryClient: QueryClient) {
   if (pendingWrites(queryClient) > 1) return;
   // Every list: the one on screen, and those of other orders and searches shown before.
   void queryClient.invalidateQueries({ queryKey: todoKeys.lists });
-  void queryClient.invalidateQueries({ queryKey: todoKeys.counts() });
+  void queryClient.invalidateQueries({ queryKey: todoKeys.allCounts });
+  // The switcher's active counts.
+  void queryClient.invalidateQueries({ queryKey: todoKeys.listsAll });
 }
 
 /** A request that never got an answer (no network, the server unreachable): worth sending again. */

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { Todo } from '../trpc.ts';
-import { type ListInput, type WriteName, writeKey } from './todo-keys.ts';
+import { type ListInput, listOf, type WriteName, writeKey } from './todo-keys.ts';
 import {
   newTodoId,
   type TodoDetails,
@@ -38,14 +38,16 @@ export function useTodoActions(onNotice: (message: string) => void, list: ListIn
   const setAllCompleted = useWrite('setAllCompleted', list);
   const clearCompleted = useWrite('clearCompleted', list);
 
+  // The list the writes go to (nothing for the Inbox, so its calls stay as they were).
+  const where = listOf(list.listId);
   return {
-    add: (title: string) => create({ id: newTodoId(), title }),
+    add: (title: string) => create({ id: newTodoId(), title, ...where }),
     toggle: (todo: Todo) => update({ id: todo.id, completed: !todo.completed }),
     rename: (todo: Todo, title: string) => update({ id: todo.id, title }),
     saveDetails: (todo: Todo, details: TodoDetails) => update({ id: todo.id, ...details }),
     remove: (todo: Todo) => remove({ id: todo.id }),
-    setAllCompleted: (completed: boolean) => setAllCompleted({ completed }),
-    clearCompleted: () => clearCompleted(undefined),
+    setAllCompleted: (completed: boolean) => setAllCompleted({ completed, ...where }),
+    clearCompleted: () => clearCompleted(list.listId ? where : undefined),
     /** Puts `todo` just after `afterId` in the manual order (null: at the top). */
     move: (todo: Todo, afterId: string | null) => move({ id: todo.id, afterId }),
   };

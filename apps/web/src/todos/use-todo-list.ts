@@ -19,7 +19,9 @@ export function useTodoList(input: ListInput, filter: Filter) {
       placeholderData: keepPreviousData,
     }),
   );
-  const counts = useQuery(trpc.todo.counts.queryOptions()).data;
+  const counts = useQuery(
+    trpc.todo.counts.queryOptions(input.listId ? { listId: input.listId } : undefined),
+  ).data;
   const todos = todosOf(list.data);
   const shown = todos.filter((todo) => matches(filter, todo.completed));
   return {

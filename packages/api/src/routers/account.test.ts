@@ -13,7 +13,7 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const allRows = (db: Kysely<DB>) => db.selectFrom('todos').selectAll().orderBy('id').execute();
 const rowsOf = (db: Kysely<DB>, userId: string) =>
-  db.selectFrom('todos').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  db.selectFrom('todos').selectAll().where('created_by', '=', userId).orderBy('id').execute();
 const eventsOf = (db: Kysely<DB>, userId: string) =>
   db.selectFrom('todo_changes').select('kind').where('user_id', '=', userId).orderBy('id').execute();
 
@@ -23,7 +23,7 @@ async function seed(db: Kysely<DB>, userId: string, count: number, prefix: strin
     .insertInto('todos')
     .values(
       Array.from({ length: count }, (_, index) => ({
-        user_id: userId,
+        created_by: userId,
         title: `${prefix} ${index}`,
         description: index % 2 ? `about ${prefix} ${index}, with "quotes", {braces} and \\ backslash` : null,
         completed: index % 3 === 0,
@@ -81,14 +81,19 @@ describe.each(testDrivers)('account router on %s', (driver) => {
     );
     const bobIds = (await rowsOf(db, bobId)).map((row) => row.id);
     expect(file.todos.some((todo) => bobIds.includes(todo.id))).toBe(false);
+    const [inbox] = file.lists;
+    expect(file.lists).toEqual([{ id: expect.any(String), name: 'Inbox', isInbox: true, role: 'owner' }]);
     expect(file.todos.at(0)).toEqual({
       id: expect.any(String),
+      listId: inbox?.id,
       title: 'alice 0',
       description: null,
       completed: true,
       dueAt: null,
       priority: 'none',
       position: 1,
+      createdBy: aliceId,
+      updatedBy: aliceId,
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: expect.stringMatching(ISO_UTC),
     });
@@ -124,7 +129,17 @@ describe.each(testDrivers)('account router on %s', (driver) => {
 
     const copy = await carol.account.export();
     expect(copy.user.id).toBe(carolId);
-    const strip = ({ updatedAt: _, ...todo }: ExportFile['todos'][number]) => todo;
+    // The same todos, in Carol's Inbox, by Carol.
+    const strip = ({
+      updatedAt: _,
+      listId: _list,
+      createdBy: _by,
+      updatedBy: _last,
+      ...todo
+    }: ExportFile['todos'][number]) => todo;
+    expect(copy.todos.every((todo) => todo.listId === copy.lists[0]?.id && todo.createdBy === carolId)).toBe(
+      true,
+    );
     expect(copy.todos.map(strip)).toEqual(file.todos.map(strip));
     for (const todo of copy.todos) {
       expect(Date.parse(todo.updatedAt)).toBeGreaterThanOrEqual(startedAt - 1_000);
@@ -272,5 +287,63 @@ describe.each(testDrivers)('account router on %s', (driver) => {
     await expect(anonymous.account.import({ todos: [] })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const ghost = createCaller({ db, userId: randomUUID() });
     await expect(ghost.account.export()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('export carries the lists and their todos; import makes each list by name, once, and puts the todos in it', async () => {
+    const erin = await createTestUser(db, 'Erin', { email: 'erin@example.com' });
+    const fay = await createTestUser(db, 'Fay', { email: 'fay@example.com' });
+    await sql`update users set email_verified = true where id = ${erin}`.execute(db);
+    const mail = { send: async () => {}, publicUrl: 'http://todo.test' };
+    const erinApi = createCaller({ db, userId: erin, mail });
+    const fayApi = createCaller({ db, userId: fay, mail });
+    const groceries = await erinApi.list.create({ name: 'Groceries' });
+    await erinApi.todo.create({ listId: groceries.id, title: 'Milk' });
+    await erinApi.todo.create({ title: 'Call mum' });
+    // A list of Fay's that Erin edits: in her export too, with her role.
+    const trip = await fayApi.list.create({ name: 'Trip' });
+    await fayApi.todo.create({ listId: trip.id, title: 'Tickets' });
+    await db
+      .insertInto('list_members')
+      .values({ list_id: trip.id, user_id: erin, role: 'editor', position: 10 })
+      .execute();
+    const exported = await erinApi.account.export();
+    expect(exported.lists.map(({ name, isInbox, role }) => [name, isInbox, role])).toEqual([
+      ['Inbox', true, 'owner'],
+      ['Groceries', false, 'owner'],
+      ['Trip', false, 'editor'],
+    ]);
+    const listNameOf = (listId: string) => exported.lists.find((list) => list.id === listId)?.name;
+    expect(exported.todos.map((todo) => [listNameOf(todo.listId), todo.title])).toEqual([
+      ['Inbox', 'Call mum'],
+      ['Groceries', 'Milk'],
+      ['Trip', 'Tickets'],
+    ]);
+
+    // Into a fresh account: its Inbox, and its own Groceries and Trip, made by name.
+    const gus = createCaller({ db: fresh.db, userId: await createTestUser(fresh.db, 'Gus') });
+    const downloaded = JSON.parse(JSON.stringify(exported)) as ExportFile;
+    expect(await gus.account.import(downloaded)).toEqual({ added: 3, skipped: 0 });
+    const lists = (await gus.list.all()).lists;
+    expect(lists.map((list) => [list.name, list.role, list.counts.active])).toEqual([
+      ['Inbox', 'owner', 1],
+      ['Groceries', 'owner', 1],
+      ['Trip', 'owner', 1],
+    ]);
+    // Again: the same lists, nothing added.
+    expect(await gus.account.import(downloaded)).toEqual({ added: 0, skipped: 3 });
+    expect((await gus.list.all()).lists).toHaveLength(3);
+
+    const ghost = {
+      ...downloaded,
+      todos: [{ ...downloaded.todos[0]!, id: randomUUID(), listId: 'nowhere' }],
+    };
+    expect(await badRequest(gus.account.import(ghost))).toBe(
+      'todos.0.listId: must be the id of a list in the file',
+    );
+    const badName = { lists: [{ id: 'a', name: 'Two\nlines' }], todos: [] };
+    expect(await badRequest(gus.account.import(badName))).toMatch(/^lists\.0\.name: /);
+    const many = { lists: Array.from({ length: 101 }, (_, n) => ({ id: `${n}`, name: `L${n}` })), todos: [] };
+    expect(await badRequest(gus.account.import(many))).toMatch(/^lists: must hold at most 100 lists/);
+    expect((await gus.list.all()).lists).toHaveLength(3);
   });
 });

@@ -84,14 +84,18 @@ describe.each(testDrivers)('todo router on %s', (driver) => {
   describe('happy paths', () => {
     it('create trims the title and returns a Todo with ISO-8601 UTC timestamps', async () => {
       const todo = await alice.todo.create({ title: '  Buy milk  ' });
+      const [inbox] = (await alice.list.all()).lists;
       expect(todo).toEqual({
         id: expect.stringMatching(UUID),
+        listId: inbox?.id,
         title: 'Buy milk',
         description: null,
         completed: false,
         dueAt: null,
         priority: 'none',
         position: 1,
+        createdBy: inbox?.owner.id,
+        updatedBy: inbox?.owner.id,
         createdAt: expect.stringMatching(ISO_UTC),
         updatedAt: expect.stringMatching(ISO_UTC),
       });

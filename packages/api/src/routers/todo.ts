@@ -27,6 +27,8 @@ export const text = () =>
     .refine((value) => !value.includes('\0'), 'must not contain NUL characters')
     .refine((value) => !/\p{Surrogate}/u.test(value), 'must be valid Unicode text (no unpaired surrogates)');
 export const id = z.uuid({ error: 'must be a todo id (uuid)' });
+// Which list a call is about; absent, the caller's Inbox.
+export const listId = z.uuid({ error: 'must be a list id (uuid)' });
 export const title = text().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
 export const description = text().max(10_000, 'must be at most 10,000 characters');
 
@@ -52,6 +54,7 @@ export const todoRouter = router({
     .input(
       z
         .strictObject({
+          listId: listId.optional(),
           filter: z.enum(['all', 'active', 'completed']).default('all'),
           search: text().max(500).optional(),
           order: z
@@ -87,7 +90,9 @@ export const todoRouter = router({
       }
     }),
 
-  counts: authedProcedure.query(({ ctx }) => countTodos(ctx.db, ctx.owner)),
+  counts: authedProcedure
+    .input(z.strictObject({ listId: listId.optional() }).optional())
+    .query(({ ctx, input }) => countTodos(ctx.db, ctx.owner, { listId: input?.listId })),
 
   get: authedProcedure
     .input(z.strictObject({ id }))
@@ -99,6 +104,7 @@ export const todoRouter = router({
         // Proposed by a client that creates offline; repeating a create of one's own id returns
         // that todo as it is.
         id: id.optional(),
+        listId: listId.optional(),
         title,
         description: description.nullish(),
         dueAt: instant.nullish(),
@@ -127,10 +133,12 @@ export const todoRouter = router({
           completed: z.boolean().optional(),
           dueAt: instant.nullable().optional(),
           priority: priority.optional(),
+          // Moves the todo to the end of that list, which the caller must be able to write.
+          listId: listId.optional(),
         })
         .refine(
           ({ id: _id, ...patch }) => Object.values(patch).some((value) => value !== undefined),
-          'give at least one of title, description, completed, dueAt or priority',
+          'give at least one of title, description, completed, dueAt, priority or listId',
         ),
     )
     .mutation(async ({ ctx, input: { id, ...patch } }) =>
@@ -149,14 +157,16 @@ export const todoRouter = router({
   }),
 
   setAllCompleted: authedProcedure
-    .input(z.strictObject({ completed: z.boolean() }))
+    .input(z.strictObject({ completed: z.boolean(), listId: listId.optional() }))
     .mutation(async ({ ctx, input }) => ({
-      updated: await setAllCompleted(ctx.db, ctx.owner, input.completed),
+      updated: await setAllCompleted(ctx.db, ctx.owner, input.completed, { listId: input.listId }),
     })),
 
-  clearCompleted: authedProcedure.mutation(async ({ ctx }) => ({
-    deleted: await clearCompleted(ctx.db, ctx.owner),
-  })),
+  clearCompleted: authedProcedure
+    .input(z.strictObject({ listId: listId.optional() }).optional())
+    .mutation(async ({ ctx, input }) => ({
+      deleted: await clearCompleted(ctx.db, ctx.owner, { listId: input?.listId }),
+    })),
 
   changes: changesProcedure,
 });

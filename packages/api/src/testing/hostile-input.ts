@@ -166,7 +166,87 @@ export type IdPools = {
   foreign: string[];
   /** Cursors a real list returned. */
   cursors: () => string[];
+  /**
+   * Lists: the fuzzing user's own (some may be gone), another user's that they are no member of
+   * (NOT_FOUND, always), and another user's that they only view (FORBIDDEN for every write).
+   */
+  lists?: { own: () => string[]; foreign: string[]; viewing: string[] };
+  /** Users' ids: the fuzzing user's, the other user's. */
+  users?: string[];
+  /** Invite ids and tokens that exist (or existed) for someone. */
+  invites?: () => { ids: string[]; tokens: string[] };
 };
+
+/** A uuid of the pool, or one made up, or one spelled otherwise, or anything at all. */
+const idFrom = (pool: fc.Arbitrary<string>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: pool },
+    { weight: 2, arbitrary: fc.uuid() },
+    { weight: 1, arbitrary: pool.map((id) => id.toUpperCase()) },
+    { weight: 1, arbitrary: pool.map((id) => `{${id}}`) },
+    { weight: 2, arbitrary: hostileValue },
+  );
+const pick = (pool: () => string[]) =>
+  fc.tuple(fc.nat(), fc.uuid()).map(([n, fallback]) => {
+    const ids = pool();
+    return ids[n % Math.max(ids.length, 1)] ?? fallback;
+  });
+
+/** The list and invite procedures' inputs, from valid to absurd. */
+function listInputs(pools: IdPools) {
+  const lists = pools.lists ?? { own: () => [], foreign: [], viewing: [] };
+  const listId = idFrom(
+    fc.oneof(
+      pick(lists.own),
+      pick(() => lists.foreign),
+      pick(() => lists.viewing),
+    ),
+  );
+  const userId = idFrom(pick(() => pools.users ?? []));
+  const inviteId = idFrom(pick(() => pools.invites?.().ids ?? []));
+  const token = fc.oneof(
+    pick(() => pools.invites?.().tokens ?? []),
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
+    hostileValue,
+  );
+  const name = either(hostileString);
+  const role = either(fc.constantFrom('editor', 'viewer', 'owner', 'admin', 'EDITOR', ''));
+  const email = either(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.nat({ max: 40 }).map((n) => `friend${n}@example.com`) },
+      { weight: 1, arbitrary: fc.emailAddress() },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('a@b', 'UPPER@EXAMPLE.COM', '@example.com', 'a@@b.c', 'a@b.c\nBcc: x@y.z'),
+      },
+      { weight: 1, arbitrary: hostileString.map((local) => `${local}@example.com`) },
+    ),
+  );
+  return {
+    'list.all': fc.oneof(fc.constant(undefined), hostileValue),
+    'list.create': inputObject({ name }),
+    'list.rename': inputObject({ id: listId, name }),
+    'list.delete': inputObject({ id: listId }),
+    'list.move': inputObject({ id: listId, afterId: fc.oneof(listId, fc.constant(null)) }),
+    'list.members': inputObject({ id: listId }),
+    // Well-formed half the time: invites that are made, mailed and counted against the quota.
+    'list.invite': fc.oneof(
+      inputObject({ id: listId, email, role }),
+      fc.record({
+        id: pick(lists.own),
+        email: fc.nat({ max: 40 }).map((n) => `friend${n}@example.com`),
+        role: fc.constantFrom('editor', 'viewer'),
+      }),
+    ),
+    'list.revokeInvite': inputObject({ inviteId }),
+    'list.setRole': inputObject({ id: listId, userId, role }),
+    'list.removeMember': inputObject({ id: listId, userId }),
+    'list.leave': inputObject({ id: listId }),
+    'invite.get': inputObject({ token }),
+    'invite.accept': inputObject({ token }),
+    'invite.pending': fc.oneof(fc.constant(undefined), hostileValue),
+  };
+}
 
 /** Every procedure's input, from valid to absurd. */
 export function procedureInputs(pools: IdPools) {
@@ -183,6 +263,14 @@ export function procedureInputs(pools: IdPools) {
     { weight: 1, arbitrary: foreignId.map((id) => `{${id}}`) },
     { weight: 1, arbitrary: foreignId.map((id) => id.replaceAll('-', '')) },
     { weight: 2, arbitrary: hostileValue },
+  );
+  const listId = fc.oneof(
+    { weight: 2, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: pick(() => pools.lists?.own() ?? []) },
+    { weight: 2, arbitrary: pick(() => pools.lists?.foreign ?? []) },
+    { weight: 2, arbitrary: pick(() => pools.lists?.viewing ?? []) },
+    { weight: 1, arbitrary: fc.uuid() },
+    { weight: 1, arbitrary: hostileValue },
   );
   const realCursor = fc.nat().map((n) => {
     const cursors = pools.cursors();
@@ -208,6 +296,7 @@ export function procedureInputs(pools: IdPools) {
   const dueAt = fc.oneof(instant, fc.constant(null));
   const importedTodo = inputObject({
     id: todoId,
+    listId: either(fc.constantFrom('inbox', 'a', 'b', 'missing')),
     title,
     description,
     completed: either(fc.boolean()),
@@ -218,6 +307,7 @@ export function procedureInputs(pools: IdPools) {
   });
   return {
     'todo.list': inputObject({
+      listId,
       filter: either(fc.constantFrom('all', 'active', 'completed')),
       search: either(hostileString),
       order: either(fc.constantFrom('newest', 'oldest', 'manual', 'due', 'priority')),
@@ -226,9 +316,9 @@ export function procedureInputs(pools: IdPools) {
       limit: either(fc.integer({ min: -2, max: 102 })),
       cursor: fc.oneof(realCursor, cursorLike(fc.oneof(ownId, foreignId)), hostileValue),
     }),
-    'todo.counts': fc.oneof(fc.constant(undefined), hostileValue),
+    'todo.counts': fc.oneof(fc.constant(undefined), inputObject({ listId })),
     'todo.get': inputObject({ id: todoId }),
-    'todo.create': inputObject({ id: todoId, title, description, dueAt, priority }),
+    'todo.create': inputObject({ id: todoId, listId, title, description, dueAt, priority }),
     'todo.update': inputObject({
       id: todoId,
       title,
@@ -236,14 +326,26 @@ export function procedureInputs(pools: IdPools) {
       completed: either(fc.boolean()),
       dueAt,
       priority,
+      listId,
     }),
     'todo.move': inputObject({ id: todoId, afterId: fc.oneof(todoId, fc.constant(null)) }),
     'todo.delete': inputObject({ id: todoId }),
-    'todo.setAllCompleted': inputObject({ completed: either(fc.boolean()) }),
-    'todo.clearCompleted': fc.oneof(fc.constant(undefined), hostileValue),
+    'todo.setAllCompleted': inputObject({ completed: either(fc.boolean()), listId }),
+    'todo.clearCompleted': fc.oneof(fc.constant(undefined), inputObject({ listId })),
+    ...listInputs(pools),
     me: fc.oneof(fc.constant(undefined), hostileValue),
     'account.export': fc.oneof(fc.constant(undefined), hostileValue),
     'account.import': inputObject({
+      lists: either(
+        fc.array(
+          inputObject({
+            id: either(fc.constantFrom('inbox', 'a', 'b')),
+            name: either(hostileString),
+            isInbox: either(fc.boolean()),
+          }),
+          { maxLength: 3 },
+        ),
+      ),
       todos: either(fc.array(importedTodo, { maxLength: 6 })),
       exportedAt: instant,
       user: hostileValue,
@@ -263,16 +365,64 @@ export const QUERY_PATHS: ReadonlySet<ProcedurePath> = new Set([
   'todo.get',
   'me',
   'account.export',
+  'list.all',
+  'list.members',
+  'invite.get',
+  'invite.pending',
 ]);
 /**
  * The procedures that take a client-proposed todo id (offline creation): CONFLICT is a valid
  * answer for them alone, and only for an id that another user's todo has.
  */
 export const PROPOSED_ID_PATHS: ReadonlySet<ProcedurePath> = new Set(['todo.create']);
-/** The procedures that take a todo id: NOT_FOUND is a valid answer for them alone. */
+/** The procedures that take a todo id. */
 export const ID_PATHS: ReadonlySet<ProcedurePath> = new Set([
   'todo.get',
   'todo.update',
   'todo.move',
   'todo.delete',
 ]);
+
+/**
+ * What else than success or BAD_REQUEST each procedure may answer hostile input with: NOT_FOUND
+ * for a todo, list, member or invite the caller cannot see, FORBIDDEN for a role that does not
+ * allow it, CONFLICT for a proposed id another's todo has, TOO_MANY_REQUESTS past the invites'
+ * quota. Never a 5xx.
+ */
+export const REFUSALS: Record<ProcedurePath, readonly string[]> = {
+  me: [],
+  'todo.list': ['NOT_FOUND'],
+  'todo.counts': ['NOT_FOUND'],
+  'todo.get': ['NOT_FOUND'],
+  'todo.create': ['NOT_FOUND', 'FORBIDDEN', 'CONFLICT'],
+  'todo.update': ['NOT_FOUND', 'FORBIDDEN'],
+  'todo.move': ['NOT_FOUND', 'FORBIDDEN'],
+  'todo.delete': ['NOT_FOUND', 'FORBIDDEN'],
+  'todo.setAllCompleted': ['NOT_FOUND', 'FORBIDDEN'],
+  'todo.clearCompleted': ['NOT_FOUND', 'FORBIDDEN'],
+  'account.export': [],
+  'account.import': [],
+  'list.all': [],
+  'list.create': [],
+  'list.rename': ['NOT_FOUND', 'FORBIDDEN'],
+  'list.delete': ['NOT_FOUND', 'FORBIDDEN'],
+  'list.move': ['NOT_FOUND'],
+  'list.members': ['NOT_FOUND'],
+  'list.invite': ['NOT_FOUND', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
+  'list.revokeInvite': ['NOT_FOUND'],
+  'list.setRole': ['NOT_FOUND', 'FORBIDDEN'],
+  'list.removeMember': ['NOT_FOUND', 'FORBIDDEN'],
+  'list.leave': ['NOT_FOUND'],
+  'invite.get': ['NOT_FOUND'],
+  'invite.accept': ['NOT_FOUND', 'FORBIDDEN'],
+  'invite.pending': [],
+};
+
+/** The HTTP status of each tRPC error code that REFUSALS names. */
+export const REFUSAL_STATUS: Record<string, number> = {
+  BAD_REQUEST: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_MANY_REQUESTS: 429,
+};

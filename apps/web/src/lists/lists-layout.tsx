@@ -1,0 +1,42 @@
+import { type ReactNode, useId, useState } from 'react';
+import { ListHeader } from './list-header.tsx';
+import { ListMenuButton, useListMenu } from './list-menu.tsx';
+import { ListSwitcher } from './list-switcher.tsx';
+import { ShareDialog } from './share-dialog.tsx';
+import { AuthorsProvider } from './todo-authors.tsx';
+import type { List } from './use-lists.ts';
+
+/**
+ * The frame of a list's screen: the switcher beside it (or behind the phone menu's button,
+ * which `topbar` places), the list's header and share dialog (not for the Inbox), and the
+ * members' names for the todos' details.
+ */
+export function ListsLayout({
+  listId,
+  list,
+  topbar,
+  children,
+}: {
+  /** The list on screen; undefined: the Inbox. */
+  listId: string | undefined;
+  list: List | undefined;
+  topbar: (menuButton: ReactNode) => ReactNode;
+  children: ReactNode;
+}) {
+  const menu = useListMenu();
+  const switcherId = useId();
+  const [sharing, setSharing] = useState(false);
+  return (
+    <div className="lists-layout">
+      <ListSwitcher currentId={listId} id={switcherId} open={menu.open} />
+      <div className="page">
+        {topbar(<ListMenuButton open={menu.open} controls={switcherId} onToggle={menu.toggle} />)}
+        {listId && list && <ListHeader list={list} onShare={() => setSharing(true)} />}
+        {sharing && list && <ShareDialog list={list} onClose={() => setSharing(false)} />}
+        <AuthorsProvider listId={listId} shared={(list?.memberCount ?? 1) > 1}>
+          {children}
+        </AuthorsProvider>
+      </div>
+    </div>
+  );
+}
