@@ -32,6 +32,7 @@ describe('todo export and import', () => {
     expect(data).toEqual({
       exportedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       user: { id: userId, email: EMAIL, name: profile.name, createdAt: profile.created_at.toISOString() },
+      lists: [{ id: expect.any(String), name: 'Inbox', isInbox: true, role: 'owner' }],
       todos: expect.any(Array),
     });
     const mine = await database.db

@@ -107,7 +107,7 @@ describe.each(testDrivers)('errors on the wire on %s', (driver) => {
   // Last: it breaks this file's database on purpose.
   it('an internal error is a generic 500 in production and detailed in development', async () => {
     await createCaller({ db, userId }).todo.create({ title: 'before the table goes' });
-    await sql`drop table todos`.execute(db);
+    await sql`drop table todos cascade`.execute(db);
 
     const production = await call('todo.list', { production: true });
     expect(production.status).toBe(500);
