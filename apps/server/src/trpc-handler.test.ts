@@ -315,7 +315,6 @@ describe('the server’s tRPC path answers exactly as tRPC’s fetch adapter', (
         (side) => ({ path: '/api/trpc/todo.get?batch=1&input={', headers: auth(side) }),
       ],
       ['no session', (side) => ({ ...batch(['todo.counts', 'me'])(side), headers: {} })],
-      ['a mutation, no body', mutation('todo.create', '')],
       ['a query by POST', mutation('todo.counts', '{}')],
       ['a mutation by GET', (side) => ({ path: '/api/trpc/todo.create', headers: auth(side) })],
       ['bad JSON', (side) => ({ path: '/api/trpc/todo.list?input={', headers: auth(side) })],
@@ -390,6 +389,21 @@ describe('the server’s tRPC path answers exactly as tRPC’s fetch adapter', (
     expect(counts.status).toBe(200);
   });
 
+  it('takes a POST with no body as a call with no input, where tRPC’s adapter answers bad JSON', async () => {
+    const bare = (side: Side) => answer(side, mutation('todo.clearCompleted', '')(side));
+    expect((await bare(reference)).status).toBe(400);
+    // The same as `{}` (an empty input) through the adapter; both sides clear, and stay alike.
+    const viaAdapter = await answer(reference, mutation('todo.clearCompleted', '{}')(reference));
+    const cleared = await bare(direct);
+    expect(cleared.status).toBe(200);
+    expect(cleared).toEqual(viaAdapter);
+    // A procedure that needs input says which, as for a GET without one.
+    const create = await answer(direct, mutation('todo.create', '')(direct));
+    expect(create.status).toBe(400);
+    expect(JSON.parse(create.body)).toMatchObject({ error: { data: { code: 'BAD_REQUEST' } } });
+    expect(create.body).not.toContain('JSON');
+  });
+
   // An import's answer depends on which side imported an id first; the fixed cases cover it.
   it.each(PROCEDURE_PATHS.filter((path) => path !== 'account.import'))(
     '%s: generated hostile input gets the same answer from both',
@@ -398,9 +412,16 @@ describe('the server’s tRPC path answers exactly as tRPC’s fetch adapter', (
       const pools = { own: () => [], foreign: foreignIds, cursors: () => [] };
       await fc.assert(
         fc.asyncProperty(procedureInputs(pools)[path], async (input) => {
-          const build = QUERY_PATHS.has(path)
-            ? query(path, input)
-            : mutation(path, input === undefined ? '' : JSON.stringify(input));
+          // No input at all is no body, where the two differ on purpose (the test above).
+          fc.pre(input !== undefined || QUERY_PATHS.has(path));
+          // A todo made with an id of its own: the first side takes the id, in the database both
+          // share, and the second is refused it; later properties may generate that id again. The
+          // fixed cases cover ids chosen by the client.
+          fc.pre(!(path === 'todo.create' && typeof input === 'object' && input !== null && 'id' in input));
+          const body = JSON.stringify(input);
+          // Past the direct path's body limit it answers 413 (tested above); the adapter has none.
+          fc.pre(QUERY_PATHS.has(path) || Buffer.byteLength(body) <= 100_000);
+          const build = QUERY_PATHS.has(path) ? query(path, input) : mutation(path, body);
           const { status } = await expectSame(build);
           expect(status).toBeLessThan(500);
         }),

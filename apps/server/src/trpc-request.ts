@@ -119,7 +119,10 @@ export function readCalls(
   const tooMany = () => new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
   if (batch && paths.length > rules.maxBatchSize) return tooMany();
   const inputs = lazyInputs(() => {
-    const text = req.method === 'GET' ? params.get('input') || undefined : bodyText(body ?? Buffer.alloc(0));
+    // No body is no input, as a GET without `input` is: `todo.clearCompleted`, whose input is
+    // optional, may be POSTed bare. (tRPC's fetch adapter refuses an empty body as bad JSON.)
+    const text =
+      (req.method === 'GET' ? params.get('input') : bodyText(body ?? Buffer.alloc(0))) || undefined;
     const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
     if (parsed === undefined) return { byIndex: {}, keys: 0 };
     if (!batch) return { byIndex: { 0: rules.deserialize(parsed) }, keys: 1 };
