@@ -417,7 +417,8 @@ for each row execute function todos_place_last();
 -- ---------------------------------------------------------------------------------------------
 
 -- What an invite page shows, for a live invite with this token's hash: nothing for a used,
--- expired or unknown one, nor without a caller.
+-- expired or unknown one. Signed out too: the page greets someone who has no account yet, and
+-- the token (32 random bytes, only in the invite's mail) is what entitles them to see it.
 create function list_invite_preview(hash text)
 returns table (list_name text, inviter_name text, role text, email text)
 language sql
@@ -428,7 +429,6 @@ as $$
   select l.name, u.name, i.role, i.email
   from list_invites i join lists l on l.id = i.list_id join users u on u.id = i.invited_by
   where i.token_hash = hash and i.accepted_at is null and i.expires_at > now()
-    and nullif(current_setting('app.user_id', true), '') is not null
 $$;
 
 -- The live invites addressed to the caller's email, while that email is verified: someone who
@@ -481,13 +481,14 @@ begin
     return;
   end if;
   select * into me from users where users.id = caller;
-  if not me.email_verified then
-    return query select 'unverified', invite.list_id;
-    return;
-  end if;
   if lower(me.email) <> invite.email then
     return query select 'other_email', invite.list_id;
     return;
+  end if;
+  -- The token came in a mail to this address, so holding it proves the mailbox as a
+  -- verification link does: an unverified address is verified by it.
+  if not me.email_verified then
+    update users set email_verified = true, updated_at = now() where id = caller;
   end if;
   perform todo_list_lock(invite.list_id);
   if exists (select from list_members m where m.list_id = invite.list_id and m.user_id = caller) then

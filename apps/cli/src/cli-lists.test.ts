@@ -41,7 +41,8 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
   }
 
   beforeAll(async () => {
-    // Invites need mail; accepting one needs a verified address, so addresses are verified here.
+    // Invites need mail; `todo invites` lists them only for a verified address, so addresses are
+    // verified here (REQUIRE_EMAIL_VERIFICATION also checks sign-in after the mailed link).
     cli = await startCliServer({ MAIL_DIR: mailDir, REQUIRE_EMAIL_VERIFICATION: 'true' });
     ada = (await verifiedUser('Ada Lovelace', 'ada@example.com')).run;
     ({ run: grace, env: graceEnv } = await verifiedUser('Grace Hopper', 'grace@example.com'));

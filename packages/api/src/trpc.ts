@@ -1,9 +1,10 @@
 /**
  * The one framework file of the API: what a procedure can see (the context), how errors look
- * on the wire, and its three procedures: `procedure`, the unexported base whose middleware
- * answers a database that cannot be reached with 503, and the two built on it that a feature
- * router uses, `authedProcedure` for queries and mutations and `streamProcedure` for the event
- * stream. Feature routers import `router` and those two, and nothing else from here.
+ * on the wire, and its four procedures: `procedure`, the unexported base whose middleware
+ * answers a database that cannot be reached with 503, and the three built on it that a feature
+ * router uses, `authedProcedure` for queries and mutations, `guestProcedure` for the one query
+ * a stranger may make (an invite's preview) and `streamProcedure` for the event stream. Feature
+ * routers import `router` and those three, and nothing else from here.
  */
 import {
   type Caller,
@@ -12,6 +13,7 @@ import {
   callerDatabase,
   type DB,
   ForbiddenError,
+  GUEST,
   isDatabaseUnavailable,
   ListRuleError,
   NoSessionError,
@@ -208,6 +210,19 @@ export const authedProcedure = procedure
     if (refusal) throw refusal;
     return result;
   });
+
+/**
+ * For anyone, signed in or not: one read-only transaction as a guest (packages/db caller.ts
+ * GUEST), under which row-level security shows no row, so the procedure can only call the
+ * database's functions made for strangers. `ctx.db` is that transaction. Refusals map to their
+ * codes as for `authedProcedure`.
+ */
+export const guestProcedure = procedure.use(async ({ ctx, next }) => {
+  const result = await ctx.db.as(GUEST, (db) => next({ ctx: { db } }), { readOnly: true });
+  const refusal = result.ok ? undefined : refusalOf(result.error);
+  if (refusal) throw refusal;
+  return result;
+});
 
 /**
  * Opens an event stream for callers with a live session: the server's slot checks the session

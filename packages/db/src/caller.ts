@@ -32,6 +32,16 @@ export const APP_ROLE = 'todo_app';
  */
 export type Caller = { userId: string; sessionToken?: string } | { sessionToken: string };
 
+/**
+ * Nobody signed in: the app's role with no `app.user_id`, under which row-level security shows
+ * no row at all. Only the database's functions made for a stranger answer it (an invite's
+ * preview, which its token entitles). Its queries get no owner to name.
+ */
+export const GUEST = { guest: true } as const;
+
+/** Whom a transaction acts as: a caller, or a guest. */
+export type ActingAs = Caller | typeof GUEST;
+
 /** How sessions live, as Better Auth is configured: their lifetime, and how often it slides. */
 export type SessionPolicy = { expiresInSeconds: number; updateAgeSeconds: number };
 
@@ -59,7 +69,7 @@ export class NoSessionError extends Error {
  */
 export type CallerDatabase = {
   as<T>(
-    caller: Caller,
+    caller: ActingAs,
     fn: (db: Kysely<DB>, owner: Owner) => Promise<T>,
     options?: { readOnly?: boolean },
   ): Promise<T>;
@@ -82,10 +92,13 @@ where token = $1 and expires_at > now()`;
 
 /** The first statement of a caller's transaction, and the refresh of a session token. */
 function statementsFor(
-  caller: Caller,
+  caller: ActingAs,
   policy: SessionPolicy,
 ): { first: Statement; refresh: Statement | null } {
   const { expiresInSeconds, updateAgeSeconds } = policy;
+  if ('guest' in caller) {
+    return { first: { text: `select set_config('role', $1, true)`, values: [APP_ROLE] }, refresh: null };
+  }
   if ('userId' in caller) {
     // One statement for both: set_config('role', …, true) is `set local role`.
     return {

@@ -128,8 +128,9 @@ export async function previewInvite(db: Kysely<DB>, token: string): Promise<Invi
 
 /**
  * The caller joins the list with the invite's role, and the token is used up. NotFoundError for
- * an unknown, used or expired token; ForbiddenError unless the invite names the caller's email
- * and that email is verified; ListRuleError for a full list. Already a member: the list as it is.
+ * an unknown, used or expired token; ForbiddenError unless the invite names the caller's email;
+ * ListRuleError for a full list. Already a member: the list as it is. An unverified address is
+ * verified by it: the token was mailed there.
  *
  * @example const list = await acceptInvite(db, owner, token)
  */
@@ -138,11 +139,6 @@ export async function acceptInvite(db: Kysely<DB>, owner: Owner, token: string):
     select outcome, list_id from accept_list_invite(${hashInviteToken(token)})`.execute(db);
   const { outcome, list_id: listId } = rows[0] ?? { outcome: 'not_found', list_id: null };
   if ((outcome === 'joined' || outcome === 'member') && listId) return getList(db, owner, listId);
-  if (outcome === 'unverified') {
-    throw new ForbiddenError(
-      'Confirm your email address first: an invite is accepted from a verified address',
-    );
-  }
   if (outcome === 'other_email') throw new ForbiddenError('This invite is for another email address');
   if (outcome === 'full')
     throw new ListRuleError(`This list has ${MAX_LIST_MEMBERS} members, the most it may have`);

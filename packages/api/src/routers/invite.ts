@@ -1,13 +1,13 @@
 import { acceptInvite, pendingInvites, previewInvite } from '@todo/db';
 import { z } from 'zod';
-import { authedProcedure, router } from '../trpc.ts';
+import { authedProcedure, guestProcedure, router } from '../trpc.ts';
 
 // What list.invite mails: 32 random bytes in base64url. Anything else is no token of ours.
 const token = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be the token of an invite link');
 
 export const inviteRouter = router({
-  /** What an invite shows before it is accepted; for a signed-in caller, whoever they are. */
-  get: authedProcedure
+  /** What an invite shows before it is accepted; to anyone holding its token, signed in or not. */
+  get: guestProcedure
     .input(z.strictObject({ token }))
     .query(({ ctx, input }) => previewInvite(ctx.db, input.token)),
 
