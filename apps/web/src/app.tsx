@@ -1,4 +1,5 @@
 import { lazy, type ReactNode, Suspense, useState } from 'react';
+import { inviteNotice, useInvitePreview } from './lists/invite-notice.ts';
 import { navigate, usePath } from './routing/path.ts';
 import { routeOf } from './routing/routes.ts';
 import type { OfflineSession } from './session/offline-session.ts';
@@ -28,20 +29,12 @@ function LazyPage({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading text="Loading…" />}>{children}</Suspense>;
 }
 
-function InviteRoute({ token, email }: { token: string; email: string }) {
+function InviteRoute({ token }: { token: string }) {
   return (
     <LazyPage>
-      <InvitePage token={token} email={email} />
+      <InvitePage token={token} />
     </LazyPage>
   );
-}
-
-/** What the sign-in screen says above its form, if anything. */
-function signInNotice(sessionExpired: boolean, invited: boolean): string | undefined {
-  if (sessionExpired) return 'Your session has ended. Sign in again to continue.';
-  // The invite's page comes back once signed in (the address stays).
-  if (invited) return 'You are invited to a shared list. Sign in, or create an account, to see it and join.';
-  return undefined;
 }
 
 function ServerUnreachable({ onRetry }: { onRetry: () => void }) {
@@ -77,6 +70,8 @@ export function App({
   const route = routeOf(path);
   const session = useSession(offline, sessionExpired);
   const user = session.query.data;
+  // Signed out at an invite: the sign-in screen says what it is for (the page comes back after).
+  const invite = useInvitePreview(route.page === 'invite' && user === null ? route.token : null);
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
 
@@ -90,11 +85,20 @@ export function App({
   }
   if (session.query.isPending) return <Loading text="Loading your todos…" />;
   if (user === null) {
+    if (invite.isLoading) return <Loading text="Loading the invite…" />;
     return (
       <LazyPage>
         <AuthScreen
           key={path}
-          notice={farewell ?? signInNotice(sessionExpired, route.page === 'invite')}
+          notice={
+            farewell ??
+            (sessionExpired
+              ? 'Your session has ended. Sign in again to continue.'
+              : route.page === 'invite'
+                ? inviteNotice(invite.data, invite.isError)
+                : undefined)
+          }
+          initialEmail={invite.data?.email}
           initialMode={route.page === 'forgot-password' ? 'forgot' : 'sign-in'}
           onSignedIn={async () => {
             if (route.page === 'forgot-password') navigate('/', { replace: true });
@@ -129,7 +133,7 @@ export function App({
       </LazyPage>
     );
   }
-  if (route.page === 'invite') return <InviteRoute token={route.token} email={user.email} />;
+  if (route.page === 'invite') return <InviteRoute token={route.token} />;
   return (
     <TodoScreen
       user={user}

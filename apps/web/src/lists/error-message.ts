@@ -6,7 +6,7 @@ const EXPLAINED = new Set(['BAD_REQUEST', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'PRE
 
 /**
  * What the server said about a refused list action, in words: its own message for the refusals
- * it explains (limits, Inbox rules, roles, an unverified address, an invite rate limit), else
+ * it explains (limits, Inbox rules, roles, another address's invite, an invite rate limit), else
  * the usual reason.
  *
  * @example

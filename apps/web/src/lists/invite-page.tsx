@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorCode } from '@todo/client';
-import { useState } from 'react';
 import { followLink, navigate } from '../routing/path.ts';
 import { listPath } from '../routing/routes.ts';
 import { useTRPC } from '../trpc.ts';
@@ -22,16 +21,6 @@ function Frame({ children }: { children: React.ReactNode }) {
   );
 }
 
-/** Sends the caller's address a link that verifies it (Better Auth), for an invite that needs it. */
-async function sendVerification(email: string): Promise<boolean> {
-  const response = await fetch('/api/auth/send-verification-email', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, callbackURL: window.location.pathname }),
-  });
-  return response.ok;
-}
-
 function InviteError({ error }: { error: unknown }) {
   const text =
     errorCode(error) === 'NOT_FOUND' ? GONE : `The invite could not be loaded: ${errorMessage(error)}.`;
@@ -51,13 +40,13 @@ function InviteError({ error }: { error: unknown }) {
 /**
  * `/invite/<token>` for a signed-in person: the list's name, who invited them and the role
  * (`invite.get`); "Join" accepts it (`invite.accept`) and opens the list. Signed out, the
- * sign-in screen is shown at this address instead, so signing in comes back here (app.tsx).
+ * sign-in screen is shown at this address instead, saying what the invite is for and starting
+ * with its address, so signing in or up comes back here (app.tsx, invite-notice.ts).
  */
-export default function InvitePage({ token, email }: { token: string; email: string }) {
+export default function InvitePage({ token }: { token: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const invite = useQuery({ ...trpc.invite.get.queryOptions({ token }), retry: false });
-  const [sent, setSent] = useState<string | null>(null);
   const accept = useMutation(
     trpc.invite.accept.mutationOptions({
       onSuccess: async (list) => {
@@ -79,7 +68,6 @@ export default function InvitePage({ token, email }: { token: string; email: str
   const { list, invitedBy, role } = invite.data;
   const refusal =
     accept.error && (errorCode(accept.error) === 'NOT_FOUND' ? GONE : `${errorMessage(accept.error)}.`);
-  const unverified = errorCode(accept.error) === 'FORBIDDEN' && /verified/.test(accept.error?.message ?? '');
   return (
     <Frame>
       <h1 id="invite-title">Join “{list.name}”</h1>
@@ -90,20 +78,6 @@ export default function InvitePage({ token, email }: { token: string; email: str
       </p>
       <p className="invite-for">The invite is for {invite.data.email}.</p>
       <div role="alert">{refusal && <p className="notice notice-error">{refusal}</p>}</div>
-      {unverified && (
-        <button
-          type="button"
-          className="button"
-          onClick={() =>
-            void sendVerification(email).then((ok) =>
-              setSent(ok ? `A link is on its way to ${email}.` : 'The link could not be sent.'),
-            )
-          }
-        >
-          Send me a verification link
-        </button>
-      )}
-      <p role="status">{sent}</p>
       <div className="invite-actions">
         <button
           type="button"

@@ -42,11 +42,15 @@ function wordsFor(mode: Mode, busy: boolean) {
 }
 
 /** The form's state and what it does: check the fields, then sign in, sign up or ask for a link. */
-function useAuthForm(initialMode: Mode, onSignedIn: () => Promise<void>) {
+function useAuthForm(initialMode: Mode, initialEmail: string, onSignedIn: () => Promise<void>) {
   const [mode, setMode] = useState<Mode>(initialMode);
   /** After a reset link was asked for: the same words whether or not the account exists. */
   const [sent, setSent] = useState(false);
-  const [values, setValues] = useState<Record<FieldName, string>>({ name: '', email: '', password: '' });
+  const [values, setValues] = useState<Record<FieldName, string>>({
+    name: '',
+    email: initialEmail,
+    password: '',
+  });
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -143,13 +147,16 @@ function AuthFields({ form }: { form: AuthForm }) {
 export function AuthScreen({
   notice,
   initialMode = 'sign-in',
+  initialEmail = '',
   onSignedIn,
 }: {
   notice?: string;
   initialMode?: Mode;
+  /** The address the form starts with (an invite's). */
+  initialEmail?: string;
   onSignedIn: () => Promise<void>;
 }) {
-  const form = useAuthForm(initialMode, onSignedIn);
+  const form = useAuthForm(initialMode, initialEmail, onSignedIn);
   const { mode, sent, formError, busy } = form;
   const headingId = useId();
   const sendsMail = useServerSendsMail();
