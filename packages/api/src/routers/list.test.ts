@@ -107,13 +107,13 @@ describe.each(testDrivers)('list and invite routers on %s', (driver) => {
     const id = inbox?.id ?? MISSING_ID;
     const mailed = sent.length;
     const calls = [
-      bo.api.list.rename({ id, name: 'Mine' }),
-      bo.api.list.delete({ id }),
-      bo.api.list.invite({ id, email: 'friend@example.com', role: 'editor' }),
-      bo.api.list.leave({ id }),
-      bo.api.list.move({ id, afterId: null }),
+      () => bo.api.list.rename({ id, name: 'Mine' }),
+      () => bo.api.list.delete({ id }),
+      () => bo.api.list.invite({ id, email: 'friend@example.com', role: 'editor' }),
+      () => bo.api.list.leave({ id }),
+      () => bo.api.list.move({ id, afterId: null }),
     ];
-    for (const call of calls) expect((await refusal(call)).code).toBe('BAD_REQUEST');
+    for (const call of calls) expect((await refusal(call())).code).toBe('BAD_REQUEST');
     expect(sent.length).toBe(mailed);
   });
 
@@ -126,29 +126,30 @@ describe.each(testDrivers)('list and invite routers on %s', (driver) => {
     const before = await db.selectFrom('todos').selectAll().orderBy('id').execute();
     const answersFor = async (listId: string, todoId: string) => {
       const api = stranger.api;
-      const calls: Record<string, Promise<unknown>> = {
-        'todo.list': api.todo.list({ listId }),
-        'todo.counts': api.todo.counts({ listId }),
-        'todo.create': api.todo.create({ listId, title: 'planted' }),
-        'todo.setAllCompleted': api.todo.setAllCompleted({ listId, completed: true }),
-        'todo.clearCompleted': api.todo.clearCompleted({ listId }),
-        'todo.update (move in)': api.todo.update({ id: own.id, listId }),
-        'todo.get': api.todo.get({ id: todoId }),
-        'todo.update': api.todo.update({ id: todoId, completed: true }),
-        'todo.move': api.todo.move({ id: todoId, afterId: null }),
-        'todo.move (after)': api.todo.move({ id: own.id, afterId: todoId }),
-        'todo.delete': api.todo.delete({ id: todoId }),
-        'list.rename': api.list.rename({ id: listId, name: 'Mine' }),
-        'list.delete': api.list.delete({ id: listId }),
-        'list.move': api.list.move({ id: listId, afterId: null }),
-        'list.members': api.list.members({ id: listId }),
-        'list.invite': api.list.invite({ id: listId, email: stranger.email, role: 'editor' }),
-        'list.setRole': api.list.setRole({ id: listId, userId: owner.userId, role: 'viewer' }),
-        'list.removeMember': api.list.removeMember({ id: listId, userId: owner.userId }),
-        'list.leave': api.list.leave({ id: listId }),
+      const calls: Record<string, () => Promise<unknown>> = {
+        'todo.list': () => api.todo.list({ listId }),
+        'todo.counts': () => api.todo.counts({ listId }),
+        'todo.create': () => api.todo.create({ listId, title: 'planted' }),
+        'todo.setAllCompleted': () => api.todo.setAllCompleted({ listId, completed: true }),
+        'todo.clearCompleted': () => api.todo.clearCompleted({ listId }),
+        'todo.update (move in)': () => api.todo.update({ id: own.id, listId }),
+        'todo.get': () => api.todo.get({ id: todoId }),
+        'todo.update': () => api.todo.update({ id: todoId, completed: true }),
+        'todo.move': () => api.todo.move({ id: todoId, afterId: null }),
+        'todo.move (after)': () => api.todo.move({ id: own.id, afterId: todoId }),
+        'todo.delete': () => api.todo.delete({ id: todoId }),
+        'list.rename': () => api.list.rename({ id: listId, name: 'Mine' }),
+        'list.delete': () => api.list.delete({ id: listId }),
+        'list.move': () => api.list.move({ id: listId, afterId: null }),
+        'list.members': () => api.list.members({ id: listId }),
+        'list.invite': () => api.list.invite({ id: listId, email: stranger.email, role: 'editor' }),
+        'list.setRole': () => api.list.setRole({ id: listId, userId: owner.userId, role: 'viewer' }),
+        'list.removeMember': () => api.list.removeMember({ id: listId, userId: owner.userId }),
+        'list.leave': () => api.list.leave({ id: listId }),
       };
       const answers: Record<string, { code: string; message: string }> = {};
-      for (const [name, call] of Object.entries(calls)) answers[name] = await refusedWith(call);
+      // One at a time, each awaited as it is made: a refusal never waits unhandled.
+      for (const [name, call] of Object.entries(calls)) answers[name] = await refusedWith(call());
       return answers;
     };
     const foreign = await answersFor(list.id, todo.id);
@@ -174,15 +175,15 @@ describe.each(testDrivers)('list and invite routers on %s', (driver) => {
     expect(await viewer.api.todo.get({ id: todo.id })).toEqual(todo);
     const mine = await viewer.api.todo.create({ title: 'my own' });
     const viewerWrites = [
-      viewer.api.todo.create({ listId: list.id, title: 'x' }),
-      viewer.api.todo.update({ id: todo.id, completed: true }),
-      viewer.api.todo.update({ id: mine.id, listId: list.id }),
-      viewer.api.todo.move({ id: todo.id, afterId: null }),
-      viewer.api.todo.delete({ id: todo.id }),
-      viewer.api.todo.setAllCompleted({ listId: list.id, completed: true }),
-      viewer.api.todo.clearCompleted({ listId: list.id }),
+      () => viewer.api.todo.create({ listId: list.id, title: 'x' }),
+      () => viewer.api.todo.update({ id: todo.id, completed: true }),
+      () => viewer.api.todo.update({ id: mine.id, listId: list.id }),
+      () => viewer.api.todo.move({ id: todo.id, afterId: null }),
+      () => viewer.api.todo.delete({ id: todo.id }),
+      () => viewer.api.todo.setAllCompleted({ listId: list.id, completed: true }),
+      () => viewer.api.todo.clearCompleted({ listId: list.id }),
     ];
-    for (const call of viewerWrites) expect((await refusal(call)).code).toBe('FORBIDDEN');
+    for (const call of viewerWrites) expect((await refusal(call())).code).toBe('FORBIDDEN');
     const members = await viewer.api.list.members({ id: list.id });
     expect(members.members.map((member) => [member.name, member.role])).toEqual([
       ['Olga', 'owner'],
@@ -194,13 +195,13 @@ describe.each(testDrivers)('list and invite routers on %s', (driver) => {
     const edited = await editor.api.todo.update({ id: todo.id, title: 'edited' });
     expect(edited).toMatchObject({ createdBy: owner.userId, updatedBy: editor.userId });
     const editorManaging = [
-      editor.api.list.rename({ id: list.id, name: 'Mine' }),
-      editor.api.list.delete({ id: list.id }),
-      editor.api.list.invite({ id: list.id, email: 'x@example.com', role: 'viewer' }),
-      editor.api.list.setRole({ id: list.id, userId: viewer.userId, role: 'editor' }),
-      editor.api.list.removeMember({ id: list.id, userId: viewer.userId }),
+      () => editor.api.list.rename({ id: list.id, name: 'Mine' }),
+      () => editor.api.list.delete({ id: list.id }),
+      () => editor.api.list.invite({ id: list.id, email: 'x@example.com', role: 'viewer' }),
+      () => editor.api.list.setRole({ id: list.id, userId: viewer.userId, role: 'editor' }),
+      () => editor.api.list.removeMember({ id: list.id, userId: viewer.userId }),
     ];
-    for (const call of editorManaging) expect((await refusal(call)).code).toBe('FORBIDDEN');
+    for (const call of editorManaging) expect((await refusal(call())).code).toBe('FORBIDDEN');
   });
 
   it('the owner changes roles, removes a member, revokes an invite; a member leaves', async () => {
