@@ -32,7 +32,7 @@ export const acceptCommand = defineCommand({
   details: [
     'The whole link, as the mail has it, or its last part (the token):',
     '  todo accept https://todo.example.com/invite/q8Xv…',
-    'An invite is for the email it was sent to, once that address is verified; it works once, for 7 days. With --json: the list, as `todo lists --json` shows each.',
+    'An invite is for the email it was sent to (joining with it verifies that address, since the link came there); it works once, for 7 days. With --json: the list, as `todo lists --json` shows each.',
   ],
   async run(context) {
     if (context.args.length !== 1) throw usageError('Give the link from the invite mail: todo accept <link>');
@@ -41,7 +41,7 @@ export const acceptCommand = defineCommand({
     const list = await api.invite.accept.mutate({ token }).catch((error: unknown) => {
       if (errorCode(error) === 'NOT_FOUND')
         throw new CliError('This invite is unknown, used or expired; ask for a new one.', EXIT.notFound);
-      // Another account's invite, or an address not verified yet: the server says which.
+      // Another account's invite: the server says so.
       if (errorCode(error) === 'FORBIDDEN')
         throw new CliError(sentence((error as Error).message), EXIT.error);
       throw error;
