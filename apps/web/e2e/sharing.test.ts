@@ -129,6 +129,22 @@ describe.skipIf(!hasChromium)('sharing a list', () => {
     await page.getByText('Ada Owner’s list · you are a viewer').waitFor();
     await switcherLink(page, 'Book club').waitFor();
 
+    // A viewer reads the list and is offered no write: no new-todo field, toggle, edit, delete
+    // or clear; the details show, and save nothing.
+    await page.getByText('You can see this list. Its owner and editors change it.').waitFor();
+    expect(await page.getByLabel('New todo').count()).toBe(0);
+    await owner.page.keyboard.press('Escape'); // the share dialog, left open by inviteFromDialog
+    await addTodos(owner.page, 'Chapter one');
+    await expectTitles(page, ['Chapter one']);
+    const row = todo(page, 'Chapter one');
+    expect(await row.locator('.toggle').isDisabled()).toBe(true);
+    expect(await row.getByRole('button', { name: /^(Edit|Delete) / }).count()).toBe(0);
+    expect(await page.locator('.toggle-all').count()).toBe(0);
+    await row.getByRole('button', { name: 'Details of “Chapter one”' }).click();
+    expect(await page.getByLabel('Description').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Close' }).click();
+
     // The link is used up.
     await page.goto(invite);
     await page.getByText(/This invite link does not work: it is unknown, already used, or expired/).waitFor();

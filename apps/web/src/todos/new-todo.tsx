@@ -1,7 +1,11 @@
 import { type KeyboardEvent, useState } from 'react';
+import { useReadOnly } from './read-only.ts';
 import './new-todo.css';
 
-/** TodoMVC's `.new-todo`: Enter adds the trimmed text, if any is left, and empties the field. */
+/**
+ * TodoMVC's `.new-todo`: Enter adds the trimmed text, if any is left, and empties the field. In
+ * a list the caller only views, a line that says so instead.
+ */
 export function NewTodo({
   onAdd,
   inputRef,
@@ -10,6 +14,7 @@ export function NewTodo({
   inputRef: React.Ref<HTMLInputElement>;
 }) {
   const [text, setText] = useState('');
+  const readOnly = useReadOnly();
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
     const title = text.trim();
@@ -17,6 +22,8 @@ export function NewTodo({
     onAdd(title);
     setText('');
   };
+  if (readOnly)
+    return <p className="read-only-note">You can see this list. Its owner and editors change it.</p>;
   return (
     <input
       ref={inputRef}

@@ -3,6 +3,7 @@ import { TodoAuthors } from '../lists/todo-authors.tsx';
 import type { Todo } from '../trpc.ts';
 import { dueAtOf, dueFields } from './due-fields.ts';
 import { PRIORITIES } from './priorities.ts';
+import { useReadOnly } from './read-only.ts';
 import type { TodoDetails } from './todo-writes.ts';
 import './todo-details.css';
 
@@ -95,6 +96,22 @@ function PriorityField({
   );
 }
 
+/** Save and Cancel; for a viewer, only Close. */
+function DetailsActions({ readOnly, onClose }: { readOnly: boolean; onClose: () => void }) {
+  return (
+    <div className="details-actions">
+      {!readOnly && (
+        <button type="submit" className="button details-save">
+          Save
+        </button>
+      )}
+      <button type="button" className="button button-quiet" onClick={onClose}>
+        {readOnly ? 'Close' : 'Cancel'}
+      </button>
+    </div>
+  );
+}
+
 /**
  * A todo's description, due date and priority, in a panel under its row. Escape (anywhere in
  * it) and Cancel close it without saving, Save and Ctrl+Enter in the description save; either
@@ -118,6 +135,7 @@ export default function TodoDetailsPanel({
   const [time, setTime] = useState(initialDue.time);
   const [priority, setPriority] = useState(todo.priority);
   const first = useRef<HTMLTextAreaElement>(null);
+  const readOnly = useReadOnly();
 
   useEffect(() => {
     first.current?.focus();
@@ -149,31 +167,27 @@ export default function TodoDetailsPanel({
       onSubmit={save}
       onKeyDown={onKeyDown}
     >
-      <div className="details-field details-description">
-        <label htmlFor={`${fieldId}-description`}>Description</label>
-        <textarea
-          ref={first}
-          id={`${fieldId}-description`}
-          rows={3}
-          maxLength={10_000}
-          placeholder="Notes, links, anything that helps"
-          value={description}
-          onChange={(event) => setDescription(event.target.value)}
-        />
-      </div>
-      <div className="details-row">
-        <DueFields id={fieldId} date={date} time={time} onDate={setDate} onTime={setTime} />
-        <PriorityField id={fieldId} priority={priority} onChange={setPriority} />
-      </div>
+      {/* A viewer sees the details, and can change none of them. */}
+      <fieldset className="details-fields" disabled={readOnly}>
+        <div className="details-field details-description">
+          <label htmlFor={`${fieldId}-description`}>Description</label>
+          <textarea
+            ref={first}
+            id={`${fieldId}-description`}
+            rows={3}
+            maxLength={10_000}
+            placeholder="Notes, links, anything that helps"
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+          />
+        </div>
+        <div className="details-row">
+          <DueFields id={fieldId} date={date} time={time} onDate={setDate} onTime={setTime} />
+          <PriorityField id={fieldId} priority={priority} onChange={setPriority} />
+        </div>
+      </fieldset>
       <TodoAuthors createdBy={todo.createdBy} updatedBy={todo.updatedBy} />
-      <div className="details-actions">
-        <button type="submit" className="button details-save">
-          Save
-        </button>
-        <button type="button" className="button button-quiet" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DetailsActions readOnly={readOnly} onClose={onClose} />
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import type { TodoCounts } from '../trpc.ts';
+import { useReadOnly } from './read-only.ts';
 import { FILTERS, type Filter } from './use-filter.ts';
 import './todo-footer.css';
 
@@ -11,6 +12,7 @@ export function TodoFooter({
   filter: Filter;
   onClearCompleted: () => void;
 }) {
+  const readOnly = useReadOnly();
   return (
     <footer className="footer">
       <span className="todo-count">
@@ -31,7 +33,7 @@ export function TodoFooter({
           ))}
         </ul>
       </nav>
-      {counts.completed > 0 && (
+      {counts.completed > 0 && !readOnly && (
         <button type="button" className="clear-completed" onClick={onClearCompleted}>
           Clear completed
         </button>

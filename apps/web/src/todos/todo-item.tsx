@@ -2,6 +2,7 @@ import { lazy, type RefObject, Suspense, useEffect, useId, useRef, useState } fr
 import type { Todo } from '../trpc.ts';
 import { IconButton } from '../ui/icon-button.tsx';
 import { EditField } from './edit-field.tsx';
+import { useReadOnly } from './read-only.ts';
 import type { SortableRow } from './reorder.tsx';
 import { hasMeta, TodoMeta } from './todo-meta.tsx';
 import type { TodoDetails } from './todo-writes.ts';
@@ -49,30 +50,34 @@ function TodoView({
   onDetails: (open: boolean) => void;
 }) {
   const { todo } = item;
+  const readOnly = useReadOnly();
   return (
     <div className="view">
       <input
         className="toggle"
         type="checkbox"
         checked={todo.completed}
+        disabled={readOnly}
         aria-labelledby={ids.label}
         aria-describedby={hasMeta(todo) ? ids.meta : undefined}
         onChange={item.onToggle}
       />
       <div className="todo-text">
         {/* biome-ignore lint/a11y/noLabelWithoutControl: TodoMVC's markup; a click on it must not toggle, so the checkbox names itself by aria-labelledby instead. */}
-        <label id={ids.label} onDoubleClick={item.onStartEditing}>
+        <label id={ids.label} onDoubleClick={readOnly ? undefined : item.onStartEditing}>
           {todo.title}
         </label>
         {hasMeta(todo) && <TodoMeta id={ids.meta} todo={todo} now={item.now} />}
       </div>
-      <IconButton
-        ref={editButton}
-        className="edit-button"
-        aria-label={`Edit “${todo.title}”`}
-        icon={ICONS.edit}
-        onClick={item.onStartEditing}
-      />
+      {!readOnly && (
+        <IconButton
+          ref={editButton}
+          className="edit-button"
+          aria-label={`Edit “${todo.title}”`}
+          icon={ICONS.edit}
+          onClick={item.onStartEditing}
+        />
+      )}
       <IconButton
         ref={detailsButton}
         className="details-button"
@@ -85,12 +90,14 @@ function TodoView({
           if (event.key === 'Escape' && detailsOpen) onDetails(false);
         }}
       />
-      <IconButton
-        className="destroy"
-        aria-label={`Delete “${todo.title}”`}
-        icon={ICONS.destroy}
-        onClick={item.onDelete}
-      />
+      {!readOnly && (
+        <IconButton
+          className="destroy"
+          aria-label={`Delete “${todo.title}”`}
+          icon={ICONS.destroy}
+          onClick={item.onDelete}
+        />
+      )}
       {item.row?.handle}
     </div>
   );

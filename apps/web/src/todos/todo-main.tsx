@@ -2,6 +2,7 @@ import { type RefObject, useState } from 'react';
 import type { Todo } from '../trpc.ts';
 import { ListControls, type SearchBox } from './list-controls.tsx';
 import { LoadMore } from './load-more.tsx';
+import { useReadOnly } from './read-only.ts';
 import { ReorderableList, type SortableRow } from './reorder.tsx';
 import { TodoItem } from './todo-item.tsx';
 import type { Sort } from './use-filter.ts';
@@ -86,9 +87,12 @@ export function TodoMain({
 }) {
   const now = useNow();
   const [editingKey, setEditingKey] = useState<string | null>(null);
+  const readOnly = useReadOnly();
   return (
     <section className="main">
-      <ToggleAll checked={view.allCompleted} onChange={() => actions.setAllCompleted(!view.allCompleted)} />
+      {!readOnly && (
+        <ToggleAll checked={view.allCompleted} onChange={() => actions.setAllCompleted(!view.allCompleted)} />
+      )}
       <ListControls searchBox={searchBox} sort={sort} />
       <ReorderableList
         todos={view.shown}

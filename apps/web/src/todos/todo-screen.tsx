@@ -7,6 +7,7 @@ import type { SessionUser } from '../session/auth-api.ts';
 import { EmptyState } from './empty-state.tsx';
 import { useSearchBox } from './list-controls.tsx';
 import { NewTodo } from './new-todo.tsx';
+import { ReadOnlyList } from './read-only.ts';
 import { RefusalNotice, useRefusal } from './refusal-notice.tsx';
 import { TodoFooter } from './todo-footer.tsx';
 import { listInput } from './todo-keys.ts';
@@ -18,6 +19,19 @@ import { useTodoActions } from './use-todo-actions.ts';
 import { useTodoList } from './use-todo-list.ts';
 import '../ui/page.css';
 import './todo-screen.css';
+
+/** Said when the list could not be loaded (and nothing of it is on screen), with a retry. */
+function LoadFailed({ list }: { list: ReturnType<typeof useTodoList>['list'] }) {
+  if (!list.isError || list.data) return null;
+  return (
+    <div className="notice notice-error" role="alert">
+      <p>Your todos could not be loaded.</p>
+      <button type="button" className="button" onClick={() => void list.refetch()}>
+        Try again
+      </button>
+    </div>
+  );
+}
 
 /**
  * The signed-in user's todos in one list (`listId`; none: the Inbox): TodoMVC's screen, with
@@ -46,6 +60,7 @@ export function TodoScreen({
   const saving = useIsMutating({ predicate: (mutation) => !mutation.state.isPaused }) > 0;
   const fetching = useIsFetching() > 0;
   const { list, counts } = view;
+  const readOnly = current.list?.role === 'viewer';
 
   if (current.unknown) return <UnknownList />;
   return (
@@ -58,43 +73,40 @@ export function TodoScreen({
     >
       <main>
         <RefusalNotice refusal={refusal} onDismiss={dismiss} />
-        {list.isError && !list.data && (
-          <div className="notice notice-error" role="alert">
-            <p>Your todos could not be loaded.</p>
-            <button type="button" className="button" onClick={() => void list.refetch()}>
-              Try again
-            </button>
-          </div>
-        )}
-        <section
-          className="todoapp"
-          aria-labelledby="app-title"
-          data-sync={saving || fetching ? 'busy' : 'idle'}
-        >
-          <header className="header">
-            <h1 id="app-title">todos</h1>
-            <NewTodo onAdd={actions.add} inputRef={newTodo} />
-          </header>
-          {view.total > 0 && (
-            <TodoMain
-              view={view}
-              actions={actions}
-              searchBox={searchBox}
-              sort={sort}
-              reorderable={input.order === 'manual' && !input.search && !list.isPlaceholderData}
-              newTodo={newTodo}
+        <LoadFailed list={list} />
+        <ReadOnlyList.Provider value={readOnly}>
+          <section
+            className="todoapp"
+            aria-labelledby="app-title"
+            data-sync={saving || fetching ? 'busy' : 'idle'}
+          >
+            <header className="header">
+              <h1 id="app-title">todos</h1>
+              <NewTodo onAdd={actions.add} inputRef={newTodo} />
+            </header>
+            {view.total > 0 && (
+              <TodoMain
+                view={view}
+                actions={actions}
+                searchBox={searchBox}
+                sort={sort}
+                reorderable={
+                  input.order === 'manual' && !input.search && !list.isPlaceholderData && !readOnly
+                }
+                newTodo={newTodo}
+              />
+            )}
+            <EmptyState
+              kind={view.emptyKind}
+              filter={filter}
+              search={input.search ?? ''}
+              onClearSearch={searchBox.clear}
             />
-          )}
-          <EmptyState
-            kind={view.emptyKind}
-            filter={filter}
-            search={input.search ?? ''}
-            onClearSearch={searchBox.clear}
-          />
-          {view.total > 0 && counts && (
-            <TodoFooter counts={counts} filter={filter} onClearCompleted={actions.clearCompleted} />
-          )}
-        </section>
+            {view.total > 0 && counts && (
+              <TodoFooter counts={counts} filter={filter} onClearCompleted={actions.clearCompleted} />
+            )}
+          </section>
+        </ReadOnlyList.Provider>
       </main>
       <footer className="info">
         <p>Double-click a todo to edit it</p>
