@@ -62,8 +62,9 @@ describe.skipIf(!hasChromium)('lists: routes and the switcher', () => {
     await context.close();
   });
 
-  test('the owner renames a list, and deletes it after confirming', async () => {
+  test('the owner renames a list, moves it in their order, and deletes it after confirming', async () => {
     const { context, page, problems } = await openAsNewUser(browser, app);
+    await makeList(page, 'Errands');
     await makeList(page, 'Holiday');
     await addTodos(page, 'Book flights');
     await settled(page);
@@ -72,6 +73,23 @@ describe.skipIf(!hasChromium)('lists: routes and the switcher', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Lisbon trip', level: 2 }).waitFor();
     await switcherLink(page, 'Lisbon trip').waitFor();
+
+    // Up, then back down: the switcher's order follows, and ends stay disabled.
+    const names = () =>
+      page.getByRole('navigation', { name: 'Lists' }).locator('.list-link-name').allTextContents();
+    await expect.poll(names).toEqual(['Inbox', 'Errands', 'Lisbon trip']);
+    const down = page.getByRole('button', { name: 'Move “Lisbon trip” down' });
+    expect(await down.isDisabled()).toBe(true);
+    // On screen at once; saved once the server answers (a reload before that would cut it).
+    const saved = page.waitForResponse((response) => response.url().includes('list.move'));
+    await page.getByRole('button', { name: 'Move “Lisbon trip” up' }).click();
+    await expect.poll(names).toEqual(['Inbox', 'Lisbon trip', 'Errands']);
+    expect((await saved).status()).toBe(200);
+    await page.reload();
+    await expect.poll(names).toEqual(['Inbox', 'Lisbon trip', 'Errands']);
+    await expect.poll(() => down.isDisabled()).toBe(false);
+    await down.click();
+    await expect.poll(names).toEqual(['Inbox', 'Errands', 'Lisbon trip']);
 
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = page.getByRole('alertdialog');

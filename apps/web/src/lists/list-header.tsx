@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { navigate } from '../routing/path.ts';
 import { reasonFor } from '../todos/write-notices.ts';
-import { type List, useListActions } from './use-lists.ts';
+import { IconButton } from '../ui/icon-button.tsx';
+import { type List, moveTarget, useListActions, useLists } from './use-lists.ts';
 import './list-header.css';
 
 function RenameForm({ list, onDone }: { list: List; onDone: () => void }) {
@@ -71,9 +72,35 @@ function ConfirmDelete({ list, onCancel }: { list: List; onCancel: () => void })
   );
 }
 
+const ARROWS = { up: 'M12 19V5M6 11l6-6 6 6', down: 'M12 5v14M6 13l6 6 6-6' };
+
+/** Moves the list one place up or down among its group in the caller's own order of lists. */
+function MoveButtons({ list }: { list: List }) {
+  const lists = useLists().data?.lists ?? [];
+  const { move } = useListActions();
+  return (
+    <>
+      {([-1, 1] as const).map((step) => {
+        const afterId = moveTarget(lists, list, step);
+        return (
+          <IconButton
+            key={step}
+            className="button button-quiet list-move"
+            aria-label={`Move “${list.name}” ${step === -1 ? 'up' : 'down'}`}
+            icon={step === -1 ? ARROWS.up : ARROWS.down}
+            disabled={afterId === undefined || move.isPending}
+            onClick={() => afterId !== undefined && move.mutate({ id: list.id, afterId })}
+          />
+        );
+      })}
+    </>
+  );
+}
+
 /**
- * Above a list's todos (not the Inbox's): its name and who owns it; for the owner, rename,
- * delete (after a confirmation) and share; for everyone, the members (`onShare`).
+ * Above a list's todos (not the Inbox's): its name and who owns it; for everyone, moving it up
+ * or down in their own order and its members (`onShare`); for the owner, also rename, delete
+ * (after a confirmation) and share.
  */
 export function ListHeader({ list, onShare }: { list: List; onShare: () => void }) {
   const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
@@ -86,6 +113,7 @@ export function ListHeader({ list, onShare }: { list: List; onShare: () => void 
         <div className="list-header-row">
           <h2 className="list-title">{list.name}</h2>
           <div className="list-header-actions">
+            <MoveButtons list={list} />
             <button type="button" className="button button-quiet" onClick={onShare}>
               {owner ? 'Share' : 'Members'}
             </button>
