@@ -67,13 +67,16 @@ function snapshotOf(queryClient: QueryClient): DehydratedState {
 function restore(queryClient: QueryClient, state: DehydratedState) {
   // With writes waiting, the saved lists (which show them) count as fresh: read before the
   // writes are sent they would lack them. The last write's answer has the lists read again.
+  // Without, they are shown and read again at once: saved a moment before a reload, they would
+  // otherwise pass for fresh, and a change just made (a list moved, one just joined) would not show.
   const waiting = state.mutations.length > 0;
   const now = Date.now();
   hydrate(queryClient, {
     ...state,
-    queries: waiting
-      ? state.queries.map((query) => ({ ...query, state: { ...query.state, dataUpdatedAt: now } }))
-      : state.queries,
+    queries: state.queries.map((query) => ({
+      ...query,
+      state: waiting ? { ...query.state, dataUpdatedAt: now } : { ...query.state, isInvalidated: true },
+    })),
   });
   void queryClient.resumePausedMutations();
 }
