@@ -1,28 +1,18 @@
 import { lazy, type ReactNode, Suspense, useState } from 'react';
-import { inviteNotice, useInvitePreview } from './lists/invite-notice.ts';
 import { navigate, usePath } from './routing/path.ts';
 import { routeOf } from './routing/routes.ts';
 import type { OfflineSession } from './session/offline-session.ts';
 import { useSession } from './session/use-session.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
+import { Loading } from './ui/loading.tsx';
 import './app.css';
 
 // Pages most visits never open stay out of the first load; so does the sign-in screen, which a
 // signed-in visit (most of them) never shows.
-const AuthScreen = lazy(() =>
-  import('./session/auth-screen.tsx').then(({ AuthScreen }) => ({ default: AuthScreen })),
-);
+const SignIn = lazy(() => import('./session/sign-in.tsx'));
 const AccountPage = lazy(() => import('./account/account-page.tsx'));
 const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx'));
 const InvitePage = lazy(() => import('./lists/invite-page.tsx'));
-
-function Loading({ text }: { text: string }) {
-  return (
-    <main className="app-loading">
-      <p role="status">{text}</p>
-    </main>
-  );
-}
 
 /** A page of a chunk of its own: "Loading…" until its code is there. */
 function LazyPage({ children }: { children: ReactNode }) {
@@ -70,8 +60,6 @@ export function App({
   const route = routeOf(path);
   const session = useSession(offline, sessionExpired);
   const user = session.query.data;
-  // Signed out at an invite: the sign-in screen says what it is for (the page comes back after).
-  const invite = useInvitePreview(route.page === 'invite' && user === null ? route.token : null);
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
 
@@ -85,21 +73,14 @@ export function App({
   }
   if (session.query.isPending) return <Loading text="Loading your todos…" />;
   if (user === null) {
-    if (invite.isLoading) return <Loading text="Loading the invite…" />;
     return (
       <LazyPage>
-        <AuthScreen
+        <SignIn
           key={path}
+          route={route}
           notice={
-            farewell ??
-            (sessionExpired
-              ? 'Your session has ended. Sign in again to continue.'
-              : route.page === 'invite'
-                ? inviteNotice(invite.data, invite.isError)
-                : undefined)
+            farewell ?? (sessionExpired ? 'Your session has ended. Sign in again to continue.' : undefined)
           }
-          initialEmail={invite.data?.email}
-          initialMode={route.page === 'forgot-password' ? 'forgot' : 'sign-in'}
           onSignedIn={async () => {
             if (route.page === 'forgot-password') navigate('/', { replace: true });
             await session.started();
