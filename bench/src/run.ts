@@ -56,7 +56,11 @@ async function measure(database: BenchDatabase, options: Options, shapes: Shape[
   if (options.realtime) {
     // The servers get a forced full GC on SIGUSR2, so that memory is read after one.
     const gcFlags = ['--expose-gc', '--import', new URL('./gc-on-signal.ts', import.meta.url).href];
-    realtime = await benchRealtime(database.users, () => startTarget('project', database, options, gcFlags), {
+    // All its streams come from this one address: MAX_CONNECTIONS_PER_IP (256 by default) would
+    // refuse most of the 2,000, which stand for as many devices.
+    const manyClients = { MAX_CONNECTIONS_PER_IP: String(options.streams + options.connections + 100) };
+    const startServer = () => startTarget('project', database, options, gcFlags, manyClients);
+    realtime = await benchRealtime(database.users, startServer, {
       // The web app's requests: @todo/client's link.
       shape: shapes.find((shape) => shape.name === 'client')!,
       streams: options.streams,
