@@ -3,7 +3,6 @@
 // is registered for cleanup before anything can fail, and is killed in `finally` and on signals.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 type Cleanup = () => Promise<void>;
 const cleanups: Cleanup[] = [];
@@ -30,18 +29,8 @@ export async function runCleanups(): Promise<void> {
   }
 }
 
-/** A port that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The tests' toolkit has it (apps/server/src/testing.ts); the benchmark starts servers alike.
+export { freePort } from '@todo/server/testing';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

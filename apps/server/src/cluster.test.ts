@@ -6,7 +6,14 @@ import { type IncomingMessage, request } from 'node:http';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartBackoff } from './cluster.ts';
-import { ServerExitedError, type ServerProcess, signUp, spawnServer, TEST_SECRET } from './testing.ts';
+import {
+  ServerExitedError,
+  type ServerProcess,
+  signUp,
+  spawnServer,
+  TEST_SECRET,
+  waitFor,
+} from './testing.ts';
 
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 
@@ -27,16 +34,6 @@ function get(url: string, headers: Record<string, string> = {}) {
       .on('error', reject)
       .end();
   });
-}
-
-async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, what: string, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('restartBackoff', () => {

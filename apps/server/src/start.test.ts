@@ -3,19 +3,16 @@ import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerExitedError, type ServerProcess, spawnServer, TEST_SECRET, testWebBuild } from './testing.ts';
+import {
+  ServerExitedError,
+  type ServerProcess,
+  spawnServer,
+  TEST_SECRET,
+  testWebBuild,
+  waitFor,
+} from './testing.ts';
 
 const PASSWORD = 'a-password-that-must-never-be-logged';
-
-async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the server process (src/start.ts)', () => {
   it('prints one line per configuration problem and exits 1', async () => {

@@ -250,6 +250,24 @@ export async function spawnServer({
   };
 }
 
+/**
+ * `check`'s first answer other than undefined, asked every 50 ms until `timeoutMs`; then fails
+ * naming `what`. For what a test cannot await directly (a log line, a process's state).
+ */
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A TCP port that was free a moment ago on 127.0.0.1, for a process that must know its URL before it starts. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -2,7 +2,6 @@
 // Debian's Chromium driven by playwright-core.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
@@ -293,12 +292,5 @@ export async function signInThroughApi(context: BrowserContext, app: App, accoun
   if (!response.ok()) throw new Error(`sign-in failed: ${response.status()}`);
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+// One toolkit for every package's tests: the server's (apps/server/src/testing.ts).
+export { freePort } from '@todo/server/testing';
