@@ -71,6 +71,29 @@ describe.skipIf(!hasChromium)('server refusals', () => {
     await context.close();
   });
 
+  test('a new todo over 500 characters is counted, kept in the field with a reason, and not sent', async () => {
+    const { context, page, problems } = await openAsNewUser(browser, app);
+    const field = page.getByLabel('New todo');
+    await field.fill('y'.repeat(449));
+    expect(await page.locator('.new-todo-count').count()).toBe(0);
+    await field.fill('y'.repeat(460));
+    expect(await page.locator('.new-todo-count').textContent()).toBe('460 / 500');
+    const long = 'z'.repeat(523);
+    await field.fill(long);
+    await field.press('Enter');
+    expect(await alertText(page)).toBe(
+      'A title holds at most 500 characters; this one has 523. Shorten it, or put the rest in its details.',
+    );
+    expect(await field.inputValue()).toBe(long);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await field.fill('z'.repeat(500));
+    await field.press('Enter');
+    await expectTitles(page, ['z'.repeat(500)]);
+    expect(await field.inputValue()).toBe('');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   test('every other change is rolled back too: add, delete, mark all, clear completed', async () => {
     const { context, page } = await openAsNewUser(browser, app, { allow: REFUSED });
     await addTodos(page, 'Done', 'Open');
