@@ -109,7 +109,10 @@ export function TodoScreen({
         </ReadOnlyList.Provider>
       </main>
       <footer className="info">
-        <p>Double-click a todo to edit it</p>
+        <p>
+          <span className="hint-pointer">Double-click a todo to edit it</span>
+          <span className="hint-touch">Tap ✎ beside a todo to edit it</span>
+        </p>
       </footer>
     </ListsLayout>
   );
