@@ -11,8 +11,7 @@ import { Card, Outcome } from './card.tsx';
 import { describeDevice } from './device.ts';
 import { useCaller } from './use-caller.ts';
 import './sessions-card.css';
-
-const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+import { dateText } from '../todos/due-date.ts';
 
 /** One device signed in: what it is, since when, from where; a button to sign it out (not this one). */
 function SessionRow({
@@ -28,7 +27,7 @@ function SessionRow({
   onRevoke: (label: string) => void;
 }) {
   const device = describeDevice(session.userAgent);
-  const since = DATE.format(new Date(session.createdAt));
+  const since = dateText(new Date(session.createdAt));
   return (
     <li className="session" data-current={current || undefined}>
       <div className="session-text">

@@ -1,3 +1,4 @@
+import { dateText } from '../todos/due-date.ts';
 import { errorMessage } from './error-message.ts';
 import { type Invite, type Member, type MemberRole, ROLE_NAMES, type useMembers } from './use-members.ts';
 
@@ -71,7 +72,8 @@ function InviteRow({
       <span className="member-who">
         <strong>{invite.email}</strong>
         <span className="member-email">
-          {ROLE_NAMES[invite.role]} · invited, until {new Date(invite.expiresAt).toLocaleDateString()}
+          {ROLE_NAMES[invite.role]} · invited, until{' '}
+          {dateText(new Date(invite.expiresAt), { dateOnly: true })}
         </span>
       </span>
       <button

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { dueLabel } from './due-date.ts';
+import { dateText, dueLabel } from './due-date.ts';
 import { dueAtOf, dueFields, instantOf } from './due-fields.ts';
 
 const BERLIN = 'Europe/Berlin';
@@ -101,5 +101,16 @@ describe('the details form’s fields', () => {
     const skipped = instantOf({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, BERLIN);
     expect(skipped.toISOString()).toBe('2026-03-29T01:30:00.000Z');
     expect(dueFields(skipped.toISOString(), BERLIN)).toEqual({ date: '2026-03-29', time: '03:30' });
+  });
+});
+
+describe('dateText', () => {
+  test('one style for every date the app shows: weekday, day, month, year and a 24-hour time', () => {
+    const instant = new Date('2026-12-06T22:50:00Z');
+    expect(dateText(instant, { timeZone: 'UTC' })).toBe('Sun 6 Dec 2026 22:50');
+    expect(dateText(instant, { timeZone: 'Europe/Berlin' })).toBe('Sun 6 Dec 2026 23:50');
+    expect(dateText(instant, { timeZone: 'Asia/Tokyo', dateOnly: true })).toBe('Mon 7 Dec 2026');
+    // The rows' own label for a date of another year reads the same.
+    expect(dueLabel('2027-01-08T16:00:00.000Z', instant, 'UTC').text).toBe('Fri 8 Jan 2027 16:00');
   });
 });

@@ -72,6 +72,29 @@ export const pad = (value: number) => String(value).padStart(2, '0');
  * dueLabel('2026-12-08T16:00:00.000Z', new Date('2026-12-08T09:00:00Z'), 'Europe/Berlin');
  * // { text: 'Today 17:00', overdue: false, allDay: false }
  */
+/** A day as rows name it: "Fri 11 Dec 2026" (with `year`), else "Fri 11 Dec". */
+function dayText(instant: Date, timeZone: string | undefined, year: boolean): string {
+  const parts = format(timeZone, year ? 'dateYear' : 'date').formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value;
+  return [part('weekday'), part('day'), part('month'), part('year')].filter(Boolean).join(' ');
+}
+
+/**
+ * A moment in the style of the rows' due dates, with its year and (unless `dateOnly`) its
+ * 24-hour time: the app's one way of writing dates (the account's sessions, an invite's end).
+ *
+ * @example dateText(new Date('2026-12-06T22:50:00Z'), { timeZone: 'UTC' }); // 'Sun 6 Dec 2026 22:50'
+ */
+export function dateText(
+  instant: Date,
+  { timeZone, dateOnly = false }: { timeZone?: string; dateOnly?: boolean } = {},
+) {
+  const day = dayText(instant, timeZone, true);
+  if (dateOnly) return day;
+  const clock = wallClock(instant, timeZone);
+  return `${day} ${pad(clock.hour)}:${pad(clock.minute)}`;
+}
+
 export function dueLabel(dueAt: string, now: Date, timeZone?: string): DueLabel {
   const due = new Date(dueAt);
   const clock = wallClock(due, timeZone);
@@ -82,11 +105,7 @@ export function dueLabel(dueAt: string, now: Date, timeZone?: string): DueLabel 
   if (days === 0) text = 'Today';
   else if (days === 1) text = 'Tomorrow';
   else if (days === -1) text = 'Yesterday';
-  else {
-    const parts = format(timeZone, clock.year === today.year ? 'date' : 'dateYear').formatToParts(due);
-    const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value;
-    text = [part('weekday'), part('day'), part('month'), part('year')].filter(Boolean).join(' ');
-  }
+  else text = dayText(due, timeZone, clock.year !== today.year);
   if (!allDay) text += ` ${pad(clock.hour)}:${pad(clock.minute)}`;
   return { text, overdue: allDay ? days < 0 : due.getTime() < now.getTime(), allDay };
 }
