@@ -213,6 +213,23 @@ describe.skipIf(!hasChromium)('due dates, priorities, details, sort, search and 
     await context.close();
   });
 
+  test('at phone width a row shows no delete button; the details delete the todo', async () => {
+    const { context, page, problems } = await openAsNewUser(browser, app);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await addTodos(page, 'Keep me', 'Drop me');
+    const row = todo(page, 'Drop me');
+    expect(await row.locator('.destroy').isVisible()).toBe(false);
+    expect(await row.getByRole('button', { name: 'Edit “Drop me”' }).isVisible()).toBe(true);
+    await row.getByRole('button', { name: 'Details of “Drop me”' }).click();
+    await page.getByRole('button', { name: 'Delete todo' }).click();
+    await expectTitles(page, ['Keep me']);
+    await settled(page);
+    await page.reload();
+    await expectTitles(page, ['Keep me']);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   test('the sort is in the address beside the filter; due and priority orders are right; a reload keeps both', async () => {
     const { context, page, problems } = await open(browser, app);
     await createThroughApi(page, [

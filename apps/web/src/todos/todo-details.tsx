@@ -96,8 +96,19 @@ function PriorityField({
   );
 }
 
-/** Save and Cancel; for a viewer, only Close. */
-function DetailsActions({ readOnly, onClose }: { readOnly: boolean; onClose: () => void }) {
+/**
+ * Save, Cancel and Delete (the row's own delete button gives way to it at phone width); for a
+ * viewer, only Close.
+ */
+function DetailsActions({
+  readOnly,
+  onClose,
+  onDelete,
+}: {
+  readOnly: boolean;
+  onClose: () => void;
+  onDelete: () => void;
+}) {
   return (
     <div className="details-actions">
       {!readOnly && (
@@ -108,6 +119,11 @@ function DetailsActions({ readOnly, onClose }: { readOnly: boolean; onClose: () 
       <button type="button" className="button button-quiet" onClick={onClose}>
         {readOnly ? 'Close' : 'Cancel'}
       </button>
+      {!readOnly && (
+        <button type="button" className="button button-quiet details-delete" onClick={onDelete}>
+          Delete todo
+        </button>
+      )}
     </div>
   );
 }
@@ -122,11 +138,13 @@ export default function TodoDetailsPanel({
   todo,
   onSave,
   onClose,
+  onDelete,
 }: {
   id: string;
   todo: Todo;
   onSave: (changes: TodoDetails) => void;
   onClose: () => void;
+  onDelete: () => void;
 }) {
   const fieldId = useId();
   const initialDue = dueFields(todo.dueAt);
@@ -187,7 +205,7 @@ export default function TodoDetailsPanel({
         </div>
       </fieldset>
       <TodoAuthors createdBy={todo.createdBy} updatedBy={todo.updatedBy} />
-      <DetailsActions readOnly={readOnly} onClose={onClose} />
+      <DetailsActions readOnly={readOnly} onClose={onClose} onDelete={onDelete} />
     </form>
   );
 }

@@ -165,6 +165,7 @@ export function TodoItem(props: TodoItemProps) {
             todo={todo}
             onSave={props.onSaveDetails}
             onClose={closeDetails}
+            onDelete={props.onDelete}
           />
         </Suspense>
       )}
