@@ -12,11 +12,13 @@ import {
   createThroughApi,
   hasChromium,
   liveStreamOpen,
+  newAccount,
   newContext,
   openAsNewUser,
   SCREENSHOTS,
   type Scheme,
   settled,
+  signUpThroughApi,
   todo,
   watchConsole,
   withAppAndBrowser,
@@ -151,6 +153,27 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     await page.screenshot({ path: `${SCREENSHOTS}connection-offline-phone.png` });
     await context.setOffline(false);
     await context.close();
+  });
+
+  test('on a touch screen the footer says to tap the edit button, not to double-click', async () => {
+    const hint = async (touch: boolean) => {
+      const context = await browser.newContext({
+        baseURL: app.url,
+        viewport: { width: 390, height: 800 },
+        hasTouch: touch,
+        isMobile: touch,
+      });
+      await signUpThroughApi(context, app, newAccount());
+      const page = await context.newPage();
+      await page.goto('/');
+      const shown = page.locator('.info span:visible');
+      await shown.waitFor();
+      const text = await shown.allTextContents();
+      await context.close();
+      return text;
+    };
+    expect(await hint(true)).toEqual(['Tap ✎ beside a todo to edit it']);
+    expect(await hint(false)).toEqual(['Double-click a todo to edit it']);
   });
 
   test('phone width: nothing overflows sideways', async () => {

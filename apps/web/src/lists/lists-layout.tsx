@@ -1,10 +1,14 @@
-import { type ReactNode, useId, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useId, useState } from 'react';
 import { ListHeader } from './list-header.tsx';
 import { ListMenuButton, useListMenu } from './list-menu.tsx';
 import { ListSwitcher } from './list-switcher.tsx';
-import { ShareDialog } from './share-dialog.tsx';
 import { AuthorsProvider } from './todo-authors.tsx';
 import type { List } from './use-lists.ts';
+
+// Opened by a click, never by the first paint: the dialog (members, invites) loads then.
+const ShareDialog = lazy(() =>
+  import('./share-dialog.tsx').then(({ ShareDialog }) => ({ default: ShareDialog })),
+);
 
 /**
  * The frame of a list's screen: the switcher beside it (or behind the phone menu's button,
@@ -32,7 +36,11 @@ export function ListsLayout({
       <div className="page">
         {topbar(<ListMenuButton open={menu.open} controls={switcherId} onToggle={menu.toggle} />)}
         {listId && list && <ListHeader list={list} onShare={() => setSharing(true)} />}
-        {sharing && list && <ShareDialog list={list} onClose={() => setSharing(false)} />}
+        {sharing && list && (
+          <Suspense fallback={null}>
+            <ShareDialog list={list} onClose={() => setSharing(false)} />
+          </Suspense>
+        )}
         <AuthorsProvider listId={listId} shared={(list?.memberCount ?? 1) > 1}>
           {children}
         </AuthorsProvider>
