@@ -115,11 +115,18 @@ describe.each(testDrivers)('/metrics (%s)', (driver) => {
     }
     expect(await get(`${server.url}/some/client/route`)).toBe(200);
     expect(await get(`${server.url}/api/auth/get-session`)).toBe(200);
-    const after = await scrape();
-    expect(count(after, 'api', '404') - count(before, 'api', '404')).toBe(3);
-    expect(count(after, 'web', '404')).toBe(count(before, 'web', '404'));
-    expect(count(after, 'web', '200') - count(before, 'web', '200')).toBe(1);
-    expect(count(after, 'auth', '200') - count(before, 'auth', '200')).toBe(1);
+    // A request is counted once its response has finished on the server, which on a busy
+    // machine may come after the client has read it: the counts are read until they settle.
+    const counted = async () => {
+      const after = await scrape();
+      return {
+        api404: count(after, 'api', '404') - count(before, 'api', '404'),
+        web404: count(after, 'web', '404') - count(before, 'web', '404'),
+        web200: count(after, 'web', '200') - count(before, 'web', '200'),
+        auth200: count(after, 'auth', '200') - count(before, 'auth', '200'),
+      };
+    };
+    await expect.poll(counted, { timeout: 10_000 }).toEqual({ api404: 3, web404: 0, web200: 1, auth200: 1 });
   });
 
   it('counts open event streams, and reports the pool (node-postgres) and the process', async () => {
