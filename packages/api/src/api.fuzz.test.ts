@@ -216,4 +216,25 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     },
     120_000,
   );
+
+  // The one call a stranger may make: signed out, any token is BAD_REQUEST or NOT_FOUND (a live
+  // one shows its invite, list.test.ts), never an error of the server, and changes nothing.
+  // Tokens of the right form (which reach the database), any string, and anything at all.
+  const token = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/), fc.string(), fc.anything());
+  const signedOutInvite = fc.oneof(fc.record({ token }), fc.anything());
+  it('invite.get signed out: only BAD_REQUEST or NOT_FOUND; nothing changes', async () => {
+    const stranger = createCaller({ db: database.db, userId: null });
+    await fc.assert(
+      fc.asyncProperty(signedOutInvite, async (input) => {
+        const error = await invoke(stranger, 'invite.get', input).then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
+        expect(error).toBeInstanceOf(TRPCError);
+        expect(['BAD_REQUEST', 'NOT_FOUND']).toContain((error as TRPCError).code);
+      }),
+      { numRuns: fuzzRuns(300), seed: fuzzSeed, endOnFailure: true },
+    );
+    expect(await snapshot(database.db, bobId, aliceId)).toEqual(bobRows);
+  });
 });
