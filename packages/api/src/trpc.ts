@@ -168,6 +168,13 @@ function refusalOf(error: TRPCError): TRPCError | undefined {
   return refusal && cause ? new TRPCError({ code: refusal[1], message: cause.message, cause }) : undefined;
 }
 
+/** A middleware's result, with a refusal of the database's rules thrown as its TRPCError. */
+function answeringRefusals<R extends { ok: true } | { ok: false; error: TRPCError }>(result: R): R {
+  const refusal = result.ok ? undefined : refusalOf(result.error);
+  if (refusal) throw refusal;
+  return result;
+}
+
 /**
  * Refuses callers without a live session and runs the rest of the procedure as one transaction
  * acting as the caller: `ctx.db` is that transaction, under row-level security, so even a query
@@ -204,12 +211,7 @@ export const authedProcedure = procedure
     for (const fn of committed) await fn();
     return result;
   })
-  .use(async ({ next }) => {
-    const result = await next();
-    const refusal = result.ok ? undefined : refusalOf(result.error);
-    if (refusal) throw refusal;
-    return result;
-  });
+  .use(async ({ next }) => answeringRefusals(await next()));
 
 /**
  * For anyone, signed in or not: one read-only transaction as a guest (packages/db caller.ts
@@ -217,12 +219,9 @@ export const authedProcedure = procedure
  * database's functions made for strangers. `ctx.db` is that transaction. Refusals map to their
  * codes as for `authedProcedure`.
  */
-export const guestProcedure = procedure.use(async ({ ctx, next }) => {
-  const result = await ctx.db.as(GUEST, (db) => next({ ctx: { db } }), { readOnly: true });
-  const refusal = result.ok ? undefined : refusalOf(result.error);
-  if (refusal) throw refusal;
-  return result;
-});
+export const guestProcedure = procedure.use(async ({ ctx, next }) =>
+  answeringRefusals(await ctx.db.as(GUEST, (db) => next({ ctx: { db } }), { readOnly: true })),
+);
 
 /**
  * Opens an event stream for callers with a live session: the server's slot checks the session
