@@ -1,17 +1,17 @@
 // The account page (/account), "Forgot password?" and the reset page, in a real browser
 // against the real server: name, password, sessions, export and import, deletion, and a reset
 // mail followed from the .eml file the server writes when no SMTP server is configured.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type Account,
   type App,
   createThroughApi,
   expectTitles,
   hasChromium,
+  mailFolder,
   newAccount,
   newContext,
   openAsNewUser,
@@ -22,7 +22,8 @@ import {
   withAppAndBrowser,
 } from './harness.ts';
 
-const MAIL_DIR = mkdtempSync(join(tmpdir(), 'todo-web-mail-'));
+const mail = mailFolder('account');
+const MAIL_DIR = mail.dir;
 
 /** Messages the browser logs for requests the tests make fail on purpose. */
 const REFUSED = [/status of 40[0-3]/];
@@ -77,20 +78,17 @@ function resetLinkIn(eml: string): string {
   return links[0] as string;
 }
 
-afterAll(() => rmSync(MAIL_DIR, { recursive: true, force: true }));
-
 describe.skipIf(!hasChromium)('the account page', () => {
   let app: App;
   let browser: Browser;
 
-  // Not production: without MAIL_URL the server writes each mail to MAIL_DIR as an .eml file.
   withAppAndBrowser(
     'pglite',
     (started, launched) => {
       app = started;
       browser = launched;
     },
-    { NODE_ENV: 'test', MAIL_DIR },
+    mail.env,
   );
 
   test('is a path route next to the hash filters, and changes the name', async () => {
@@ -257,7 +255,7 @@ describe.skipIf(!hasChromium)('the account page', () => {
     await expectTitles(first.page, ['Buy oat milk', 'Call the dentist', 'Water the plants']);
 
     // Moving to another server: the import adds them all there.
-    const elsewhere = await startApp('pglite', { NODE_ENV: 'test', MAIL_DIR });
+    const elsewhere = await startApp('pglite', mail.env);
     const second = await openAsNewUser(browser, elsewhere, { name: 'Importer', allow: REFUSED });
     await openAccountPage(second.page);
     const chooser = second.page.getByLabel('Import a file…');
@@ -404,7 +402,7 @@ describe.skipIf(!hasChromium)('forgot password', () => {
       app = started;
       browser = launched;
     },
-    { NODE_ENV: 'test', MAIL_DIR },
+    mail.env,
   );
 
   test('mails a link; the reset page sets a new password that signs in, and the link works once', async () => {

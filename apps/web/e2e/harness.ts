@@ -1,7 +1,9 @@
 // Shared by the browser tests: a real server on a free port (built web app, real database) and
 // Debian's Chromium driven by playwright-core.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
@@ -142,6 +144,20 @@ export function withAppAndBrowser(
     await browser?.close();
     await app?.close();
   });
+}
+
+/**
+ * A folder for this test file's account mail, removed after the file, and the server's
+ * environment that writes it there: not production, no MAIL_URL, MAIL_DIR set (one .eml a mail).
+ *
+ * @example
+ * const mail = mailFolder('sharing');
+ * withAppAndBrowser('pglite', (started, launched) => { … }, mail.env);
+ */
+export function mailFolder(name: string): { dir: string; env: AppEnv } {
+  const dir = mkdtempSync(join(tmpdir(), `todo-web-${name}-mail-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return { dir, env: { NODE_ENV: 'test', MAIL_DIR: dir } };
 }
 
 export type Scheme = 'light' | 'dark';

@@ -1,16 +1,14 @@
 // The new screens of lists and sharing, light, dark and at a phone's 390 px: the switcher, the
 // share dialog and the invite page; no serious accessibility problems (axe-core), no console
 // errors, and the screenshots the README shows.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe.ts';
 import {
   type App,
   addTodos,
   hasChromium,
+  mailFolder,
   openAsNewUser,
   SCREENSHOTS,
   type Scheme,
@@ -19,8 +17,8 @@ import {
 } from './harness.ts';
 import { inviteFromDialog, invitePathIn, mailTo, makeList, switcherLink, verifyEmail } from './sharing.ts';
 
-const MAIL_DIR = mkdtempSync(join(tmpdir(), 'todo-web-lists-screens-mail-'));
-afterAll(() => rmSync(MAIL_DIR, { recursive: true, force: true }));
+const mail = mailFolder('lists-screens');
+const MAIL_DIR = mail.dir;
 
 type Look = Scheme | 'phone';
 const LOOKS: Look[] = ['light', 'dark', 'phone'];
@@ -40,7 +38,7 @@ describe.skipIf(!hasChromium)('screens: lists and sharing', () => {
       app = started;
       browser = launched;
     },
-    { NODE_ENV: 'test', MAIL_DIR },
+    mail.env,
   );
 
   /** Ada owns "Groceries" (shared with Grace, with one invite pending) and "Holiday"; Grace has

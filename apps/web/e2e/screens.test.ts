@@ -1,10 +1,9 @@
 // The sign-in screen and a list, light and dark: no serious accessibility problems (axe-core),
 // no console errors, and the screenshots the README and docs/ show.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe.ts';
 import {
   type App,
@@ -12,6 +11,7 @@ import {
   createThroughApi,
   hasChromium,
   liveStreamOpen,
+  mailFolder,
   newAccount,
   newContext,
   openAsNewUser,
@@ -206,16 +206,15 @@ describe.skipIf(!hasChromium)('screens: the account page, forgot password and re
   let app: App;
   let browser: Browser;
   // Not production, so that the reset request is answered (its mail is written to a file).
-  const mailDir = mkdtempSync(join(tmpdir(), 'todo-web-screens-mail-'));
+  const mail = mailFolder('screens');
   withAppAndBrowser(
     'pglite',
     (started, launched) => {
       app = started;
       browser = launched;
     },
-    { NODE_ENV: 'test', MAIL_DIR: mailDir },
+    mail.env,
   );
-  afterAll(() => rmSync(mailDir, { recursive: true, force: true }));
 
   test.each<Look>(['light', 'dark', 'phone'])('the account page, %s', async (look) => {
     const { context, page, account, problems } = await openAsNewUser(browser, app, {

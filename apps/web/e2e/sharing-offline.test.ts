@@ -1,23 +1,21 @@
 // A write queued offline in a shared list, refused when it is sent because the member lost the
 // list meanwhile, is dropped with a notice: never retried, never kept in the offline queue.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type App,
   addTodos,
   hasChromium,
   liveStreamOpen,
+  mailFolder,
   openAsNewUser,
   settled,
   withAppAndBrowser,
 } from './harness.ts';
 import { callApi, shareThroughApi, verifyEmail } from './sharing.ts';
 
-const MAIL_DIR = mkdtempSync(join(tmpdir(), 'todo-web-sharing-offline-mail-'));
-afterAll(() => rmSync(MAIL_DIR, { recursive: true, force: true }));
+const mail = mailFolder('sharing-offline');
+const MAIL_DIR = mail.dir;
 const OFFLINE_NOISE = [/ERR_INTERNET_DISCONNECTED/, /status of 404/, /Failed to load resource/];
 
 describe.skipIf(!hasChromium)('sharing offline', () => {
@@ -29,7 +27,7 @@ describe.skipIf(!hasChromium)('sharing offline', () => {
       app = started;
       browser = launched;
     },
-    { NODE_ENV: 'test', MAIL_DIR },
+    mail.env,
   );
 
   test('a queued write to a list the member lost is dropped with a notice, not retried', async () => {

@@ -1,17 +1,15 @@
 // Sharing a list between accounts in the browser: invite from the share dialog, join on the
 // invite page, each member sees the other's changes live, a stranger sees nothing, and a
 // removed member's screen drops the list at once. Real server, real mail (files), real streams.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type App,
   addTodos,
   expectTitles,
   hasChromium,
   liveStreamOpen,
+  mailFolder,
   newAccount,
   newContext,
   openAsNewUser,
@@ -23,22 +21,21 @@ import {
 } from './harness.ts';
 import { inviteFromDialog, invitePathIn, mailTo, makeList, switcherLink, verifyEmail } from './sharing.ts';
 
-const MAIL_DIR = mkdtempSync(join(tmpdir(), 'todo-web-sharing-mail-'));
-afterAll(() => rmSync(MAIL_DIR, { recursive: true, force: true }));
+const mail = mailFolder('sharing');
+const MAIL_DIR = mail.dir;
 /** "Within a second": how long another member's screen may take to show a change. */
 const LIVE = { timeout: 1_000, interval: 50 };
 
 describe.skipIf(!hasChromium)('sharing a list', () => {
   let app: App;
   let browser: Browser;
-  // Not production: without MAIL_URL the server writes each mail to MAIL_DIR as an .eml file.
   withAppAndBrowser(
     'pglite',
     (started, launched) => {
       app = started;
       browser = launched;
     },
-    { NODE_ENV: 'test', MAIL_DIR },
+    mail.env,
   );
 
   test('two members see each other live, a third sees nothing, a removed member loses it at once', async () => {
