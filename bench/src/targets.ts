@@ -12,8 +12,8 @@ import type { BenchDatabase } from './seed.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
-/** Connections a project server process holds besides its pool: /readyz's own and live sync's LISTEN. */
-const EXTRA_CONNECTIONS = 2;
+/** Connections a project server process holds besides its pool: /readyz's own, the change feed's reads and live sync's LISTEN. */
+const EXTRA_CONNECTIONS = 3;
 /** What the benchmark itself keeps open (seeding, latency, RLS) and a margin. */
 const OWN_CONNECTIONS = 10;
 const processesOf = (target: Target) => (target === 'baseline' ? 0 : target === 'project-2w' ? 2 : 1);

@@ -229,6 +229,46 @@ describe.each(testDrivers)('the change feed (%s)', (driver) => {
           )
         ).map((row) => row.pid);
 
+      it('reads an event while every connection of the pool is taken (a busy process)', async () => {
+        const events: (LoggedChange | undefined)[] = [];
+        const stop = feed.subscribe(alice, (event) => events.push(event));
+        // Every connection of the pool (10) sleeps, as under a load that queues requests.
+        const sleeping = Array.from({ length: 10 }, () =>
+          queryRows(database.db, 'select pg_sleep(5)').catch(() => null),
+        );
+        const writer = new pg.Client({ connectionString: database.url ?? '' });
+        await writer.connect();
+        try {
+          await vi.waitFor(async () => {
+            const { rows } = await writer.query(
+              `select count(*)::int as n from pg_stat_activity
+               where datname = current_database() and query = 'select pg_sleep(5)' and state = 'active'`,
+            );
+            expect(rows[0].n).toBe(10);
+          }, eventually);
+          // A write from outside the pool, as another process's would be.
+          await writer.query(
+            `insert into todos (list_id, created_by, title)
+            select id, owner_id, 'while the pool is busy' from lists where owner_id = $1 and is_inbox`,
+            [alice],
+          );
+          // Before the sleeps end: the feed did not wait for a connection of the pool.
+          await vi.waitFor(() => expect(events).toHaveLength(1), { timeout: 3_000, interval: 10 });
+          expect(events[0]?.change).toMatchObject({
+            type: 'upsert',
+            todo: { title: 'while the pool is busy' },
+          });
+        } finally {
+          await writer.query(
+            `select pg_cancel_backend(pid) from pg_stat_activity
+             where datname = current_database() and query = 'select pg_sleep(5)'`,
+          );
+          await Promise.all(sleeping);
+          await writer.end();
+          stop();
+        }
+      });
+
       it('reconnects by itself, wakes every subscriber once listening again, and delivers later commits', async () => {
         const ofAlice = counter();
         const ofBob = counter();

@@ -99,7 +99,7 @@ class NoticeReader {
   closed = false;
 
   constructor(
-    private readonly db: Database['db'],
+    private readonly db: Database['feedDb'],
     private readonly subscribers: Subscribers,
     private readonly onError?: (error: Error) => void,
   ) {}
@@ -147,11 +147,11 @@ class NoticeReader {
  * const stop = feed.subscribe(userId, (event) => (event ? send(event) : readMyLog()));
  */
 export async function createChangeFeed(
-  database: Pick<Database, 'listen' | 'db'>,
+  database: Pick<Database, 'listen' | 'feedDb'>,
   { retryMs = 250, maxRetryMs = 5_000, onError, onSessionEnded, onReconnected }: ChangeFeedOptions = {},
 ): Promise<ChangeFeed> {
   const subscribers = new Subscribers();
-  const reader = new NoticeReader(database.db, subscribers, onError);
+  const reader = new NoticeReader(database.feedDb, subscribers, onError);
   let stop: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | undefined;
 

@@ -31,6 +31,12 @@ export type Database = {
   /** node-postgres only (else null): the pipelined pool behind `db`, for callers' transactions (caller.ts). */
   pgPool: pg.Pool | null;
   /**
+   * The change feed's reads of the events that notices name (change-feed.ts): on a server, a
+   * connection of its own, so that an event is read at once and never waits in the pool's queue
+   * behind the requests of a busy process; PGlite, with its one connection: `db`.
+   */
+  feedDb: Kysely<DB>;
+  /**
    * Calls `onPayload` with each NOTIFY on `channel`, through a connection of its own, outside
    * the pool (`DATABASE_URL_DIRECT` when set: a pooler cannot hold a LISTEN); PGlite: its
    * in-process listener. Resolves once listening; the answer stops it. `onLost` is called once
@@ -125,6 +131,7 @@ function openPglite(config: PgliteConfig, loadDataDir: Blob | undefined): Databa
     db,
     driver: 'pglite',
     pgPool: null,
+    feedDb: db,
     scripts: pgliteScripts(pglite, exclusive),
     // Between transactions: a LISTEN inside one would end with it.
     listen: async (channel, onPayload) => {
@@ -177,13 +184,21 @@ function openServerDatabase(config: ServerDatabaseConfig): Database {
   // one round trip (caller.ts).
   const pool = createPool(config, { pipelined: true });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
+  // Opens its connection at the first read, and again after a restart or an idle timeout.
+  const feedPool = createPool({ ...config, poolMax: 1 });
+  const feedDb = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: feedPool as unknown as PostgresPool }),
+  });
   return {
     db,
     driver: config.driver,
     pgPool: config.driver === 'pg' ? pool : null,
+    feedDb,
     listen: (channel, onPayload, onLost) => listenOnOwnConnection(config, channel, onPayload, onLost),
     scripts: serverScripts(config, pool),
-    close: () => db.destroy(),
+    close: async () => {
+      await Promise.all([db.destroy(), feedDb.destroy()]);
+    },
   };
 }
 
