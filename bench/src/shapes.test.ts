@@ -6,6 +6,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
+import { signUp } from '@todo/server/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { autocannonDrive, createWorkload, type Drive, TITLE_PREFIX } from './load.ts';
 import { runCleanups } from './processes.ts';
@@ -129,17 +130,7 @@ describe('against the real server', () => {
     // The server closes what it is given; the throwaway database is disposed of below instead.
     server = await startServer(config, { ...database, close: async () => {} });
     proxy = await startRecorder(relayTo(server.url));
-    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: server.url },
-      body: JSON.stringify({
-        name: 'Bench',
-        email: `bench-${randomUUID()}@example.com`,
-        password: 'correct-horse-42',
-      }),
-    });
-    expect(signUp.status).toBe(200);
-    token = signUp.headers.get('set-auth-token') ?? '';
+    ({ token } = await signUp(server.url, { name: 'Bench' }));
     const api = SHAPE_CLIENTS.client({ url: server.url, token, fetch });
     todoId = (await api.todo.create.mutate({ title: 'To update' })).id;
     listId = (await api.list.create.mutate({ name: 'Shared' })).id;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { loadConfig, type RunningServer, startServer } from '@todo/server';
+import { signUp, TEST_SECRET } from '@todo/server/testing';
 import { expect } from 'vitest';
 
 /** The repository's root, where the README's commands run. */
@@ -18,7 +19,6 @@ export const BIN = fileURLToPath(new URL('../bin/todo.js', import.meta.url));
 export const BUILT = fileURLToPath(new URL('../dist/todo.js', import.meta.url));
 export const EMAIL = 'cli-user@example.com';
 export const PASSWORD = 'a password for the cli';
-export const TEST_SECRET = 'a-test-secret-that-is-long-enough-for-auth';
 
 /** The timeout of a test that runs the command a few dozen times: each run is its own Node
  * process, seconds apiece on a busy machine. */
@@ -126,13 +126,7 @@ export async function startCliServer(extra: Record<string, string> = {}) {
     close: async () => {},
   });
   const url = server.url;
-  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: url },
-    body: JSON.stringify({ name: 'Cli User', email: EMAIL, password: PASSWORD }),
-  });
-  expect(signUp.status).toBe(200);
-  const userId = ((await signUp.json()) as { user: { id: string } }).user.id;
+  const { userId } = await signUp(url, { name: 'Cli User', email: EMAIL, password: PASSWORD });
   const homes: string[] = [home];
 
   const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: home, TODO_URL: url });

@@ -4,15 +4,9 @@
 // 200 or the refusals it may give (REFUSALS; 409 only for a create proposing another user's id);
 // the other user's todos, lists, members and invites unchanged. Alice owns lists, views one of
 // Bob's and is no member of his Inbox. FUZZ_SEED / FUZZ_RUNS_SCALE as there.
-import {
-  fuzzRuns,
-  fuzzSeed,
-  PROCEDURE_PATHS,
-  procedureInputs,
-  QUERY_PATHS,
-  REFUSAL_STATUS,
-  REFUSALS,
-} from '@todo/api/testing/hostile-input';
+import { QUERY_PATHS, REFUSAL_STATUS, REFUSALS } from '@todo/api/testing/expected-answers';
+import { PROCEDURE_PATHS, procedureInputs } from '@todo/api/testing/hostile-input';
+import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-values';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

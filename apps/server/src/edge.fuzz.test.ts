@@ -7,7 +7,7 @@
 // as in api.fuzz.test.ts.
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-input';
+import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-values';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -22,6 +22,7 @@ import { type DB, liveSessions, openStreamSession, type StreamSession } from '@t
 import { isTrackedEnvelope, TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
+import { drained } from './drained.ts';
 
 export type EventStreamOptions = {
   db: Kysely<DB>;
@@ -347,17 +348,3 @@ export function createEventStreams(options: EventStreamOptions) {
 
 /** Resolves after a turn of the event loop, once pending I/O has run. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Resolves when `res` can take more, or has closed. */
-function drained(res: ServerResponse) {
-  return new Promise<void>((resolve) => {
-    if (!res.writableNeedDrain || res.destroyed) return resolve();
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
-}

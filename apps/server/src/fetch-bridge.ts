@@ -1,9 +1,10 @@
 /**
- * Between node:http and the fetch API, for the two handlers that speak fetch: tRPC's adapter
- * (trpc-handler.ts) and Better Auth (app.ts).
+ * Between node:http and the fetch API, for what speaks fetch: Better Auth (auth-bridge.ts), and
+ * tRPC's fetch adapter, which trpc-handler.test.ts serves as the oracle of trpc-handler.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReadableStream, ReadableStreamDefaultReader } from 'node:stream/web';
+import { drained } from './drained.ts';
 
 /** The Node request's headers as fetch `Headers`; repeated headers stay repeated. */
 export function toHeaders(req: IncomingMessage): Headers {
@@ -67,17 +68,4 @@ async function pump(res: ServerResponse, reader: ReadableStreamDefaultReader<Uin
   } finally {
     res.off('close', cancel);
   }
-}
-
-/** Resolves when `res` can take more, or has closed. */
-function drained(res: ServerResponse) {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
 }

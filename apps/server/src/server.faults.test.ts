@@ -6,12 +6,12 @@
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signUp } from './testing.ts';
 import {
   CONNECT_TIMEOUT_MS,
   create,
   FAIL_FAST_BOUND_MS,
   readyz,
-  signUpSession,
   sleep,
   startLoad,
   startServerProcess,
@@ -46,7 +46,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
   it('database stopped and restarted under load: fails fast, recovers by itself, loses nothing acknowledged', async () => {
     const database = await freshDatabase();
     const server = await serverOn(database);
-    const { token, cookie } = await signUpSession(server.url);
+    const { token, cookie } = await signUp(server.url);
     expect((await readyz(server.url)).status).toBe(200);
 
     // 50 concurrent creates, as in the outage the issue reports.
@@ -127,7 +127,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
     // that does break resumes from its last id (client-changes.test.ts restarts a server).
     const one = await serverOn(database);
     const two = await serverOn(database, { STREAM_SESSION_CHECK_MS: '300' });
-    const { token } = await signUpSession(one.url);
+    const { token } = await signUp(one.url);
     const subscribers = [subscriber(one.url, token), subscriber(two.url, token)];
     await vi.waitFor(() => expect(subscribers.map((each) => each.streams)).toEqual([1, 1]), {
       timeout: 30_000,
@@ -201,7 +201,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
     // held while the waiting requests give up, however slow the machine is.
     const heldMs = 6_000;
     const server = await serverOn(database, { DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: String(heldMs) });
-    const { token } = await signUpSession(server.url);
+    const { token } = await signUp(server.url);
     expect((await create(server.url, token, 'before')).status).toBe(200);
 
     // The test holds a lock the server's next statement needs: its one connection waits on it.
@@ -248,7 +248,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
   it('SIGTERM under load: in-flight requests finish, nothing acknowledged is lost, the process exits 0', async () => {
     const database = await freshDatabase();
     const server = await serverOn(database);
-    const { token } = await signUpSession(server.url);
+    const { token } = await signUp(server.url);
 
     const load = startLoad(server.url, token, { workers: 6, pauseMs: 5 });
     await sleep(800);
@@ -295,7 +295,7 @@ describe('faults against the real server and its own PostgreSQL', () => {
   it('SIGTERM: /readyz turns 503 first while the process still serves, then requests drain and it exits 0', async () => {
     const database = await freshDatabase();
     const server = await serverOn(database, { SHUTDOWN_DELAY_MS: '5000' });
-    const { token } = await signUpSession(server.url);
+    const { token } = await signUp(server.url);
     const holder = new pg.Client({ connectionString: postgres.url(database) });
     await holder.connect();
     await holder.query('begin');

@@ -145,24 +145,6 @@ export async function startServerProcess(
   return { child: server.process, url: server.url, output, exited: server.exit };
 }
 
-export async function signUpSession(url: string): Promise<{ token: string; cookie: string }> {
-  const response = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: url },
-    body: JSON.stringify({
-      name: 'Load',
-      email: `load-${Date.now()}@example.com`,
-      password: 'correct horse battery',
-    }),
-  });
-  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status}`);
-  const cookie = response.headers
-    .getSetCookie()
-    .map((value) => value.split(';')[0])
-    .join('; ');
-  return { token: response.headers.get('set-auth-token') ?? '', cookie };
-}
-
 export type Outcome = {
   title: string;
   started: number;

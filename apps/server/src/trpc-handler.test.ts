@@ -7,13 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appRouter, CLIENT_IP_HEADER, createAuth, httpContext } from '@todo/api';
-import {
-  fuzzRuns,
-  fuzzSeed,
-  PROCEDURE_PATHS,
-  procedureInputs,
-  QUERY_PATHS,
-} from '@todo/api/testing/hostile-input';
+import { QUERY_PATHS } from '@todo/api/testing/expected-answers';
+import { PROCEDURE_PATHS, procedureInputs } from '@todo/api/testing/hostile-input';
+import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-values';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { toNodeHandler } from 'better-auth/node';

@@ -39,7 +39,7 @@ export function createWebClient(origin: string) {
  * for it; one unsubscribed meanwhile never starts. A failed load (the network went away) is
  * that operation's error, and the next operation tries the load again.
  */
-export function lazyLink(load: () => Promise<TRPCLink<AppRouter>>): TRPCLink<AppRouter> {
+function lazyLink(load: () => Promise<TRPCLink<AppRouter>>): TRPCLink<AppRouter> {
   return (runtime) => {
     let loading: Promise<ReturnType<TRPCLink<AppRouter>>> | undefined;
     return ({ op, next }) =>

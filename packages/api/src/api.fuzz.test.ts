@@ -12,16 +12,9 @@ import fc from 'fast-check';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller } from './root.ts';
-import {
-  fuzzRuns,
-  fuzzSeed,
-  ID_PATHS,
-  PROPOSED_ID_PATHS,
-  type ProcedurePath,
-  procedureInputs,
-  QUERY_PATHS,
-  REFUSALS,
-} from './testing/hostile-input.ts';
+import { ID_PATHS, PROPOSED_ID_PATHS, QUERY_PATHS, REFUSALS } from './testing/expected-answers.ts';
+import { type ProcedurePath, procedureInputs } from './testing/hostile-input.ts';
+import { fuzzRuns, fuzzSeed } from './testing/hostile-values.ts';
 
 type Caller = ReturnType<typeof createCaller>;
 

@@ -180,38 +180,37 @@ function answeringRefusals<R extends { ok: true } | { ok: false; error: TRPCErro
  * acting as the caller: `ctx.db` is that transaction, under row-level security, so even a query
  * that forgot its membership condition cannot reach another user's rows, and `ctx.owner` names
  * the caller to the queries. A failed mutation rolls back; tRPC answers its error unchanged. A
- * query runs read-only: PostgreSQL refuses it any write. `ctx.afterCommit(fn)` runs `fn` once
- * the transaction has committed, never for one that rolled back: a mail about a write goes out
- * only when the write holds.
+ * query runs read-only: PostgreSQL refuses it any write. A refusal of the database's rules is
+ * answered with its code (`answeringRefusals`). `ctx.afterCommit(fn)` runs `fn` once the
+ * transaction has committed, never for one that rolled back: a mail about a write goes out only
+ * when the write holds.
  */
-export const authedProcedure = procedure
-  .use(async ({ ctx, next, type }) => {
-    const caller = await ctx.caller();
-    if (!caller) throw unauthorized();
-    const committed: (() => Promise<void>)[] = [];
-    const afterCommit = (fn: () => Promise<void>) => {
-      committed.push(fn);
+export const authedProcedure = procedure.use(async ({ ctx, next, type }) => {
+  const caller = await ctx.caller();
+  if (!caller) throw unauthorized();
+  const committed: (() => Promise<void>)[] = [];
+  const afterCommit = (fn: () => Promise<void>) => {
+    committed.push(fn);
+  };
+  const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner, afterCommit } });
+  let failed: Awaited<ReturnType<typeof proceed>> | undefined;
+  let result: Awaited<ReturnType<typeof proceed>>;
+  try {
+    const run = async (db: Kysely<DB>, owner: Owner) => {
+      const outcome = await proceed(db, owner);
+      if (outcome.ok) return outcome;
+      failed = outcome;
+      throw outcome.error; // rolls the transaction back
     };
-    const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner, afterCommit } });
-    let failed: Awaited<ReturnType<typeof proceed>> | undefined;
-    let result: Awaited<ReturnType<typeof proceed>>;
-    try {
-      const run = async (db: Kysely<DB>, owner: Owner) => {
-        const outcome = await proceed(db, owner);
-        if (outcome.ok) return outcome;
-        failed = outcome;
-        throw outcome.error; // rolls the transaction back
-      };
-      result = await ctx.db.as(caller, run, { readOnly: type === 'query' });
-    } catch (error) {
-      if (error instanceof NoSessionError) throw unauthorized();
-      if (failed) return failed;
-      throw error;
-    }
-    for (const fn of committed) await fn();
-    return result;
-  })
-  .use(async ({ next }) => answeringRefusals(await next()));
+    result = await ctx.db.as(caller, run, { readOnly: type === 'query' });
+  } catch (error) {
+    if (error instanceof NoSessionError) throw unauthorized();
+    if (failed) return answeringRefusals(failed);
+    throw error;
+  }
+  for (const fn of committed) await fn();
+  return result;
+});
 
 /**
  * For anyone, signed in or not: one read-only transaction as a guest (packages/db caller.ts

@@ -37,7 +37,7 @@ export function applyListEvent(queryClient: QueryClient, change: ListEvent) {
   });
   if (change.type === 'list') {
     void queryClient.invalidateQueries({ queryKey: todoKeys.listsAll });
-    void queryClient.invalidateQueries({ queryKey: [['list', 'members']] });
+    void queryClient.invalidateQueries({ queryKey: todoKeys.allMembers });
     return;
   }
   void queryClient.cancelQueries({ predicate: (query) => isOfList(query.queryKey, id) });

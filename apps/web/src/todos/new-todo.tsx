@@ -3,7 +3,7 @@ import { useReadOnly } from './read-only.ts';
 import './new-todo.css';
 
 /** The most a title holds (the API's limit, in UTF-16 code units as `length` counts them). */
-export const MAX_TITLE = 500;
+const MAX_TITLE = 500;
 /** From how many characters the field counts them. */
 const COUNT_FROM = MAX_TITLE - 50;
 

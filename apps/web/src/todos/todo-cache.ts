@@ -52,7 +52,7 @@ export function draftTodo(id: string, title: string, list: TodoList | undefined,
 }
 
 /** Appends at the end, but only when the end is loaded: otherwise it arrives with its page. */
-export function appendTodo(list: TodoList, todo: Todo): TodoList {
+function appendTodo(list: TodoList, todo: Todo): TodoList {
   const last = list.pages.at(-1);
   if (!last || last.nextCursor !== null) return list;
   return { ...list, pages: [...list.pages.slice(0, -1), { ...last, items: [...last.items, todo] }] };

@@ -28,6 +28,7 @@ describe('todoKeys', () => {
     );
     expect(todoKeys.allCounts).toEqual(trpc.todo.counts.pathKey());
     expect(todoKeys.listsAll).toEqual(trpc.list.all.queryKey());
+    expect(todoKeys.allMembers).toEqual(trpc.list.members.pathKey());
     expect(writeKey('create')).toEqual(trpc.todo.create.mutationKey());
     expect(writeKey('setAllCompleted')).toEqual(trpc.todo.setAllCompleted.mutationKey());
   });

@@ -6,7 +6,7 @@
 import type { QueryKey } from '@tanstack/react-query';
 import type { Sort } from './use-filter.ts';
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 
 /** The input of the list on screen (`todo.list`): its order, a page, the search if any, and the
  * list it reads (none: the Inbox, so the Inbox's keys and calls are those of a one-list app). */
@@ -49,12 +49,9 @@ export const todoKeys = {
   allCounts: [COUNTS_PATH] as QueryKey,
   /** The caller's lists with their counts (`list.all`): the switcher. */
   listsAll: [['list', 'all'], { type: 'query' }] as QueryKey,
+  /** Every list's members (`list.members`): a prefix of each list's key. */
+  allMembers: [['list', 'members']] as QueryKey,
 };
-
-/** The list id in a `todo.counts` key (undefined: the Inbox's). */
-export function countsListOf(key: QueryKey): string | undefined {
-  return (key[1] as { input?: { listId?: string } } | undefined)?.input?.listId;
-}
 
 /** The input of a cached `todo.list` key, or undefined for one that is not an infinite list. */
 export function listInputOf(key: QueryKey): unknown {

@@ -10,8 +10,7 @@ import {
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { authedProcedure, router } from '../trpc.ts';
-import { listName } from './list.ts';
-import { description, id, instant, priority, title } from './todo.ts';
+import { description, id, instant, listName, priority, title } from './fields.ts';
 
 export const MAX_IMPORTED_TODOS = 10_000;
 

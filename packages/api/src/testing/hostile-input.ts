@@ -1,120 +1,11 @@
 /**
- * Generators of hostile input for the property tests (`*.fuzz.test.ts`): every procedure's
- * input, mostly well-formed enough to reach the database and partly garbage, built from
- * strings that have broken parsers, drivers and SQL before. Test-only: imports fast-check.
+ * Generators of every procedure's input for the property tests (`*.fuzz.test.ts`), mostly
+ * well-formed enough to reach the database and partly garbage, built from the hostile values of
+ * hostile-values.ts and the ids, cursors and tokens the tests made. What each procedure may
+ * answer them with: expected-answers.ts. Test-only: imports fast-check.
  */
 import fc from 'fast-check';
-
-/** A fixed seed, so a failure reproduces; FUZZ_SEED picks another, FUZZ_RUNS scales the runs. */
-export const fuzzSeed = Number(process.env.FUZZ_SEED ?? 20_261_122);
-export const fuzzRuns = (base: number) =>
-  Math.max(1, Math.round(base * Number(process.env.FUZZ_RUNS_SCALE ?? 1)));
-
-const nasty = [
-  '',
-  ' ',
-  '\t\n\r',
-  '\0',
-  'a\0b',
-  '\uD800',
-  '\uDFFF',
-  'x\uDC00y',
-  '\u202Eevil\u202C',
-  '\u200F\u0627\u0644\u0639\u0631\u0628\u064A\u0629',
-  '\uFEFF',
-  '\u00A0',
-  '\u2028',
-  '😀',
-  '👩‍👩‍👧‍👦',
-  'e\u0301',
-  'İ',
-  'ß',
-  "'",
-  '"',
-  '\\',
-  '%',
-  '_',
-  '%_\\%',
-  "' or 1=1 --",
-  "'; drop table todos; --",
-  '$1',
-  '$$',
-  '::uuid',
-  '\\x00',
-  'null',
-  'undefined',
-  '__proto__',
-  'constructor',
-  '<script>alert(1)</script>',
-  '../../etc/passwd',
-  '{{7*7}}',
-  'NaN',
-  '-1',
-];
-
-/** One character of anything: any code point, lone surrogates, NUL, controls, metacharacters. */
-const hostileChar = fc.oneof(
-  { weight: 4, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x1f }).map((code) => String.fromCharCode(code)) },
-  { weight: 2, arbitrary: fc.constantFrom(...'%_\\\'";-*/()[]{}$`\u202E\u200B') },
-);
-
-/** Strings around every length limit (0, 1, 500, 501, 10,000, 10,001, 100,000) and of any content. */
-export const hostileString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...nasty) },
-  { weight: 4, arbitrary: fc.string({ unit: hostileChar, maxLength: 40 }) },
-  { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.constantFrom(499, 500, 501, 9_999, 10_000, 10_001, 100_000), hostileChar)
-      .map(([length, char]) => char.repeat(length).slice(0, length)),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.constantFrom(' ', '\u3000', '\t'), fc.nat({ max: 600 }))
-      .map(([c, n]) => c.repeat(n)),
-  },
-);
-
-/** Any JSON-ish value of the wrong kind: numbers, booleans, null, arrays, objects, strings. */
-export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: hostileString },
-  { weight: 1, arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -0, 2 ** 53, Number.NaN) },
-  { weight: 1, arbitrary: fc.integer() },
-  { weight: 1, arbitrary: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.dictionary(hostileString, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }) },
-);
-
-/** Keys nobody asked for, including prototype-pollution classics. */
-const extraKeys = fc.dictionary(
-  fc.oneof(
-    fc.constantFrom('__proto__', 'constructor', 'prototype', 'userId', 'user_id', 'id'),
-    hostileString,
-  ),
-  hostileValue,
-  { minKeys: 1, maxKeys: 2 },
-);
-
-/** Half the time a value of the expected kind, half the time anything at all. */
-const either = <T>(good: fc.Arbitrary<T>) => fc.oneof(good, hostileValue);
-
-/** An input object: its fields each present or absent, sometimes with extra keys, sometimes not an object. */
-const inputObject = (fields: Record<string, fc.Arbitrary<unknown>>) =>
-  fc.oneof(
-    { weight: 6, arbitrary: fc.record(fields, { requiredKeys: [] }) },
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(fc.record(fields, { requiredKeys: [] }), extraKeys)
-        .map(([input, extra]) => ({ ...extra, ...input })),
-    },
-    { weight: 1, arbitrary: hostileValue },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-  );
+import { either, hostileString, hostileValue, inputObject } from './hostile-values.ts';
 
 /** A cursor-shaped string: base64url of a JSON array like the list's cursors, valid or nearly so. */
 const cursorLike = (ids: fc.Arbitrary<string>) => fc.oneof(creationCursorLike(ids), orderCursorLike);
@@ -248,12 +139,9 @@ function listInputs(pools: IdPools) {
   };
 }
 
-/** Every procedure's input, from valid to absurd. */
-export function procedureInputs(pools: IdPools) {
-  const ownId = fc.tuple(fc.nat(), fc.uuid()).map(([n, fallback]) => {
-    const own = pools.own();
-    return own[n % Math.max(own.length, 1)] ?? fallback;
-  });
+/** The values of a todo's fields, from valid to absurd, which the todo and account procedures share. */
+function todoFields(pools: IdPools) {
+  const ownId = pick(() => pools.own());
   const foreignId = fc.constantFrom(...pools.foreign);
   const todoId = fc.oneof(
     { weight: 3, arbitrary: ownId },
@@ -272,12 +160,6 @@ export function procedureInputs(pools: IdPools) {
     { weight: 1, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: hostileValue },
   );
-  const realCursor = fc.nat().map((n) => {
-    const cursors = pools.cursors();
-    return cursors[n % Math.max(cursors.length, 1)] ?? null;
-  });
-  const title = either(hostileString);
-  const description = fc.oneof(hostileString, fc.constant(null), hostileValue);
   const instant = fc.oneof(
     fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
     fc.constantFrom(
@@ -292,18 +174,27 @@ export function procedureInputs(pools: IdPools) {
     ),
     hostileValue,
   );
-  const priority = either(fc.constantFrom('none', 'low', 'medium', 'high', 'HIGH', 'urgent', ''));
-  const dueAt = fc.oneof(instant, fc.constant(null));
-  const importedTodo = inputObject({
-    id: todoId,
-    listId: either(fc.constantFrom('inbox', 'a', 'b', 'missing')),
-    title,
-    description,
-    completed: either(fc.boolean()),
-    dueAt,
-    priority,
-    createdAt: instant,
-    updatedAt: instant,
+  return {
+    ownId,
+    foreignId,
+    todoId,
+    listId,
+    title: either(hostileString),
+    description: fc.oneof(hostileString, fc.constant(null), hostileValue),
+    instant,
+    priority: either(fc.constantFrom('none', 'low', 'medium', 'high', 'HIGH', 'urgent', '')),
+    dueAt: fc.oneof(instant, fc.constant(null)),
+  };
+}
+
+type TodoFields = ReturnType<typeof todoFields>;
+
+/** The todo procedures' inputs, from valid to absurd. */
+function todoInputs(pools: IdPools, fields: TodoFields) {
+  const { ownId, foreignId, todoId, listId, title, description, instant, priority, dueAt } = fields;
+  const realCursor = fc.nat().map((n) => {
+    const cursors = pools.cursors();
+    return cursors[n % Math.max(cursors.length, 1)] ?? null;
   });
   return {
     'todo.list': inputObject({
@@ -332,8 +223,23 @@ export function procedureInputs(pools: IdPools) {
     'todo.delete': inputObject({ id: todoId }),
     'todo.setAllCompleted': inputObject({ completed: either(fc.boolean()), listId }),
     'todo.clearCompleted': fc.oneof(fc.constant(undefined), inputObject({ listId })),
-    ...listInputs(pools),
-    me: fc.oneof(fc.constant(undefined), hostileValue),
+  };
+}
+
+/** The account procedures' inputs: an export asks nothing; an import's file, from valid to absurd. */
+function accountInputs({ todoId, title, description, instant, priority, dueAt }: TodoFields) {
+  const importedTodo = inputObject({
+    id: todoId,
+    listId: either(fc.constantFrom('inbox', 'a', 'b', 'missing')),
+    title,
+    description,
+    completed: either(fc.boolean()),
+    dueAt,
+    priority,
+    createdAt: instant,
+    updatedAt: instant,
+  });
+  return {
     'account.export': fc.oneof(fc.constant(undefined), hostileValue),
     'account.import': inputObject({
       lists: either(
@@ -350,79 +256,23 @@ export function procedureInputs(pools: IdPools) {
       exportedAt: instant,
       user: hostileValue,
     }),
+  };
+}
+
+/** Every procedure's input, from valid to absurd. */
+export function procedureInputs(pools: IdPools) {
+  const fields = todoFields(pools);
+  return {
+    ...todoInputs(pools, fields),
+    ...listInputs(pools),
+    me: fc.oneof(fc.constant(undefined), hostileValue),
+    ...accountInputs(fields),
   } satisfies Record<string, fc.Arbitrary<unknown>>;
 }
 
 export type ProcedurePath = keyof ReturnType<typeof procedureInputs>;
 
-/** Every procedure the generators cover, and which of them are queries (GET over HTTP). */
+/** Every procedure the generators cover. */
 export const PROCEDURE_PATHS = Object.keys(
   procedureInputs({ own: () => [], foreign: [''], cursors: () => [] }),
 ) as ProcedurePath[];
-export const QUERY_PATHS: ReadonlySet<ProcedurePath> = new Set([
-  'todo.list',
-  'todo.counts',
-  'todo.get',
-  'me',
-  'account.export',
-  'list.all',
-  'list.members',
-  'invite.get',
-  'invite.pending',
-]);
-/**
- * The procedures that take a client-proposed todo id (offline creation): CONFLICT is a valid
- * answer for them alone, and only for an id that another user's todo has.
- */
-export const PROPOSED_ID_PATHS: ReadonlySet<ProcedurePath> = new Set(['todo.create']);
-/** The procedures that take a todo id. */
-export const ID_PATHS: ReadonlySet<ProcedurePath> = new Set([
-  'todo.get',
-  'todo.update',
-  'todo.move',
-  'todo.delete',
-]);
-
-/**
- * What else than success or BAD_REQUEST each procedure may answer hostile input with: NOT_FOUND
- * for a todo, list, member or invite the caller cannot see, FORBIDDEN for a role that does not
- * allow it, CONFLICT for a proposed id another's todo has, TOO_MANY_REQUESTS past the invites'
- * quota. Never a 5xx.
- */
-export const REFUSALS: Record<ProcedurePath, readonly string[]> = {
-  me: [],
-  'todo.list': ['NOT_FOUND'],
-  'todo.counts': ['NOT_FOUND'],
-  'todo.get': ['NOT_FOUND'],
-  'todo.create': ['NOT_FOUND', 'FORBIDDEN', 'CONFLICT'],
-  'todo.update': ['NOT_FOUND', 'FORBIDDEN'],
-  'todo.move': ['NOT_FOUND', 'FORBIDDEN'],
-  'todo.delete': ['NOT_FOUND', 'FORBIDDEN'],
-  'todo.setAllCompleted': ['NOT_FOUND', 'FORBIDDEN'],
-  'todo.clearCompleted': ['NOT_FOUND', 'FORBIDDEN'],
-  'account.export': [],
-  'account.import': [],
-  'list.all': [],
-  'list.create': [],
-  'list.rename': ['NOT_FOUND', 'FORBIDDEN'],
-  'list.delete': ['NOT_FOUND', 'FORBIDDEN'],
-  'list.move': ['NOT_FOUND'],
-  'list.members': ['NOT_FOUND'],
-  'list.invite': ['NOT_FOUND', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
-  'list.revokeInvite': ['NOT_FOUND'],
-  'list.setRole': ['NOT_FOUND', 'FORBIDDEN'],
-  'list.removeMember': ['NOT_FOUND', 'FORBIDDEN'],
-  'list.leave': ['NOT_FOUND'],
-  'invite.get': ['NOT_FOUND'],
-  'invite.accept': ['NOT_FOUND', 'FORBIDDEN'],
-  'invite.pending': [],
-};
-
-/** The HTTP status of each tRPC error code that REFUSALS names. */
-export const REFUSAL_STATUS: Record<string, number> = {
-  BAD_REQUEST: 400,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  TOO_MANY_REQUESTS: 429,
-};
