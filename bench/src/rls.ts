@@ -52,6 +52,64 @@ end $$`;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+type Member = { id: string; listId: string };
+/** One timed loop: microseconds per list statement, for `who` as the app's role or not, from `after` on. */
+type Loop = (who: Member[], asApp: boolean, after?: [string, string] | null) => Promise<number>;
+
+/** Defines the loop function (LOOP) on `client`'s session and returns a way to time it. */
+async function defineLoop(client: pg.Client, iterations: number): Promise<Loop> {
+  const { rows } = await client.query<{ super: boolean }>(
+    'select rolsuper as super from pg_roles where rolname = current_user',
+  );
+  if (!rows[0]?.super) throw new Error('measuring RLS needs a superuser connection (it bypasses RLS)');
+  await client.query(LOOP);
+  return async (who, asApp, after = null) => {
+    const result = await client.query<{ micros: number }>(
+      'select pg_temp.bench_list($1::uuid[], $2::uuid[], $3, $4, $5, $6) as micros',
+      [who.map((user) => user.id), who.map((user) => user.listId), iterations, asApp, after?.[0], after?.[1]],
+    );
+    return Number(result.rows[0]!.micros);
+  };
+}
+
+/** The median of `turns` timings each with and without row-level security, taking turns after a warm-up. */
+async function withAndWithoutRls(run: Loop, users: Member[], turns: number) {
+  await run(users, true);
+  await run(users, false);
+  const withRls: number[] = [];
+  const withoutRls: number[] = [];
+  for (let turn = 0; turn < turns; turn++) {
+    withRls.push(await run(users, true));
+    withoutRls.push(await run(users, false));
+  }
+  return { withRlsMicros: median(withRls), withoutRlsMicros: median(withoutRls) };
+}
+
+/** The deep list's first page and its page after row `depth`, against a one-member list's first page. */
+async function deepListPages(
+  client: pg.Client,
+  run: Loop,
+  { deep, oneMember, depth, turns }: { deep: Member; oneMember: Member; depth: number; turns: number },
+): Promise<NonNullable<RlsCost['deepList']>> {
+  // The key of the row the deep page starts after, newest first.
+  const { rows: keys } = await client.query<{ created_at: string; id: string }>(
+    `select created_at::text, id from todos where list_id = $1
+     order by created_at desc, id desc offset $2 - 1 limit 1`,
+    [deep.listId, depth],
+  );
+  const key = keys[0];
+  if (!key) throw new Error(`the deep list has fewer than ${depth} todos`);
+  const first: number[] = [];
+  const later: number[] = [];
+  const alone: number[] = [];
+  for (let turn = 0; turn < turns; turn++) {
+    first.push(await run([deep], true));
+    later.push(await run([deep], true, [key.created_at, key.id]));
+    alone.push(await run([oneMember], true));
+  }
+  return { firstMicros: median(first), deepMicros: median(later), oneMemberMicros: median(alone), depth };
+}
+
 /**
  * Microseconds per list statement with and without row-level security for `users` (each in
  * their list), and, given `deep` and `oneMember`, the deep list's pages against a one-member
@@ -59,87 +117,23 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  */
 export async function measureRlsCost(
   url: string,
-  users: { id: string; listId: string }[],
+  users: Member[],
   {
     iterations = 2_000,
     turns = 9,
     deep,
     oneMember,
     depth = 99_000,
-  }: {
-    iterations?: number;
-    turns?: number;
-    deep?: { id: string; listId: string };
-    oneMember?: { id: string; listId: string };
-    depth?: number;
-  } = {},
+  }: { iterations?: number; turns?: number; deep?: Member; oneMember?: Member; depth?: number } = {},
 ): Promise<RlsCost> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ super: boolean }>(
-      'select rolsuper as super from pg_roles where rolname = current_user',
-    );
-    if (!rows[0]?.super) throw new Error('measuring RLS needs a superuser connection (it bypasses RLS)');
-    await client.query(LOOP);
-    const run = async (
-      who: { id: string; listId: string }[],
-      asApp: boolean,
-      after: [string, string] | null = null,
-    ) => {
-      const result = await client.query<{ micros: number }>(
-        'select pg_temp.bench_list($1::uuid[], $2::uuid[], $3, $4, $5, $6) as micros',
-        [
-          who.map((user) => user.id),
-          who.map((user) => user.listId),
-          iterations,
-          asApp,
-          after?.[0],
-          after?.[1],
-        ],
-      );
-      return Number(result.rows[0]!.micros);
-    };
-    await run(users, true);
-    await run(users, false);
-    const withRls: number[] = [];
-    const withoutRls: number[] = [];
-    for (let turn = 0; turn < turns; turn++) {
-      withRls.push(await run(users, true));
-      withoutRls.push(await run(users, false));
-    }
-    let deepList: RlsCost['deepList'] = null;
-    if (deep && oneMember) {
-      // The key of the row the deep page starts after, newest first.
-      const { rows: keys } = await client.query<{ created_at: string; id: string }>(
-        `select created_at::text, id from todos where list_id = $1
-         order by created_at desc, id desc offset $2 - 1 limit 1`,
-        [deep.listId, depth],
-      );
-      const key = keys[0];
-      if (!key) throw new Error(`the deep list has fewer than ${depth} todos`);
-      const first: number[] = [];
-      const later: number[] = [];
-      const alone: number[] = [];
-      for (let turn = 0; turn < turns; turn++) {
-        first.push(await run([deep], true));
-        later.push(await run([deep], true, [key.created_at, key.id]));
-        alone.push(await run([oneMember], true));
-      }
-      deepList = {
-        firstMicros: median(first),
-        deepMicros: median(later),
-        oneMemberMicros: median(alone),
-        depth,
-      };
-    }
-    return {
-      withRlsMicros: median(withRls),
-      withoutRlsMicros: median(withoutRls),
-      iterations,
-      turns,
-      deepList,
-    };
+    const run = await defineLoop(client, iterations);
+    const { withRlsMicros, withoutRlsMicros } = await withAndWithoutRls(run, users, turns);
+    const deepList =
+      deep && oneMember ? await deepListPages(client, run, { deep, oneMember, depth, turns }) : null;
+    return { withRlsMicros, withoutRlsMicros, iterations, turns, deepList };
   } finally {
     await client.end();
   }
