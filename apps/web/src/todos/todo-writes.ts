@@ -95,6 +95,19 @@ function takeServerKeys(queryClient: QueryClient, saved: Todo, always = false) {
   );
 }
 
+/** `todo` with the fields `input` names changed (a null description or due date clears it). */
+function updated(todo: Todo, { title, completed, description, dueAt, priority }: UpdateInput): Todo {
+  return {
+    ...todo,
+    title: title ?? todo.title,
+    completed: completed ?? todo.completed,
+    description: description === undefined ? todo.description : description,
+    dueAt: dueAt === undefined ? todo.dueAt : dueAt,
+    priority: priority ?? todo.priority,
+  };
+}
+
+// One table, one entry a write, kept together: each write's parts read in one place.
 const TODO_WRITES = {
   create: define({
     send: (client, input: CreateInput) => client.todo.create.mutate(input),
@@ -108,18 +121,11 @@ const TODO_WRITES = {
   }),
   update: define({
     send: (client, input: UpdateInput) => client.todo.update.mutate(input),
-    show: ({ id, title, completed, description, dueAt, priority }, { list, counts }) => {
+    show: (input, { list, counts }) => {
+      const { id, completed } = input;
       const before = findTodo(list, id);
-      const change = (todo: Todo): Todo => ({
-        ...todo,
-        title: title ?? todo.title,
-        completed: completed ?? todo.completed,
-        description: description === undefined ? todo.description : description,
-        dueAt: dueAt === undefined ? todo.dueAt : dueAt,
-        priority: priority ?? todo.priority,
-      });
       return {
-        list: list && mapTodos(list, (todo) => (todo.id === id ? change(todo) : todo)),
+        list: list && mapTodos(list, (todo) => (todo.id === id ? updated(todo, input) : todo)),
         counts:
           counts && before && completed !== undefined && completed !== before.completed
             ? countsAfter.toggled(counts, completed)
