@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '@todo/server';
+import { testServerConfig } from '@todo/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliServer, EMAIL, json, minute, PASSWORD, serverConfig, startCliServer } from './testing.ts';
+import { type CliServer, EMAIL, json, minute, PASSWORD, startCliServer } from './testing.ts';
 
 describe('todo signup, login, logout, whoami and passwd', () => {
   let cli: CliServer;
@@ -169,11 +170,11 @@ describe('todo signup, login, logout, whoami and passwd', () => {
   });
 
   it('signup on a server that wants the address verified signs in nothing, and login waits for the link', async () => {
-    const { todo, database, home, newHome } = cli;
+    const { todo, database, server, newHome } = cli;
     // The mail goes to files nobody reads: the test marks the address verified itself.
     const mailDir = newHome().XDG_CONFIG_HOME;
     const verifying = await startServer(
-      serverConfig(home, { MAIL_DIR: mailDir, REQUIRE_EMAIL_VERIFICATION: 'true' }),
+      testServerConfig({ WEB_DIST: server.webDist, MAIL_DIR: mailDir, REQUIRE_EMAIL_VERIFICATION: 'true' }),
       { ...database, close: async () => {} },
     );
     try {

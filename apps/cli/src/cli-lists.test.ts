@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mailbox } from '@todo/server/testing-mail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliServer, json, MANY_RUNS, mailbox, type Run, rows, startCliServer } from './testing.ts';
+import { type CliServer, json, MANY_RUNS, type Run, rows, startCliServer } from './testing.ts';
 
 const ANY_ID = /^[0-9a-f-]{36}$/;
 
@@ -32,7 +33,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
     const password = `${name} has a password`;
     const env = await cli.newUser(name, email, password);
     // The link names the server's public origin (localhost); the test's server is 127.0.0.1.
-    const link = new URL(await mail.next(email));
+    const link = new URL((await mail.next(email)).link);
     const verified = await fetch(`${cli.url}${link.pathname}${link.search}`, { redirect: 'manual' });
     expect(verified.status).toBe(302);
     const login = await cli.todo(['login', '--email', email], { input: password, env });
@@ -84,7 +85,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
           'Invited grace@example.com to "Groceries" as editor.\nThe invite was mailed to them; its link works once, for 7 days.\n',
         stderr: '',
       });
-      const link = await mail.next('grace@example.com');
+      const { link } = await mail.next('grace@example.com');
       expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{16,}$/);
       // The owner sees the invite pending; the invited person sees it addressed to them.
       const pending = await ada(['members', 'Groceries']);
@@ -146,7 +147,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
       expect((await ada(['list', 'add', 'Trip', 'to', 'Lisbon'])).code).toBe(0);
       expect((await ada(['add', '--list', 'trip to lisbon', 'Book', 'flights'])).code).toBe(0);
       expect((await ada(['share', 'Trip to Lisbon', 'grace@example.com', '--role', 'viewer'])).code).toBe(0);
-      const token = (await mail.next('grace@example.com')).split('/invite/')[1] ?? '';
+      const token = (await mail.next('grace@example.com')).link.split('/invite/')[1] ?? '';
       expect((await grace(['accept', token])).stdout).toBe(
         `Joined "Trip to Lisbon", Ada Lovelace's list, as viewer.\n`,
       );
@@ -253,7 +254,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
     async () => {
       expect((await ada(['list', 'add', 'Shared'])).code).toBe(0);
       expect((await ada(['share', 'Shared', 'grace@example.com'])).code).toBe(0);
-      expect((await grace(['accept', await mail.next('grace@example.com')])).code).toBe(0);
+      expect((await grace(['accept', (await mail.next('grace@example.com')).link])).code).toBe(0);
 
       const watch = cli.startTodo(['watch', '--list', 'shared'], graceEnv);
       expect(await watch.lines('stderr', 1)).toEqual([
@@ -282,7 +283,7 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
       // With --json, as one object a line; leaving the list ends the watch too.
       expect((await ada(['list', 'add', 'Kitchen'])).code).toBe(0);
       expect((await ada(['share', 'Kitchen', 'grace@example.com'])).code).toBe(0);
-      const kitchen = json(await grace(['accept', await mail.next('grace@example.com'), '--json']));
+      const kitchen = json(await grace(['accept', (await mail.next('grace@example.com')).link, '--json']));
       const jsonWatch = cli.startTodo(['watch', '--list', 'kitchen', '--json'], graceEnv);
       await jsonWatch.lines('stderr', 1);
       const sponge = json(await ada(['add', '--list', 'Kitchen', 'Sponge', '--json']));

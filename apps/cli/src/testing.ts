@@ -3,13 +3,11 @@
  * `todo` command run as its own process against it. Test code only; the CLI never imports it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
-import { loadConfig, type RunningServer, startServer } from '@todo/server';
-import { signUp, TEST_SECRET } from '@todo/server/testing';
+import { signUp, startTestServer } from '@todo/server/testing';
 import { expect } from 'vitest';
 
 /** The repository's root, where the README's commands run. */
@@ -41,21 +39,6 @@ export function pnpmIn(dir: string): string {
   writeFileSync(join(dir, 'pnpm'), `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o755 });
   return dir;
 }
-
-/** The server settings every CLI test uses; `extra` adds to them. */
-export const serverConfig = (webDist: string, extra: Record<string, string> = {}) =>
-  loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    BETTER_AUTH_SECRET: TEST_SECRET,
-    AUTH_RATE_LIMIT_PER_MINUTE: '0',
-    LOG_REQUESTS: 'false',
-    WEB_DIST: webDist,
-    // An open `todo watch` notices an ended session this soon.
-    STREAM_SESSION_CHECK_MS: '200',
-    ...extra,
-  });
 
 /** The rows of `todo ls` output, cut at the columns of its header line. */
 export const rows = (stdout: string) => {
@@ -115,16 +98,14 @@ export const aTodo = (fields: Record<string, unknown> = {}) => ({
  * const cli = await startCliServer();
  * const run = await cli.todo(['login', '--email', EMAIL], { input: PASSWORD });
  *
- * (Over 80 lines: one closure over the server and its directories, which every helper in it
+ * (Over 80 lines, kept together: one closure over the server and its directories, which every helper in it
  * needs; apart, each would take them as arguments.)
  */
 export async function startCliServer(extra: Record<string, string> = {}) {
-  const database: TestDatabase = await createTestDatabase('pglite');
+  // An open `todo watch` notices an ended session this soon.
+  const server = await startTestServer('pglite', { STREAM_SESSION_CHECK_MS: '200', ...extra });
+  const database = server.testDatabase;
   const home = mkdtempSync(join(tmpdir(), 'todo-cli-'));
-  const server: RunningServer = await startServer(serverConfig(home, extra), {
-    ...database,
-    close: async () => {},
-  });
   const url = server.url;
   const { userId } = await signUp(url, { name: 'Cli User', email: EMAIL, password: PASSWORD });
   const homes: string[] = [home];
@@ -243,58 +224,10 @@ export async function startCliServer(extra: Record<string, string> = {}) {
       expect(run.code, run.stderr).toBe(0);
     },
     async close() {
-      await server.close(1_000);
-      await database.dispose();
+      await server.stop();
       for (const dir of homes) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 export type CliServer = Awaited<ReturnType<typeof startCliServer>>;
-
-/** The text of an .eml file the server wrote (MAIL_DIR): its body, quoted-printable or base64 undone. */
-function mailBody(raw: string): string {
-  const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\n\n');
-  if (/^content-transfer-encoding: *base64/im.test(head)) return Buffer.from(body, 'base64').toString('utf8');
-  if (!/^content-transfer-encoding: *quoted-printable/im.test(head)) return body;
-  const bytes = body
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
-/**
- * Reads the mail a server writes to `dir` (MAIL_DIR): `next(to)` waits for the next message to
- * `to` it has not returned yet, and gives its one link.
- *
- * @example
- * const mail = mailbox(mailDir);
- * const link = await mail.next('ada@example.com');
- */
-export function mailbox(dir: string) {
-  const taken = new Set<string>();
-  return {
-    async next(to: string, timeoutMs = 20_000): Promise<string> {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const files = existsSync(dir)
-          ? readdirSync(dir)
-              .filter((name) => name.endsWith('.eml'))
-              .sort()
-          : [];
-        for (const name of files) {
-          if (taken.has(name)) continue;
-          const raw = readFileSync(join(dir, name), 'utf8');
-          if (!new RegExp(`^to: *${to.replace(/[.+]/g, '\\$&')}\\s*$`, 'im').test(raw)) continue;
-          taken.add(name);
-          const links = mailBody(raw).match(/https?:\/\/\S+/g) ?? [];
-          expect(links, `the links in ${name}`).toHaveLength(1);
-          return links[0] as string;
-        }
-        if (Date.now() > until) throw new Error(`no mail to ${to} in ${dir}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-  };
-}

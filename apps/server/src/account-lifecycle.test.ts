@@ -495,7 +495,7 @@ describe.each(testDrivers)(
         message: expect.stringContaining('confirm your email address'),
       });
       // The refusal sends a fresh link, for whoever lost the first.
-      await nextMailFile(mailDir, email, 1);
+      await nextMailFile(mailDir, email, { seen: 1 });
 
       const followed = await fetch(`${url}${link.pathname}${link.search}`, { redirect: 'manual' });
       expect(followed.status).toBe(302);
@@ -527,7 +527,7 @@ describe.each(testDrivers)(
       expect(forged.headers.get('location')).toContain('error=');
       expect((await signIn(url, email, PASSWORD)).status).toBe(403);
       // The sign-up's mail and the one from this last refusal: none from the wrong password.
-      await nextMailFile(mailDir, email, 1);
+      await nextMailFile(mailDir, email, { seen: 1 });
       expect((await mailFiles(mailDir)).filter((mail) => mail.to === email)).toHaveLength(2);
     });
   },

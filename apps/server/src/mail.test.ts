@@ -192,7 +192,7 @@ describe('mail requests per client', () => {
       statuses.push((await requestReset(server.url, user.email)).status);
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    await nextMailFile(mailDir, user.email, 2);
+    await nextMailFile(mailDir, user.email, { seen: 2 });
   });
 });
 

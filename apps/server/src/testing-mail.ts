@@ -94,8 +94,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   };
 }
 
-/** The .eml files in `dir` (oldest first), parsed. */
-export async function mailFiles(dir: string): Promise<(ReceivedMail & { file: string })[]> {
+/** A message the server wrote to MAIL_DIR, and its file. */
+export type MailFile = ReceivedMail & { file: string };
+
+/** The .eml files in `dir` (oldest first), parsed; none when `dir` does not exist yet. */
+export async function mailFiles(dir: string): Promise<MailFile[]> {
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => name.endsWith('.eml'));
@@ -110,13 +113,50 @@ export async function mailFiles(dir: string): Promise<(ReceivedMail & { file: st
   );
 }
 
-/** Waits until `dir` holds a message to `to` beyond the first `seen`, and returns it. */
-export async function nextMailFile(dir: string, to: string, seen = 0, timeoutMs = 10_000) {
+/**
+ * Waits until `dir` (a server's MAIL_DIR) holds a message to `to` beyond the first `seen` of
+ * them, and returns it; with `containing`, only messages whose text holds it count.
+ *
+ * @example
+ * const mail = await nextMailFile(mailDir, 'ada@example.com', { containing: '/invite/' });
+ * await page.goto(mail.link);
+ */
+export async function nextMailFile(
+  dir: string,
+  to: string,
+  {
+    seen = 0,
+    containing,
+    timeoutMs = 10_000,
+  }: { seen?: number; containing?: string; timeoutMs?: number } = {},
+): Promise<MailFile> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = (await mailFiles(dir)).filter((mail) => mail.to === to.toLowerCase());
-    if (mine.length > seen) return mine[seen] as ReceivedMail & { file: string };
+    const mine = (await mailFiles(dir)).filter(
+      (mail) => mail.to === to.toLowerCase() && (containing === undefined || mail.text.includes(containing)),
+    );
+    if (mine.length > seen) return mine[seen] as MailFile;
     if (Date.now() > deadline) throw new Error(`no mail file to ${to} in ${dir} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The mail in `dir` read in order: `next(to)` waits for the first message to `to` it has not
+ * returned yet.
+ *
+ * @example
+ * const mail = mailbox(mailDir);
+ * const { link } = await mail.next('ada@example.com');
+ */
+export function mailbox(dir: string) {
+  const read = new Map<string, number>();
+  return {
+    async next(to: string, timeoutMs = 20_000): Promise<MailFile> {
+      const seen = read.get(to) ?? 0;
+      const mail = await nextMailFile(dir, to, { seen, timeoutMs });
+      read.set(to, seen + 1);
+      return mail;
+    },
+  };
 }

@@ -49,6 +49,22 @@ export function testWebBuild(): string {
 }
 
 /**
+ * The configuration of a test's server: 127.0.0.1 and a free port, the test secret, no rate
+ * limit on sign-ins and no request log; `env` adds to it or overrides it (WEB_DIST, say).
+ */
+export function testServerConfig(env: Record<string, string> = {}) {
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
+    LOG_REQUESTS: 'false',
+    ...env,
+  });
+}
+
+/**
  * Starts the whole app in-process on 127.0.0.1 and a free port, over a fresh migrated database,
  * with a temporary "web build" holding only index.html and app.js.
  */
@@ -60,16 +76,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = testDatabase ?? (await createTestDatabase(driver));
   const webDist = testWebBuild();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    BETTER_AUTH_SECRET: TEST_SECRET,
-    AUTH_RATE_LIMIT_PER_MINUTE: '0',
-    LOG_REQUESTS: 'false',
-    WEB_DIST: webDist,
-    ...env,
-  });
+  const config = testServerConfig({ WEB_DIST: webDist, ...env });
   // The server closes what it is given; the test database's dispose() closes and drops it.
   const running = await startServer(
     config,
