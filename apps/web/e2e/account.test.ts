@@ -1,8 +1,9 @@
 // The account page (/account), "Forgot password?" and the reset page, in a real browser
 // against the real server: name, password, sessions, export and import, deletion, and a reset
 // mail followed from the .eml file the server writes when no SMTP server is configured.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mailFiles, nextMailFile } from '@todo/server/testing-mail';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
@@ -49,33 +50,6 @@ async function signInThroughApi(context: BrowserContext, app: App, account: Acco
     data: { email: account.email, password: account.password },
     headers: { origin: app.url },
   });
-}
-
-/** The text of the newest .eml file addressed to `email` (waits for it to be written). */
-async function newestMailTo(email: string): Promise<string> {
-  let found: string | undefined;
-  await expect
-    .poll(() => {
-      const texts = readdirSync(MAIL_DIR)
-        .filter((name) => name.endsWith('.eml'))
-        .sort()
-        .map((name) => readFileSync(join(MAIL_DIR, name), 'utf8'))
-        .filter((text) => new RegExp(`^To: .*${email.replace(/[.]/g, '\\.')}`, 'mi').test(text));
-      found = texts.at(-1);
-      return Boolean(found);
-    })
-    .toBe(true);
-  return found as string;
-}
-
-/** The reset link in a message, quoted-printable soft line breaks and escapes undone. */
-function resetLinkIn(eml: string): string {
-  const body = eml
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-  const links = body.match(/https?:\/\/\S+\/reset-password\?token=[\w.~%-]+/g) ?? [];
-  expect(new Set(links).size).toBe(1);
-  return links[0] as string;
 }
 
 describe.skipIf(!hasChromium)('the account page', () => {
@@ -434,13 +408,11 @@ describe.skipIf(!hasChromium)('forgot password', () => {
     await sent.waitFor();
     expect(await sent.textContent()).toBe(answerForNobody);
 
-    const link = resetLinkIn(await newestMailTo(account.email));
+    const { link } = await nextMailFile(MAIL_DIR, account.email, { containing: '/reset-password?token=' });
     // The server's public URL (localhost) on this server's port: the web app's own page.
     expect(new URL(link).port).toBe(new URL(app.url).port);
     expect(new URL(link).pathname).toBe('/reset-password');
-    expect(
-      readdirSync(MAIL_DIR).some((name) => readFileSync(join(MAIL_DIR, name), 'utf8').includes(nobody)),
-    ).toBe(false);
+    expect((await mailFiles(MAIL_DIR)).map((mail) => mail.to)).not.toContain(nobody);
 
     await page.goto(link);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();

@@ -15,7 +15,7 @@ import {
   settled,
   withAppAndBrowser,
 } from './harness.ts';
-import { inviteFromDialog, invitePathIn, mailTo, makeList, switcherLink, verifyEmail } from './sharing.ts';
+import { inviteFromDialog, invitePath, makeList, switcherLink, verifyEmail } from './sharing.ts';
 
 const mail = mailFolder('lists-screens');
 const MAIL_DIR = mail.dir;
@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)('screens: lists and sharing', () => {
     await makeList(ada.page, 'Groceries');
     await addTodos(ada.page, 'Oat milk', 'Bread', 'Tomatoes');
     await inviteFromDialog(ada.page, grace.account.email);
-    await grace.page.goto(invitePathIn(await mailTo(MAIL_DIR, grace.account.email, 'Groceries')));
+    await grace.page.goto(await invitePath(MAIL_DIR, grace.account.email, 'Groceries'));
     await grace.page.getByRole('button', { name: 'Join list' }).click();
     await grace.page.waitForURL(/\/lists\//);
     await ada.page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('screens: lists and sharing', () => {
       await ada.page.screenshot({ path: `${SCREENSHOTS}share-dialog-${look}.png` });
       expect(await seriousViolations(ada.page)).toEqual([]);
 
-      await grace.page.goto(invitePathIn(await mailTo(MAIL_DIR, grace.account.email, 'Book club')));
+      await grace.page.goto(await invitePath(MAIL_DIR, grace.account.email, 'Book club'));
       await grace.page.getByRole('heading', { name: 'Join “Book club”' }).waitFor();
       await atLook(grace.page, look);
       await grace.page.screenshot({ path: `${SCREENSHOTS}invite-page-${look}.png` });

@@ -19,7 +19,7 @@ import {
   watchConsole,
   withAppAndBrowser,
 } from './harness.ts';
-import { inviteFromDialog, invitePathIn, mailTo, makeList, switcherLink, verifyEmail } from './sharing.ts';
+import { inviteFromDialog, invitePath, makeList, switcherLink, verifyEmail } from './sharing.ts';
 
 const mail = mailFolder('sharing');
 const MAIL_DIR = mail.dir;
@@ -49,7 +49,7 @@ describe.skipIf(!hasChromium)('sharing a list', () => {
     await dialog.getByText(member.account.email, { exact: true }).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
 
-    const invite = invitePathIn(await mailTo(MAIL_DIR, member.account.email, '/invite/'));
+    const invite = await invitePath(MAIL_DIR, member.account.email);
     await member.page.goto(invite);
     await member.page.getByRole('heading', { name: 'Join “Shared plans”' }).waitFor();
     await member.page.getByText('Ada Owner', { exact: true }).waitFor();
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('sharing a list', () => {
     const guest = newAccount('Dee Guest');
     await makeList(owner.page, 'Book club');
     await inviteFromDialog(owner.page, guest.email, 'viewer');
-    const invite = invitePathIn(await mailTo(MAIL_DIR, guest.email, '/invite/'));
+    const invite = await invitePath(MAIL_DIR, guest.email);
 
     const context = await newContext(browser, app);
     const page = await context.newPage();

@@ -1,37 +1,17 @@
-// Helpers of the sharing tests: mail read from MAIL_DIR, a verified address, a list made in the
-// switcher, and an invite sent from the share dialog.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Helpers of the sharing tests: the invite link of a mail in MAIL_DIR, a verified address, a list
+// made in the switcher, and an invite sent from the share dialog.
+import { nextMailFile } from '@todo/server/testing-mail';
 import type { BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
 import type { Account, App } from './harness.ts';
 
-/** The newest .eml in `dir` to `email` that holds `marker`, quoted-printable undone. */
-export async function mailTo(dir: string, email: string, marker: string): Promise<string> {
-  let found: string | undefined;
-  await expect
-    .poll(() => {
-      found = readdirSync(dir)
-        .filter((name) => name.endsWith('.eml'))
-        .sort()
-        .map((name) =>
-          readFileSync(join(dir, name), 'utf8')
-            .replace(/=\r?\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
-        )
-        .filter((text) => text.toLowerCase().includes(`to: ${email.toLowerCase()}`) && text.includes(marker))
-        .at(-1);
-      return Boolean(found);
-    })
-    .toBe(true);
-  return found as string;
-}
-
-/** The path of the invite link in a mail, `/invite/<token>`. */
-export function invitePathIn(eml: string): string {
-  const link = eml.match(/https?:\/\/[^\s"<>]+\/invite\/[A-Za-z0-9_-]+/)?.[0];
-  if (!link) throw new Error('no invite link in the mail');
-  return new URL(link).pathname;
+/**
+ * The path of the invite link (`/invite/<token>`) in the mail to `email` whose text holds
+ * `containing` (the list's name, say); waits for the server to write it to `dir`.
+ */
+export async function invitePath(dir: string, email: string, containing = '/invite/'): Promise<string> {
+  const path = new URL((await nextMailFile(dir, email, { containing })).link).pathname;
+  if (!path.startsWith('/invite/')) throw new Error(`not an invite link: ${path}`);
+  return path;
 }
 
 /** Verifies `account`'s address the way its owner would: the mailed link, opened. */
@@ -41,12 +21,8 @@ export async function verifyEmail(context: BrowserContext, app: App, account: Ac
     headers: { origin: app.url },
   });
   if (!sent.ok()) throw new Error(`verification mail: ${sent.status()}`);
-  const eml = await mailTo(mailDir, account.email, '/api/auth/verify-email');
-  const link = eml.match(/https?:\/\/[^\s"<>]+\/api\/auth\/verify-email\?token=[^\s"<>]+/)?.[0];
-  if (!link) throw new Error('no verification link in the mail');
-  const opened = await context.request.get(
-    new URL(link).pathname + new URL(link).search.replace(/&amp;/g, '&'),
-  );
+  const { link } = await nextMailFile(mailDir, account.email, { containing: '/api/auth/verify-email' });
+  const opened = await context.request.get(new URL(link).pathname + new URL(link).search);
   if (!opened.ok()) throw new Error(`verify: ${opened.status()}`);
 }
 
@@ -105,9 +81,7 @@ export async function shareThroughApi(
 ) {
   const list = await callApi<{ id: string }>(owner, 'list.create', { name }, 'mutation');
   await callApi(owner, 'list.invite', { id: list.id, email: memberEmail, role: 'editor' }, 'mutation');
-  const token = invitePathIn(await mailTo(mailDir, memberEmail, name))
-    .split('/')
-    .at(-1);
+  const token = (await invitePath(mailDir, memberEmail, name)).split('/').at(-1);
   await callApi(member, 'invite.accept', { token }, 'mutation');
   return list.id;
 }
