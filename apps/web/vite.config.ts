@@ -81,9 +81,9 @@ export default defineConfig({
     // with its import, only not ahead of it.
     modulePreload: { polyfill: false },
   },
-  // `pnpm test`: tests that need no browser, including the browser harness's pure helpers. The
-  // browser tests have their own config (e2e/vitest.config.ts, `pnpm test:e2e`).
+  // `pnpm test`: tests that need no browser. The browser tests have their own config
+  // (e2e/vitest.config.ts, `pnpm test:e2e`).
   test: {
-    include: ['src/**/*.test.{ts,tsx}', 'e2e/chromium.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
   },
 });

@@ -10,8 +10,9 @@
 // JSON to bench/results/. Everything it starts it stops, on success, failure or Ctrl-C.
 // BENCH_ONLY=latency measures one user's list latency alone: no mix, realtime or RLS.
 // BENCH_ONLY=siege measures what a flood from one client costs another (siege.ts).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { findChromium } from '@todo/server/testing-chromium';
 import { benchServers } from './mix.ts';
 import { type Options, readOptions } from './options.ts';
 import { onCleanup, runCleanups, withTimeout } from './processes.ts';
@@ -21,7 +22,7 @@ import { measureRlsCost } from './rls.ts';
 import { type BenchDatabase, createBenchDatabase, ensurePostgres } from './seed.ts';
 import { describeTemplate, recordShape, SHAPES, type Shape, templateFor } from './shapes.ts';
 import { benchSiege } from './siege.ts';
-import { benchTabs, findChromium, NO_CHROMIUM, type TabsResult } from './tabs.ts';
+import { benchTabs, type TabsResult } from './tabs.ts';
 import { fitPool, RESULTS_DIR, startTarget } from './targets.ts';
 
 function describeRun(options: Options) {
@@ -36,15 +37,15 @@ function describeRun(options: Options) {
 
 /** Three browser tabs of one user on a fresh project server, or null (said so) without Chromium. */
 async function measureTabs(database: BenchDatabase, options: Options): Promise<TabsResult | null> {
-  const chromiumPath = findChromium();
-  if (chromiumPath === null) {
-    console.log(`realtime, three tabs: SKIPPED (${NO_CHROMIUM})`);
+  const chromium = findChromium(process.env, existsSync);
+  if (!chromium.found) {
+    console.log(`realtime, three tabs: SKIPPED (${chromium.message})`);
     return null;
   }
   console.log('realtime: three tabs of one user in Chromium, writes from another client');
   const server = await startTarget('project', database, options);
   try {
-    return await benchTabs(server, chromiumPath);
+    return await benchTabs(server, chromium.path);
   } finally {
     await server.stop();
   }

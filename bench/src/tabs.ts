@@ -5,23 +5,11 @@
 // (CONTRACT.md "Realtime"), so the goal is 0; a tab that refetches its list on every event
 // makes 1 per write, 3 for the three.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createTodoClient } from '@todo/client';
+import { CHROMIUM_FLAGS } from '@todo/server/testing-chromium';
 import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { onCleanup, type RunningProcess, sleep, withTimeout } from './processes.ts';
 
-/** Debian's chromium package, as the web app's browser tests use it; CHROMIUM_PATH names another. */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TABS = 3;
 /** A write is done with once every tab shows it and no tRPC call started or ended for this long. */
 const QUIET_MS = 500;
@@ -49,10 +37,6 @@ export type TabsResult = {
 
 type Item = { title: string; completed: boolean };
 type Api = ReturnType<typeof createTodoClient>;
-
-/** Chromium's path, or null when there is none to run. */
-export const findChromium = () => (existsSync(CHROMIUM) ? CHROMIUM : null);
-export const NO_CHROMIUM = `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 
 /** The tRPC calls a request holds: `/api/trpc/todo.list,todo.counts?batch=1` holds two. */
 function callsOf(url: string): string[] {
@@ -212,7 +196,11 @@ export async function benchTabs(server: RunningProcess, chromiumPath: string): P
   const { seed, writes } = writesFor(api);
   for (const write of seed) await write.run();
 
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: FLAGS });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
   onCleanup(() => browser.close());
   try {
     const { pages, watcher } = await withTimeout(

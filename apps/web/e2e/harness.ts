@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
+import { CHROMIUM_FLAGS, findChromium } from '@todo/server/testing-chromium';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { findChromium } from './chromium.ts';
 
-/** CHROMIUM_PATH, else /usr/bin/chromium (see chromium.ts); global-setup reports a missing one. */
+/** CHROMIUM_PATH, else /usr/bin/chromium (see @todo/server/testing-chromium); global-setup reports a missing one. */
 export const chromiumLookup = findChromium(process.env, existsSync);
 export const hasChromium = chromiumLookup.found;
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -103,20 +103,10 @@ export async function startRestartableApp(driver: Driver = 'pglite'): Promise<Re
   };
 }
 
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export function launchBrowser(): Promise<Browser> {
   if (!chromiumLookup.found) throw new Error(chromiumLookup.message);
   const executablePath = chromiumLookup.path;
-  return chromium.launch({ executablePath, headless: true, args: ['--headless', ...FLAGS] });
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
 }
 
 /**

@@ -1,8 +1,25 @@
-// Which Chromium the browser tests drive. Pure (the environment and the file check are passed
-// in) so that a unit test can cover every case without a browser.
+// Which Chromium the browser tests and the benchmark's tabs drive, and how they start it. Pure
+// (the environment and the file check are passed in) so that a unit test can cover every case
+// without a browser. Test code only.
 
 /** Debian's `chromium` package, which `.ci/run` installs. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * What every test and benchmark Chromium starts with: headless, without the sandbox (which
+ * needs privileges a container's root lacks) or a GPU, and without the browser's own traffic
+ * (QUIC, updates, sync, first-run pages) beside the app's.
+ */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export type ChromiumLookup =
   /** `path` exists. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_CHROMIUM, findChromium } from './chromium.ts';
+import { DEFAULT_CHROMIUM, findChromium } from './testing-chromium.ts';
 
 const onDisk =
   (...paths: string[]) =>
