@@ -12,11 +12,13 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type App,
+  addTodos,
   chromiumLookup,
   freePort,
   hasChromium,
   newAccount,
   newContext,
+  signUpThroughApi,
   startApp,
 } from './harness.ts';
 
@@ -46,18 +48,11 @@ describe.skipIf(!hasChromium)('Lighthouse on the signed-in list', () => {
   test('accessibility 100, best practices ≥ 95; performance reported', async () => {
     // A user with a few todos, signed in: Lighthouse sends the session cookie with every request.
     const context = await newContext(browser, app);
-    const response = await context.request.post('/api/auth/sign-up/email', {
-      data: newAccount('Lighthouse'),
-      headers: { origin: app.url },
-    });
-    expect(response.ok()).toBe(true);
+    await signUpThroughApi(context, app, newAccount('Lighthouse'));
     const page = await context.newPage();
     await page.goto('/');
     await page.locator('.new-todo').waitFor();
-    for (const title of ['Buy milk', 'Call the plumber', 'File the tax return']) {
-      await page.locator('.new-todo').fill(title);
-      await page.locator('.new-todo').press('Enter');
-    }
+    await addTodos(page, 'Buy milk', 'Call the plumber', 'File the tax return');
     await page.locator('.todo-list li').nth(2).waitFor();
     const cookie = (await context.cookies())
       .filter((entry) => entry.name.includes('session_token'))

@@ -414,11 +414,7 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
     await expect.poll(() => savedWrites(page)).toEqual({ waiting: 0, applied: 0 });
 
     // Another account's session in this browser (its cookie replaces Ada's): its own empty list.
-    const response = await context.request.post('/api/auth/sign-up/email', {
-      data: newAccount('Grace Hopper'),
-      headers: { origin: app.url },
-    });
-    expect(response.ok()).toBe(true);
+    await signUpThroughApi(context, app, newAccount('Grace Hopper'));
     await page.reload();
     await page.locator('.new-todo').waitFor();
     await settled(page);
