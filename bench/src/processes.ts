@@ -8,9 +8,6 @@ type Cleanup = () => Promise<void>;
 const cleanups: Cleanup[] = [];
 let stopping = false;
 
-/** True once cleanup began: nothing new may start (a signal arrived mid-run). */
-export const isStopping = () => stopping;
-
 /** Registers `fn` to run (last in, first out) when the benchmark ends, however it ends. */
 export function onCleanup(fn: Cleanup): void {
   if (stopping) {

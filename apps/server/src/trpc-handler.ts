@@ -25,8 +25,6 @@ import type { EventStreams } from './event-streams.ts';
 import { readBody } from './read-body.ts';
 import { type Call, readCalls, refusedContentType, wantsJsonLines } from './trpc-request.ts';
 
-export { mediaType } from './trpc-request.ts';
-
 /** The answer to a request's call: what the procedure returned, or the error it ended in. */
 type Outcome = { data: unknown } | { error: TRPCError };
 
