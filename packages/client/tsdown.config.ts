@@ -1,5 +1,6 @@
 // The installable package (`pnpm pack`, which runs this through `prepack`): dist/index.mjs and
-// one dist/index.d.mts that carries AppRouter and every type it names but tRPC's. Inside the
+// one dist/index.d.mts that carries AppRouter and every type it names but tRPC's, and the
+// `quick-add` subpath (dist/quick-add.mjs, .d.mts), which imports chrono-node. Inside the
 // workspace nobody needs the build: package.json's `exports` point at src/, and
 // `publishConfig.exports` swaps in dist/ when packed.
 import { createRequire } from 'node:module';
@@ -12,14 +13,14 @@ const tsc = createRequire(import.meta.url)
   .replace(/package\.json$/, 'bin/tsc');
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', 'quick-add': 'src/quick-add.ts' },
   format: 'esm',
   platform: 'node',
   target: 'node20',
   // AppRouter's types come from @todo/api and @todo/db, and name Kysely's types (the server's
   // context): all three are compiled into the .d.mts, so an installed client needs no kysely
   // (which also asks for a newer Node than the client does). kysely is types only here, so the
-  // JavaScript never imports it. Everything else stays an import: the @trpc peers and eventsource.
+  // JavaScript never imports it. Everything else stays an import: the @trpc peers, eventsource and chrono-node.
   // onlyBundle fails the build if anything else from node_modules ever gets compiled in.
   deps: {
     neverBundle: [/^(?!@todo\/|kysely(\/|$))[^./]/],

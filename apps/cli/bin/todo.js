@@ -7,6 +7,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const built = new URL('../dist/todo.js', import.meta.url);
 const sources = new URL('../src/', import.meta.url);
+// @todo/client (the API client and the quick-add parser) is compiled in as well.
+const clientSources = new URL('../../../packages/client/src/', import.meta.url);
 
 /** Whether the build is at least as new as every source file, tests aside (a packed install
  * has no src/). */
@@ -14,12 +16,15 @@ function upToDate() {
   if (!existsSync(built)) return false;
   if (!existsSync(sources)) return true;
   const builtAt = statSync(built).mtimeMs;
-  return readdirSync(sources, { recursive: true, withFileTypes: true }).every(
-    (entry) =>
-      !entry.isFile() ||
-      entry.name.endsWith('.test.ts') ||
-      statSync(`${entry.parentPath}/${entry.name}`).mtimeMs <= builtAt,
-  );
+  return [sources, clientSources]
+    .filter((folder) => existsSync(folder))
+    .flatMap((folder) => readdirSync(folder, { recursive: true, withFileTypes: true }))
+    .every(
+      (entry) =>
+        !entry.isFile() ||
+        entry.name.endsWith('.test.ts') ||
+        statSync(`${entry.parentPath}/${entry.name}`).mtimeMs <= builtAt,
+    );
 }
 
 if (upToDate()) {

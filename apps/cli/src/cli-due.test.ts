@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aTodo, type CliServer, json, MANY_RUNS, startCliServer } from './testing.ts';
+import { aTodo, type CliServer, dayInZone, json, MANY_RUNS, startCliServer, wallClock } from './testing.ts';
 
 describe('todo add and edit with --due and --priority', () => {
   let cli: CliServer;
@@ -9,38 +9,6 @@ describe('todo add and edit with --due and --priority', () => {
   afterAll(async () => {
     await cli?.close();
   });
-
-  /** The wall clock of an instant in a time zone: { date: '2026-12-24', weekday: 'Thu', time: '17:00' }. */
-  const wallClock = (instant: string | number, timeZone: string) => {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        weekday: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      })
-        .formatToParts(new Date(instant))
-        .map((part) => [part.type, part.value]),
-    );
-    return {
-      date: `${parts.year}-${parts.month}-${parts.day}`,
-      weekday: parts.weekday,
-      time: `${parts.hour}:${parts.minute}`,
-    };
-  };
-  /** The date `days` after today's in a time zone, as YYYY-MM-DD. */
-  const dayInZone = (days: number, timeZone: string) => {
-    const [year, month, day] = wallClock(Date.now(), timeZone).date.split('-').map(Number) as [
-      number,
-      number,
-      number,
-    ];
-    return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
-  };
 
   it(
     'add and edit take --due in the local time zone (TZ) and --priority; show prints both',
@@ -75,7 +43,7 @@ describe('todo add and edit with --due and --priority', () => {
       expect(Date.parse(friday.dueAt)).toBeGreaterThan(Date.now());
       expect(Date.parse(friday.dueAt)).toBeLessThanOrEqual(Date.now() + 7 * 86_400_000);
       // Other natural phrases: a day without a time is all day, one with a time keeps it.
-      // (The parsing of many more phrases is unit-tested in due.test.ts.)
+      // (The parsing of many more phrases is unit-tested in packages/client/src/quick-add.)
       const inThreeDays = json(await todo(['add', 'Later', '--due', 'in 3 days', '--json'], { env: here }));
       expect(wallClock(inThreeDays.dueAt, zone)).toMatchObject({ date: dayInZone(3, zone), time: '00:00' });
       for (const [phrase, time] of [

@@ -1,6 +1,7 @@
-// Due dates in the terminal's own time zone (TZ, else the system's). A due date without a time
-// is stored as local midnight and means "all day": it shows no time, and is overdue only once
-// its day has passed. The web app keeps the same convention.
+// Due dates in the terminal's own time zone (TZ, else the system's), as the CLI shows them. A
+// due date without a time is stored as local midnight and means "all day": it shows no time, and
+// is overdue only once its day has passed. The web app keeps the same convention. Reading dates
+// is @todo/client/quick-add's, shared with the web app (options.ts, commands/add.ts).
 
 export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -8,86 +9,9 @@ export type Priority = (typeof PRIORITIES)[number];
 export const isPriority = (value: string): value is Priority =>
   (PRIORITIES as readonly string[]).includes(value);
 
-/**
- * The instant a `--due` value means, in local time; undefined when it is not a date. The whole
- * value must be the date (not "buy milk tomorrow"). A date without a time is local midnight:
- * chrono implies noon (or the current hour) for it, so an uncertain hour means "all day".
- * chrono-node is loaded here, not with the module: a few hundred milliseconds that every
- * other command would pay for nothing.
- *
- * @example
- * await parseDue('2026-12-24')    // 2026-12-24 00:00 local
- * await parseDue('tomorrow')      // tomorrow 00:00 local
- * await parseDue('friday 17:00')  // the coming Friday, 17:00 local
- */
-export async function parseDue(text: string, now = new Date()): Promise<Date | undefined> {
-  const given = text.trim();
-  if (!given) return undefined;
-  const chrono = await import('chrono-node');
-  const results = chrono.parse(given, now, { forwardDate: true });
-  const [result] = results;
-  if (results.length !== 1 || !result || result.index !== 0 || result.text.length !== given.length)
-    return undefined;
-  const date = result.start.date();
-  if (Number.isNaN(date.getTime())) return undefined;
-  if (!result.start.isCertain('hour')) date.setHours(0, 0, 0, 0);
-  return date;
-}
-
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (value: number) => String(value).padStart(2, '0');
-
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** One way to read a numeric date: in words, and as it can be written without doubt. */
-export type Reading = { words: string; iso: string };
-
-// A numeric date: day and month with "/" (the year optional), or with "." or "-" and a year
-// ("1.5 days" is no date). Digits or separators around it would make it part of something else.
-const NUMERIC_DATE =
-  /(?<![\d/.-])(\d{1,2})(?:\/(\d{1,2})(?:\/(\d{4}|\d{2}))?|([.-])(\d{1,2})\4(\d{4}|\d{2}))(?![\d/.-])/;
-
-/**
- * The two readings of a numeric date that could be day first or month first (03/04/2026: 3 April
- * or 4 March); undefined when the text holds no such date. 31/12/2026 and 12/31/2026 read one
- * way only, and so does 04/04/2026.
- *
- * @example
- * readingsOf('03/04/2026')  // { dayFirst: { words: '3 April', iso: '2026-04-03' }, monthFirst: { words: '4 March', iso: '2026-03-04' } }
- * readingsOf('31/12/2026')  // undefined
- */
-export function readingsOf(text: string): { dayFirst: Reading; monthFirst: Reading } | undefined {
-  const match = NUMERIC_DATE.exec(text);
-  if (!match) return undefined;
-  const first = Number(match[1]);
-  const second = Number(match[2] ?? match[5]);
-  const yearText = match[3] ?? match[6];
-  if (first === second || first < 1 || second < 1 || first > 12 || second > 12) return undefined;
-  const year =
-    yearText === undefined ? undefined : yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
-  const reading = (day: number, month: number): Reading => ({
-    words: `${day} ${MONTH_NAMES[month - 1]}`,
-    iso:
-      year === undefined
-        ? `"${day} ${MONTHS[month - 1]?.toLowerCase()}"`
-        : `${year}-${two(month)}-${two(day)}`,
-  });
-  return { dayFirst: reading(first, second), monthFirst: reading(second, first) };
-}
 
 /** Local midnight of the day `date` falls on, `days` later. */
 const startOfDay = (date: Date, days = 0) =>

@@ -1,6 +1,6 @@
 // The options commands take, each defined once: the parser (arguments.ts) reads its type, and
 // the help (help.ts) prints its value and its line, so the two cannot drift apart.
-import { dueInFull, isPriority, PRIORITIES, type Priority, parseDue, readingsOf } from './due.ts';
+import { dueInFull, isPriority, PRIORITIES, type Priority } from './due.ts';
 import { usageError } from './errors.ts';
 
 /** One option: a flag (boolean) or one that takes a value (string). */
@@ -61,10 +61,17 @@ export type Sort = (typeof SORTS)[number];
 
 const oneOf = (names: readonly string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 
+/**
+ * The date reader the web app uses too, loaded only by the commands that read dates: chrono-node
+ * is a few hundred milliseconds that every other command would pay for nothing.
+ */
+export const dateReader = () => import('@todo/client/quick-add');
+
 /** `--due`: a date in local time, or "none" (no due date); a date that reads two ways is refused. */
 export async function dueOption(value: string | undefined): Promise<string | null | undefined> {
   if (value === undefined) return undefined;
   if (value.trim().toLowerCase() === 'none') return null;
+  const { readDate, readingsOf } = await dateReader();
   const readings = readingsOf(value);
   if (readings) {
     throw usageError(
@@ -72,7 +79,7 @@ export async function dueOption(value: string | undefined): Promise<string | nul
         `write ${readings.dayFirst.iso} or ${readings.monthFirst.iso}.`,
     );
   }
-  const due = await parseDue(value);
+  const due = readDate(value);
   if (!due)
     throw usageError(`--due "${value}" is not a date; try 2026-12-24, tomorrow, "friday 17:00" or none.`);
   return due.toISOString();

@@ -69,6 +69,39 @@ export const json = (run: Run) => {
   return JSON.parse(run.stdout);
 };
 
+/** The wall clock of an instant in a time zone: { date: '2026-12-24', weekday: 'Thu', time: '17:00' }. */
+export const wallClock = (instant: string | number, timeZone: string) => {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(instant))
+      .map((part) => [part.type, part.value]),
+  );
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    weekday: parts.weekday,
+    time: `${parts.hour}:${parts.minute}`,
+  };
+};
+
+/** The date `days` after today's in a time zone, as YYYY-MM-DD. */
+export const dayInZone = (days: number, timeZone: string) => {
+  const [year, month, day] = wallClock(Date.now(), timeZone).date.split('-').map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+};
+
 /** What `todo show` and `whoami` print for a moment (TZ=UTC in every run). */
 export const minute = (iso: string | Date) => new Date(iso).toISOString().slice(0, 16).replace('T', ' ');
 

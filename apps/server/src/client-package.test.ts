@@ -39,6 +39,7 @@ const TSCONFIG = {
 
 // Signs up with a bearer, follows its changes over server-sent events, creates and lists a todo.
 const RIGHT = `import { createTodoClient, signUp, type TodoChange } from '@todo/client';
+import { parseQuickAdd } from '@todo/client/quick-add';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: node out/right.js <server url>');
@@ -61,7 +62,9 @@ const firstChange = new Promise<TodoChange>((resolve, reject) => {
   });
 });
 await subscribed;
-const created = await api.todo.create.mutate({ title: 'from another project', priority: 'high' });
+// Quick add's parser, on its own subpath: the title and priority it reads from typed words.
+const quick = parseQuickAdd('from another project !high');
+const created = await api.todo.create.mutate({ title: quick.title, priority: quick.priority?.priority });
 const { items } = await api.todo.list.query({ filter: 'active' });
 const change = await firstChange;
 console.log(JSON.stringify({ created: created.title, listed: items.map((todo) => todo.title), change: change.type }));
@@ -126,10 +129,13 @@ describe('@todo/client installed from its tarball into another project', () => {
       string,
       unknown
     >;
-    expect(manifest.exports).toEqual({ '.': { types: './dist/index.d.mts', import: './dist/index.mjs' } });
+    expect(manifest.exports).toEqual({
+      '.': { types: './dist/index.d.mts', import: './dist/index.mjs' },
+      './quick-add': { types: './dist/quick-add.d.mts', import: './dist/quick-add.mjs' },
+    });
     expect(Object.keys(manifest.peerDependencies as object).sort()).toEqual(['@trpc/client', '@trpc/server']);
     expect(readFileSync(join(installed, 'dist/index.d.mts'), 'utf8')).toMatch(/type AppRouter\b/);
-    for (const file of ['dist/index.mjs', 'dist/index.d.mts']) {
+    for (const file of ['dist/index.mjs', 'dist/index.d.mts', 'dist/quick-add.mjs', 'dist/quick-add.d.mts']) {
       expect(readFileSync(join(installed, file), 'utf8')).not.toMatch(/from ["']@todo\//);
     }
   });
@@ -140,7 +146,8 @@ describe('@todo/client installed from its tarball into another project', () => {
       dependencies: Record<string, string>;
       engines: Record<string, string>;
     };
-    expect(Object.keys(manifest.dependencies)).toEqual(['eventsource']);
+    // eventsource for subscriptions from Node; chrono-node for quick add (its subpath only).
+    expect(Object.keys(manifest.dependencies)).toEqual(['chrono-node', 'eventsource']);
     expect(manifest.engines).toEqual({ node: '>=20.19' });
     expect(existsSync(join(project, 'node_modules/kysely'))).toBe(false);
     expect(installWarnings).not.toMatch(/EBADENGINE/);
@@ -148,6 +155,8 @@ describe('@todo/client installed from its tarball into another project', () => {
     const declarations = readFileSync(join(installed, 'dist/index.d.mts'), 'utf8');
     const imported = [...declarations.matchAll(/^import .* from "(@?[^/"]+(?:\/[^/"]+)?)[^"]*";$/gm)];
     expect(new Set(imported.map(([, name]) => name))).toEqual(new Set(['@trpc/client', '@trpc/server']));
+    // Quick add's declarations name nothing from chrono-node: its types are the client's own.
+    expect(readFileSync(join(installed, 'dist/quick-add.d.mts'), 'utf8')).not.toMatch(/^import /m);
   });
 
   it('type-checks a right consumer file', async () => {

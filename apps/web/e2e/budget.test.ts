@@ -3,7 +3,7 @@
 // (gzip level 6, zlib's default), each file compressed on its own as a server sends it. What the
 // first paint does not need comes in chunks of its own: dnd-kit (reordering), the live sync
 // (todo.changes and its event-stream reader), the account and sign-in screens, a todo's details,
-// the share dialog.
+// the share dialog, quick add's parser (chrono-node, fetched once the person types).
 // Checked on the build the browser tests run against (global-setup.ts builds it when stale).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const FIRST_LOAD_BUDGET = 105_000;
 /** Strings of dnd-kit's own (the ids of its screen-reader elements). */
 const DND_KIT = /DndDescribedBy|DndLiveRegion/;
+/** A name of chrono-node's own (its time zone table's daylight-saving entries). */
+const CHRONO = /timezoneOffsetDuringDst/;
 
 /** The same-origin JS files index.html loads: `<script src>` and `<link rel="modulepreload" href>`. */
 export function firstLoadFiles(html: string): string[] {
@@ -65,6 +67,17 @@ describe.skipIf(!existsSync(`${DIST}index.html`))('the first load', () => {
     expect(lazy).toHaveLength(1);
     expect(readFileSync(`${DIST}assets/${lazy[0]}`, 'utf8')).toMatch(DND_KIT);
     console.log(`reorder chunk ${gzipped(`assets/${lazy[0]}`).toLocaleString('en')} bytes gzipped`);
+  });
+
+  test('quick add’s parser (chrono-node) is in a chunk of its own, out of the first load', () => {
+    const code = firstLoadFiles(html())
+      .map((file) => readFileSync(`${DIST}${file}`, 'utf8'))
+      .join('\n');
+    expect(code).not.toMatch(CHRONO);
+    const lazy = lazyChunk('quick-add').filter((file) => file.endsWith('.js'));
+    expect(lazy).toHaveLength(1);
+    expect(readFileSync(`${DIST}assets/${lazy[0]}`, 'utf8')).toMatch(CHRONO);
+    console.log(`quick-add chunk ${gzipped(`assets/${lazy[0]}`).toLocaleString('en')} bytes gzipped`);
   });
 
   test('the live sync and its event-stream reader are chunks of their own, out of the first load', () => {

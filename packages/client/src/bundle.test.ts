@@ -78,3 +78,20 @@ describe('@todo/client in a browser bundle', () => {
     expect(attempt.length).toBeGreaterThan(0);
   });
 });
+
+describe('@todo/client/quick-add in a browser bundle', () => {
+  // chrono-node's English rules and the parser: 15.3 kB gzipped (2026-12-07). Every language
+  // chrono knows would be about 52 kB.
+  it('brings chrono’s English rules only, no Node built-ins, under 18 kB gzipped', async () => {
+    const { output, kept } = await bundleForBrowser('./quick-add.ts');
+    expect(kept.some((input) => input.includes('chrono-node'))).toBe(true);
+    expect(kept.filter((input) => /chrono-node\/dist\/esm\/locales\/(?!en\/)/.test(input))).toEqual([]);
+    expect(output).not.toMatch(/["']node:[a-z_/]+["']/);
+    expect(gzipSync(output).length).toBeLessThan(18 * 1024);
+  });
+
+  it('stays out of the client itself', async () => {
+    const { inputs } = await bundleForBrowser('./index.ts');
+    expect(inputs.filter((input) => /chrono-node|quick-add/.test(input))).toEqual([]);
+  });
+});

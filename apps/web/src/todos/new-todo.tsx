@@ -1,5 +1,7 @@
-import { type KeyboardEvent, useId, useState } from 'react';
+import { type KeyboardEvent, type RefObject, useId, useState } from 'react';
 import { useReadOnly } from './read-only.ts';
+import type { NewTodoDetails } from './todo-writes.ts';
+import { useQuickAdd } from './use-quick-add.ts';
 import './new-todo.css';
 
 /** The most a title holds (the API's limit, in UTF-16 code units as `length` counts them). */
@@ -11,29 +13,49 @@ const COUNT_FROM = MAX_TITLE - 50;
  * TodoMVC's `.new-todo`: Enter adds the trimmed text, if any is left, and empties the field. Near
  * the limit it counts the characters; past it, Enter keeps the text and says why nothing was
  * added. In a list the caller only views, a line that says so instead.
+ *
+ * Quick add: a due date and a priority in the text ("Call mum tomorrow 18:00 !high") show as
+ * chips under it before Enter, and Enter adds the title without them, due then and with that
+ * priority. A chip removed (Backspace on it, or Escape in the field for the last one) leaves its
+ * words in the title. A plain title stays exactly as TodoMVC has it.
  */
 export function NewTodo({
   onAdd,
   inputRef,
 }: {
-  onAdd: (title: string) => void;
-  inputRef: React.Ref<HTMLInputElement>;
+  /** `details`: the due date and the priority quick add found (empty for a plain title). */
+  onAdd: (title: string, details: NewTodoDetails) => void;
+  inputRef: RefObject<HTMLInputElement | null>;
 }) {
   const [text, setText] = useState('');
   const [refused, setRefused] = useState(false);
   const readOnly = useReadOnly();
   const countId = useId();
+  const statusId = useId();
+  const quickAdd = useQuickAdd(text);
+  const { quick } = quickAdd;
   const length = text.trim().length;
+  const keepWords = (words: string) => {
+    quickAdd.keepWords(words);
+    inputRef.current?.focus();
+  };
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Escape' && quick?.parts.length) return keepWords(quick.parts.at(-1)?.text ?? '');
     if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
-    const title = text.trim();
+    const { title, details } = quickAdd;
     if (!title) return;
-    if (title.length > MAX_TITLE) return setRefused(true);
-    onAdd(title);
+    if (length > MAX_TITLE) return setRefused(true);
+    onAdd(title, details);
     setText('');
+    quickAdd.reset();
   };
   if (readOnly)
     return <p className="read-only-note">You can see this list. Its owner and editors change it.</p>;
+  const describedBy = [
+    length > COUNT_FROM && countId,
+    (quick?.parts.length || quick?.ambiguous) && statusId,
+  ].filter(Boolean);
+  const Chips = quickAdd.module?.QuickAddChips;
   return (
     <>
       <input
@@ -41,7 +63,7 @@ export function NewTodo({
         className="new-todo"
         placeholder="What needs to be done?"
         aria-label="New todo"
-        aria-describedby={length > COUNT_FROM ? countId : undefined}
+        aria-describedby={describedBy.join(' ') || undefined}
         aria-invalid={length > MAX_TITLE || undefined}
         // biome-ignore lint/a11y/noAutofocus: TodoMVC: the new-todo field has focus once the page has loaded.
         autoFocus
@@ -49,9 +71,13 @@ export function NewTodo({
         onChange={(event) => {
           setText(event.target.value);
           setRefused(false);
+          if (!event.target.value.trim()) quickAdd.reset();
         }}
         onKeyDown={onKeyDown}
       />
+      {Chips && (
+        <Chips quick={quick} now={quickAdd.now} statusId={statusId} onKeep={(part) => keepWords(part.text)} />
+      )}
       {length > COUNT_FROM && (
         <p
           id={countId}

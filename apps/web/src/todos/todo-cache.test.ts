@@ -88,4 +88,14 @@ describe('draftTodo', () => {
     expect(draftTodo('new', 'New', start)).toMatchObject({ id: 'new', title: 'New', position: 8.5 });
     expect(draftTodo('new', 'New', undefined).position).toBe(1);
   });
+
+  test('shows the due date and priority quick add found, else none', () => {
+    expect(draftTodo('new', 'Call mum', undefined)).toMatchObject({ dueAt: null, priority: 'none' });
+    expect(
+      draftTodo('new', 'Call mum', undefined, undefined, {
+        dueAt: '2026-09-09T16:00:00.000Z',
+        priority: 'high',
+      }),
+    ).toMatchObject({ title: 'Call mum', dueAt: '2026-09-09T16:00:00.000Z', priority: 'high' });
+  });
 });

@@ -31,7 +31,13 @@ export function removeTodos(list: TodoList, remove: (todo: Todo) => boolean): To
 
 /** A todo added here, as the tab shows it until the server answers: last in the manual order
  * (after the largest position the tab knows of), with the browser's guess at its times. */
-export function draftTodo(id: string, title: string, list: TodoList | undefined, listId?: string): Todo {
+export function draftTodo(
+  id: string,
+  title: string,
+  list: TodoList | undefined,
+  listId?: string,
+  details: Partial<Pick<Todo, 'dueAt' | 'priority'>> = {},
+): Todo {
   const now = new Date().toISOString();
   const last = todosOf(list).reduce((largest, todo) => Math.max(largest, todo.position), 0);
   return {
@@ -41,8 +47,8 @@ export function draftTodo(id: string, title: string, list: TodoList | undefined,
     title,
     description: null,
     completed: false,
-    dueAt: null,
-    priority: 'none',
+    dueAt: details.dueAt ?? null,
+    priority: details.priority ?? 'none',
     position: last + 1,
     createdBy: null,
     updatedBy: null,

@@ -50,7 +50,9 @@ export type WriteContext = { snapshot?: Snapshot; title?: string };
 /** What each write's `useMutation` carries (its `meta`): the list on screen, where it shows at once. */
 export type WriteMeta = { list: ListInput };
 
-type CreateInput = { id: string; title: string; listId?: string };
+/** A new todo: its title, and the due date and priority quick add found in what was typed. */
+export type NewTodoDetails = Partial<Pick<Todo, 'dueAt' | 'priority'>>;
+type CreateInput = { id: string; title: string; listId?: string } & NewTodoDetails;
 /** A bulk write's list (none: the Inbox). */
 type ListOnly = { listId?: string };
 /** What the details panel saves: the fields a person changed. */
@@ -111,8 +113,8 @@ function updated(todo: Todo, { title, completed, description, dueAt, priority }:
 const TODO_WRITES = {
   create: define({
     send: (client, input: CreateInput) => client.todo.create.mutate(input),
-    show: ({ id, title, listId }, { list, counts }, view) => ({
-      list: list && placeNewTodo(list, draftTodo(id, title, list, listId), view),
+    show: ({ id, title, listId, dueAt, priority }, { list, counts }, view) => ({
+      list: list && placeNewTodo(list, draftTodo(id, title, list, listId, { dueAt, priority }), view),
       counts: counts && countsAfter.created(counts),
     }),
     action: () => 'add the todo',

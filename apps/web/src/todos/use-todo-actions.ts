@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import type { Todo } from '../trpc.ts';
 import { type ListInput, listOf, type WriteName, writeKey } from './todo-keys.ts';
 import {
+  type NewTodoDetails,
   newTodoId,
   type TodoDetails,
   type WriteContext,
@@ -41,7 +42,9 @@ export function useTodoActions(onNotice: (message: string) => void, list: ListIn
   // The list the writes go to (nothing for the Inbox, so its calls stay as they were).
   const where = listOf(list.listId);
   return {
-    add: (title: string) => create({ id: newTodoId(), title, ...where }),
+    /** Adds a todo; `details` are what quick add found in the typed text (none: the title alone). */
+    add: (title: string, details: NewTodoDetails = {}) =>
+      create({ id: newTodoId(), title, ...details, ...where }),
     toggle: (todo: Todo) => update({ id: todo.id, completed: !todo.completed }),
     rename: (todo: Todo, title: string) => update({ id: todo.id, title }),
     saveDetails: (todo: Todo, details: TodoDetails) => update({ id: todo.id, ...details }),
