@@ -55,6 +55,8 @@ export const todoRouter = router({
       z
         .strictObject({
           listId: listId.optional(),
+          // Every list the caller is a member of at once (Today, Upcoming), instead of one.
+          allLists: z.literal(true, { error: 'must be true, or left out' }).optional(),
           filter: z.enum(['all', 'active', 'completed']).default('all'),
           search: text().max(500).optional(),
           order: z
@@ -66,6 +68,10 @@ export const todoRouter = router({
           cursor: z.string().max(512).nullish(),
           // Sent by tRPC's infinite queries (useInfiniteQuery) with every page; pages only go forward.
           direction: z.enum(['forward', 'backward']).optional(),
+        })
+        .refine((input) => !(input.allLists && input.listId), {
+          path: ['allLists'],
+          message: 'cannot be given with listId',
         })
         .prefault({}),
     )

@@ -308,6 +308,7 @@ export function procedureInputs(pools: IdPools) {
   return {
     'todo.list': inputObject({
       listId,
+      allLists: either(fc.boolean()),
       filter: either(fc.constantFrom('all', 'active', 'completed')),
       search: either(hostileString),
       order: either(fc.constantFrom('newest', 'oldest', 'manual', 'due', 'priority')),
