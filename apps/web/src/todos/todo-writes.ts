@@ -19,6 +19,7 @@ import {
 } from './todo-cache.ts';
 import { type ListInput, todoKeys, type WriteName, writeKey } from './todo-keys.ts';
 import type { RestoreInput } from './todo-restore.ts';
+import { loadUndo } from './undo-offer.ts';
 import { notify, reasonFor } from './write-notices.ts';
 
 /**
@@ -83,7 +84,7 @@ const byId = ({ id }: { id: string }) => id;
 /** Undo's code, loaded by the first restore (or by the undo message, which offers one). */
 let restoreCode: typeof import('./undo-message.tsx') | undefined;
 const loadRestore = async () => {
-  restoreCode ??= await import('./undo-message.tsx');
+  restoreCode ??= await loadUndo();
   return restoreCode;
 };
 

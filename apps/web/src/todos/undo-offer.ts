@@ -47,3 +47,7 @@ const subscribe = (listener: () => void) => {
 
 /** The undo on offer now, if any. */
 export const useUndoOffer = (): UndoOffer | null => useSyncExternalStore(subscribe, () => offer);
+
+/** Undo's chunk: the message, and the restore's code (todo-restore.ts) that the `restore` write
+ * runs. One import for both, so the bundler makes one chunk of them. */
+export const loadUndo = () => import('./undo-message.tsx');

@@ -4,10 +4,10 @@ import type { Todo } from '../trpc.ts';
 import { writeKey } from './todo-keys.ts';
 import type { RestoreInput } from './todo-restore.ts';
 import type { WriteContext, WriteMeta } from './todo-writes.ts';
-import { useUndoOffer } from './undo-offer.ts';
+import { loadUndo, useUndoOffer } from './undo-offer.ts';
 
 // Loaded by the first delete, not by the first paint.
-const UndoMessage = lazy(() => import('./undo-message.tsx'));
+const UndoMessage = lazy(loadUndo);
 
 /**
  * Where the undo message appears (a status region, there from the start so that screen readers
