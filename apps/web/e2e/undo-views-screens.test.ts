@@ -70,4 +70,56 @@ describe.skipIf(!hasChromium)('screens: undo, Today and Upcoming', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  test.each(LOOKS)('Today and Upcoming, %s', async (look) => {
+    const scheme = look === 'dark' ? 'dark' : 'light';
+    const now = new Date('2026-12-07T10:00:00Z'); // Monday 11:00 in Berlin
+    const { context, page, problems } = await openAsNewUser(browser, app, {
+      scheme,
+      name: 'Ada Lovelace',
+      timezoneId: 'Europe/Berlin',
+      now,
+    });
+    await page.evaluate(async () => {
+      const call = async (path: string, body: unknown) => {
+        const response = await fetch(`/api/trpc/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return ((await response.json()) as { result: { data: { id: string } } }).result.data;
+      };
+      const work = await call('list.create', { name: 'Work' });
+      const todos = [
+        { title: 'Pay the rent', dueAt: '2026-12-05T08:00:00.000Z', priority: 'high' },
+        { title: 'Send the quarterly report', dueAt: '2026-12-06T23:00:00.000Z', listId: work.id },
+        { title: 'Call the dentist', dueAt: '2026-12-07T14:30:00.000Z', description: 'Ask about Thursday' },
+        { title: 'Water the plants', dueAt: '2026-12-07T17:00:00.000Z', priority: 'low' },
+        { title: 'Team lunch', dueAt: '2026-12-08T11:30:00.000Z', listId: work.id },
+        { title: 'Book flights to Lisbon', dueAt: '2026-12-10T08:00:00.000Z', priority: 'medium' },
+        { title: 'Buy a present for Grace', dueAt: '2026-12-12T23:00:00.000Z' },
+      ];
+      for (const todo of todos) await call('todo.create', todo);
+    });
+    await page.goto('/today');
+    await page.locator('.agenda-group').first().waitFor();
+    await page.locator('.agenda .todo-list li').nth(3).waitFor();
+    await page.locator('.agenda .todo-list li', { hasText: 'Water the plants' }).locator('.toggle').click();
+    await page.locator('.agenda[data-sync="idle"]').waitFor();
+    await atLook(page, look);
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: `${SCREENSHOTS}today-${look}.png`, fullPage: look === 'phone' });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // At phone width the switcher is behind the Lists button.
+    if (look === 'phone') await page.getByRole('button', { name: 'Lists' }).click();
+    await page.getByRole('link', { name: 'Upcoming' }).click();
+    await page.getByRole('heading', { name: 'Tomorrow' }).waitFor();
+    await page.locator('.agenda[data-sync="idle"]').waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: `${SCREENSHOTS}upcoming-${look}.png`, fullPage: look === 'phone' });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
