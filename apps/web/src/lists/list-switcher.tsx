@@ -90,7 +90,7 @@ export function ListSwitcher({
               aria-current={view === each.view ? 'page' : undefined}
               onClick={followLink}
             >
-              <span className="list-link-name">{each.name}</span>
+              <span className="list-view-name">{each.name}</span>
             </a>
           </li>
         ))}
