@@ -3,7 +3,7 @@
 // (gzip level 6, zlib's default), each file compressed on its own as a server sends it. What the
 // first paint does not need comes in chunks of its own: dnd-kit (reordering), the live sync
 // (todo.changes and its event-stream reader), the account and sign-in screens, a todo's details,
-// the share dialog.
+// the share dialog, the undo message, the Today and Upcoming views.
 // Checked on the build the browser tests run against (global-setup.ts builds it when stale).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -77,5 +77,14 @@ describe.skipIf(!existsSync(`${DIST}index.html`))('the first load', () => {
     // httpSubscriptionLink opens an EventSource: no first-load code names it.
     const code = firstLoad.map((file) => readFileSync(`${DIST}${file}`, 'utf8')).join('\n');
     expect(code).not.toMatch(/EventSource/);
+  });
+
+  test('the undo message (with the restore) and the Today and Upcoming views are chunks of their own', () => {
+    const firstLoad = firstLoadFiles(html());
+    for (const name of ['undo-message', 'agenda-screen']) {
+      const chunks = lazyChunk(name).filter((file) => file.endsWith('.js'));
+      expect(chunks, name).toHaveLength(1);
+      expect(firstLoad, name).not.toContain(`assets/${chunks[0]}`);
+    }
   });
 });
