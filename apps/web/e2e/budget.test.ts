@@ -1,9 +1,10 @@
 // The first-load budget: the JavaScript that index.html makes the browser fetch before the app
-// can paint (every script, and every module it preloads) stays within 105,000 bytes gzipped
+// can paint (every script, and every module it preloads) stays within 105,500 bytes gzipped
 // (gzip level 6, zlib's default), each file compressed on its own as a server sends it. What the
 // first paint does not need comes in chunks of its own: dnd-kit (reordering), the live sync
 // (todo.changes and its event-stream reader), the account and sign-in screens, a todo's details,
-// the share dialog, quick add's parser (chrono-node, fetched once the person types).
+// the share dialog, quick add's parser (chrono-node, fetched once the person types), the undo
+// message, the Today and Upcoming views.
 // Checked on the build the browser tests run against (global-setup.ts builds it when stale).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +15,12 @@ const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 // 100,000 before lists: the switcher and a list's header render with the todos and add about
 // 4 KB. The share dialog is a chunk of its own, loaded when it opens. (Splitting off the switcher
 // and the header as well saved nothing: their modules share trpc.ts and the list hooks with the
-// todos, and the bundler then moves those into a further first-load chunk.)
-const FIRST_LOAD_BUDGET = 105_000;
+// todos, and the bundler then moves those into a further first-load chunk.) 105,500 since quick
+// add, undo and the Today and Upcoming links: their parser, message and views are chunks of their
+// own, and what stays is the field's hook into the parser, the write that restores, and the links
+// (about 1,250 bytes). Splitting a list header's rename and delete forms off cost 1,400 bytes
+// more for the same reason as above.
+const FIRST_LOAD_BUDGET = 105_500;
 /** Strings of dnd-kit's own (the ids of its screen-reader elements). */
 const DND_KIT = /DndDescribedBy|DndLiveRegion/;
 /** A name of chrono-node's own (its time zone table's daylight-saving entries). */
@@ -47,7 +52,7 @@ describe.skipIf(!existsSync(`${DIST}index.html`))('the first load', () => {
     ).toEqual(['assets/index-a.js', 'registerSW.js', 'assets/vendor-b.js']);
   });
 
-  test('index.html’s scripts and module preloads stay within 105,000 bytes gzipped', () => {
+  test('index.html’s scripts and module preloads stay within 105,500 bytes gzipped', () => {
     const files = firstLoadFiles(html());
     expect(files.length).toBeGreaterThan(0);
     const sizes = files.map((file) => [file, gzipped(file)] as const);
@@ -90,5 +95,14 @@ describe.skipIf(!existsSync(`${DIST}index.html`))('the first load', () => {
     // httpSubscriptionLink opens an EventSource: no first-load code names it.
     const code = firstLoad.map((file) => readFileSync(`${DIST}${file}`, 'utf8')).join('\n');
     expect(code).not.toMatch(/EventSource/);
+  });
+
+  test('the undo message (with the restore) and the Today and Upcoming views are chunks of their own', () => {
+    const firstLoad = firstLoadFiles(html());
+    for (const name of ['undo-message', 'agenda-screen']) {
+      const chunks = lazyChunk(name).filter((file) => file.endsWith('.js'));
+      expect(chunks, name).toHaveLength(1);
+      expect(firstLoad, name).not.toContain(`assets/${chunks[0]}`);
+    }
   });
 });

@@ -13,6 +13,7 @@ const SignIn = lazy(() => import('./session/sign-in.tsx'));
 const AccountPage = lazy(() => import('./account/account-page.tsx'));
 const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx'));
 const InvitePage = lazy(() => import('./lists/invite-page.tsx'));
+const AgendaScreen = lazy(() => import('./agenda/agenda-screen.tsx'));
 
 /** A page of a chunk of its own: "Loading…" until its code is there. */
 function LazyPage({ children }: { children: ReactNode }) {
@@ -115,6 +116,13 @@ export function App({
     );
   }
   if (route.page === 'invite') return <InviteRoute token={route.token} />;
+  if (route.page === 'today' || route.page === 'upcoming') {
+    return (
+      <LazyPage>
+        <AgendaScreen user={user} view={route.page} onSignOut={session.signOut} />
+      </LazyPage>
+    );
+  }
   return (
     <TodoScreen
       user={user}

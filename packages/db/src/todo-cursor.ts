@@ -35,24 +35,26 @@ export type CursorRow = {
  *   precision, which a JS Date would round away; '+00' says it is UTC), the id breaking ties;
  * - manual: `['manual', position]`; due: `['due', due_at or 'infinity', position]`;
  *   priority: `['priority', 0–3, position]`. Positions are unique per list, so they break ties.
+ *   Across lists (`allLists`) two todos may share a position: the id follows it, and breaks them.
  * A position is a float8, which JSON carries exactly.
  */
 type Cursor =
   | { order: 'newest' | 'oldest'; createdAt: string; id: string }
-  | { order: 'manual'; position: number }
-  | { order: 'due'; due: string; position: number }
-  | { order: 'priority'; priority: number; position: number };
+  | { order: 'manual'; position: number; id?: string }
+  | { order: 'due'; due: string; position: number; id?: string }
+  | { order: 'priority'; priority: number; position: number; id?: string };
 
-/** The cursor of the page after `row`, in `order`. */
-export function cursorAfter(order: TodoOrder, row: CursorRow): string {
+/** The cursor of the page after `row`, in `order`; `acrossLists`: with the id after the position. */
+export function cursorAfter(order: TodoOrder, row: CursorRow, acrossLists = false): string {
+  const tie = acrossLists ? [row.id] : [];
   const key =
     order === 'newest' || order === 'oldest'
       ? [`${row.createdAt}+00`, row.id]
       : order === 'manual'
-        ? ['manual', row.position]
+        ? ['manual', row.position, ...tie]
         : order === 'due'
-          ? ['due', row.dueAt === null ? 'infinity' : `${row.dueAt}+00`, row.position]
-          : ['priority', row.priority, row.position];
+          ? ['due', row.dueAt === null ? 'infinity' : `${row.dueAt}+00`, row.position, ...tie]
+          : ['priority', row.priority, row.position, ...tie];
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
@@ -61,25 +63,35 @@ const isInstant = (value: unknown): value is string =>
   typeof value === 'string' && !Number.isNaN(Date.parse(value));
 const isPosition = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
-/** The cursor's key, when it is one this module made for a list in `order`. */
-export function decodeCursor(order: TodoOrder, cursor: string): Cursor {
+/** The id that ends a cross-list cursor (`acrossLists`); a list's own cursor has none. */
+function tieOf(value: unknown[], length: number, acrossLists: boolean): { id?: string } | null {
+  if (!acrossLists) return value.length === length ? {} : null;
+  const id = value[length];
+  return value.length === length + 1 && typeof id === 'string' && UUID.test(id) ? { id } : null;
+}
+
+/** The cursor's key, when it is one this module made for a list in `order` (`acrossLists`: for
+ * every list at once). */
+export function decodeCursor(order: TodoOrder, cursor: string, acrossLists = false): Cursor {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {}
   if (Array.isArray(value)) {
     const [first, second, third] = value as unknown[];
+    const tie =
+      order === 'newest' || order === 'oldest' ? null : tieOf(value, order === 'manual' ? 2 : 3, acrossLists);
     if ((order === 'newest' || order === 'oldest') && value.length === 2) {
       if (isInstant(first) && typeof second === 'string' && UUID.test(second)) {
         return { order, createdAt: first, id: second };
       }
-    } else if (order === 'manual' && value.length === 2 && first === 'manual' && isPosition(second)) {
-      return { order, position: second };
-    } else if (order === 'due' && value.length === 3 && first === 'due' && isPosition(third)) {
-      if (second === 'infinity' || isInstant(second)) return { order, due: second, position: third };
-    } else if (order === 'priority' && value.length === 3 && first === 'priority' && isPosition(third)) {
+    } else if (order === 'manual' && tie && first === 'manual' && isPosition(second)) {
+      return { order, position: second, ...tie };
+    } else if (order === 'due' && tie && first === 'due' && isPosition(third)) {
+      if (second === 'infinity' || isInstant(second)) return { order, due: second, position: third, ...tie };
+    } else if (order === 'priority' && tie && first === 'priority' && isPosition(third)) {
       if (typeof second === 'number' && Number.isInteger(second) && second >= 0 && second <= 3) {
-        return { order, priority: second, position: third };
+        return { order, priority: second, position: third, ...tie };
       }
     }
   }
@@ -88,15 +100,19 @@ export function decodeCursor(order: TodoOrder, cursor: string): Cursor {
 
 /** Rows after the cursor, in the order's direction: one comparison the order's index serves. */
 export function afterCursor(after: Cursor) {
+  // Across lists, the id after the position.
+  const column = after.order !== 'newest' && after.order !== 'oldest' && after.id ? sql`, id` : sql``;
+  const value =
+    after.order !== 'newest' && after.order !== 'oldest' && after.id ? sql`, ${after.id}::uuid` : sql``;
   switch (after.order) {
     case 'newest':
     case 'oldest':
       return sql<boolean>`(created_at, id) ${sql.raw(after.order === 'newest' ? '<' : '>')} (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
     case 'manual':
-      return sql<boolean>`position > ${after.position}::float8`;
+      return sql<boolean>`(position${column}) > (${after.position}::float8${value})`;
     case 'due':
-      return sql<boolean>`(${dueKey}, position) > (${after.due}::timestamptz, ${after.position}::float8)`;
+      return sql<boolean>`(${dueKey}, position${column}) > (${after.due}::timestamptz, ${after.position}::float8${value})`;
     case 'priority':
-      return sql<boolean>`(${priorityKey}, position) > (${3 - after.priority}::smallint, ${after.position}::float8)`;
+      return sql<boolean>`(${priorityKey}, position${column}) > (${3 - after.priority}::smallint, ${after.position}::float8${value})`;
   }
 }

@@ -57,6 +57,8 @@ export type TodoFilter = 'all' | 'active' | 'completed';
 export type ListTodosOptions = {
   /** The list to read; the caller's Inbox when absent. */
   listId?: ListRef;
+  /** Every list the caller is a member of, instead of one (then without `listId`). */
+  allLists?: boolean;
   filter?: TodoFilter;
   /** Matched as a literal, case-insensitive substring of the title or the description. */
   search?: string;
@@ -150,8 +152,9 @@ const isInvalidTimestampError = (error: unknown) =>
   ['22007', '22008', '22009'].includes((error as { code?: unknown } | null)?.code as string);
 
 /**
- * One page of a list's todos (the caller's Inbox by default) in the given order, by keyset
- * (never OFFSET), so every page costs the same however deep it is. Throws NotFoundError when the
+ * One page of a list's todos (the caller's Inbox by default, or every list of theirs with
+ * `allLists`: the Today and Upcoming views) in the given order, by keyset (never OFFSET), so
+ * every page costs the same however deep it is. Throws NotFoundError when the
  * caller is not a member of the list: an empty page is checked with a second read, so that a
  * list the caller cannot see is not taken for an empty one. Without `listId`, one more read
  * finds the Inbox's id.
@@ -165,6 +168,7 @@ export async function listTodos(
 ): Promise<TodoPage> {
   const {
     listId,
+    allLists = false,
     filter = 'all',
     search,
     order = 'newest',
@@ -173,18 +177,18 @@ export async function listTodos(
     limit = 50,
     cursor,
   } = options;
-  const after = cursor ? decodeCursor(order, cursor) : null;
+  const after = cursor ? decodeCursor(order, cursor, allLists) : null;
   // The list's id goes in as a value, never as a subquery: the planner then knows from the
   // statistics how large this list is, and reads a large one in index order, stopping after a
   // page, rather than fetch all of it and sort (decision 21). The Inbox's id takes one read.
-  const list = listId ?? (await listAccess(db, owner, null))?.listId;
-  if (!list) throw new NotFoundError('list');
+  // Across lists, the caller's lists are a subquery, and the rows in range are sorted.
+  const list = allLists ? null : (listId ?? (await listAccess(db, owner, null))?.listId);
+  if (!allLists && !list) throw new NotFoundError('list');
 
-  let query = db
-    .selectFrom('todos')
-    .select(todoColumns)
-    .where('list_id', '=', list)
-    .where(isMember(owner, list));
+  let query = db.selectFrom('todos').select(todoColumns);
+  query = list
+    ? query.where('list_id', '=', list).where(isMember(owner, list))
+    : query.where('list_id', 'in', memberLists(owner));
   if (filter !== 'all') query = query.where('completed', '=', filter === 'completed');
   if (search) {
     // position() compares literally: % and _ mean themselves, unlike in LIKE.
@@ -209,6 +213,8 @@ export async function listTodos(
     if (order === 'due') query = query.orderBy(dueKey);
     if (order === 'priority') query = query.orderBy(priorityKey);
     query = query.orderBy('position');
+    // Positions are unique within a list only.
+    if (allLists) query = query.orderBy('id');
   }
 
   const rows = await query
@@ -220,13 +226,13 @@ export async function listTodos(
       if (after && isInvalidTimestampError(error)) throw new InvalidCursorError('invalid cursor');
       throw error;
     });
-  if (rows.length === 0 && !(await listAccess(db, owner, list))) throw new NotFoundError('list');
+  if (list && rows.length === 0 && !(await listAccess(db, owner, list))) throw new NotFoundError('list');
 
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     items: page.map(toTodo),
-    nextCursor: rows.length > limit && last ? cursorAfter(order, last) : null,
+    nextCursor: rows.length > limit && last ? cursorAfter(order, last, allLists) : null,
   };
 }
 

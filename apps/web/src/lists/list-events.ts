@@ -1,6 +1,7 @@
 // The stream's list events (`{type:'list'}`, `{type:'listRemoved'}`), into the TanStack Query
 // cache: the switcher's `list.all` at once, and nothing kept of a list the caller lost.
 import type { QueryClient } from '@tanstack/react-query';
+import { removeTodos, type TodoList } from '../todos/todo-cache.ts';
 import { todoKeys } from '../todos/todo-keys.ts';
 import type { TodoChange } from '../trpc.ts';
 import type { List } from './use-lists.ts';
@@ -13,6 +14,9 @@ function isOfList(queryKey: readonly unknown[], id: string): boolean {
   const meta = queryKey[1] as { input?: { listId?: unknown; id?: unknown } } | undefined;
   return meta?.input?.listId === id || meta?.input?.id === id;
 }
+
+const isAcrossLists = (queryKey: readonly unknown[]) =>
+  (queryKey[1] as { input?: { allLists?: unknown } } | undefined)?.input?.allLists === true;
 
 /**
  * Folds one list event into the cache. A list made, renamed or re-shared replaces its entry
@@ -41,6 +45,11 @@ export function applyListEvent(queryClient: QueryClient, change: ListEvent) {
     return;
   }
   void queryClient.cancelQueries({ predicate: (query) => isOfList(query.queryKey, id) });
+  // The views across lists (Today, Upcoming) keep their other lists' todos.
+  queryClient.setQueriesData<TodoList>(
+    { queryKey: todoKeys.lists, predicate: (query) => isAcrossLists(query.queryKey) },
+    (list) => list && removeTodos(list, (todo) => todo.listId === id),
+  );
   // After the screen has moved on (a render later), nothing observes them any more.
   setTimeout(() => {
     queryClient.removeQueries({ type: 'inactive', predicate: (query) => isOfList(query.queryKey, id) });

@@ -4,6 +4,13 @@ import { NewList } from './new-list.tsx';
 import { groupLists, type List, useLists } from './use-lists.ts';
 import './list-switcher.css';
 
+/** The views of every list's todos by due date (agenda/), above the lists. */
+export type AgendaView = 'today' | 'upcoming';
+const VIEWS: { view: AgendaView; name: string }[] = [
+  { view: 'today', name: 'Today' },
+  { view: 'upcoming', name: 'Upcoming' },
+];
+
 function ListLink({ list, current, inbox }: { list: List; current: boolean; inbox?: boolean }) {
   const active = list.counts.active;
   return (
@@ -55,14 +62,17 @@ function Group({
 /**
  * The list switcher: Inbox, the caller's own lists and those shared with them, each with its
  * active count, and "New list". A sidebar on wide screens; at phone width the "Lists" button
- * opens it (list-menu.tsx). `currentId` is the list on screen (undefined: the Inbox).
+ * opens it (list-menu.tsx). `currentId` is the list on screen (undefined: the Inbox), unless
+ * `view` says Today or Upcoming is.
  */
 export function ListSwitcher({
   currentId,
+  view,
   id,
   open,
 }: {
   currentId: string | undefined;
+  view?: AgendaView | undefined;
   id: string;
   /** At phone width: whether the menu is open (a sidebar is always shown). */
   open: boolean;
@@ -72,7 +82,25 @@ export function ListSwitcher({
   return (
     <nav className="list-switcher" id={id} aria-label="Lists" data-open={open ? '' : undefined}>
       <ul className="list-group">
-        {inbox && <ListLink list={inbox} current={currentId === undefined || currentId === inbox.id} inbox />}
+        {VIEWS.map((each) => (
+          <li key={each.view}>
+            <a
+              className="list-link"
+              href={`/${each.view}`}
+              aria-current={view === each.view ? 'page' : undefined}
+              onClick={followLink}
+            >
+              <span className="list-view-name">{each.name}</span>
+            </a>
+          </li>
+        ))}
+        {inbox && (
+          <ListLink
+            list={inbox}
+            current={!view && (currentId === undefined || currentId === inbox.id)}
+            inbox
+          />
+        )}
       </ul>
       <Group title="My lists" lists={own} currentId={currentId} />
       <NewList />

@@ -1,7 +1,7 @@
 import { lazy, type ReactNode, Suspense, useId, useState } from 'react';
 import { ListHeader } from './list-header.tsx';
 import { ListMenuButton, useListMenu } from './list-menu.tsx';
-import { ListSwitcher } from './list-switcher.tsx';
+import { type AgendaView, ListSwitcher } from './list-switcher.tsx';
 import { AuthorsProvider } from './todo-authors.tsx';
 import type { List } from './use-lists.ts';
 
@@ -18,11 +18,14 @@ const ShareDialog = lazy(() =>
 export function ListsLayout({
   listId,
   list,
+  view,
   topbar,
   children,
 }: {
-  /** The list on screen; undefined: the Inbox. */
+  /** The list on screen; undefined: the Inbox (unless a `view` is). */
   listId: string | undefined;
+  /** A view across lists on screen instead of a list. */
+  view?: AgendaView;
   list: List | undefined;
   topbar: (menuButton: ReactNode) => ReactNode;
   children: ReactNode;
@@ -32,7 +35,7 @@ export function ListsLayout({
   const [sharing, setSharing] = useState(false);
   return (
     <div className="lists-layout">
-      <ListSwitcher currentId={listId} id={switcherId} open={menu.open} />
+      <ListSwitcher currentId={listId} view={view} id={switcherId} open={menu.open} />
       <div className="page">
         {topbar(<ListMenuButton open={menu.open} controls={switcherId} onToggle={menu.toggle} />)}
         {listId && list && <ListHeader list={list} onShare={() => setSharing(true)} />}

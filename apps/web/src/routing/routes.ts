@@ -5,6 +5,9 @@
 export type Route =
   /** A list's todos; no `listId`: the Inbox. */
   | { page: 'todos'; listId?: string }
+  /** Every list's todos by due date: overdue and today, or the next 7 days. */
+  | { page: 'today' }
+  | { page: 'upcoming' }
   | { page: 'invite'; token: string }
   | { page: 'account' }
   | { page: 'reset-password' }
@@ -24,6 +27,10 @@ export function routeOf(path: string): Route {
   const invite = /^\/invite\/([A-Za-z0-9_-]{1,200})$/.exec(path);
   if (invite?.[1]) return { page: 'invite', token: invite[1] };
   switch (path) {
+    case '/today':
+      return { page: 'today' };
+    case '/upcoming':
+      return { page: 'upcoming' };
     case '/account':
       return { page: 'account' };
     case '/reset-password':

@@ -85,6 +85,12 @@ describe('listViewOf', () => {
       dueBefore: Date.parse(DUE_24),
     });
     expect(listViewOf({ search: '' })).toEqual({ filter: 'all', order: 'newest' });
+    // Today's and Upcoming's reads across lists: which lists is not what the view shows of them.
+    expect(listViewOf({ allLists: true, order: 'due', filter: 'active', dueBefore: DUE_24 })).toEqual({
+      filter: 'active',
+      order: 'due',
+      dueBefore: Date.parse(DUE_24),
+    });
   });
 
   test('an input it does not know is refetched instead', () => {

@@ -17,7 +17,9 @@ export type ListView = {
   dueBefore?: number;
 };
 
+// `allLists` says which lists a list reads (every one), not what it shows of them.
 const VIEW_KEYS = new Set([
+  'allLists',
   'filter',
   'order',
   'search',

@@ -177,9 +177,10 @@ function foldChange(queryClient: QueryClient, change: Extract<TodoChange, { type
   // was never there).
   let countsKnown = before !== undefined && !moved;
   for (const [key, list] of lists) {
-    const { listId, ...input } = (listInputOf(key) ?? {}) as { listId?: string };
+    const { listId, ...input } = (listInputOf(key) ?? {}) as { listId?: string; allLists?: boolean };
     const view = listInputOf(key) === undefined ? null : listViewOf(input);
-    const listOfKey = listId ?? inboxId;
+    // A list across every list (Today, Upcoming) holds the todo's list too.
+    const listOfKey = input.allLists ? target : (listId ?? inboxId);
     const fetching = queryClient.isFetching({ queryKey: key, exact: true }) > 0;
     if (!view || !list || fetching || !listOfKey) {
       void queryClient.invalidateQueries({ queryKey: key, exact: true });

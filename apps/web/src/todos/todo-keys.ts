@@ -6,11 +6,21 @@
 import type { QueryKey } from '@tanstack/react-query';
 import type { Sort } from './use-filter.ts';
 
-const PAGE_SIZE = 50;
+export const PAGE_SIZE = 50;
 
 /** The input of the list on screen (`todo.list`): its order, a page, the search if any, and the
- * list it reads (none: the Inbox, so the Inbox's keys and calls are those of a one-list app). */
-export type ListInput = { order: Sort; limit: number; search?: string; listId?: string };
+ * list it reads (none: the Inbox, so the Inbox's keys and calls are those of a one-list app).
+ * The Today and Upcoming views read every list at once (`allLists`) in a due range. */
+export type ListInput = {
+  order: Sort;
+  limit: number;
+  search?: string;
+  listId?: string;
+  allLists?: true;
+  filter?: 'active';
+  dueAfter?: string;
+  dueBefore?: string;
+};
 
 /** The list the screen reads: every todo (matching the search) in the chosen order. TodoMVC's
  * filters are views over it, so switching filters is instant and each change touches one cache. */
@@ -59,8 +69,16 @@ export function listInputOf(key: QueryKey): unknown {
   return meta?.type === 'infinite' ? (meta.input ?? {}) : undefined;
 }
 
-/** The names of the list's writes: the todo router's mutations. */
-export type WriteName = 'create' | 'update' | 'delete' | 'move' | 'setAllCompleted' | 'clearCompleted';
+/** The names of the list's writes: the todo router's mutations, and `restore` (an undo, which
+ * sends several of them: todo-restore.ts). */
+export type WriteName =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'move'
+  | 'setAllCompleted'
+  | 'clearCompleted'
+  | 'restore';
 
-/** A write's mutation key: tRPC's `trpc.todo[name].mutationKey()`. */
+/** A write's mutation key: tRPC's `trpc.todo[name].mutationKey()` (for `restore`, a key of its own). */
 export const writeKey = (name: WriteName): QueryKey => [['todo', name]];

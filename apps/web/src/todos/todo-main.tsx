@@ -25,8 +25,9 @@ function ToggleAll({ checked, onChange }: { checked: boolean; onChange: () => vo
   );
 }
 
-/** One todo's row, wired to the list's writes; deleting it hands focus to the new-todo field. */
-function TodoRow({
+/** One todo's row, wired to the list's writes; deleting it hands focus to `newTodo` (the new-todo
+ * field, or whatever else the screen has to take it). */
+export function TodoRow({
   todo,
   row,
   now,
@@ -41,7 +42,7 @@ function TodoRow({
   editing: boolean;
   onEditing: (editing: boolean) => void;
   actions: Actions;
-  newTodo: RefObject<HTMLInputElement | null>;
+  newTodo: RefObject<HTMLElement | null>;
 }) {
   return (
     <TodoItem

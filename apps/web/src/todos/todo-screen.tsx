@@ -13,6 +13,7 @@ import { TodoFooter } from './todo-footer.tsx';
 import { listInput } from './todo-keys.ts';
 import { TodoMain } from './todo-main.tsx';
 import { TodoTopbar } from './todo-topbar.tsx';
+import { UndoRegion } from './undo-region.tsx';
 import { useFilter, useSort } from './use-filter.ts';
 import { useLiveTodos } from './use-live-todos.ts';
 import { useTodoActions } from './use-todo-actions.ts';
@@ -107,6 +108,7 @@ export function TodoScreen({
             )}
           </section>
         </ReadOnlyList.Provider>
+        <UndoRegion onUndone={() => newTodo.current?.focus()} />
       </main>
       <footer className="info">
         <p>

@@ -18,6 +18,8 @@ import {
   type TodoList,
 } from './todo-cache.ts';
 import { type ListInput, todoKeys, type WriteName, writeKey } from './todo-keys.ts';
+import type { RestoreInput } from './todo-restore.ts';
+import { loadUndo } from './undo-offer.ts';
 import { notify, reasonFor } from './write-notices.ts';
 
 /**
@@ -62,6 +64,8 @@ type MoveInput = { id: string; afterId: string | null };
 
 /** One write: what it sends, shows at once, says if refused, and takes from the answer. */
 type Write<Input, Output> = {
+  /** Loads what `show` needs, before the list on screen is read (a chunk of its own). */
+  prepare?: () => Promise<unknown>;
   send: (client: WebClient, input: Input) => Promise<Output>;
   /** The optimistic step: the list on screen and the counts with the write done (unset: as they are). */
   show: (input: Input, shown: Shown, list: ListInput) => Partial<Shown>;
@@ -78,6 +82,13 @@ type Write<Input, Output> = {
 const define = <Input, Output>(write: Write<Input, Output>) => write;
 
 const byId = ({ id }: { id: string }) => id;
+
+/** Undo's code, loaded by the first restore (or by the undo message, which offers one). */
+let restoreCode: typeof import('./undo-message.tsx') | undefined;
+const loadRestore = async () => {
+  restoreCode ??= await loadUndo();
+  return restoreCode;
+};
 
 /**
  * The server's version of a todo's times and position, in every cached list; the rest stays as
@@ -184,6 +195,15 @@ const TODO_WRITES = {
     }),
     action: () => 'clear the completed todos',
   }),
+  restore: define({
+    prepare: loadRestore,
+    send: async (client, input: RestoreInput) => (await loadRestore()).sendRestore(client, input),
+    show: (input, shown, view) => restoreCode?.showRestore(input, shown, view) ?? {},
+    action: ({ todos }) => (todos.length === 1 ? 'restore the todo' : 'restore the todos'),
+    saved: (queryClient, saved) => {
+      for (const todo of saved) takeServerKeys(queryClient, todo, true);
+    },
+  }),
 } satisfies Record<WriteName, unknown>;
 
 type Writes = typeof TODO_WRITES;
@@ -207,10 +227,12 @@ async function showWrite(
   await Promise.all([
     queryClient.cancelQueries({ queryKey: todoKeys.lists }),
     queryClient.cancelQueries({ queryKey: todoKeys.allCounts }),
+    write.prepare?.(),
   ]);
   const shown: Shown = {
     list: queryClient.getQueryData(listKey),
-    counts: queryClient.getQueryData(countsKey),
+    // A view across lists (Today, Upcoming) shows no list's counts: they are read again after.
+    counts: list.allLists ? undefined : queryClient.getQueryData(countsKey),
   };
   const next = write.show(input, shown, list);
   if (next.list) queryClient.setQueryData(listKey, next.list);

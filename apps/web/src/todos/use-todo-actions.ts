@@ -1,7 +1,8 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { Todo } from '../trpc.ts';
-import { type ListInput, listOf, type WriteName, writeKey } from './todo-keys.ts';
+import { type TodoList, todosOf } from './todo-cache.ts';
+import { type ListInput, listOf, todoKeys, type WriteName, writeKey } from './todo-keys.ts';
 import {
   type NewTodoDetails,
   newTodoId,
@@ -11,6 +12,7 @@ import {
   type WriteMeta,
   type WriteOutput,
 } from './todo-writes.ts';
+import { offerUndo } from './undo-offer.ts';
 import { onWriteNotice } from './write-notices.ts';
 
 /** Starts the write `name`; all it does is registered by key (todo-writes.ts). */
@@ -28,10 +30,13 @@ function useWrite<Name extends WriteName>(name: Name, list: ListInput) {
  * dropped writes.
  *
  * A new todo gets its id here (a uuid the server accepts), so writes to a todo added offline
- * refer to it before the server has seen it.
+ * refer to it before the server has seen it. A delete and "Clear completed" take effect at once
+ * and offer an undo (undo-offer.ts), with what the cached lists said just before.
  */
 export function useTodoActions(onNotice: (message: string) => void, list: ListInput) {
   useEffect(() => onWriteNotice(onNotice), [onNotice]);
+  const queryClient = useQueryClient();
+  const cachedLists = () => queryClient.getQueriesData({ queryKey: todoKeys.lists });
   const create = useWrite('create', list);
   const update = useWrite('update', list);
   const remove = useWrite('delete', list);
@@ -48,9 +53,19 @@ export function useTodoActions(onNotice: (message: string) => void, list: ListIn
     toggle: (todo: Todo) => update({ id: todo.id, completed: !todo.completed }),
     rename: (todo: Todo, title: string) => update({ id: todo.id, title }),
     saveDetails: (todo: Todo, details: TodoDetails) => update({ id: todo.id, ...details }),
-    remove: (todo: Todo) => remove({ id: todo.id }),
+    remove: (todo: Todo) => {
+      const cached = cachedLists();
+      remove({ id: todo.id });
+      offerUndo({ kind: 'delete', todos: [todo], cached, list });
+    },
     setAllCompleted: (completed: boolean) => setAllCompleted({ completed, ...where }),
-    clearCompleted: () => clearCompleted(list.listId ? where : undefined),
+    /** Clears the list's completed todos; the undo restores those the list on screen showed. */
+    clearCompleted: () => {
+      const cached = cachedLists();
+      const shown = todosOf(queryClient.getQueryData<TodoList>(todoKeys.list(list)));
+      clearCompleted(list.listId ? where : undefined);
+      offerUndo({ kind: 'clear', todos: shown.filter((todo) => todo.completed), cached, list });
+    },
     /** Puts `todo` just after `afterId` in the manual order (null: at the top). */
     move: (todo: Todo, afterId: string | null) => move({ id: todo.id, afterId }),
   };

@@ -34,6 +34,8 @@ const ofList = z.strictObject({ listId: listId.optional() });
 const listInput = z
   .strictObject({
     listId: listId.optional(),
+    // Every list the caller is a member of at once (Today, Upcoming), instead of one.
+    allLists: z.literal(true, { error: 'must be true, or left out' }).optional(),
     filter: z.enum(['all', 'active', 'completed']).default('all'),
     search: text().max(500).optional(),
     order: z
@@ -45,6 +47,10 @@ const listInput = z
     cursor: z.string().max(512).nullish(),
     // Sent by tRPC's infinite queries (useInfiniteQuery) with every page; pages only go forward.
     direction: z.enum(['forward', 'backward']).optional(),
+  })
+  .refine((input) => !(input.allLists && input.listId), {
+    path: ['allLists'],
+    message: 'cannot be given with listId',
   })
   .prefault({});
 

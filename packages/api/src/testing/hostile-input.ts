@@ -199,6 +199,7 @@ function todoInputs(pools: IdPools, fields: TodoFields) {
   return {
     'todo.list': inputObject({
       listId,
+      allLists: either(fc.boolean()),
       filter: either(fc.constantFrom('all', 'active', 'completed')),
       search: either(hostileString),
       order: either(fc.constantFrom('newest', 'oldest', 'manual', 'due', 'priority')),
