@@ -213,14 +213,26 @@ describe.skipIf(!hasChromium)('due dates, priorities, details, sort, search and 
     await context.close();
   });
 
-  test('at phone width a row shows no delete button; the details delete the todo', async () => {
+  test('at phone width a row’s actions are behind its details: edit the title, delete the todo', async () => {
     const { context, page, problems } = await openAsNewUser(browser, app);
     await page.setViewportSize({ width: 390, height: 800 });
     await addTodos(page, 'Keep me', 'Drop me');
     const row = todo(page, 'Drop me');
+    // One control on the row besides its toggle: the details chevron (the grip is the manual order's).
     expect(await row.locator('.destroy').isVisible()).toBe(false);
-    expect(await row.getByRole('button', { name: 'Edit “Drop me”' }).isVisible()).toBe(true);
-    await row.getByRole('button', { name: 'Details of “Drop me”' }).click();
+    expect(await row.getByRole('button', { name: 'Edit “Drop me”' }).isVisible()).toBe(false);
+    const details = row.getByRole('button', { name: 'Details of “Drop me”' });
+    await details.click();
+    await page.getByRole('button', { name: 'Edit title' }).click();
+    const edit = page.locator('.todo-list li.editing .edit');
+    await edit.fill('Drop me now');
+    await edit.press('Enter');
+    await expectTitles(page, ['Keep me', 'Drop me now']);
+    // Back on the row's one control, as after editing with ✎ at a wider width.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Details of “Drop me now”');
+    await todo(page, 'Drop me now').getByRole('button', { name: 'Details of “Drop me now”' }).click();
     await page.getByRole('button', { name: 'Delete todo' }).click();
     await expectTitles(page, ['Keep me']);
     await settled(page);

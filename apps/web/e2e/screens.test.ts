@@ -172,7 +172,7 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
       await context.close();
       return text;
     };
-    expect(await hint(true)).toEqual(['Tap ✎ beside a todo to edit it']);
+    expect(await hint(true)).toEqual(['Tap ⌄ beside a todo to edit or delete it']);
     expect(await hint(false)).toEqual(['Double-click a todo to edit it']);
   });
 

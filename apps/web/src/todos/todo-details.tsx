@@ -103,10 +103,12 @@ function PriorityField({
 function DetailsActions({
   readOnly,
   onClose,
+  onEditTitle,
   onDelete,
 }: {
   readOnly: boolean;
   onClose: () => void;
+  onEditTitle: () => void;
   onDelete: () => void;
 }) {
   return (
@@ -119,6 +121,11 @@ function DetailsActions({
       <button type="button" className="button button-quiet" onClick={onClose}>
         {readOnly ? 'Close' : 'Cancel'}
       </button>
+      {!readOnly && (
+        <button type="button" className="button button-quiet" onClick={onEditTitle}>
+          Edit title
+        </button>
+      )}
       {!readOnly && (
         <button type="button" className="button button-quiet details-delete" onClick={onDelete}>
           Delete todo
@@ -138,12 +145,15 @@ export default function TodoDetailsPanel({
   todo,
   onSave,
   onClose,
+  onEditTitle,
   onDelete,
 }: {
   id: string;
   todo: Todo;
   onSave: (changes: TodoDetails) => void;
   onClose: () => void;
+  /** Closes the panel and edits the title in the row: at phone width the row has no ✎. */
+  onEditTitle: () => void;
   onDelete: () => void;
 }) {
   const fieldId = useId();
@@ -205,7 +215,7 @@ export default function TodoDetailsPanel({
         </div>
       </fieldset>
       <TodoAuthors createdBy={todo.createdBy} updatedBy={todo.updatedBy} />
-      <DetailsActions readOnly={readOnly} onClose={onClose} onDelete={onDelete} />
+      <DetailsActions readOnly={readOnly} onClose={onClose} onEditTitle={onEditTitle} onDelete={onDelete} />
     </form>
   );
 }

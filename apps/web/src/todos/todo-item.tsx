@@ -103,15 +103,23 @@ function TodoView({
   );
 }
 
-/** Once editing ends by keyboard (and the todo stays), focus goes back to the row's Edit button. */
-function useFocusAfterEdit(editing: boolean, editButton: RefObject<HTMLButtonElement | null>) {
+/**
+ * Once editing ends by keyboard (and the todo stays), focus goes back to the row's Edit button,
+ * or at phone width, where the row shows no Edit button, to its Details button.
+ */
+function useFocusAfterEdit(
+  editing: boolean,
+  editButton: RefObject<HTMLButtonElement | null>,
+  detailsButton: RefObject<HTMLButtonElement | null>,
+) {
   const [focusAfterEdit, setFocusAfterEdit] = useState(false);
   useEffect(() => {
     if (!editing && focusAfterEdit) {
-      editButton.current?.focus();
+      const shown = editButton.current?.checkVisibility?.() ? editButton : detailsButton;
+      shown.current?.focus();
       setFocusAfterEdit(false);
     }
-  }, [editing, focusAfterEdit, editButton]);
+  }, [editing, focusAfterEdit, editButton, detailsButton]);
   return () => setFocusAfterEdit(true);
 }
 
@@ -122,7 +130,7 @@ export function TodoItem(props: TodoItemProps) {
   const ids = { label: labelId, meta: `${labelId}-meta`, details: `${labelId}-details` };
   const editButton = useRef<HTMLButtonElement>(null);
   const detailsButton = useRef<HTMLButtonElement>(null);
-  const focusAfterEdit = useFocusAfterEdit(editing, editButton);
+  const focusAfterEdit = useFocusAfterEdit(editing, editButton, detailsButton);
   const [detailsOpen, setDetailsOpen] = useState(false);
   const closeDetails = () => {
     setDetailsOpen(false);
@@ -165,6 +173,10 @@ export function TodoItem(props: TodoItemProps) {
             todo={todo}
             onSave={props.onSaveDetails}
             onClose={closeDetails}
+            onEditTitle={() => {
+              setDetailsOpen(false);
+              props.onStartEditing();
+            }}
             onDelete={props.onDelete}
           />
         </Suspense>

@@ -113,7 +113,7 @@ export function TodoScreen({
       <footer className="info">
         <p>
           <span className="hint-pointer">Double-click a todo to edit it</span>
-          <span className="hint-touch">Tap ✎ beside a todo to edit it</span>
+          <span className="hint-touch">Tap ⌄ beside a todo to edit or delete it</span>
         </p>
       </footer>
     </ListsLayout>
