@@ -112,7 +112,8 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     await todo(page, 'Buy oat milk').locator('.toggle').click();
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.locator('.connection[data-state="waiting"]').waitFor();
-    expect(await page.locator('.connection').textContent()).toBe('Offline: 2 changes waiting');
+    // The toggle's write joins the queue a moment after the new todo's: read until both count.
+    await expect.poll(() => page.locator('.connection').textContent()).toBe('Offline: 2 changes waiting');
     await page.screenshot({ path: `${SCREENSHOTS}offline-waiting-${scheme}.png` });
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -134,7 +135,7 @@ describe.skipIf(!hasChromium)('screens: accessibility and screenshots', () => {
     await addTodos(page, 'Water the plants');
     await todo(page, 'Call the dentist').locator('.toggle').click();
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.locator('.connection[data-state="waiting"]').waitFor();
+    await expect.poll(() => page.locator('.connection').textContent()).toBe('Offline: 2 changes waiting');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: `${SCREENSHOTS}offline-waiting-phone.png` });
     await context.setOffline(false);
