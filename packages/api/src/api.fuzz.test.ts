@@ -5,16 +5,16 @@
 // and invites must be exactly as they were. Alice owns lists, views one of Bob's and is no
 // member of his Inbox.
 // FUZZ_SEED=<n> replays another sequence; FUZZ_RUNS_SCALE=<x> runs more or fewer.
-import type { DB } from '@todo/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller } from './root.ts';
 import { ID_PATHS, PROPOSED_ID_PATHS, QUERY_PATHS, REFUSALS } from './testing/expected-answers.ts';
 import { type ProcedurePath, procedureInputs } from './testing/hostile-input.ts';
 import { fuzzRuns, fuzzSeed } from './testing/hostile-values.ts';
+import { othersPrint, othersRows } from './testing/others-rows.ts';
 
 type Caller = ReturnType<typeof createCaller>;
 
@@ -26,43 +26,12 @@ function invoke(caller: Caller, path: ProcedurePath, input: unknown): Promise<un
   return (target as (input: unknown) => Promise<unknown>)(input);
 }
 
-/** Everything of Bob's: his todos, his lists, their members but Alice (who may leave), their invites. */
-const snapshot = async (db: Kysely<DB>, userId: string, aliceId: string) => ({
-  todos: await db.selectFrom('todos').selectAll().where('created_by', '=', userId).orderBy('id').execute(),
-  lists: await db.selectFrom('lists').selectAll().where('owner_id', '=', userId).orderBy('id').execute(),
-  members: (
-    await sql`select m.* from list_members m join lists l on l.id = m.list_id
-      where l.owner_id = ${userId} and m.user_id <> ${aliceId} order by m.list_id, m.user_id`.execute(db)
-  ).rows,
-  invites: (
-    await sql`select i.id, i.email, i.accepted_at from list_invites i join lists l on l.id = i.list_id
-      where l.owner_id = ${userId} order by i.id`.execute(db)
-  ).rows,
-});
-
-/**
- * What `snapshot` reads, as one md5 in one statement: compared after every call (four reads and
- * a deep comparison per call made this file the suite's slowest); the whole snapshot is compared
- * after each procedure's runs, so a difference still shows row by row.
- */
-const fingerprint = async (db: Kysely<DB>, userId: string, aliceId: string) =>
-  (
-    await sql<{ print: string }>`select md5(concat_ws('|',
-      (select string_agg(t::text, ',' order by t.id) from todos t where t.created_by = ${userId}),
-      (select string_agg(l::text, ',' order by l.id) from lists l where l.owner_id = ${userId}),
-      (select string_agg(m::text, ',' order by m.list_id, m.user_id) from list_members m
-        join lists l on l.id = m.list_id where l.owner_id = ${userId} and m.user_id <> ${aliceId}),
-      (select string_agg(concat_ws(':', i.id, i.email, i.accepted_at), ',' order by i.id)
-        from list_invites i join lists l on l.id = i.list_id where l.owner_id = ${userId})
-    )) as print`.execute(db)
-  ).rows[0]?.print;
-
 describe('every procedure under hostile input (createCaller, PGlite)', () => {
   let database: TestDatabase;
   let alice: Caller;
   let aliceId: string;
   let bobId: string;
-  let bobRows: Awaited<ReturnType<typeof snapshot>>;
+  let bobRows: Awaited<ReturnType<typeof othersRows>>;
   let bobPrint: string | undefined;
   const aliceIds: string[] = [];
   const aliceLists: string[] = [];
@@ -106,8 +75,8 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     const [bobInbox] = (await bob.list.all()).lists;
     pools.lists = { own: () => aliceLists, foreign: [bobInbox?.id ?? ''], viewing: [viewing.id] };
     pools.users = [aliceId, bobId];
-    bobRows = await snapshot(database.db, bobId, aliceId);
-    bobPrint = await fingerprint(database.db, bobId, aliceId);
+    bobRows = await othersRows(database.db, bobId, aliceId);
+    bobPrint = await othersPrint(database.db, bobId, aliceId);
   });
 
   afterAll(async () => {
@@ -151,7 +120,7 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
     'invite.pending': 200,
   };
 
-  it('the fingerprint changes with any of Bob’s rows (checked in a transaction rolled back)', async () => {
+  it('othersPrint changes with any of Bob’s rows (checked in a transaction rolled back)', async () => {
     const changes = [
       sql`update todos set title = title || '!' where created_by = ${bobId}`,
       sql`update lists set name = name || '!' where owner_id = ${bobId}`,
@@ -165,13 +134,13 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
         .execute(async (trx) => {
           const { numAffectedRows } = await change.execute(trx);
           expect(Number(numAffectedRows)).toBeGreaterThan(0);
-          expect(await fingerprint(trx, bobId, aliceId)).not.toBe(bobPrint);
+          expect(await othersPrint(trx, bobId, aliceId)).not.toBe(bobPrint);
           throw rolledBack;
         })
         .catch((error: unknown) => error);
       expect(seen).toBe(rolledBack);
     }
-    expect(await fingerprint(database.db, bobId, aliceId)).toBe(bobPrint);
+    expect(await othersPrint(database.db, bobId, aliceId)).toBe(bobPrint);
   });
 
   it.each(Object.entries(runs) as [ProcedurePath, number][])(
@@ -243,11 +212,11 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
             // CONFLICT only for an id another user's todo has.
             if (code === 'CONFLICT') expect(pools.foreign).toContain(holder?.id);
           }
-          if (!QUERY_PATHS.has(path)) expect(await fingerprint(database.db, bobId, aliceId)).toBe(bobPrint);
+          if (!QUERY_PATHS.has(path)) expect(await othersPrint(database.db, bobId, aliceId)).toBe(bobPrint);
         }),
         { numRuns: fuzzRuns(numRuns), seed: fuzzSeed, endOnFailure: true },
       );
-      expect(await snapshot(database.db, bobId, aliceId)).toEqual(bobRows);
+      expect(await othersRows(database.db, bobId, aliceId)).toEqual(bobRows);
     },
     120_000,
   );
@@ -270,6 +239,6 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
       }),
       { numRuns: fuzzRuns(300), seed: fuzzSeed, endOnFailure: true },
     );
-    expect(await snapshot(database.db, bobId, aliceId)).toEqual(bobRows);
+    expect(await othersRows(database.db, bobId, aliceId)).toEqual(bobRows);
   });
 });
