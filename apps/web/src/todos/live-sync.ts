@@ -1,4 +1,4 @@
-import { partialMatchKey, type QueryClient } from '@tanstack/react-query';
+import { onlineManager, partialMatchKey, type QueryClient } from '@tanstack/react-query';
 import type { RouterOutputs } from '@todo/client';
 import type { Todo, TodoChange, TodoCounts, useTRPCClient } from '../trpc.ts';
 import { countsAfterChange, covers, listViewOf, showsEverything, withTodo } from './live-changes.ts';
@@ -34,8 +34,8 @@ export type LiveSyncOptions = {
  *   read is about to replace with something older.
  * - An event older than the cached todo (`updatedAt`) is dropped, so a late echo of the tab's
  *   own change cannot undo a newer one.
- * - `reset`, and a stream that starts without a `lastEventId` (nothing says what came before
- *   it), refetch.
+ * - `reset`, a stream that starts without a `lastEventId` (nothing says what came before it),
+ *   and a stream back after a loss, refetch.
  */
 export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOptions): () => void {
   const connection = connectionReporter(setConnection);
@@ -59,8 +59,13 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
     active = own;
     stream = client.todo.changes.subscribe(lastEventId ? { lastEventId } : {}, {
       onStarted: () => {
-        // Without an id the server starts from now: read what happened before.
-        if (active === own && !lastEventId) refetchAll(queryClient);
+        if (active !== own) return;
+        // Without an id the server starts from now: read what happened before. After a loss the
+        // lists are read again even with one: the server answered, so the network is back
+        // whatever the browser's own online event says yet (a read it holds back as offline
+        // would wait for that event), and the replay then only brings what follows.
+        if (connection.isLost()) onlineManager.setOnline(true);
+        if (!lastEventId || connection.isLost()) refetchAll(queryClient);
       },
       onConnectionStateChange: (state) => {
         if (active !== own) return;
