@@ -5,6 +5,7 @@ import type { DatabaseConfig } from './config.ts';
 import { createDatabase, type Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { readPgliteSnapshot } from './testing-snapshot.ts';
+import { migratedTemplate } from './testing-template.ts';
 
 export { type FaultProxy, startFaultProxy } from './testing-fault-proxy.ts';
 
@@ -14,6 +15,15 @@ export type TestDriver = 'pglite' | 'pg' | 'neon';
 export const testDrivers: TestDriver[] = process.env.TEST_DATABASE_URL
   ? ['pglite', 'pg', 'neon']
   : ['pglite'];
+
+/**
+ * The one driver for a test whose subject is not the database (HTTP edges, mail, the CLI):
+ * PostgreSQL when TEST_DATABASE_URL gives one, else in-memory PGlite. Booting a PGlite costs the
+ * test's process about 3 s of CPU even from the migrated snapshot, and runs every query in that
+ * process besides; on a shared 2-core machine those seconds add up across files. The tests about
+ * the database itself run on every driver (`testDrivers`).
+ */
+export const defaultTestDriver: 'pg' | 'pglite' = process.env.TEST_DATABASE_URL ? 'pg' : 'pglite';
 
 export type TestDatabase = Database & {
   /** The fresh database's URL on the server, null for PGlite. */
@@ -33,8 +43,9 @@ const adminUrl = () => {
 /**
  * A fresh, migrated database for one test file: in-memory PGlite (loaded from the migrated
  * snapshot that testing-setup.ts makes once per run, when there is one), or a throwaway
- * database created on the TEST_DATABASE_URL server (dropped again by `dispose`). `migrated:
- * false` always starts from an empty database.
+ * database on the TEST_DATABASE_URL server, cloned from its migrated template
+ * (testing-template.ts) and dropped again by `dispose`. `migrated: false` always starts from an
+ * empty database.
  */
 export async function createTestDatabase(
   driver: TestDriver,
@@ -54,9 +65,12 @@ export async function createTestDatabase(
     await useLocalNeonProxy();
   }
   const name = `todo_test_${randomBytes(6).toString('hex')}`;
+  // Migrated: cloned from the server's migrated template; migrate() then only checks that every
+  // migration is recorded with its checksum, and applies none.
+  const template = migrated ? await migratedTemplate(adminUrl()) : null;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
