@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTestDatabase } from '@todo/db/testing';
+import { createTestDatabase, defaultTestDriver } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
 import { signUp } from '@todo/server/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -118,7 +118,7 @@ describe('against the real server', () => {
   let listId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('pglite');
+    database = await createTestDatabase(defaultTestDriver);
     const config = loadConfig({
       NODE_ENV: 'production',
       PORT: '0',

@@ -148,7 +148,8 @@ describe('todo lists, list, share, members, leave, invites, accept, and --list',
       expect((await ada(['add', '--list', 'trip to lisbon', 'Book', 'flights'])).code).toBe(0);
       expect((await ada(['share', 'Trip to Lisbon', 'grace@example.com', '--role', 'viewer'])).code).toBe(0);
       const token = (await mail.next('grace@example.com')).link.split('/invite/')[1] ?? '';
-      expect((await grace(['accept', token])).stdout).toBe(
+      const accepted = await grace(['accept', token]);
+      expect(accepted.stdout, accepted.stderr).toBe(
         `Joined "Trip to Lisbon", Ada Lovelace's list, as viewer.\n`,
       );
       expect(rows((await grace(['ls', '--list', 'Trip to Lisbon'])).stdout).map((row) => row.title)).toEqual([

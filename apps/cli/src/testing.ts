@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultTestDriver } from '@todo/db/testing';
 import { signUp, startTestServer } from '@todo/server/testing';
 import { expect } from 'vitest';
 
@@ -136,7 +137,7 @@ export const aTodo = (fields: Record<string, unknown> = {}) => ({
  */
 export async function startCliServer(extra: Record<string, string> = {}) {
   // An open `todo watch` notices an ended session this soon.
-  const server = await startTestServer('pglite', { STREAM_SESSION_CHECK_MS: '200', ...extra });
+  const server = await startTestServer(defaultTestDriver, { STREAM_SESSION_CHECK_MS: '200', ...extra });
   const database = server.testDatabase;
   const home = mkdtempSync(join(tmpdir(), 'todo-cli-'));
   const url = server.url;

@@ -3,6 +3,7 @@
 // send up to 16 MB when signed in; everything else keeps the 1 MB limit.
 import { randomUUID } from 'node:crypto';
 import type { RouterOutputs } from '@todo/api';
+import { defaultTestDriver } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMPORT_BODY_SIZE } from './app.ts';
 import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } from './testing.ts';
@@ -42,7 +43,10 @@ describe('account export and import over HTTP', () => {
   let bob: Session;
 
   beforeAll(async () => {
-    [server, other] = await Promise.all([startTestServer('pglite'), startTestServer('pglite')]);
+    [server, other] = await Promise.all([
+      startTestServer(defaultTestDriver),
+      startTestServer(defaultTestDriver),
+    ]);
     [alice, bob] = [await signUp(server.url, { name: 'Alice' }), await signUp(server.url, { name: 'Bob' })];
     for (const title of ['first', 'second', 'third']) {
       const made = await trpc(server.url, 'todo.create', {

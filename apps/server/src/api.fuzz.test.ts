@@ -8,6 +8,7 @@ import { QUERY_PATHS, REFUSAL_STATUS, REFUSALS } from '@todo/api/testing/expecte
 import { PROCEDURE_PATHS, procedureInputs } from '@todo/api/testing/hostile-input';
 import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-values';
 import { othersPrint, othersRows } from '@todo/api/testing/others-rows';
+import { defaultTestDriver } from '@todo/db/testing';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +32,7 @@ describe('the HTTP API under hostile input', () => {
   const data = <T>(reply: { body: unknown }) => (reply.body as { result: { data: T } }).result.data;
 
   beforeAll(async () => {
-    server = await startTestServer('pglite');
+    server = await startTestServer(defaultTestDriver);
     alice = await signUp(server.url, { name: 'Alice' });
     bob = await signUp(server.url, { name: 'Bob' });
     for (let i = 0; i < 5; i++) {

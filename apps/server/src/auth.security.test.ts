@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WORKSPACE_ROOT } from '@todo/db';
-import { testDrivers } from '@todo/db/testing';
+import { defaultTestDriver, testDrivers } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, signUp, startTestServer, type TestServer, trpc, uniqueEmail } from './testing.ts';
 import { signInFrom } from './testing-clients.ts';
@@ -118,7 +118,7 @@ describe.each(testDrivers)('sign-in attempts on %s', (driver) => {
 describe('sessions end', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite', { SESSION_EXPIRES_IN_SECONDS: '2' });
+    server = await startTestServer(defaultTestDriver, { SESSION_EXPIRES_IN_SECONDS: '2' });
   });
   afterAll(() => server?.stop());
 
@@ -187,7 +187,7 @@ describe('cookies', () => {
   };
 
   it('are httpOnly and SameSite=Lax over http, without Secure', async () => {
-    const server = await startTestServer('pglite');
+    const server = await startTestServer(defaultTestDriver);
     try {
       const cookie = await sessionCookie(server, server.url);
       expect(cookie).toMatch(/;\s*HttpOnly/i);
@@ -199,7 +199,7 @@ describe('cookies', () => {
   });
 
   it('are also Secure (and __Secure- prefixed) when PUBLIC_URL is https', async () => {
-    const server = await startTestServer('pglite', { PUBLIC_URL: 'https://todo.example' });
+    const server = await startTestServer(defaultTestDriver, { PUBLIC_URL: 'https://todo.example' });
     try {
       const cookie = await sessionCookie(server, 'https://todo.example');
       expect(cookie).toMatch(/^__Secure-/);
@@ -215,7 +215,7 @@ describe('cookies', () => {
 describe('security headers', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite');
+    server = await startTestServer(defaultTestDriver);
   });
   afterAll(() => server?.stop());
 

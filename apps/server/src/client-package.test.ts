@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { defaultTestDriver } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pnpm, REPOSITORY_ROOT, startTestServer, type TestServer } from './testing.ts';
 
@@ -115,7 +116,7 @@ describe('@todo/client installed from its tarball into another project', () => {
       { cwd: project },
     );
     installWarnings = installed.stderr;
-    server = await startTestServer('pglite');
+    server = await startTestServer(defaultTestDriver);
   }, 600_000);
 
   afterAll(async () => {

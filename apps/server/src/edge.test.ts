@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect, Socket } from 'node:net';
 import type { DB } from '@todo/db';
-import { testDrivers } from '@todo/db/testing';
+import { defaultTestDriver, testDrivers } from '@todo/db/testing';
 import { initTRPC } from '@trpc/server';
 import { type Kysely, sql } from 'kysely';
 import {
@@ -137,7 +137,7 @@ const todoCount = (server: TestServer) =>
 describe('1. a method a path does not serve gets 405 with Allow', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite');
+    server = await startTestServer(defaultTestDriver);
   });
   afterAll(() => server?.stop());
   watchProcess();
@@ -390,7 +390,7 @@ describe('2b. the tRPC handler on its own', () => {
 describe('3. /api/auth reads its body under the same rules as /api/trpc', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite');
+    server = await startTestServer(defaultTestDriver);
   });
   afterAll(() => server?.stop());
 
@@ -504,7 +504,7 @@ describe.each(testDrivers)('4. a tRPC batch holds at most 10 calls, on %s', (dri
 describe('5. a slow client is cut off by the server’s timeouts', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite', {
+    server = await startTestServer(defaultTestDriver, {
       HTTP_HEADERS_TIMEOUT_MS: '500',
       HTTP_REQUEST_TIMEOUT_MS: '1000',
     });
@@ -513,7 +513,7 @@ describe('5. a slow client is cut off by the server’s timeouts', () => {
   watchProcess();
 
   it('the timeouts are set, with sane defaults', async () => {
-    const defaults = await startTestServer('pglite');
+    const defaults = await startTestServer(defaultTestDriver);
     try {
       expect(defaults.server.headersTimeout).toBe(10_000);
       expect(defaults.server.requestTimeout).toBe(30_000);
@@ -654,7 +654,7 @@ describe('6. an error that escapes a handler is a 500 for that request alone', (
     const NativeRequest = globalThis.Request;
     const NativeSearchParams = globalThis.URLSearchParams;
     beforeAll(async () => {
-      server = await startTestServer('pglite');
+      server = await startTestServer(defaultTestDriver);
       // A fault where none can be provoked from outside: building a fetch Request (for Better
       // Auth) or reading a query string (for tRPC's path) throws for URLs that ask for it.
       globalThis.Request = class extends NativeRequest {
@@ -712,7 +712,7 @@ describe('6. an error that escapes a handler is a 500 for that request alone', (
   describe('malformed requests (clientError)', () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer('pglite');
+      server = await startTestServer(defaultTestDriver);
     });
     afterAll(() => server?.stop());
     watchProcess();
@@ -746,8 +746,8 @@ describe('7. caching and transport security headers', () => {
   let plain: TestServer;
   let secure: TestServer;
   beforeAll(async () => {
-    plain = await startTestServer('pglite');
-    secure = await startTestServer('pglite', { PUBLIC_URL: 'https://todo.example' });
+    plain = await startTestServer(defaultTestDriver);
+    secure = await startTestServer(defaultTestDriver, { PUBLIC_URL: 'https://todo.example' });
   });
   afterAll(async () => {
     await plain?.stop();

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WORKSPACE_ROOT } from '@todo/db';
-import { testDrivers } from '@todo/db/testing';
+import { defaultTestDriver, testDrivers } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 import {
@@ -178,7 +178,10 @@ describe('mail requests per client', () => {
   let mailDir: string;
   beforeAll(async () => {
     mailDir = mkdtempSync(join(tmpdir(), 'todo-mail-'));
-    server = await startTestServer('pglite', { AUTH_RATE_LIMIT_PER_MINUTE: '10', MAIL_DIR: mailDir });
+    server = await startTestServer(defaultTestDriver, {
+      AUTH_RATE_LIMIT_PER_MINUTE: '10',
+      MAIL_DIR: mailDir,
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -204,7 +207,7 @@ describe('an SMTP server that is down', () => {
     await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
     const { port } = probe.address() as { port: number };
     await new Promise((done) => probe.close(done));
-    server = await startTestServer('pglite', { MAIL_URL: `smtp://127.0.0.1:${port}` });
+    server = await startTestServer(defaultTestDriver, { MAIL_URL: `smtp://127.0.0.1:${port}` });
   });
   afterAll(() => server?.stop());
 

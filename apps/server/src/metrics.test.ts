@@ -1,5 +1,5 @@
 // /metrics over a real server and database: who may read it, and that requests move its series.
-import { testDrivers } from '@todo/db/testing';
+import { defaultTestDriver, testDrivers } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, type Session, signUp, startTestServer, type TestServer, trpc } from './testing.ts';
 import { changesUrl, openEventStream } from './testing-sse.ts';
@@ -154,7 +154,7 @@ describe.each(testDrivers)('/metrics (%s)', (driver) => {
 describe('without METRICS_TOKEN', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite');
+    server = await startTestServer(defaultTestDriver);
   }, 60_000);
   afterAll(() => server?.stop());
 

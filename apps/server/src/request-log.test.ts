@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
+import { defaultTestDriver } from '@todo/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requestLog, requestLogger } from './request-log.ts';
@@ -38,7 +39,9 @@ function linesLogger() {
 
 async function serverLogging(env: Record<string, string>) {
   const { lines, logger } = linesLogger();
-  const server = await startTestServer('pglite', { LOG_REQUESTS: 'true', ...env }, undefined, { logger });
+  const server = await startTestServer(defaultTestDriver, { LOG_REQUESTS: 'true', ...env }, undefined, {
+    logger,
+  });
   return { server, lines };
 }
 

@@ -10,7 +10,7 @@ import { appRouter, CLIENT_IP_HEADER, createAuth, httpContext } from '@todo/api'
 import { QUERY_PATHS } from '@todo/api/testing/expected-answers';
 import { PROCEDURE_PATHS, procedureInputs } from '@todo/api/testing/hostile-input';
 import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-values';
-import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
+import { createTestDatabase, createTestUser, defaultTestDriver, type TestDatabase } from '@todo/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { toNodeHandler } from 'better-auth/node';
 import fc from 'fast-check';
@@ -137,7 +137,7 @@ describe('the server’s tRPC path answers exactly as tRPC’s fetch adapter', (
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('pglite');
+    database = await createTestDatabase(defaultTestDriver);
     const stranger = await createTestUser(database.db, 'Stranger');
     const rows = await database.db
       .insertInto('todos')

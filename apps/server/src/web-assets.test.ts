@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { defaultTestDriver } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './testing.ts';
 
@@ -55,7 +56,7 @@ describe.skipIf(!existsSync(VITE))('the production server and the real web build
       stdio: 'inherit',
     });
     assets = readdirSync(join(dist, 'assets')).filter((name) => !/\.(br|gz)$/.test(name));
-    server = await startTestServer('pglite', { NODE_ENV: 'production', WEB_DIST: dist });
+    server = await startTestServer(defaultTestDriver, { NODE_ENV: 'production', WEB_DIST: dist });
   });
   afterAll(async () => {
     await server?.stop();

@@ -4,6 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultTestDriver } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './testing.ts';
 
@@ -29,7 +30,7 @@ describe('the production server and the installable web build', () => {
     mkdirSync(join(dist, 'assets'));
     for (const [name, content] of Object.entries(BUILD)) writeFileSync(join(dist, name), content);
     // Production: sirv reads the folder once at start, as it does when deployed.
-    server = await startTestServer('pglite', { NODE_ENV: 'production', WEB_DIST: dist });
+    server = await startTestServer(defaultTestDriver, { NODE_ENV: 'production', WEB_DIST: dist });
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,11 +1,13 @@
 // A fresh clone runs the server before anyone built the web app (tests, an API-only deploy):
 // it must start and serve the API, answering page requests with a plain 404.
+
+import { defaultTestDriver } from '@todo/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './testing.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer('pglite', {
+  server = await startTestServer(defaultTestDriver, {
     NODE_ENV: 'production',
     WEB_DIST: '/nonexistent/todo-web-dist',
   });

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
+import { createTestDatabase, defaultTestDriver, type TestDatabase } from '@todo/db/testing';
 import { loadConfig, startServer } from '@todo/server';
 import { CHROMIUM_FLAGS, findChromium } from '@todo/server/testing-chromium';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -45,11 +45,12 @@ function appConfig(env: AppEnv = {}) {
 }
 
 /**
- * The production server, in this process, on a free port, with a fresh database (PGlite from
- * the migrated snapshot that the run's globalSetup made, instead of initdb on every start).
+ * The production server, in this process, on a free port, with a fresh database: PostgreSQL
+ * when TEST_DATABASE_URL gives one, else PGlite from the migrated snapshot that the run's
+ * globalSetup made (`defaultTestDriver`). Files about the database run on `drivers`.
  */
 export async function startApp(
-  driver: Driver = 'pglite',
+  driver: Driver = defaultTestDriver,
   env: AppEnv = {},
   /** A database of the test's own (e.g. behind a fault proxy); disposed with the app. */
   given?: TestDatabase,
@@ -73,7 +74,7 @@ export type RestartableApp = App & { stop(): Promise<void>; start(): Promise<voi
  * Like `startApp`, but the server can be stopped (which cuts its event streams) and started
  * again on the same port, with the same database and secret, so sessions survive.
  */
-export async function startRestartableApp(driver: Driver = 'pglite'): Promise<RestartableApp> {
+export async function startRestartableApp(driver: Driver = defaultTestDriver): Promise<RestartableApp> {
   const database = await createTestDatabase(driver);
   const kept = { ...database, close: async () => {} };
   const first = appConfig();

@@ -5,7 +5,7 @@
 // and invites must be exactly as they were. Alice owns lists, views one of Bob's and is no
 // member of his Inbox.
 // FUZZ_SEED=<n> replays another sequence; FUZZ_RUNS_SCALE=<x> runs more or fewer.
-import { createTestDatabase, createTestUser, type TestDatabase } from '@todo/db/testing';
+import { createTestDatabase, createTestUser, defaultTestDriver, type TestDatabase } from '@todo/db/testing';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -48,7 +48,7 @@ describe('every procedure under hostile input (createCaller, PGlite)', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('pglite');
+    database = await createTestDatabase(defaultTestDriver);
     aliceId = await createTestUser(database.db, 'Alice', { email: 'alice@example.com' });
     bobId = await createTestUser(database.db, 'Bob', { email: 'bob@example.com' });
     await sql`update users set email_verified = true`.execute(database.db);

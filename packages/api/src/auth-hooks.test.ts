@@ -1,7 +1,7 @@
 // The name rule where no request hook looks: a user row written by Better Auth's internal
 // adapter, as an OAuth provider's profile or a plugin would write it, goes through its
 // databaseHooks, and is held to the same rule.
-import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
+import { createTestDatabase, defaultTestDriver, type TestDatabase } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Auth, createAuth } from './auth.ts';
 
@@ -9,7 +9,7 @@ describe('names written without a request', () => {
   let database: TestDatabase;
   let auth: Auth;
   beforeAll(async () => {
-    database = await createTestDatabase('pglite');
+    database = await createTestDatabase(defaultTestDriver);
     auth = createAuth({
       db: database.db,
       secret: 'a-test-secret-that-is-long-enough-0123456789',

@@ -1,7 +1,7 @@
 // What Better Auth serves over HTTP here, read from its own endpoint table: the router's answers,
 // and a guard on password checks. A Better Auth upgrade that serves another endpoint taking the
 // caller's password fails here until that endpoint is limited (auth-hooks.ts) or disabled.
-import { createTestDatabase, type TestDatabase } from '@todo/db/testing';
+import { createTestDatabase, defaultTestDriver, type TestDatabase } from '@todo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Auth, createAuth } from './auth.ts';
 import { PASSWORD_CHECKS } from './auth-hooks.ts';
@@ -22,7 +22,7 @@ describe('the endpoints Better Auth serves', () => {
   let database: TestDatabase;
   let auth: Auth;
   beforeAll(async () => {
-    database = await createTestDatabase('pglite');
+    database = await createTestDatabase(defaultTestDriver);
     auth = createAuth({
       db: database.db,
       secret: 'a-test-secret-that-is-long-enough-0123456789',
