@@ -6,16 +6,9 @@ import type { QueryClient } from '@tanstack/react-query';
 import { errorCode } from '@todo/client';
 import type { Todo, WebClient } from '../trpc.ts';
 import { moveInList } from './reorder-cache.ts';
-import {
-  countsAfter,
-  draftTodo,
-  findTodo,
-  mapTodos,
-  placeNewTodo,
-  removeTodos,
-  type TodoList,
-} from './todo-cache.ts';
+import { countsAfter, draftTodo, findTodo, mapTodos, placeNewTodo, removeTodos } from './todo-cache.ts';
 import { type ListInput, todoKeys, type WriteName } from './todo-keys.ts';
+import type { TodoList } from './todo-pages.ts';
 import type { RestoreInput } from './todo-restore.ts';
 import type { NewTodoDetails, Shown, TodoDetails, WriteContext } from './todo-writes.ts';
 import { loadUndo } from './undo-offer.ts';

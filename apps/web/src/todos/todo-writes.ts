@@ -8,8 +8,8 @@ import type { Mutation, QueryClient, QueryKey } from '@tanstack/react-query';
 import { TRPCClientError } from '@todo/client';
 import { isDatabaseAway } from '../query/database-status.ts';
 import type { Todo, TodoCounts, WebClient } from '../trpc.ts';
-import type { TodoList } from './todo-cache.ts';
 import { type ListInput, todoKeys, WRITE_NAMES, type WriteName, writeKey } from './todo-keys.ts';
+import type { TodoList } from './todo-pages.ts';
 import type { TodoWrites } from './todo-write-steps.ts';
 
 /**
