@@ -78,7 +78,8 @@ const liveTrpcWebSocketModule: Plugin = {
   async resolveId(source, importer) {
     if (!importer?.endsWith('?live') || !source.startsWith('./wsLink-')) return null;
     const resolved = await this.resolve(source, importer.slice(0, -'?live'.length), { skipSelf: true });
-    return resolved && { ...resolved, id: `${resolved.id}?live` };
+    // In development the id may carry a query already (Vite's `?v=` version of a dependency).
+    return resolved && { ...resolved, id: `${resolved.id}${resolved.id.includes('?') ? '&' : '?'}live` };
   },
 };
 
