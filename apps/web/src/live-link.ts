@@ -1,11 +1,12 @@
 import type { AppRouter } from '@todo/client';
-// `?live`: a second copy of @trpc/client's entry module, so that Rollup can put the event-stream
-// code (httpSubscriptionLink, and @trpc/server's SSE reader behind it) into this lazy chunk. The
-// entry is one module that the first load needs (createTRPCClient, splitLink), and a module
-// cannot be split between chunks. Only the entry is copied: the modules it imports
-// (TRPCClientError, observables) are the same ones, so `instanceof TRPCClientError` holds in
-// the build. (Under `vite` in development the copy is the package's own file beside the
-// pre-bundled one, with classes of its own; the live sync asks its errors for no class.)
+// `?live`: a second copy of @trpc/client's entry module, so that the bundler can put the
+// event-stream code (httpSubscriptionLink, and @trpc/server's SSE reader behind it) into this
+// lazy chunk. The entry is one module that the first load needs (createTRPCClient, splitLink),
+// and a module cannot be split between chunks. Only the entry is copied, and tRPC's WebSocket
+// module, which the first load has no use for (vite.config.ts); the other modules it imports
+// (TRPCClientError, observables) are the same ones, so `instanceof TRPCClientError` holds in the
+// build. (Under `vite` in development the copy is the package's own file beside the pre-bundled
+// one, with classes of its own; the live sync asks its errors for no class.)
 // The module's types: trpc-client-live.d.ts.
 import { httpSubscriptionLink } from '@trpc/client?live';
 

@@ -2,9 +2,9 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { type RefObject, useState } from 'react';
 import { useLists } from '../lists/use-lists.ts';
 import { ReadOnlyList } from '../todos/read-only.ts';
-import { todosOf } from '../todos/todo-cache.ts';
 import type { ListInput } from '../todos/todo-keys.ts';
 import { TodoRow } from '../todos/todo-main.tsx';
+import { todosOf } from '../todos/todo-pages.ts';
 import type { useTodoActions } from '../todos/use-todo-actions.ts';
 import { type Todo, useTRPC } from '../trpc.ts';
 

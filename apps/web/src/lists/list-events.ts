@@ -1,8 +1,9 @@
 // The stream's list events (`{type:'list'}`, `{type:'listRemoved'}`), into the TanStack Query
 // cache: the switcher's `list.all` at once, and nothing kept of a list the caller lost.
 import type { QueryClient } from '@tanstack/react-query';
-import { removeTodos, type TodoList } from '../todos/todo-cache.ts';
+import { removeTodos } from '../todos/todo-cache.ts';
 import { todoKeys } from '../todos/todo-keys.ts';
+import type { TodoList } from '../todos/todo-pages.ts';
 import type { TodoChange } from '../trpc.ts';
 import type { List } from './use-lists.ts';
 

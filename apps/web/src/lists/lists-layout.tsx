@@ -1,8 +1,8 @@
 import { lazy, type ReactNode, Suspense, useId, useState } from 'react';
+import { AuthorsProvider } from './authors-provider.tsx';
 import { ListHeader } from './list-header.tsx';
 import { ListMenuButton, useListMenu } from './list-menu.tsx';
 import { type AgendaView, ListSwitcher } from './list-switcher.tsx';
-import { AuthorsProvider } from './todo-authors.tsx';
 import type { List } from './use-lists.ts';
 
 // Opened by a click, never by the first paint: the dialog (members, invites) loads then.

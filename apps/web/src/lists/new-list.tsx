@@ -1,61 +1,26 @@
-import { type FormEvent, useState } from 'react';
-import { navigate } from '../routing/path.ts';
-import { listPath } from '../routing/routes.ts';
-import { reasonFor } from '../todos/write-notices.ts';
-import { useListActions } from './use-lists.ts';
+import { lazy, Suspense, useState } from 'react';
+import type { NewListDraft } from './list-actions.tsx';
+
+// Opened by a click, never by the first paint: the form loads then (with the header's actions).
+const NewListForm = lazy(() =>
+  import('./list-actions.tsx').then(({ NewListForm }) => ({ default: NewListForm })),
+);
 
 /** "New list": a button that becomes an inline name input; Enter makes the list and opens it. */
 export function NewList() {
   const [open, setOpen] = useState(false);
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const { create } = useListActions();
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!name.trim()) return setOpen(false);
-    create.mutate(
-      { name: name.trim() },
-      {
-        onSuccess: (list) => {
-          setName('');
-          setOpen(false);
-          setError(null);
-          navigate(listPath(list.id));
-        },
-        onError: (failure) => setError(`Could not make the list: ${reasonFor(failure)}.`),
-      },
-    );
-  };
-
-  if (!open) {
-    return (
-      <button type="button" className="button button-quiet new-list-button" onClick={() => setOpen(true)}>
-        + New list
-      </button>
-    );
-  }
+  // Kept here, so a name typed, closed and opened again is still there.
+  const [draft, setDraft] = useState({ name: '', error: null as string | null });
+  const change: NewListDraft['change'] = (next) => setDraft((current) => ({ ...current, ...next }));
+  const button = (
+    <button type="button" className="button button-quiet new-list-button" onClick={() => setOpen(true)}>
+      + New list
+    </button>
+  );
+  if (!open) return button;
   return (
-    <form className="new-list" onSubmit={submit}>
-      <input
-        className="list-name-input"
-        aria-label="New list name"
-        placeholder="List name"
-        maxLength={100}
-        value={name}
-        // biome-ignore lint/a11y/noAutofocus: the person just asked for this input
-        autoFocus
-        onChange={(event) => setName(event.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') setOpen(false);
-        }}
-        aria-invalid={error ? true : undefined}
-      />
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-    </form>
+    <Suspense fallback={button}>
+      <NewListForm draft={{ ...draft, change }} onClose={() => setOpen(false)} />
+    </Suspense>
   );
 }

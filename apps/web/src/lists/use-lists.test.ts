@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { groupLists, type List, moved, moveTarget } from './use-lists.ts';
+import { moved, moveTarget } from './use-list-actions.ts';
+import { groupLists, type List } from './use-lists.ts';
 
 const list = (id: string, role: List['role'], isInbox = false) =>
   ({

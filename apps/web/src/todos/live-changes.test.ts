@@ -8,7 +8,7 @@ import {
   showsEverything,
   withTodo,
 } from './live-changes.ts';
-import type { TodoList } from './todo-cache.ts';
+import type { TodoList } from './todo-pages.ts';
 
 const todo = (n: number, fields: Partial<Todo> = {}): Todo => ({
   id: `00000000-0000-4000-8000-00000000000${n}`,

@@ -2,7 +2,8 @@
 // server's own rules for which todos a list holds and in what order (packages/db todos.ts).
 import type { Todo, TodoCounts } from '../trpc.ts';
 import { PRIORITIES } from './priorities.ts';
-import { matchesSearch, removeTodos, type TodoList, todosOf } from './todo-cache.ts';
+import { matchesSearch, removeTodos } from './todo-cache.ts';
+import { type TodoList, todosOf } from './todo-pages.ts';
 import { type Filter, matches } from './use-filter.ts';
 
 const FILTERS: readonly unknown[] = ['all', 'active', 'completed'] satisfies Filter[];

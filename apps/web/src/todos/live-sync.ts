@@ -2,8 +2,9 @@ import { onlineManager, partialMatchKey, type QueryClient } from '@tanstack/reac
 import type { RouterOutputs } from '@todo/client';
 import type { Todo, TodoChange, TodoCounts, useTRPCClient } from '../trpc.ts';
 import { countsAfterChange, covers, listViewOf, showsEverything, withTodo } from './live-changes.ts';
-import { removeTodos, type TodoList, todosOf } from './todo-cache.ts';
+import { removeTodos } from './todo-cache.ts';
 import { listInputOf, todoKeys } from './todo-keys.ts';
+import { type TodoList, todosOf } from './todo-pages.ts';
 import { pendingWrites } from './todo-writes.ts';
 import type { Connection } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Todo } from '../trpc.ts';
 import { isShown, movedMessage, moveInList, movesToShow, placement, withMoves } from './reorder-cache.ts';
-import type { TodoList } from './todo-cache.ts';
+import type { TodoList } from './todo-pages.ts';
 
 const todo = (id: string) => ({ id, title: id.toUpperCase(), completed: false }) as unknown as Todo;
 

@@ -1,6 +1,6 @@
 // Pure helpers for manual reordering: where a move puts a todo, in a cached list and on screen.
 import type { Todo } from '../trpc.ts';
-import type { TodoList } from './todo-cache.ts';
+import type { TodoList } from './todo-pages.ts';
 
 /**
  * The list with `id` moved to just after `afterId` (null: to the very top), as `todo.move` does

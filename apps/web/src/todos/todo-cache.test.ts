@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Todo } from '../trpc.ts';
-import { draftTodo, placeNewTodo, removeTodos, type TodoList } from './todo-cache.ts';
+import { draftTodo, placeNewTodo, removeTodos } from './todo-cache.ts';
 import { listInput } from './todo-keys.ts';
+import type { TodoList } from './todo-pages.ts';
 
 let positions = 0;
 const todo = (title: string): Todo => ({

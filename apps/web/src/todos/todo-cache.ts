@@ -1,16 +1,8 @@
-// Pure helpers that read and write a cached list and the counts: the writes' optimistic steps
-// and the live sync use them.
-import type { InfiniteData } from '@tanstack/react-query';
-import type { Todo, TodoCounts, TodoPage } from '../trpc.ts';
+// Pure helpers that read and write a cached list (todo-pages.ts) and the counts: the writes'
+// optimistic steps and the live sync use them.
+import type { Todo, TodoCounts } from '../trpc.ts';
 import type { ListInput } from './todo-keys.ts';
-
-/** tRPC types the cursor of an infinite query loosely (any non-null value, or null). */
-type PageParam = NonNullable<unknown> | null;
-export type TodoList = InfiniteData<TodoPage, PageParam>;
-
-export function todosOf(list: TodoList | undefined): Todo[] {
-  return list?.pages.flatMap((page) => page.items) ?? [];
-}
+import { type TodoList, todosOf } from './todo-pages.ts';
 
 export function findTodo(list: TodoList | undefined, id: string): Todo | undefined {
   return todosOf(list).find((todo) => todo.id === id);

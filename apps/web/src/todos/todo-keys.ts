@@ -71,14 +71,16 @@ export function listInputOf(key: QueryKey): unknown {
 
 /** The names of the list's writes: the todo router's mutations, and `restore` (an undo, which
  * sends several of them: todo-restore.ts). */
-export type WriteName =
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'move'
-  | 'setAllCompleted'
-  | 'clearCompleted'
-  | 'restore';
+export const WRITE_NAMES = [
+  'create',
+  'update',
+  'delete',
+  'move',
+  'setAllCompleted',
+  'clearCompleted',
+  'restore',
+] as const;
+export type WriteName = (typeof WRITE_NAMES)[number];
 
 /** A write's mutation key: tRPC's `trpc.todo[name].mutationKey()` (for `restore`, a key of its own). */
 export const writeKey = (name: WriteName): QueryKey => [['todo', name]];

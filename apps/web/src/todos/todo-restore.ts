@@ -4,8 +4,9 @@
 import type { QueryKey } from '@tanstack/react-query';
 import type { Todo, WebClient } from '../trpc.ts';
 import { countsAfterChange, listViewOf, withTodo } from './live-changes.ts';
-import { findTodo, type TodoList, todosOf } from './todo-cache.ts';
+import { findTodo } from './todo-cache.ts';
 import { type ListInput, listInputOf } from './todo-keys.ts';
+import { type TodoList, todosOf } from './todo-pages.ts';
 
 /** One todo to make again, and the todo it came after in its list's manual order (null: first;
  * absent: not known, it goes last). */

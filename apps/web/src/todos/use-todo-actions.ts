@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { Todo } from '../trpc.ts';
-import { type TodoList, todosOf } from './todo-cache.ts';
 import { type ListInput, listOf, todoKeys, type WriteName, writeKey } from './todo-keys.ts';
+import { type TodoList, todosOf } from './todo-pages.ts';
 import {
   type NewTodoDetails,
   newTodoId,

@@ -1,8 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../trpc.ts';
 import { emptyKindOf } from './empty-state.tsx';
-import { todosOf } from './todo-cache.ts';
 import type { ListInput } from './todo-keys.ts';
+import { todosOf } from './todo-pages.ts';
 import { type Filter, matches } from './use-filter.ts';
 
 /**
