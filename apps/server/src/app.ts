@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { createAuthBridge } from './auth-bridge.ts';
 import { clientAddress } from './client-address.ts';
 import type { ServerConfig } from './config.ts';
+import type { ConnectionLimit } from './connection-limit.ts';
 import {
   catchErrors,
   methodNotAllowed,
@@ -65,8 +66,12 @@ export type AppOptions = {
   logger: Logger;
   /** With METRICS_TOKEN: requests are timed, and /metrics answers the token's bearer. */
   metrics?: Metrics;
-  /** The per-address connection cap (connection-limit.ts): false when it refused the request. */
-  admit?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * The per-address connection cap (connection-limit.ts): `refusedSocket` is true for a request
+   * on a socket refused as it connected (already answered: it runs nothing, not even a log
+   * line); `admit` is false when it refused the request of a client behind a trusted proxy.
+   */
+  connections?: Pick<ConnectionLimit, 'refusedSocket' | 'admit'>;
 };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -84,7 +89,10 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
   const hsts = new URL(options.publicUrl).protocol === 'https:';
   const handlers = routeHandlers(options);
 
+  const { connections } = options;
+
   return catchErrors(async (req, res) => {
+    if (connections?.refusedSocket(req, res)) return;
     const path = pathOf(req);
     const route = routeOf(path, metrics !== undefined);
     logRequest(req, res, { webFile: route === 'web' });
@@ -92,7 +100,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     setEdgeHeaders(res, hsts);
     // Answers about this moment and this caller, in JSON: no cache, shared or private, may keep them.
     if (route !== 'web') res.setHeader('cache-control', 'no-store');
-    if (options.admit && !options.admit(req, res)) return;
+    if (connections && !connections.admit(req, res)) return;
     if (refusedMethod(res, route, req.method ?? 'GET')) return;
     await handlers[route](req, res);
   }, logger);

@@ -38,7 +38,7 @@ export type ConnectionLimit = {
 /**
  * @example
  * const limit = limitConnections(server, { max: 256, clients: clientAddress(['loopback']) });
- * server.on('request', (req, res) => { if (!limit.refusedSocket(req, res) && limit.admit(req, res)) app(req, res); });
+ * server.on('request', createApp({ ...options, connections: limit })); // the app asks refusedSocket, then admit
  */
 export function limitConnections(server: Server, options: { max: number; clients: ClientAddress }) {
   const { max, clients } = options;

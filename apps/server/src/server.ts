@@ -254,15 +254,13 @@ export async function startServer(
     accountMail: mailer.enabled,
     logger,
     metrics,
-    admit: connections.admit,
+    connections,
     readiness: async () => {
       if (draining) return 'shutting down';
       return (await readiness.ready()) ? 'ready' : 'database unavailable';
     },
   });
-  server.on('request', (req, res) => {
-    if (!connections.refusedSocket(req, res)) app(req, res);
-  });
+  server.on('request', app);
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return {

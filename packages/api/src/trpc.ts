@@ -1,10 +1,10 @@
 /**
  * The one framework file of the API: what a procedure can see (the context), how errors look
- * on the wire, and its four procedures: `procedure`, the unexported base whose middleware
- * answers a database that cannot be reached with 503, and the three built on it that a feature
- * router uses, `authedProcedure` for queries and mutations, `guestProcedure` for the one query
- * a stranger may make (an invite's preview) and `streamProcedure` for the event stream. Feature
- * routers import `router` and those three, and nothing else from here.
+ * on the wire, and the three procedures that a feature router uses: `authedProcedure` for
+ * queries and mutations, `guestProcedure` for the one query a stranger may make (an invite's
+ * preview) and `streamProcedure` for the event stream. Each has one middleware, which also
+ * answers a database that cannot be reached with 503. Feature routers import `router` and those
+ * three, and nothing else from here.
  */
 import {
   type Caller,
@@ -134,20 +134,31 @@ export const DATABASE_UNAVAILABLE_MESSAGE = 'The server cannot reach its databas
  * A call that fails because the database cannot be reached (packages/db unavailable.ts) is
  * `SERVICE_UNAVAILABLE` (503), "come back shortly", not a 500 that load balancers and clients
  * take for a bug. Its message is fixed, so no driver text leaves; the cause stays for the logs.
+ * Each procedure's one middleware applies it to its outcome (a middleware of its own would be one
+ * more step, and one more copy of the context, on every call).
  */
-const databaseAvailability = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.code !== 'SERVICE_UNAVAILABLE' && isDatabaseUnavailable(result.error)) {
-    throw new TRPCError({
-      code: 'SERVICE_UNAVAILABLE',
-      message: DATABASE_UNAVAILABLE_MESSAGE,
-      cause: result.error.cause ?? result.error,
-    });
-  }
-  return result;
-});
+function unavailableAs503(error: unknown): unknown {
+  if (error instanceof TRPCError && error.code === 'SERVICE_UNAVAILABLE') return error;
+  if (!isDatabaseUnavailable(error)) return error;
+  const cause = error instanceof TRPCError ? (error.cause ?? error) : error;
+  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: DATABASE_UNAVAILABLE_MESSAGE, cause });
+}
 
-const procedure = t.procedure.use(databaseAvailability);
+/** Runs a procedure's middleware, answering a failure for want of the database with 503. */
+async function availably<R extends { ok: true } | { ok: false; error: TRPCError }>(
+  run: () => Promise<R>,
+): Promise<R> {
+  let result: R;
+  try {
+    result = await run();
+  } catch (error) {
+    throw unavailableAs503(error);
+  }
+  if (result.ok) return result;
+  const error = unavailableAs503(result.error);
+  if (error !== result.error) throw error;
+  return result;
+}
 
 const unauthorized = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
 
@@ -185,32 +196,34 @@ function answeringRefusals<R extends { ok: true } | { ok: false; error: TRPCErro
  * transaction has committed, never for one that rolled back: a mail about a write goes out only
  * when the write holds.
  */
-export const authedProcedure = procedure.use(async ({ ctx, next, type }) => {
-  const caller = await ctx.caller();
-  if (!caller) throw unauthorized();
-  const committed: (() => Promise<void>)[] = [];
-  const afterCommit = (fn: () => Promise<void>) => {
-    committed.push(fn);
-  };
-  const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner, afterCommit } });
-  let failed: Awaited<ReturnType<typeof proceed>> | undefined;
-  let result: Awaited<ReturnType<typeof proceed>>;
-  try {
-    const run = async (db: Kysely<DB>, owner: Owner) => {
-      const outcome = await proceed(db, owner);
-      if (outcome.ok) return outcome;
-      failed = outcome;
-      throw outcome.error; // rolls the transaction back
+export const authedProcedure = t.procedure.use(({ ctx, next, type }) =>
+  availably(async () => {
+    const caller = await ctx.caller();
+    if (!caller) throw unauthorized();
+    const committed: (() => Promise<void>)[] = [];
+    const afterCommit = (fn: () => Promise<void>) => {
+      committed.push(fn);
     };
-    result = await ctx.db.as(caller, run, { readOnly: type === 'query' });
-  } catch (error) {
-    if (error instanceof NoSessionError) throw unauthorized();
-    if (failed) return answeringRefusals(failed);
-    throw error;
-  }
-  for (const fn of committed) await fn();
-  return result;
-});
+    const proceed = (db: Kysely<DB>, owner: Owner) => next({ ctx: { db, owner, afterCommit } });
+    let failed: Awaited<ReturnType<typeof proceed>> | undefined;
+    let result: Awaited<ReturnType<typeof proceed>>;
+    try {
+      const run = async (db: Kysely<DB>, owner: Owner) => {
+        const outcome = await proceed(db, owner);
+        if (outcome.ok) return outcome;
+        failed = outcome;
+        throw outcome.error; // rolls the transaction back
+      };
+      result = await ctx.db.as(caller, run, { readOnly: type === 'query' });
+    } catch (error) {
+      if (error instanceof NoSessionError) throw unauthorized();
+      if (failed) return answeringRefusals(failed);
+      throw error;
+    }
+    for (const fn of committed) await fn();
+    return result;
+  }),
+);
 
 /**
  * For anyone, signed in or not: one read-only transaction as a guest (packages/db caller.ts
@@ -218,8 +231,10 @@ export const authedProcedure = procedure.use(async ({ ctx, next, type }) => {
  * database's functions made for strangers. `ctx.db` is that transaction. Refusals map to their
  * codes as for `authedProcedure`.
  */
-export const guestProcedure = procedure.use(async ({ ctx, next }) =>
-  answeringRefusals(await ctx.db.as(GUEST, (db) => next({ ctx: { db } }), { readOnly: true })),
+export const guestProcedure = t.procedure.use(({ ctx, next }) =>
+  availably(async () =>
+    answeringRefusals(await ctx.db.as(GUEST, (db) => next({ ctx: { db } }), { readOnly: true })),
+  ),
 );
 
 /**
@@ -227,14 +242,16 @@ export const guestProcedure = procedure.use(async ({ ctx, next }) =>
  * and the account's cap, and the stream then reads as that session, which the database checks
  * again on every read. Subscriptions cannot run in one transaction, so there is none here.
  */
-export const streamProcedure = procedure.use(async ({ ctx, next }) => {
-  const found = await ctx.caller();
-  if (!found) throw unauthorized();
-  const { live, stream } = ctx;
-  if (!live || !stream || !found.sessionToken) {
-    throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscriptions need the HTTP server' });
-  }
-  const caller: Caller = { sessionToken: found.sessionToken };
-  const { userId, lastId } = await stream.open(found.sessionToken);
-  return next({ ctx: { live, caller, userId, lastId } });
-});
+export const streamProcedure = t.procedure.use(({ ctx, next }) =>
+  availably(async () => {
+    const found = await ctx.caller();
+    if (!found) throw unauthorized();
+    const { live, stream } = ctx;
+    if (!live || !stream || !found.sessionToken) {
+      throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscriptions need the HTTP server' });
+    }
+    const caller: Caller = { sessionToken: found.sessionToken };
+    const { userId, lastId } = await stream.open(found.sessionToken);
+    return next({ ctx: { live, caller, userId, lastId } });
+  }),
+);

@@ -19,7 +19,7 @@
 
 import { CompiledQuery, type Expression, type Kysely, type QueryResult, sql } from 'kysely';
 import type pg from 'pg';
-import { runPipelined, type Statement } from './pg-pipeline.ts';
+import { openPipelined, type Statement } from './pg-pipeline.ts';
 import type { DB } from './schema.ts';
 
 /** The role the API acts as; row-level security applies to it (migrations/0004). */
@@ -137,9 +137,16 @@ export function callerDatabase(
   const as: CallerDatabase['as'] = async (caller, fn, { readOnly = false } = {}) => {
     const { first, refresh } = statementsFor(caller, policy);
     if (pgPool) {
-      const opening = { first, refresh, readOnly, refused: isNoSession };
-      const outcome = await runPipelined(pgPool, opening, (db) => fn(db, scopedOwner));
-      if (outcome.refused) throw new NoSessionError();
+      const pipelined = openPipelined(pgPool, { first, refresh, readOnly, refused: isNoSession });
+      let outcome: { value: Awaited<ReturnType<typeof fn>> } | { error: unknown };
+      try {
+        outcome = { value: await fn(pipelined.db, scopedOwner) };
+      } catch (error) {
+        outcome = { error };
+      }
+      // Committed when `fn` resolved, rolled back when it threw; false: no live session, nothing ran.
+      if (!(await pipelined.end('value' in outcome))) throw new NoSessionError();
+      if ('error' in outcome) throw outcome.error;
       return outcome.value;
     }
     let refreshDue = false;

@@ -225,26 +225,20 @@ function pipelinedKysely(transaction: PipelinedTransaction): Kysely<DB> {
 class RefusedError extends Error {}
 
 /**
- * Runs `fn` as one pipelined transaction on `pool`, opened by `opening`: committed when `fn`
- * resolves, rolled back when it rejects (its error is thrown). `{ refused: true }` when the
- * opening statement refused the transaction: then nothing of `fn` ran in the database.
+ * One pipelined transaction on `pool`, opened by `opening`: `db` runs its statements (the first
+ * takes a client), and `end(commit)` commits it or rolls it back, slides the session when due and
+ * releases the client. `end` answers false when the opening statement refused the transaction:
+ * then nothing that `db` was given ran in the database.
  *
  * @example
- * const outcome = await runPipelined(pool, opening, (db) => db.selectFrom('todos').selectAll().execute());
+ * const { db, end } = openPipelined(pool, opening);
+ * const rows = await db.selectFrom('todos').selectAll().execute();
+ * if (!(await end(true))) throw new Error('refused');
  */
-export async function runPipelined<T>(
+export function openPipelined(
   pool: pg.Pool,
   opening: Opening,
-  fn: (db: Kysely<DB>) => Promise<T>,
-): Promise<{ refused: true } | { refused: false; value: T }> {
+): { db: Kysely<DB>; end(commit: boolean): Promise<boolean> } {
   const transaction = new PipelinedTransaction(pool, opening);
-  let outcome: { value: T } | { error: unknown };
-  try {
-    outcome = { value: await fn(pipelinedKysely(transaction)) };
-  } catch (error) {
-    outcome = { error };
-  }
-  if (!(await transaction.end('value' in outcome))) return { refused: true };
-  if ('error' in outcome) throw outcome.error;
-  return { refused: false, value: outcome.value };
+  return { db: pipelinedKysely(transaction), end: (commit) => transaction.end(commit) };
 }
