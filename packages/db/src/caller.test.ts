@@ -247,6 +247,40 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the pipelined transaction (pg)'
     expect(state.rows[0]?.in_transaction).toBe(false);
   });
 
+  it('commits each statement in the write that sends it with commitEach, as the caller, and runs nothing without a session', async () => {
+    const { as } = callerDatabase({ db: database.db, pgPool: single }, policy);
+    const outside = async (title: string) =>
+      (await database.db.selectFrom('todos').select('updated_by').where('title', '=', title).execute()).map(
+        (row) => row.updated_by,
+      );
+    const seen = await as(
+      { sessionToken: 'alice-token' },
+      async (db, owner) => {
+        await db.insertInto('todos').values({ created_by: owner, title: 'one write' }).execute();
+        // Committed already: another connection sees it before the procedure returns.
+        const committed = await outside('one write');
+        const mine = await db.selectFrom('todos').select('title').orderBy('title').execute();
+        return { committed, mine: mine.map((row) => row.title) };
+      },
+      { commitEach: true },
+    );
+    expect(seen.committed).toEqual([alice]); // written as Alice: the trigger took app.user_id
+    expect(seen.mine).toEqual(['a1', 'one write']);
+
+    await expect(
+      as(
+        { sessionToken: 'nobody' },
+        (db, owner) => db.insertInto('todos').values({ created_by: owner, title: 'intruder' }).execute(),
+        { commitEach: true },
+      ),
+    ).rejects.toThrow(NoSessionError);
+    expect(await outside('intruder')).toEqual([]);
+    const state = await single.query<{ role: string; in_transaction: boolean }>(
+      `select current_user as role, now() <> statement_timestamp() as in_transaction`,
+    );
+    expect(state.rows[0]).toEqual({ role: expect.not.stringMatching(/^todo_app$/), in_transaction: false });
+  });
+
   it('refuses a nested transaction: the procedure already is one', async () => {
     const { as } = callerDatabase({ db: database.db, pgPool: single }, policy);
     await expect(

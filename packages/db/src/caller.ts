@@ -62,6 +62,18 @@ export class NoSessionError extends Error {
   }
 }
 
+/** How a caller's transaction runs. */
+export type CallerOptions = {
+  /** PostgreSQL refuses any write (tRPC queries). */
+  readOnly?: boolean;
+  /**
+   * On node-postgres, each statement commits on its own, in the write that sends it: one round
+   * trip for a procedure whose only write is one statement (its other statements only read),
+   * and its row locks held only while that statement runs. Elsewhere `fn` is one transaction.
+   */
+  commitEach?: boolean;
+};
+
 /**
  * The database as callers see it: each call of `as` is one transaction as that caller. With
  * `readOnly` (tRPC queries), PostgreSQL refuses any write, and on node-postgres each statement
@@ -71,7 +83,7 @@ export type CallerDatabase = {
   as<T>(
     caller: ActingAs,
     fn: (db: Kysely<DB>, owner: Owner) => Promise<T>,
-    options?: { readOnly?: boolean },
+    options?: CallerOptions,
   ): Promise<T>;
 };
 
@@ -134,10 +146,11 @@ export function callerDatabase(
   policy: SessionPolicy,
 ): CallerDatabase {
   const { db, pgPool } = database;
-  const as: CallerDatabase['as'] = async (caller, fn, { readOnly = false } = {}) => {
+  const as: CallerDatabase['as'] = async (caller, fn, { readOnly = false, commitEach = false } = {}) => {
     const { first, refresh } = statementsFor(caller, policy);
     if (pgPool) {
-      const pipelined = openPipelined(pgPool, { first, refresh, readOnly, refused: isNoSession });
+      const opening = { first, refresh, readOnly, commitEach, refused: isNoSession };
+      const pipelined = openPipelined(pgPool, opening);
       let outcome: { value: Awaited<ReturnType<typeof fn>> } | { error: unknown };
       try {
         outcome = { value: await fn(pipelined.db, scopedOwner) };

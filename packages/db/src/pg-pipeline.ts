@@ -32,6 +32,11 @@ export type Opening = {
   first: Statement;
   refresh: Statement | null;
   readOnly: boolean;
+  /**
+   * Each statement is a transaction of its own, committed in the write that sends it (always so
+   * when `readOnly`): for a procedure whose one write is one statement.
+   */
+  commitEach?: boolean;
   refused(error: unknown): boolean;
 };
 
@@ -80,8 +85,8 @@ const ignore = () => {};
 /**
  * One transaction on one pipelined pool client, taken by its first query. Read-write:
  * BEGIN, the first statement and that query leave in one write, the rest follow, and `end`
- * commits. Read-only: each query leaves in one write between BEGIN READ ONLY, the first
- * statement, and COMMIT. Whenever the first statement fails, PostgreSQL refuses everything
+ * commits. Read-only, or `commitEach`: each query leaves in one write between BEGIN (READ
+ * ONLY), the first statement, and COMMIT. Whenever the first statement fails, PostgreSQL refuses everything
  * after it in that transaction (25P02) instead of running it.
  */
 class PipelinedTransaction implements DatabaseConnection {
@@ -94,6 +99,7 @@ class PipelinedTransaction implements DatabaseConnection {
   private readonly first: Statement;
   private readonly refresh: Statement | null;
   private readonly readOnly: boolean;
+  private readonly commitEach: boolean;
   private readonly refused: (error: unknown) => boolean;
 
   constructor(
@@ -103,6 +109,7 @@ class PipelinedTransaction implements DatabaseConnection {
     this.first = opening.first;
     this.refresh = opening.refresh;
     this.readOnly = opening.readOnly;
+    this.commitEach = opening.readOnly || opening.commitEach === true;
     this.refused = opening.refused;
   }
 
@@ -131,10 +138,10 @@ class PipelinedTransaction implements DatabaseConnection {
     let committed: Promise<unknown> | undefined;
     socket?.cork(); // everything below leaves in one write
     try {
-      if (this.readOnly || !this.#open) opened = this.#sendOpening(client);
-      this.#open = !this.readOnly;
+      if (this.commitEach || !this.#open) opened = this.#sendOpening(client);
+      this.#open = !this.commitEach;
       answer = client.query(named(compiled.sql, compiled.parameters));
-      if (this.readOnly) {
+      if (this.commitEach) {
         committed = client.query('commit');
         committed.catch(ignore); // awaited below; on an aborted transaction it rolls back
       }

@@ -97,17 +97,23 @@ const createInput = z.strictObject({
   priority: priority.optional(),
 });
 
-const createProcedure = authedProcedure.input(createInput).mutation(async ({ ctx, input }) => {
-  try {
-    return await createTodo(ctx.db, ctx.owner, input);
-  } catch (error) {
-    if (error instanceof TodoIdTakenError) {
-      // Whose todo it is, and what it holds, stays unsaid.
-      throw new TRPCError({ code: 'CONFLICT', message: 'This id is taken' });
+// Each of these writes with one statement; a second one only reads, to say why nothing changed.
+const ONE_STATEMENT = { oneStatement: true };
+
+const createProcedure = authedProcedure
+  .meta(ONE_STATEMENT)
+  .input(createInput)
+  .mutation(async ({ ctx, input }) => {
+    try {
+      return await createTodo(ctx.db, ctx.owner, input);
+    } catch (error) {
+      if (error instanceof TodoIdTakenError) {
+        // Whose todo it is, and what it holds, stays unsaid.
+        throw new TRPCError({ code: 'CONFLICT', message: 'This id is taken' });
+      }
+      throw error;
     }
-    throw error;
-  }
-});
+  });
 
 const updateInput = z
   .strictObject({
@@ -126,6 +132,7 @@ const updateInput = z
   );
 
 const updateProcedure = authedProcedure
+  .meta(ONE_STATEMENT)
   .input(updateInput)
   .mutation(async ({ ctx, input: { id, ...patch } }) =>
     found(await updateTodo(ctx.db, ctx.owner, id, patch)),
@@ -135,22 +142,29 @@ const moveProcedure = authedProcedure
   .input(z.strictObject({ id, afterId: id.nullable() }))
   .mutation(async ({ ctx, input }) => found(await moveTodo(ctx.db, ctx.owner, input.id, input.afterId)));
 
-const deleteProcedure = authedProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
-  if (!(await deleteTodo(ctx.db, ctx.owner, input.id))) {
-    throw new TRPCError({ code: 'NOT_FOUND', message: 'Todo not found' });
-  }
-  return { id: input.id };
-});
+const deleteProcedure = authedProcedure
+  .meta(ONE_STATEMENT)
+  .input(z.strictObject({ id }))
+  .mutation(async ({ ctx, input }) => {
+    if (!(await deleteTodo(ctx.db, ctx.owner, input.id))) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'Todo not found' });
+    }
+    return { id: input.id };
+  });
 
 const setAllCompletedProcedure = authedProcedure
+  .meta(ONE_STATEMENT)
   .input(z.strictObject({ completed: z.boolean(), listId: listId.optional() }))
   .mutation(async ({ ctx, input }) => ({
     updated: await setAllCompleted(ctx.db, ctx.owner, input.completed, { listId: input.listId }),
   }));
 
-const clearCompletedProcedure = authedProcedure.input(ofList.optional()).mutation(async ({ ctx, input }) => ({
-  deleted: await clearCompleted(ctx.db, ctx.owner, { listId: input?.listId }),
-}));
+const clearCompletedProcedure = authedProcedure
+  .meta(ONE_STATEMENT)
+  .input(ofList.optional())
+  .mutation(async ({ ctx, input }) => ({
+    deleted: await clearCompleted(ctx.db, ctx.owner, { listId: input?.listId }),
+  }));
 
 export const todoRouter = router({
   list: listProcedure,
