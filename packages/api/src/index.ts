@@ -8,5 +8,6 @@ export {
   createInnerContext,
   DATABASE_UNAVAILABLE_MESSAGE,
   type Live,
+  type Meta,
   type StreamSlot,
 } from './trpc.ts';
