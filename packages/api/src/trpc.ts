@@ -201,7 +201,8 @@ function answeringRefusals<R extends { ok: true } | { ok: false; error: TRPCErro
  * Refuses callers without a live session and runs the rest of the procedure as one transaction
  * acting as the caller: `ctx.db` is that transaction, under row-level security, so even a query
  * that forgot its membership condition cannot reach another user's rows, and `ctx.owner` names
- * the caller to the queries. A failed mutation rolls back; tRPC answers its error unchanged. A
+ * the caller to the queries. A failed mutation rolls back; tRPC answers its error unchanged,
+ * except that a mutation declared `oneStatement` (Meta) commits each statement on its own. A
  * query runs read-only: PostgreSQL refuses it any write. A refusal of the database's rules is
  * answered with its code (`answeringRefusals`). `ctx.afterCommit(fn)` runs `fn` once the
  * transaction has committed, never for one that rolled back: a mail about a write goes out only

@@ -86,8 +86,8 @@ const ignore = () => {};
  * One transaction on one pipelined pool client, taken by its first query. Read-write:
  * BEGIN, the first statement and that query leave in one write, the rest follow, and `end`
  * commits. Read-only, or `commitEach`: each query leaves in one write between BEGIN (READ
- * ONLY), the first statement, and COMMIT. Whenever the first statement fails, PostgreSQL refuses everything
- * after it in that transaction (25P02) instead of running it.
+ * ONLY), the first statement, and COMMIT. Whenever the first statement fails, PostgreSQL
+ * refuses everything after it in that transaction (25P02) instead of running it.
  */
 class PipelinedTransaction implements DatabaseConnection {
   #client: Promise<pg.PoolClient> | null = null;
