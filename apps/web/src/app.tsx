@@ -1,4 +1,4 @@
-import { lazy, type ReactNode, Suspense, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useDeferredValue, useState } from 'react';
 import { navigate, usePath } from './routing/path.ts';
 import { routeOf } from './routing/routes.ts';
 import type { OfflineSession } from './session/offline-session.ts';
@@ -61,6 +61,11 @@ export function App({
   const route = routeOf(path);
   const session = useSession(offline, sessionExpired);
   const user = session.query.data;
+  // The session's answer arrives through a store (TanStack Query), which React renders at once,
+  // in one task. The screen it opens is the page's biggest render: it is rendered as a deferred
+  // value instead, which React time-slices (yielding to the browser every few milliseconds) while
+  // "Loading your todos…" stays up for those moments.
+  const answered = useDeferredValue(!session.query.isPending, false);
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
 
@@ -72,7 +77,7 @@ export function App({
       </LazyPage>
     );
   }
-  if (session.query.isPending) return <Loading text="Loading your todos…" />;
+  if (session.query.isPending || !answered) return <Loading text="Loading your todos…" />;
   if (user === null) {
     return (
       <LazyPage>
