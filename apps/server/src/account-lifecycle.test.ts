@@ -1,6 +1,9 @@
 // Better Auth's account endpoints on the real HTTP server, with mail received by a real SMTP
 // server: each one's success, its wrong password, another user's session, and for password
 // reset a replayed and an expired token. (account.export and account.import: account.test.ts.)
+//
+// Over 400 lines, kept together: one server and one SMTP server per driver serve every
+// endpoint's tests; split, each file would start and sign up its own.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

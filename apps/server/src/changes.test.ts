@@ -2,6 +2,9 @@
 // (the owner's changes, in order, exactly once, across a reconnect), when it ends (its session
 // ending, the server shutting down), and the same across two server processes on one
 // PostgreSQL. Streams are read with plain fetch (testing-sse.ts), as any client would.
+//
+// Over 400 lines, kept together: the streams' tests share one server per driver and the
+// two-process pair; split, each file would start its own.
 import { rmSync } from 'node:fs';
 import { testDrivers } from '@todo/db/testing';
 import { sql } from 'kysely';

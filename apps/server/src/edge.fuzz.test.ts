@@ -5,6 +5,9 @@
 // answering, its stderr clean; no answer may be a 5xx or carry a stack trace or SQL; and the
 // user's todos must number exactly the creates that were answered 200. FUZZ_SEED / FUZZ_RUNS_SCALE
 // as in api.fuzz.test.ts.
+//
+// Over 400 lines, kept together: every fuzzer feeds the same server process and counts the same
+// user's todos afterwards; split, each file would start a server of its own.
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fuzzRuns, fuzzSeed } from '@todo/api/testing/hostile-values';

@@ -4,6 +4,9 @@
 // list of 50 is one NOTIFY of ids; and on PostgreSQL, a write racing a removal never leaves the
 // removed member an event of the list. Memberships are written as the database's owner (the app
 // adds members only through accept_list_invite, lists-core's), todos as their callers.
+//
+// Over 400 lines, kept together: one migrated database per driver for every rule of the log;
+// split, each file would migrate its own.
 import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
