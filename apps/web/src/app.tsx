@@ -4,6 +4,7 @@ import { routeOf } from './routing/routes.ts';
 import type { OfflineSession } from './session/offline-session.ts';
 import { useSession } from './session/use-session.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
+import { useLiveSyncLoaded } from './todos/use-live-todos.ts';
 import { Loading } from './ui/loading.tsx';
 import './app.css';
 
@@ -61,11 +62,14 @@ export function App({
   const route = routeOf(path);
   const session = useSession(offline, sessionExpired);
   const user = session.query.data;
+  // A signed-in screen waits for the live sync's code too (useLiveSyncLoaded).
+  const liveSyncLoaded = useLiveSyncLoaded();
+  const ready = !session.query.isPending && (!user || liveSyncLoaded);
   // The session's answer arrives through a store (TanStack Query), which React renders at once,
   // in one task. The screen it opens is the page's biggest render: it is rendered as a deferred
   // value instead, which React time-slices (yielding to the browser every few milliseconds) while
   // "Loading your todos…" stays up for those moments.
-  const answered = useDeferredValue(!session.query.isPending, false);
+  const shown = useDeferredValue(ready, false);
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
 
@@ -77,7 +81,7 @@ export function App({
       </LazyPage>
     );
   }
-  if (session.query.isPending || !answered) return <Loading text="Loading your todos…" />;
+  if (!ready || !shown) return <Loading text="Loading your todos…" />;
   if (user === null) {
     return (
       <LazyPage>
