@@ -57,7 +57,7 @@ function savedWrites(page: Page): Promise<{ waiting: number; applied: number } |
           read.onerror = () => reject(read.error);
           read.onsuccess = () => {
             db.close();
-            const mutations: { state: { context?: unknown } }[] | undefined = read.result?.state?.mutations;
+            const mutations: { state: { context?: unknown } }[] | undefined = read.result?.mutations;
             resolve(
               mutations
                 ? {

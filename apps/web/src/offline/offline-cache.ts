@@ -1,6 +1,7 @@
 // The signed-in user's todo lists, counts and waiting writes, kept in IndexedDB (idb-keyval) so
 // that a reload without a network shows the last list at once and sends the writes made offline
-// when it can. Loaded on demand, next to the session check (session/offline-session.ts).
+// when it can. Loaded on demand, next to the session check (session/offline-session.ts). How it
+// is laid out, so that saving and restoring never hold the main thread long: offline-parts.ts.
 import {
   type DehydratedState,
   dehydrate,
@@ -10,18 +11,25 @@ import {
   type Query,
   type QueryClient,
 } from '@tanstack/react-query';
-import { del, get, set } from 'idb-keyval';
+import { del, get } from 'idb-keyval';
 import type { SessionUser } from '../session/auth-api.ts';
 import { todoKeys } from '../todos/todo-keys.ts';
 import { isListWrite, type WriteContext } from '../todos/todo-writes.ts';
+import {
+  createPartsWriter,
+  KEY,
+  type Manifest,
+  pruneParts,
+  readQuery,
+  yieldToMain,
+} from './offline-parts.ts';
 
-const KEY = 'todos-offline';
-/** Raised when what is saved changes shape: an older entry is then not read. */
-const VERSION = 1;
 /** Changes come in bursts (a write changes the list, the counts and the mutation): one save each. */
 const SAVE_MS = 100;
 
-export type Saved = { version: number; user: SessionUser; state: DehydratedState };
+/** What builds before this layout saved: everything in one entry. Read once, then replaced. */
+type SavedWhole = { version: 1; user: SessionUser; state: DehydratedState };
+type Saved = SavedWhole | Manifest;
 
 /** The queries worth having offline: every cached list (order, search), the counts, the lists. */
 const isPersisted = (query: Query) =>
@@ -63,21 +71,40 @@ function snapshotOf(queryClient: QueryClient): DehydratedState {
   };
 }
 
-/** Puts a saved state back: the lists at once, then the writes, sent now if the network is there. */
-function restore(queryClient: QueryClient, state: DehydratedState) {
-  // With writes waiting, the saved lists (which show them) count as fresh: read before the
-  // writes are sent they would lack them. The last write's answer has the lists read again.
-  // Without, they are shown and read again at once: saved a moment before a reload, they would
-  // otherwise pass for fresh, and a change just made (a list moved, one just joined) would not show.
-  const waiting = state.mutations.length > 0;
+/**
+ * A saved query as it is put back. With writes waiting, the saved lists (which show them) count
+ * as fresh: read before the writes are sent they would lack them. The last write's answer has
+ * the lists read again. Without, they are shown and read again at once: saved a moment before a
+ * reload, they would otherwise pass for fresh, and a change just made (a list moved, one just
+ * joined) would not show.
+ */
+function asRestored(query: DehydratedState['queries'][number], waiting: boolean, now: number) {
+  return {
+    ...query,
+    state: waiting ? { ...query.state, dataUpdatedAt: now } : { ...query.state, isInvalidated: true },
+  };
+}
+
+/**
+ * Puts a saved state back: the lists, a query at a time with a yield in between (each part read
+ * and copied apart), then the writes, sent now if the network is there. `known` hears of each
+ * part read, which a save then need not write again.
+ */
+async function restore(queryClient: QueryClient, saved: Saved, known: (value: unknown, key: string) => void) {
   const now = Date.now();
-  hydrate(queryClient, {
-    ...state,
-    queries: state.queries.map((query) => ({
-      ...query,
-      state: waiting ? { ...query.state, dataUpdatedAt: now } : { ...query.state, isInvalidated: true },
-    })),
-  });
+  const mutations = saved.version === 1 ? saved.state.mutations : saved.mutations;
+  const waiting = mutations.length > 0;
+  if (saved.version === 1) {
+    const queries = saved.state.queries.map((query) => asRestored(query, waiting, now));
+    hydrate(queryClient, { queries, mutations: [] });
+  } else {
+    for (const kept of saved.queries) {
+      const query = await readQuery(kept, known).catch(() => undefined);
+      if (query) hydrate(queryClient, { queries: [asRestored(query, waiting, now)], mutations: [] });
+      await yieldToMain();
+    }
+  }
+  hydrate(queryClient, { queries: [], mutations });
   void queryClient.resumePausedMutations();
 }
 
@@ -89,8 +116,9 @@ function restore(queryClient: QueryClient, state: DehydratedState) {
  */
 export function createOfflineCache(queryClient: QueryClient) {
   const saved = get<Saved>(KEY)
-    .then((entry) => (entry?.version === VERSION ? entry : undefined))
+    .then((entry) => (entry?.version === 1 || entry?.version === 2 ? entry : undefined))
     .catch(() => undefined);
+  const parts = createPartsWriter();
   let owner: SessionUser | null = null;
   /** Whose todos IndexedDB holds now: the saved entry's user, then whoever was saved since. */
   let kept: Promise<SessionUser | undefined> = saved.then((entry) => entry?.user);
@@ -103,21 +131,32 @@ export function createOfflineCache(queryClient: QueryClient) {
     writes = writes.then(write).catch(() => undefined);
     return writes;
   };
+  /** The newest save: an older one still under way gives up (a page hidden saved at once). */
+  let latest = 0;
 
-  const save = () => {
+  const save = (sliced = true) => {
     clearTimeout(timer);
     timer = undefined;
     if (!owner) return;
-    const entry: Saved = { version: VERSION, user: owner, state: snapshotOf(queryClient) };
-    kept = Promise.resolve(owner);
-    void enqueue(() => set(KEY, entry));
+    const user = owner;
+    const ticket = ++latest;
+    kept = Promise.resolve(user);
+    const write = async () => {
+      if (ticket !== latest) return;
+      const state = snapshotOf(queryClient);
+      const manifest = await parts.write(user, state, { sliced, cancelled: () => ticket !== latest });
+      if (manifest && ticket === latest) await pruneParts(manifest);
+    };
+    // The page is going away: everything in one transaction now, ahead of a save under way.
+    if (!sliced) writes = write().catch(() => undefined);
+    else void enqueue(write);
   };
   const schedule = () => {
     if (owner && !timer) timer = setTimeout(save, SAVE_MS);
   };
   // A reload or a closed tab right after a change: save it now rather than in SAVE_MS.
   const onPageHide = () => {
-    if (timer) save();
+    if (timer) save(false);
   };
 
   const stop = () => {
@@ -139,7 +178,7 @@ export function createOfflineCache(queryClient: QueryClient) {
       const entry = await saved;
       if (!restored) {
         restored = true;
-        if (entry?.user.id === user.id) restore(queryClient, entry.state);
+        if (entry?.user.id === user.id) await restore(queryClient, entry, parts.known);
       }
       owner = { id: user.id, name: user.name, email: user.email };
       const queries = queryClient.getQueryCache().subscribe((event) => {
@@ -157,8 +196,12 @@ export function createOfflineCache(queryClient: QueryClient) {
     stop,
     async clear() {
       stop();
+      latest += 1;
       kept = Promise.resolve(undefined);
-      await enqueue(() => del(KEY));
+      await enqueue(async () => {
+        await del(KEY);
+        await pruneParts();
+      });
     },
   };
 }
