@@ -11,8 +11,10 @@ let loading: Promise<LiveSync> | undefined;
 
 /** Fetches the live sync's code (once; after a failure the next call tries again). */
 function loadLiveSync(): Promise<LiveSync> {
-  loading ??= import('./live-sync.ts').then(
-    (module) => {
+  // live-sync.ts imports the event-stream link, which a browser would fetch only once it has
+  // read live-sync's own chunk: both are asked for at once instead.
+  loading ??= Promise.all([import('./live-sync.ts'), import('../live-link.ts')]).then(
+    ([module]) => {
       loaded = module;
       return module;
     },
