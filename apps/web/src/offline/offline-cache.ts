@@ -133,6 +133,8 @@ export function createOfflineCache(queryClient: QueryClient) {
   };
   /** The newest save: an older one still under way gives up (a page hidden saved at once). */
   let latest = 0;
+  /** The last save whose manifest is written: behind `latest`, a save is waiting or under way. */
+  let finished = 0;
 
   const save = (sliced = true) => {
     clearTimeout(timer);
@@ -145,7 +147,9 @@ export function createOfflineCache(queryClient: QueryClient) {
       if (ticket !== latest) return;
       const state = snapshotOf(queryClient);
       const manifest = await parts.write(user, state, { sliced, cancelled: () => ticket !== latest });
-      if (manifest && ticket === latest) await pruneParts(manifest);
+      if (!manifest || ticket !== latest) return;
+      finished = ticket;
+      await pruneParts(manifest);
     };
     // The page is going away: everything in one transaction now, ahead of a save under way.
     if (!sliced) writes = write().catch(() => undefined);
@@ -154,9 +158,10 @@ export function createOfflineCache(queryClient: QueryClient) {
   const schedule = () => {
     if (owner && !timer) timer = setTimeout(save, SAVE_MS);
   };
-  // A reload or a closed tab right after a change: save it now rather than in SAVE_MS.
+  // A reload or a closed tab right after a change, or during a save: save it now, at once,
+  // rather than in SAVE_MS or a part at a time (the page's tasks stop when it goes).
   const onPageHide = () => {
-    if (timer) save(false);
+    if (timer || finished !== latest) save(false);
   };
 
   const stop = () => {
