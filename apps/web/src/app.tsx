@@ -1,6 +1,7 @@
 import { lazy, type ReactNode, Suspense, useDeferredValue, useState } from 'react';
 import { navigate, usePath } from './routing/path.ts';
 import { routeOf } from './routing/routes.ts';
+import type { SessionUser } from './session/auth-api.ts';
 import type { OfflineSession } from './session/offline-session.ts';
 import { useSession } from './session/use-session.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
@@ -29,6 +30,39 @@ function InviteRoute({ token }: { token: string }) {
   );
 }
 
+/** The account page, for `user`: a deletion or a sign-out ends the session and goes home. */
+function AccountRoute({
+  user,
+  session,
+  onSessionExpired,
+  onDeleted,
+}: {
+  user: SessionUser;
+  session: ReturnType<typeof useSession>;
+  onSessionExpired: () => void;
+  onDeleted: () => void;
+}) {
+  return (
+    <LazyPage>
+      <AccountPage
+        user={user}
+        onUserChanged={session.refresh}
+        onSessionEnded={onSessionExpired}
+        onDeleted={async () => {
+          onDeleted();
+          navigate('/', { replace: true });
+          await session.ended();
+        }}
+        onSignOut={async () => {
+          await session.signOut();
+          // Whoever signs in next starts at their list, not at this account's page.
+          navigate('/', { replace: true });
+        }}
+      />
+    </LazyPage>
+  );
+}
+
 function ServerUnreachable({ onRetry }: { onRetry: () => void }) {
   return (
     <main className="app-loading">
@@ -40,6 +74,20 @@ function ServerUnreachable({ onRetry }: { onRetry: () => void }) {
       </div>
     </main>
   );
+}
+
+/**
+ * Whether the page the session opens may render. The session's answer arrives through a store
+ * (TanStack Query), which React renders at once, in one task; the screen it opens is the page's
+ * biggest render, so it is rendered as a deferred value instead, which React time-slices
+ * (yielding to the browser every few milliseconds) while "Loading your todos…" stays up. A
+ * signed-in screen waits for the live sync's code too (useLiveSyncLoaded).
+ */
+function useScreenReady(pending: boolean, signedIn: boolean): boolean {
+  const liveSyncLoaded = useLiveSyncLoaded();
+  const ready = !pending && (!signedIn || liveSyncLoaded);
+  const shown = useDeferredValue(ready, false);
+  return ready && shown;
 }
 
 /**
@@ -62,14 +110,7 @@ export function App({
   const route = routeOf(path);
   const session = useSession(offline, sessionExpired);
   const user = session.query.data;
-  // A signed-in screen waits for the live sync's code too (useLiveSyncLoaded).
-  const liveSyncLoaded = useLiveSyncLoaded();
-  const ready = !session.query.isPending && (!user || liveSyncLoaded);
-  // The session's answer arrives through a store (TanStack Query), which React renders at once,
-  // in one task. The screen it opens is the page's biggest render: it is rendered as a deferred
-  // value instead, which React time-slices (yielding to the browser every few milliseconds) while
-  // "Loading your todos…" stays up for those moments.
-  const shown = useDeferredValue(ready, false);
+  const ready = useScreenReady(session.query.isPending, user !== null && user !== undefined);
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
 
@@ -81,7 +122,7 @@ export function App({
       </LazyPage>
     );
   }
-  if (!ready || !shown) return <Loading text="Loading your todos…" />;
+  if (!ready) return <Loading text="Loading your todos…" />;
   if (user === null) {
     return (
       <LazyPage>
@@ -105,23 +146,12 @@ export function App({
     return <ServerUnreachable onRetry={() => void session.query.refetch()} />;
   if (route.page === 'account') {
     return (
-      <LazyPage>
-        <AccountPage
-          user={user}
-          onUserChanged={session.refresh}
-          onSessionEnded={onSessionExpired}
-          onDeleted={async () => {
-            setFarewell('Your account and everything in it are deleted. Goodbye!');
-            navigate('/', { replace: true });
-            await session.ended();
-          }}
-          onSignOut={async () => {
-            await session.signOut();
-            // Whoever signs in next starts at their list, not at this account's page.
-            navigate('/', { replace: true });
-          }}
-        />
-      </LazyPage>
+      <AccountRoute
+        user={user}
+        session={session}
+        onSessionExpired={onSessionExpired}
+        onDeleted={() => setFarewell('Your account and everything in it are deleted. Goodbye!')}
+      />
     );
   }
   if (route.page === 'invite') return <InviteRoute token={route.token} />;

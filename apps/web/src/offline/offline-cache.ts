@@ -109,6 +109,50 @@ async function restore(queryClient: QueryClient, saved: Saved, known: (value: un
 }
 
 /**
+ * The cache's IndexedDB writes, one after another, so a late save cannot land after a delete;
+ * and which save is the newest: an older one still under way gives up, its parts unnamed.
+ */
+function createSaves(queryClient: QueryClient) {
+  const parts = createPartsWriter();
+  let writes: Promise<unknown> = Promise.resolve();
+  const enqueue = (write: () => Promise<unknown>) => {
+    writes = writes.then(write).catch(() => undefined);
+    return writes;
+  };
+  let latest = 0;
+  /** The last save whose manifest is written: behind `latest`, a save is waiting or under way. */
+  let finished = 0;
+  return {
+    known: parts.known,
+    /** Saves `user`'s todos after the writes before it, a part at a time; not `sliced` (the
+     * page is going away), at once, in one transaction, ahead of a save under way. */
+    save(user: SessionUser, sliced: boolean) {
+      const ticket = ++latest;
+      const write = async () => {
+        if (ticket !== latest) return;
+        const state = snapshotOf(queryClient);
+        const manifest = await parts.write(user, state, { sliced, cancelled: () => ticket !== latest });
+        if (!manifest || ticket !== latest) return;
+        finished = ticket;
+        await pruneParts(manifest);
+      };
+      if (sliced) void enqueue(write);
+      else writes = write().catch(() => undefined);
+    },
+    /** Whether a save is waiting or under way. */
+    busy: () => finished !== latest,
+    /** Deletes everything kept, after the writes before it; a save under way gives up. */
+    async clear() {
+      latest += 1;
+      await enqueue(async () => {
+        await del(KEY);
+        await pruneParts();
+      });
+    },
+  };
+}
+
+/**
  * Keeps the signed-in user's todos in IndexedDB. `start(user)` restores what was saved, if it
  * is that user's (once per page load), and saves every change from then on, replacing whatever
  * another account left; `stop()` stops saving (the session ended: what is saved stays for that
@@ -118,42 +162,20 @@ export function createOfflineCache(queryClient: QueryClient) {
   const saved = get<Saved>(KEY)
     .then((entry) => (entry?.version === 1 || entry?.version === 2 ? entry : undefined))
     .catch(() => undefined);
-  const parts = createPartsWriter();
+  const saves = createSaves(queryClient);
   let owner: SessionUser | null = null;
   /** Whose todos IndexedDB holds now: the saved entry's user, then whoever was saved since. */
   let kept: Promise<SessionUser | undefined> = saved.then((entry) => entry?.user);
   let restored = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let unsubscribe: (() => void) | undefined;
-  // IndexedDB writes, one after another, so a late save cannot land after a delete.
-  let writes: Promise<unknown> = Promise.resolve();
-  const enqueue = (write: () => Promise<unknown>) => {
-    writes = writes.then(write).catch(() => undefined);
-    return writes;
-  };
-  /** The newest save: an older one still under way gives up (a page hidden saved at once). */
-  let latest = 0;
-  /** The last save whose manifest is written: behind `latest`, a save is waiting or under way. */
-  let finished = 0;
 
   const save = (sliced = true) => {
     clearTimeout(timer);
     timer = undefined;
     if (!owner) return;
-    const user = owner;
-    const ticket = ++latest;
-    kept = Promise.resolve(user);
-    const write = async () => {
-      if (ticket !== latest) return;
-      const state = snapshotOf(queryClient);
-      const manifest = await parts.write(user, state, { sliced, cancelled: () => ticket !== latest });
-      if (!manifest || ticket !== latest) return;
-      finished = ticket;
-      await pruneParts(manifest);
-    };
-    // The page is going away: everything in one transaction now, ahead of a save under way.
-    if (!sliced) writes = write().catch(() => undefined);
-    else void enqueue(write);
+    kept = Promise.resolve(owner);
+    saves.save(owner, sliced);
   };
   const schedule = () => {
     if (owner && !timer) timer = setTimeout(save, SAVE_MS);
@@ -161,7 +183,7 @@ export function createOfflineCache(queryClient: QueryClient) {
   // A reload or a closed tab right after a change, or during a save: save it now, at once,
   // rather than in SAVE_MS or a part at a time (the page's tasks stop when it goes).
   const onPageHide = () => {
-    if (timer || finished !== latest) save(false);
+    if (timer || saves.busy()) save(false);
   };
 
   const stop = () => {
@@ -183,7 +205,7 @@ export function createOfflineCache(queryClient: QueryClient) {
       const entry = await saved;
       if (!restored) {
         restored = true;
-        if (entry?.user.id === user.id) await restore(queryClient, entry, parts.known);
+        if (entry?.user.id === user.id) await restore(queryClient, entry, saves.known);
       }
       owner = { id: user.id, name: user.name, email: user.email };
       const queries = queryClient.getQueryCache().subscribe((event) => {
@@ -201,12 +223,8 @@ export function createOfflineCache(queryClient: QueryClient) {
     stop,
     async clear() {
       stop();
-      latest += 1;
       kept = Promise.resolve(undefined);
-      await enqueue(async () => {
-        await del(KEY);
-        await pruneParts();
-      });
+      await saves.clear();
     },
   };
 }
