@@ -178,6 +178,43 @@ describe.skipIf(!hasChromium).each(drivers)('live sync (%s)', (driver) => {
     expect([...a.problems, ...b.problems, ...stranger.problems]).toEqual([]);
   });
 
+  test('a change made while the page loads, before its stream opens, shows by itself', async () => {
+    // A page asks for its stream and reads its lists at about the same moment, and the server
+    // may answer a read before it opens the stream. Here the stream is held back until the list
+    // has been read (or a second and a half, for a page that waits for its stream to read), and
+    // another session of the same user adds a todo in between: neither the read nor the stream,
+    // which starts after it, carries that todo, unless the page reads once the stream is open.
+    const account = newAccount('Ada Lovelace');
+    const reader = await newContext(browser, app);
+    await signUpThroughApi(reader, app, account);
+    const writer = await newContext(browser, app);
+    await signInThroughApi(writer, app, account);
+    contexts.push(reader, writer);
+    const page = await reader.newPage();
+    const problems = watchConsole(page);
+    const listRead = page
+      .waitForResponse((response) => response.url().includes('todo.list'), { timeout: 1_500 })
+      .catch(() => undefined);
+    let held = false;
+    await page.route(/\/api\/trpc\/todo\.changes/, async (route) => {
+      if (!held) {
+        held = true;
+        await listRead;
+        const made = await writer.request.post('/api/trpc/todo.create', {
+          data: { title: 'Made meanwhile' },
+          headers: { origin: app.url },
+        });
+        expect(made.status()).toBe(200);
+      }
+      await route.continue();
+    });
+    await page.goto('/');
+    await liveStreamOpen(page);
+    await arrives(() => shownTitles(page), ['Made meanwhile']);
+    expect(held).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   test("the writer's own quick changes neither double nor flicker", async () => {
     const { a, b } = await openTwoAndAStranger();
     await recordList(a.page);
