@@ -5,7 +5,6 @@ import type { SessionUser } from './session/auth-api.ts';
 import type { OfflineSession } from './session/offline-session.ts';
 import { useSession } from './session/use-session.ts';
 import { TodoScreen } from './todos/todo-screen.tsx';
-import { useLiveSyncLoaded } from './todos/use-live-todos.ts';
 import { Loading } from './ui/loading.tsx';
 import './app.css';
 
@@ -80,14 +79,11 @@ function ServerUnreachable({ onRetry }: { onRetry: () => void }) {
  * Whether the page the session opens may render. The session's answer arrives through a store
  * (TanStack Query), which React renders at once, in one task; the screen it opens is the page's
  * biggest render, so it is rendered as a deferred value instead, which React time-slices
- * (yielding to the browser every few milliseconds) while "Loading your todos…" stays up. A
- * signed-in screen waits for the live sync's code too (useLiveSyncLoaded).
+ * (yielding to the browser every few milliseconds) while "Loading your todos…" stays up.
  */
-function useScreenReady(pending: boolean, signedIn: boolean): boolean {
-  const liveSyncLoaded = useLiveSyncLoaded();
-  const ready = !pending && (!signedIn || liveSyncLoaded);
-  const shown = useDeferredValue(ready, false);
-  return ready && shown;
+function useScreenReady(pending: boolean): boolean {
+  const shown = useDeferredValue(!pending, false);
+  return !pending && shown;
 }
 
 /**
@@ -110,7 +106,7 @@ export function App({
   const route = routeOf(path);
   const session = useSession(offline, sessionExpired);
   const user = session.query.data;
-  const ready = useScreenReady(session.query.isPending, user !== null && user !== undefined);
+  const ready = useScreenReady(session.query.isPending);
   /** Said on the sign-in screen after the account page deleted the account. */
   const [farewell, setFarewell] = useState<string | null>(null);
 

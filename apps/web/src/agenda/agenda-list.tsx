@@ -5,6 +5,7 @@ import { ReadOnlyList } from '../todos/read-only.ts';
 import type { ListInput } from '../todos/todo-keys.ts';
 import { TodoRow } from '../todos/todo-main.tsx';
 import { todosOf } from '../todos/todo-pages.ts';
+import { readsOpen } from '../todos/use-live-todos.ts';
 import type { useTodoActions } from '../todos/use-todo-actions.ts';
 import { type Todo, useTRPC } from '../trpc.ts';
 
@@ -13,7 +14,10 @@ import { type Todo, useTRPC } from '../trpc.ts';
 export function useAgendaQuery(input: ListInput) {
   const trpc = useTRPC();
   const query = useInfiniteQuery(
-    trpc.todo.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.todo.list.infiniteQueryOptions(input, {
+      getNextPageParam: (page) => page.nextCursor,
+      enabled: readsOpen,
+    }),
   );
   return { query, todos: todosOf(query.data) };
 }

@@ -1,4 +1,4 @@
-import { onlineManager, partialMatchKey, type Query, type QueryClient } from '@tanstack/react-query';
+import { onlineManager, partialMatchKey, type QueryClient } from '@tanstack/react-query';
 import type { RouterOutputs } from '@todo/client';
 import type { Todo, TodoChange, TodoCounts, useTRPCClient } from '../trpc.ts';
 import { countsAfterChange, covers, listViewOf, showsEverything, withTodo } from './live-changes.ts';
@@ -6,7 +6,7 @@ import { removeTodos } from './todo-cache.ts';
 import { listInputOf, todoKeys } from './todo-keys.ts';
 import { type TodoList, todosOf } from './todo-pages.ts';
 import { pendingWrites } from './todo-writes.ts';
-import type { Connection } from './use-live-todos.ts';
+import { type Connection, openReads, readsOpen } from './use-live-todos.ts';
 // Fetched with this chunk, not after it: the stream's first subscription needs it at once.
 import '../live-link.ts';
 import { applyListEvent } from '../lists/list-events.ts';
@@ -35,10 +35,9 @@ export type LiveSyncOptions = {
  *   read is about to replace with something older.
  * - An event older than the cached todo (`updatedAt`) is dropped, so a late echo of the tab's
  *   own change cannot undo a newer one.
- * - `reset`, a stream that starts without a `lastEventId` (nothing says what came before it),
- *   and a stream back after a loss, refetch. A stream without an id refetches only what was read
- *   before it was asked for: on load the stream is asked for as the screen appears, before the
- *   lists are read, so the first read is not made twice.
+ * - `reset`, a stream back after a loss, and a stream that starts without a `lastEventId`
+ *   (nothing says what came before it) when the lists were read before it opened, refetch. On
+ *   load the lists wait for the stream (`readsOpen`), so the first read is made once, after it.
  */
 export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOptions): () => void {
   const connection = connectionReporter(setConnection);
@@ -47,11 +46,9 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
   let active: object | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
-  let reads: ReturnType<typeof readsBefore> | undefined;
 
   const stop = () => {
     clearTimeout(retryTimer);
-    reads?.done();
     const current = stream;
     active = undefined;
     stream = undefined;
@@ -62,11 +59,12 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
     // Callbacks of a stream that was replaced or stopped are ignored (they can still fire).
     const own = {};
     active = own;
-    const before = readsBefore(queryClient);
-    reads = before;
     stream = client.todo.changes.subscribe(lastEventId ? { lastEventId } : {}, {
       onStarted: () => {
-        if (active === own) started(queryClient, connection, lastEventId !== undefined, before.done());
+        if (active !== own) return;
+        const readBefore = readsOpen();
+        openReads(queryClient);
+        started(queryClient, connection, lastEventId !== undefined, readBefore);
       },
       onConnectionStateChange: (state) => {
         if (active !== own) return;
@@ -77,6 +75,7 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
           connection.live();
         } else if (state.state === 'connecting' && state.error) {
           if (isDatabaseAway(state.error)) databaseStatus(queryClient).set(true);
+          openReads(queryClient);
           connection.lost();
         }
       },
@@ -87,6 +86,7 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
       },
       onError: () => {
         if (active !== own) return;
+        openReads(queryClient);
         connection.lost();
         // Asking the server again also finds out whether the session ended: an UNAUTHORIZED
         // answer takes the app back to sign-in (query-client.ts).
@@ -122,8 +122,8 @@ export function startLiveSync({ client, queryClient, setConnection }: LiveSyncOp
 }
 
 /**
- * A stream has started. Without an id the server starts from now: what was read before the
- * stream was asked for is read again. After a loss the lists are read again even with one: the
+ * A stream has started. Without an id the server starts from now: lists read before it opened
+ * (`readBefore`) are read again. After a loss the lists are read again even with one: the
  * server answered, so the network is back whatever the browser's own online event says yet (a
  * read it holds back as offline would wait for that event), and the replay then only brings
  * what follows.
@@ -132,13 +132,13 @@ function started(
   queryClient: QueryClient,
   connection: ReturnType<typeof connectionReporter>,
   resumed: boolean,
-  before: ReadonlySet<Query>,
+  readBefore: boolean,
 ) {
   if (connection.isLost()) {
     onlineManager.setOnline(true);
     refetchAll(queryClient);
-  } else if (!resumed) {
-    refetchAll(queryClient, before);
+  } else if (!resumed && readBefore) {
+    refetchAll(queryClient);
   }
 }
 
@@ -164,35 +164,10 @@ function connectionReporter(setConnection: (connection: Connection) => void) {
   };
 }
 
-/**
- * The todo queries whose last read began before a stream was asked for, as they stand when
- * `done()` is called: a read begun after it (a fetch started since) is one the stream covers.
- * The server may still answer that read a moment before it opens the stream; a change made in
- * that moment shows with the next read (a write, the window's focus, a reconnect).
- */
-function readsBefore(queryClient: QueryClient) {
-  const cache = queryClient.getQueryCache();
-  const before = new Set(cache.findAll({ queryKey: todoKeys.all }));
-  const unsubscribe = cache.subscribe((event) => {
-    if (event.type === 'updated' && event.action.type === 'fetch') before.delete(event.query);
-  });
-  return {
-    done() {
-      unsubscribe();
-      return before;
-    },
-  };
-}
-
-/** Everything about todos (or only `queries`) is read again, unless the tab's own writes are
- * under way (their last answer reads it all anyway). */
-function refetchAll(queryClient: QueryClient, queries?: ReadonlySet<Query>) {
-  if (pendingWrites(queryClient) > 0) return;
-  void queryClient.invalidateQueries(
-    queries
-      ? { queryKey: todoKeys.all, predicate: (query) => queries.has(query) }
-      : { queryKey: todoKeys.all },
-  );
+/** Everything about todos is read again, unless the tab's own writes are under way (their last
+ * answer reads it all anyway). */
+function refetchAll(queryClient: QueryClient) {
+  if (pendingWrites(queryClient) === 0) void queryClient.invalidateQueries({ queryKey: todoKeys.all });
 }
 
 /** One event into the cache; none while the tab's own writes are under way. */

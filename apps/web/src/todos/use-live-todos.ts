@@ -1,9 +1,36 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useLayoutEffect, useState } from 'react';
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { useLayoutEffect, useState } from 'react';
 import { useTRPCClient } from '../trpc.ts';
+import { todoKeys } from './todo-keys.ts';
 
 /** How the tab's live stream is doing: `offline` after it was lost, `back` for a moment after. */
 export type Connection = 'connecting' | 'live' | 'offline' | 'back';
+
+/** How long the lists' first reads wait for a stream that neither opens nor fails. */
+const READS_WAIT_MS = 3_000;
+let readsAllowed = false;
+
+/**
+ * Whether the screens may read their todos (their queries' `enabled`). On load they wait for the
+ * live stream: a stream opened without an event id brings what commits after it opened, so a
+ * list read before that moment could miss a change made in between, which no event brings
+ * either (reading again once it is open would read twice). The reads start when the stream has
+ * opened (live-sync.ts), or when it will not soon: its code or the network is missing, it
+ * failed, or READS_WAIT_MS passed. They never wait again in the page's life.
+ */
+export const readsOpen = () => readsAllowed;
+
+/** Lets the screens read, and starts the reads that waited: a list never read, or restored and
+ * due for a read (one restored with writes waiting counts as fresh, offline-cache.ts). */
+export function openReads(queryClient: QueryClient) {
+  if (readsAllowed) return;
+  readsAllowed = true;
+  void queryClient.refetchQueries({
+    queryKey: todoKeys.all,
+    type: 'active',
+    predicate: ({ state }) => !state.dataUpdatedAt || state.isInvalidated,
+  });
+}
 
 type LiveSync = typeof import('./live-sync.ts');
 let loaded: LiveSync | undefined;
@@ -26,29 +53,16 @@ function loadLiveSync(): Promise<LiveSync> {
   return loading;
 }
 
-/**
- * Whether the live sync's code has arrived (or could not be fetched), fetching it from the
- * moment the app starts, next to the session check. The signed-in screen waits for it, so that
- * it asks for the stream before it reads the lists (useLiveTodos): a small chunk that comes with
- * the session's answer, and spares a second read of the lists when the stream starts.
- */
-export function useLiveSyncLoaded(): boolean {
-  const [settled, setSettled] = useState(loaded !== undefined);
-  useEffect(() => {
-    if (settled) return;
-    const done = () => setSettled(true);
-    void loadLiveSync().then(done, done);
-  }, [settled]);
-  return settled;
-}
+// Fetched from the start, beside the session check: a signed-in screen asks for its stream as
+// soon as it appears, and its lists wait for that stream (readsOpen).
+loadLiveSync().catch(() => {});
 
 /**
  * The tab's one `todo.changes` stream, folded into the TanStack Query cache as events arrive
  * (live-sync.ts). Its code is not in the first load (loadLiveSync). The stream starts in a layout
- * effect, before the screen's queries start their reads (theirs are passive effects): a stream
- * asked for first spares those reads being made again when it starts. A page opened offline says
- * so at once; when even the code cannot be fetched (no network and no service worker's copy),
- * the next `online` event tries again.
+ * effect, and the screen's lists wait for it to open before they are read (readsOpen). A page
+ * opened offline says so at once, and reads (from the offline copy); when even the code cannot
+ * be fetched (no network and no service worker's copy), the next `online` event tries again.
  */
 export function useLiveTodos(): Connection {
   const client = useTRPCClient();
@@ -66,14 +80,18 @@ export function useLiveTodos(): Connection {
     const load = () => {
       loadLiveSync().then(start, () => {
         if (stopped) return;
+        openReads(queryClient);
         setConnection('offline');
         window.addEventListener('online', load, { once: true });
       });
     };
+    // Offline, the stream's first attempt fails, and that opens the reads (live-sync.ts).
+    const wait = setTimeout(() => openReads(queryClient), READS_WAIT_MS);
     if (loaded) start(loaded);
     else load();
     return () => {
       stopped = true;
+      clearTimeout(wait);
       window.removeEventListener('online', load);
       stop?.();
     };

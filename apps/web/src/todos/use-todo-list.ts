@@ -5,6 +5,7 @@ import { emptyKindOf } from './empty-state.tsx';
 import type { ListInput } from './todo-keys.ts';
 import { todosOf } from './todo-pages.ts';
 import { type Filter, matches } from './use-filter.ts';
+import { readsOpen } from './use-live-todos.ts';
 
 /**
  * Whether what has `arrived` may show yet. The list's first answer comes through a store
@@ -33,10 +34,13 @@ export function useTodoList(input: ListInput, filter: Filter) {
       getNextPageParam: (page) => page.nextCursor,
       // Another order or search keeps the list on screen until its own arrives.
       placeholderData: keepPreviousData,
+      enabled: readsOpen,
     }),
   );
   const countsQuery = useQuery(
-    trpc.todo.counts.queryOptions(input.listId ? { listId: input.listId } : undefined),
+    trpc.todo.counts.queryOptions(input.listId ? { listId: input.listId } : undefined, {
+      enabled: readsOpen,
+    }),
   );
   const arrived = useArrivedInTransition(list.data !== undefined || countsQuery.data !== undefined);
   const counts = arrived ? countsQuery.data : undefined;
