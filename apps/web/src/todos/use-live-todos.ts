@@ -1,6 +1,7 @@
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useLayoutEffect, useState } from 'react';
 import { useTRPCClient } from '../trpc.ts';
+import { chunk } from '../ui/chunk.ts';
 import { todoKeys } from './todo-keys.ts';
 
 /** How the tab's live stream is doing: `offline` after it was lost, `back` for a moment after. */
@@ -33,33 +34,20 @@ export function openReads(queryClient: QueryClient) {
 }
 
 type LiveSync = typeof import('./live-sync.ts');
-let loaded: LiveSync | undefined;
-let loading: Promise<LiveSync> | undefined;
 
-/** Fetches the live sync's code (once; after a failure the next call tries again). */
-function loadLiveSync(): Promise<LiveSync> {
-  // live-sync.ts imports the event-stream link, which a browser would fetch only once it has
-  // read live-sync's own chunk: both are asked for at once instead.
-  loading ??= Promise.all([import('./live-sync.ts'), import('../live-link.ts')]).then(
-    ([module]) => {
-      loaded = module;
-      return module;
-    },
-    (error: unknown) => {
-      loading = undefined;
-      throw error;
-    },
-  );
-  return loading;
-}
+/** The live sync's code. live-sync.ts imports the event-stream link, which a browser would fetch
+ * only once it has read live-sync's own chunk: both are asked for at once instead. */
+const liveSync = chunk(() =>
+  Promise.all([import('./live-sync.ts'), import('../live-link.ts')]).then(([module]) => module),
+);
 
 // Fetched from the start, beside the session check: a signed-in screen asks for its stream as
 // soon as it appears, and its lists wait for that stream (readsOpen).
-loadLiveSync().catch(() => {});
+liveSync.load().catch(() => {});
 
 /**
  * The tab's one `todo.changes` stream, folded into the TanStack Query cache as events arrive
- * (live-sync.ts). Its code is not in the first load (loadLiveSync). The stream starts in a layout
+ * (live-sync.ts). Its code is not in the first load (`liveSync`). The stream starts in a layout
  * effect, and the screen's lists wait for it to open before they are read (readsOpen). A page
  * opened offline says so at once, and reads (from the offline copy); when even the code cannot
  * be fetched (no network and no service worker's copy), the next `online` event tries again.
@@ -78,7 +66,7 @@ export function useLiveTodos(): Connection {
       if (!stopped) stop = startLiveSync({ client, queryClient, setConnection });
     };
     const load = () => {
-      loadLiveSync().then(start, () => {
+      liveSync.load().then(start, () => {
         if (stopped) return;
         openReads(queryClient);
         setConnection('offline');
@@ -87,6 +75,7 @@ export function useLiveTodos(): Connection {
     };
     // Offline, the stream's first attempt fails, and that opens the reads (live-sync.ts).
     const wait = setTimeout(() => openReads(queryClient), READS_WAIT_MS);
+    const loaded = liveSync.loaded();
     if (loaded) start(loaded);
     else load();
     return () => {

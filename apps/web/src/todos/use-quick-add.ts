@@ -3,40 +3,24 @@
 // carries none of it. Until it has arrived, and should it fail to (offline before it was ever
 // cached), the text is a plain title as TodoMVC has it: what the chips show is what Enter does.
 import { useEffect, useMemo, useState } from 'react';
+import { chunk } from '../ui/chunk.ts';
 import type { NewTodoDetails } from './todo-writes.ts';
 
-type QuickAddModule = typeof import('./quick-add.tsx');
-
-let loaded: QuickAddModule | undefined;
-let loading: Promise<QuickAddModule> | undefined;
-
-/** The chunk, fetched once per page; after a failure the next keystroke tries again. */
-function loadQuickAdd(): Promise<QuickAddModule> {
-  loading ??= import('./quick-add.tsx').then(
-    (module) => {
-      loaded = module;
-      return module;
-    },
-    (error: unknown) => {
-      loading = undefined;
-      throw error;
-    },
-  );
-  return loading;
-}
+/** The parser and its chips, fetched when the person first types. */
+const quickAdd = chunk(() => import('./quick-add.tsx'));
 
 /**
  * What quick add finds in `text`, with the words the person chose to keep (removed chips), and
  * what to create: the title and its details.
  */
 export function useQuickAdd(text: string) {
-  const [module, setModule] = useState(loaded);
+  const [module, setModule] = useState(quickAdd.loaded);
   const [keep, setKeep] = useState<string[]>([]);
 
   useEffect(() => {
     if (module || !text) return;
     let mounted = true;
-    loadQuickAdd().then(
+    quickAdd.load().then(
       (arrived) => mounted && setModule(arrived),
       () => {},
     );
