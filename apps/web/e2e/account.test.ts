@@ -1,6 +1,9 @@
 // The account page (/account), "Forgot password?" and the reset page, in a real browser
 // against the real server: name, password, sessions, export and import, deletion, and a reset
 // mail followed from the .eml file the server writes when no SMTP server is configured.
+//
+// Over 400 lines, kept together: the account page's tests share one server and browser and its
+// mail folder; split, each file would start its own.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mailFiles, nextMailFile } from '@todo/server/testing-mail';

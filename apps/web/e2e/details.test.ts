@@ -1,6 +1,9 @@
 // Issue 13 in the browser: due dates in the person's time zone, priority marks, the details panel,
 // the sort control and the search box (both in the address) and the empty states. The browser
 // lives in Berlin on Tuesday 8 September 2026 at 10:00 (a fixed clock), whatever the machine says.
+//
+// Over 400 lines, kept together: every case runs in one browser on one fixed clock and zone, on
+// one server; split, each file would start its own.
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {

@@ -3,6 +3,9 @@
 // second browser, then show exactly those changes. Two browsers editing one todo while one is
 // offline: the last writer wins per field, and a queued change to a todo deleted elsewhere is
 // dropped with a notice.
+//
+// Over 400 lines, kept together: one server and browser serve every offline case; split, each
+// file would start its own.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect, onTestFailed, test } from 'vitest';
 import {
