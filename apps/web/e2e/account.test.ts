@@ -2,8 +2,8 @@
 // against the real server: name, password, sessions, export and import, deletion, and a reset
 // mail followed from the .eml file the server writes when no SMTP server is configured.
 //
-// Over 400 lines, kept together: the account page's tests share one server and browser and its
-// mail folder; split, each file would start its own.
+// Over 400 lines, kept together: the account page and forgot password share their helpers (the
+// mail folder, sign-up, the server's .eml files), and each part shares one server across its tests.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mailFiles, nextMailFile } from '@todo/server/testing-mail';

@@ -1,8 +1,8 @@
 // The sign-in screen and a list, light and dark: no serious accessibility problems (axe-core),
 // no console errors, and the screenshots the README and docs/ show.
 //
-// Over 400 lines, kept together: every screen's light and dark checks share one server and
-// browser; split, each file would start its own.
+// Over 400 lines, kept together: the one file that makes every screenshot the README and docs/
+// show, in three parts with a server each, so that one run renews them all.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
