@@ -75,6 +75,35 @@ function savedWrites(page: Page): Promise<{ waiting: number; applied: number } |
   );
 }
 
+/** Runs `work` on idb-keyval's default store, as another tab of the app would see it. */
+function onStore<T>(page: Page, work: string, key?: string, value?: unknown): Promise<T> {
+  return page.evaluate(
+    ({ work, key, value }) =>
+      new Promise<T>((resolve, reject) => {
+        const open = indexedDB.open('keyval-store');
+        open.onupgradeneeded = () => open.result.createObjectStore('keyval');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const store = db.transaction('keyval', 'readwrite').objectStore('keyval');
+          const request = work === 'put' ? store.put(value, key) : store.getAllKeys();
+          request.onerror = () => reject(request.error);
+          request.onsuccess = () => {
+            db.close();
+            resolve(request.result as T);
+          };
+        };
+      }),
+    { work, key, value },
+  );
+}
+
+/** The keys of the cache's parts (offline/offline-parts.ts) in this browser. */
+const partKeys = async (page: Page) =>
+  (await onStore<IDBValidKey[]>(page, 'keys')).filter(
+    (key): key is string => typeof key === 'string' && key.startsWith('todos-offline/'),
+  );
+
 /** Waits until `count` writes are stored in IndexedDB, each with its change applied. */
 async function writesStored(page: Page, count: number) {
   await expect.poll(() => savedWrites(page)).toEqual({ waiting: count, applied: count });
@@ -408,6 +437,35 @@ describe.skipIf(!hasChromium).each(drivers)('offline (%s)', (driver) => {
     },
     LONG_MS,
   );
+
+  test("a save leaves another tab's new parts alone, deletes old strays, and sign-out deletes all", async () => {
+    const { context, page } = await openAsNewUser(browser, app, { name: 'Two Tabs' });
+    explainFailures(page, 'the page');
+    await addTodos(page, 'First');
+    await settled(page);
+    await expect.poll(async () => (await partKeys(page)).length).toBeGreaterThan(0);
+
+    // What another tab leaves: parts it has just written for a manifest it is about to write, a
+    // part of a save it gave up an hour ago, and one of the layout before parts had times.
+    const part = (ago: number, n: number) => `todos-offline/t${(Date.now() - ago).toString(36)}.other.${n}`;
+    const fresh = part(0, 0);
+    const stale = part(3_600_000, 1);
+    const legacy = 'todos-offline/mjz0abcd-0';
+    for (const key of [fresh, stale, legacy]) await onStore(page, 'put', key, { pages: [], pageParams: [] });
+
+    // This tab saves (and prunes) after its next change.
+    await addTodos(page, 'Second');
+    await settled(page);
+    await expect
+      .poll(async () => (await partKeys(page)).filter((key) => key === stale || key === legacy))
+      .toEqual([]);
+    expect(await partKeys(page)).toContain(fresh);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email', { exact: true }).waitFor();
+    await expect.poll(() => partKeys(page)).toEqual([]);
+    await closeContexts(context);
+  });
 
   test('another account in the same browser never sees what was kept; sign-out deletes it', async () => {
     const { context, page } = await openAsNewUser(browser, app, { name: 'Ada Lovelace' });

@@ -4,10 +4,11 @@
 // blocked for as long as the copy took.
 // - `todos-offline`, the manifest: who the todos are for, the writes waiting, and each query as
 //   dehydrated, but in place of its data the key of the part that holds it (a list: one a page).
-// - `todos-offline/<load>-<n>`, the parts: one page of a list (at most 50 todos), or the counts.
-//   A part is never rewritten: a page that changed goes in a new part, and the manifest that
-//   names it is written after it, so a save cut short leaves the last manifest whole. Parts no
-//   manifest names any more are then deleted.
+// - `todos-offline/t<time>.<tab>.<n>`, the parts: one page of a list (at most 50 todos), or the
+//   counts. A part is never rewritten: a page that changed goes in a new part, and the manifest
+//   that names it is written after it, so a save cut short leaves the last manifest whole. Parts
+//   the manifest does not name are then deleted, once they are a minute old: younger ones may be
+//   another tab's, written for a manifest it has not written yet.
 // A save writes only the pages that changed since the last one (TanStack Query keeps an
 // unchanged page the same object through a refetch), a part at a time with a yield in between.
 import type { DehydratedState } from '@tanstack/react-query';
@@ -16,6 +17,13 @@ import type { SessionUser } from '../session/auth-api.ts';
 
 export const KEY = 'todos-offline';
 const PART = 'todos-offline/';
+/** How long a part no manifest names is kept: another tab's save may be about to name it. */
+const UNNAMED_MS = 60_000;
+/** When a part was made (base 36 milliseconds, in its key); 0 for a part of an older layout. */
+const madeAt = (key: string) => {
+  const time = /^todos-offline\/t([0-9a-z]+)\./.exec(key)?.[1];
+  return time ? Number.parseInt(time, 36) : 0;
+};
 
 type Dehydrated = DehydratedState['queries'][number];
 type State = Dehydrated['state'];
@@ -53,14 +61,14 @@ const partsOf = (manifest: Manifest) =>
 export function createPartsWriter() {
   const written = new WeakMap<object, string>();
   // Unique to this page load, so that two tabs never write the same part.
-  const prefix = `${PART}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-`;
+  const tab = Math.random().toString(36).slice(2, 8);
   let count = 0;
 
   /** The part holding `value`: known, or a new one (`pending` collects what to write). */
   const partFor = (value: unknown, pending: [string, unknown][]): string => {
     const known = isObject(value) ? written.get(value) : undefined;
     if (known) return known;
-    const key = `${prefix}${count++}`;
+    const key = `${PART}t${Date.now().toString(36)}.${tab}.${count++}`;
     pending.push([key, value]);
     return key;
   };
@@ -118,11 +126,16 @@ export function createPartsWriter() {
   };
 }
 
-/** Deletes the parts `manifest` does not name (all of them without one). */
+/**
+ * Deletes the parts `manifest` does not name that are over a minute old (another tab may be
+ * about to name a younger one); without a manifest (sign-out), every part, however young.
+ */
 export async function pruneParts(manifest?: Manifest) {
   const named = new Set(manifest ? partsOf(manifest) : []);
+  const before = manifest ? Date.now() - UNNAMED_MS : Number.POSITIVE_INFINITY;
   const unnamed = (await keys()).filter(
-    (key): key is string => typeof key === 'string' && key.startsWith(PART) && !named.has(key),
+    (key): key is string =>
+      typeof key === 'string' && key.startsWith(PART) && !named.has(key) && madeAt(key) < before,
   );
   if (unnamed.length > 0) await delMany(unnamed);
 }
