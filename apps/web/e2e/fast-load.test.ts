@@ -10,7 +10,7 @@
 // browser copies the value), dehydrating and hydrating TanStack Query's cache. A script's time
 // includes any garbage collection that fell in it, and a starved CPU's waits: on two busy cores
 // a little of either can tip a 20 ms script over, so the cache's work is kept far below 50 ms.
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Browser, Page, Request, Route } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
   type App,
@@ -37,14 +37,23 @@ const BLOCKING_MS = 50;
  */
 const PHONE_SLOWDOWN = 4;
 
-/** The tRPC procedures a page called, one name per call (a batch names several). */
-function trpcCalls(page: Page): string[] {
+/**
+ * How many times each tRPC call is made (a batch counts each of its calls) while `load` loads the
+ * page, until its stream is open, its reads have settled and a second has passed.
+ */
+async function callsOnLoad(page: Page, load: () => Promise<unknown>) {
   const calls: string[] = [];
-  page.on('request', (request) => {
+  const count = (request: Request) => {
     const { pathname } = new URL(request.url());
     if (pathname.startsWith('/api/trpc/')) calls.push(...pathname.slice('/api/trpc/'.length).split(','));
-  });
-  return calls;
+  };
+  page.on('request', count);
+  await load();
+  await liveStreamOpen(page);
+  await settled(page);
+  await page.waitForTimeout(1_000);
+  page.off('request', count);
+  return tally(calls);
 }
 
 /** How many times each name comes in `calls`. */
@@ -153,41 +162,17 @@ describe.skipIf(!hasChromium)('fast to use', () => {
   test(
     'each tRPC call on load is made once, on a first visit and on a reload',
     async () => {
-      const { context, page } = await openAsNewUser(browser, app, { name: 'Once' });
-      await addTodos(page, 'Buy milk', 'Call the plumber');
-      await settled(page);
-      await context.close();
-
       // A first visit (nothing cached), as Lighthouse makes it: a new context with the session.
       const fresh = await newContext(browser, app);
       await signUpThroughApi(fresh, app, newAccount('First visit'));
       const first = await fresh.newPage();
-      const firstCalls = trpcCalls(first);
-      await first.goto('/');
-      await liveStreamOpen(first);
-      await settled(first);
-      await first.waitForTimeout(1_000);
-      expect(tally(firstCalls)).toEqual({
-        'list.all': 1,
-        'todo.list': 1,
-        'todo.counts': 1,
-        'todo.changes': 1,
-      });
+      const once = { 'list.all': 1, 'todo.list': 1, 'todo.counts': 1, 'todo.changes': 1 };
+      expect(await callsOnLoad(first, () => first.goto('/'))).toEqual(once);
 
       // A reload, with the lists kept offline restored first (and read again once).
       await addTodos(first, 'Water the plants');
       await settled(first);
-      const reloadCalls = trpcCalls(first);
-      await first.reload();
-      await liveStreamOpen(first);
-      await settled(first);
-      await first.waitForTimeout(1_000);
-      expect(tally(reloadCalls)).toEqual({
-        'list.all': 1,
-        'todo.list': 1,
-        'todo.counts': 1,
-        'todo.changes': 1,
-      });
+      expect(await callsOnLoad(first, () => first.reload())).toEqual(once);
       await fresh.close();
     },
     LONG_MS,
