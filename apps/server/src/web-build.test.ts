@@ -13,7 +13,6 @@ const BUILD: Record<string, string> = {
   'index.html': '<!doctype html><title>Todos</title><link rel="manifest" href="/manifest.webmanifest">',
   'sw.js': 'define(["./workbox-9c191d2f"], function (e) { self.skipWaiting(); });\n',
   'workbox-9c191d2f.js': 'define(["exports"], function (e) {});\n',
-  'registerSW.js': "if('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js')\n",
   'manifest.webmanifest': JSON.stringify({ name: 'Todos', start_url: '/', display: 'standalone' }),
   'favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
   'icon-192.png': '\x89PNG\r\n',
@@ -40,7 +39,6 @@ describe('the production server and the installable web build', () => {
   it.each([
     ['/sw.js', /^text\/javascript|^application\/javascript/],
     ['/workbox-9c191d2f.js', /^text\/javascript|^application\/javascript/],
-    ['/registerSW.js', /^text\/javascript|^application\/javascript/],
     ['/manifest.webmanifest', /^application\/manifest\+json/],
     ['/index.html', /^text\/html/],
     ['/', /^text\/html/],
@@ -68,7 +66,7 @@ describe('the production server and the installable web build', () => {
   });
 
   it('the service worker and the manifest come under the strict CSP, which lets them load from here only', async () => {
-    for (const path of ['/', '/sw.js', '/manifest.webmanifest', '/registerSW.js']) {
+    for (const path of ['/', '/sw.js', '/manifest.webmanifest']) {
       const response = await fetch(`${server.url}${path}`);
       const csp = String(response.headers.get('content-security-policy'));
       const directives = new Map(

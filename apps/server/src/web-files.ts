@@ -10,7 +10,7 @@ import { contentEncoding } from './content-encoding.ts';
 /**
  * How long a browser may keep a file of the web build. Only Vite's content-hashed /assets/ files
  * never change under their name; everything else (index.html and the client routes it answers,
- * the service worker sw.js with its workbox-*.js and registerSW.js, the manifest, the icons) must
+ * the service worker sw.js with its workbox-*.js, the manifest, the icons) must
  * be asked for again each time (an ETag makes that a 304), or a new deploy would go unseen: the
  * service worker's update check reads sw.js, and a stale index.html names assets that are gone.
  */

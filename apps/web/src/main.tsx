@@ -42,3 +42,7 @@ createRoot(container).render(
     <Root />
   </StrictMode>,
 );
+
+// The service worker that keeps the app's shell for offline use (vite.config.ts), once the page
+// has loaded. Browsers without one, or a page not served over HTTPS or from localhost, skip it.
+addEventListener('load', () => navigator.serviceWorker?.register('/sw.js'));
