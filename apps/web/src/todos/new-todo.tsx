@@ -14,19 +14,20 @@ const COUNT_FROM = MAX_TITLE - 50;
  * Not `autoFocus`: React focuses that while it puts the page in, and focusing makes the browser
  * lay out the whole page there and then, in the same task as the page's first render (about
  * 40 ms of this machine's time, four times that on Lighthouse's phone). After the next frame the
- * layout is done and the focus is cheap.
+ * layout is done and the focus is cheap. A key pressed before then focuses the field at once
+ * (the browser then types it there), so no key is lost.
  */
 function useFocusOnceShown(inputRef: RefObject<HTMLInputElement | null>, shown: boolean) {
   useEffect(() => {
     if (!shown) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => inputRef.current?.focus());
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
+    // Once unmounted, or read-only, there is no field: a late timer focuses nothing.
+    const focus = () => {
+      removeEventListener('keydown', focus, true);
+      inputRef.current?.focus();
     };
+    addEventListener('keydown', focus, true);
+    requestAnimationFrame(() => setTimeout(focus));
+    return () => removeEventListener('keydown', focus, true);
   }, [inputRef, shown]);
 }
 
