@@ -296,7 +296,7 @@ export async function signInThroughApi(context: BrowserContext, app: App, accoun
     data: { email: account.email, password: account.password },
     headers: { origin: app.url },
   });
-  if (!response.ok()) throw new Error(`sign-in failed: ${response.status()}`);
+  if (!response.ok()) throw new Error(`sign-in failed: ${response.status()} ${await response.text()}`);
 }
 
 // One toolkit for every package's tests: the server's (apps/server/src/testing.ts).

@@ -4,7 +4,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
-  type Account,
   type App,
   addTodos,
   counterText,
@@ -18,6 +17,7 @@ import {
   type RestartableApp,
   settled,
   shownTitles,
+  signInThroughApi,
   signUpThroughApi,
   startRestartableApp,
   todo,
@@ -69,12 +69,18 @@ function listHistory(page: Page): Promise<Snapshot[]> {
   return page.evaluate(() => window.listHistory ?? []);
 }
 
-async function signInThroughApi(context: BrowserContext, app: App, account: Account) {
-  const response = await context.request.post('/api/auth/sign-in/email', {
-    data: { email: account.email, password: account.password },
-    headers: { origin: app.url },
-  });
-  if (!response.ok()) throw new Error(`sign-in failed: ${response.status()} ${await response.text()}`);
+/** Two browser contexts of one new account, each with a session of its own. */
+async function twoSessions(
+  browser: Browser,
+  app: App,
+  name: string,
+): Promise<[BrowserContext, BrowserContext]> {
+  const account = newAccount(name);
+  const first = await newContext(browser, app);
+  await signUpThroughApi(first, app, account);
+  const second = await newContext(browser, app);
+  await signInThroughApi(second, app, account);
+  return [first, second];
 }
 
 /** Opens the todo screen and waits until its live stream is connected. */
@@ -109,11 +115,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync (%s)', (driver) => {
 
   /** Two browsers (separate sessions) of one new user, and a third of another user. */
   async function openTwoAndAStranger() {
-    const account = newAccount('Grace Hopper');
-    const first = await newContext(browser, app);
-    await signUpThroughApi(first, app, account);
-    const second = await newContext(browser, app);
-    await signInThroughApi(second, app, account);
+    const [first, second] = await twoSessions(browser, app, 'Grace Hopper');
     contexts.push(first, second);
     const stranger = await openAsNewUser(browser, app, { name: 'Someone Else' });
     contexts.push(stranger.context);
@@ -184,11 +186,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync (%s)', (driver) => {
     // has been read (or a second and a half, for a page that waits for its stream to read), and
     // another session of the same user adds a todo in between: neither the read nor the stream,
     // which starts after it, carries that todo, unless the page reads once the stream is open.
-    const account = newAccount('Ada Lovelace');
-    const reader = await newContext(browser, app);
-    await signUpThroughApi(reader, app, account);
-    const writer = await newContext(browser, app);
-    await signInThroughApi(writer, app, account);
+    const [reader, writer] = await twoSessions(browser, app, 'Ada Lovelace');
     contexts.push(reader, writer);
     const page = await reader.newPage();
     const problems = watchConsole(page);
@@ -283,11 +281,7 @@ describe.skipIf(!hasChromium).each(drivers)('live sync across a server restart (
   // A restart, a reconnect whose backoff may have reached 10 s and the status's own 4 s: the
   // waits alone can outlast the default 30 s on a busy machine.
   test('a cut stream shows the status, reconnects by itself and catches up', async () => {
-    const account = newAccount('Grace Hopper');
-    const first = await newContext(browser, app);
-    await signUpThroughApi(first, app, account);
-    const second = await newContext(browser, app);
-    await signInThroughApi(second, app, account);
+    const [first, second] = await twoSessions(browser, app, 'Grace Hopper');
     const [a, b] = await Promise.all([openLive(first), openLive(second)]);
     await addTodos(a.page, 'Before');
     await arrives(() => shownTitles(b.page), ['Before']);
