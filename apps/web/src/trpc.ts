@@ -3,6 +3,7 @@ import { todoHttpLink } from '@todo/client';
 import { createTRPCClient, splitLink, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
+import { chunk } from './ui/chunk.ts';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -41,19 +42,12 @@ export function createWebClient(origin: string) {
  */
 function lazyLink(load: () => Promise<TRPCLink<AppRouter>>): TRPCLink<AppRouter> {
   return (runtime) => {
-    let loading: Promise<ReturnType<TRPCLink<AppRouter>>> | undefined;
+    const linked = chunk(() => load().then((link) => link(runtime)));
     return ({ op, next }) =>
       observable((observer) => {
         let unsubscribed = false;
         let subscription: { unsubscribe(): void } | undefined;
-        loading ??= load().then(
-          (link) => link(runtime),
-          (error: unknown) => {
-            loading = undefined;
-            throw error;
-          },
-        );
-        loading.then(
+        linked.load().then(
           (operationLink) => {
             if (!unsubscribed) subscription = operationLink({ op, next }).subscribe(observer);
           },

@@ -8,6 +8,7 @@ import type { Mutation, QueryClient, QueryKey } from '@tanstack/react-query';
 import { TRPCClientError } from '@todo/client';
 import { isDatabaseAway } from '../query/database-status.ts';
 import type { Todo, TodoCounts, WebClient } from '../trpc.ts';
+import { chunk } from '../ui/chunk.ts';
 import { type ListInput, todoKeys, WRITE_NAMES, type WriteName, writeKey } from './todo-keys.ts';
 import type { TodoList } from './todo-pages.ts';
 import type { TodoWrites } from './todo-write-steps.ts';
@@ -71,16 +72,12 @@ function isUnreachable(error: unknown): boolean {
 class WritesUnavailable extends Error {}
 
 /** What the writes do (todo-write-steps.ts), loaded once; a failed load is tried again later. */
-function stepsLoader() {
-  let loading: Promise<typeof import('./todo-write-steps.ts')> | undefined;
-  return () => {
-    loading ??= import('./todo-write-steps.ts').catch((error: unknown) => {
-      loading = undefined;
+const stepsLoader = () =>
+  chunk(() =>
+    import('./todo-write-steps.ts').catch((error: unknown) => {
       throw new WritesUnavailable('The code of the list’s writes could not be loaded', { cause: error });
-    });
-    return loading;
-  };
-}
+    }),
+  ).load;
 
 /**
  * Registers every list write on `queryClient`, before anything restores writes saved offline,
