@@ -159,16 +159,24 @@ describe.each(testDrivers.filter((driver) => driver !== 'neon'))(
       try {
         await as(ann, () => sql`insert into todos (list_id, title) values (${listId}, 'first')`);
         expect(titleOf(await stream.next())).toBe('first');
-        // Three more reach the stream from the feed while nobody asks it for an event.
+        // Three more reach the stream from the feed while nobody asks it for an event. Only the
+        // todos' events are counted: on a busy machine Ben's own event of joining the list can
+        // reach the feed after this subscription.
         for (const title of ['second', 'third', 'fourth']) {
           await as(ann, () => sql`insert into todos (list_id, title) values (${listId}, ${title})`);
         }
-        await vi.waitFor(() => expect(heard).toHaveLength(4), { timeout: 10_000 });
+        const todosHeard = () =>
+          heard.filter(({ change }) => change.type === 'upsert').map(({ change }) => titleOf(change));
+        await vi.waitFor(() => expect(todosHeard()).toEqual(['first', 'second', 'third', 'fourth']), {
+          timeout: 10_000,
+        });
         await as(
           ann,
           (owner) => sql`delete from list_members where list_id = ${listId} and user_id <> ${owner}`,
         );
-        await vi.waitFor(() => expect(heard).toHaveLength(5), { timeout: 10_000 });
+        await vi.waitFor(() => expect(heard.map(({ change }) => change.type)).toContain('listRemoved'), {
+          timeout: 10_000,
+        });
 
         expect(await stream.next()).toEqual({ type: 'listRemoved', id: listId });
       } finally {
