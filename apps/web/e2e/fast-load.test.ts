@@ -20,6 +20,7 @@ import {
   newAccount,
   newContext,
   openAsNewUser,
+  savedWrites,
   settled,
   signUpThroughApi,
   withAppAndBrowser,
@@ -172,6 +173,8 @@ describe.skipIf(!hasChromium)('fast to use', () => {
       // A reload, with the lists kept offline restored first (and read again once).
       await addTodos(first, 'Water the plants');
       await settled(first);
+      // The offline copy no longer holds the create, or the reload would send it again.
+      await expect.poll(() => savedWrites(first)).toEqual({ waiting: 0, applied: 0 });
       expect(await callsOnLoad(first, () => first.reload())).toEqual(once);
       await fresh.close();
     },

@@ -290,6 +290,39 @@ export function todo(page: Page, title: string) {
   return page.locator('.todo-list li').filter({ has: page.getByText(title, { exact: true }) });
 }
 
+/**
+ * What this browser keeps in IndexedDB for offline use (offline/offline-cache.ts, idb-keyval's
+ * default store): how many writes wait, and how many of those have had their optimistic update
+ * applied (a context), read straight from the database.
+ */
+export function savedWrites(page: Page): Promise<{ waiting: number; applied: number } | null> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('keyval-store');
+        open.onupgradeneeded = () => open.result.createObjectStore('keyval');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const read = db.transaction('keyval', 'readonly').objectStore('keyval').get('todos-offline');
+          read.onerror = () => reject(read.error);
+          read.onsuccess = () => {
+            db.close();
+            const mutations: { state: { context?: unknown } }[] | undefined = read.result?.mutations;
+            resolve(
+              mutations
+                ? {
+                    waiting: mutations.length,
+                    applied: mutations.filter((mutation) => mutation.state.context !== undefined).length,
+                  }
+                : null,
+            );
+          };
+        };
+      }),
+  );
+}
+
 /** Signs `account` in within `context` through the API, as the app's own origin would. */
 export async function signInThroughApi(context: BrowserContext, app: App, account: Account) {
   const response = await context.request.post('/api/auth/sign-in/email', {

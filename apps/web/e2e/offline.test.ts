@@ -21,6 +21,7 @@ import {
   newAccount,
   newContext,
   openAsNewUser,
+  savedWrites,
   settled,
   shownTitles,
   signInThroughApi,
@@ -41,39 +42,6 @@ const STEP_MS = 15_000;
 const OFFLINE_NOISE = [/ERR_INTERNET_DISCONNECTED/, /Failed to load resource/];
 
 type SavedTodo = { title: string; completed: boolean; priority: string };
-
-/**
- * What this browser keeps in IndexedDB for offline use (offline/offline-cache.ts, idb-keyval's
- * default store): how many writes wait, and how many of those have had their optimistic update
- * applied (a context), read straight from the database.
- */
-function savedWrites(page: Page): Promise<{ waiting: number; applied: number } | null> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('keyval-store');
-        open.onupgradeneeded = () => open.result.createObjectStore('keyval');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const read = db.transaction('keyval', 'readonly').objectStore('keyval').get('todos-offline');
-          read.onerror = () => reject(read.error);
-          read.onsuccess = () => {
-            db.close();
-            const mutations: { state: { context?: unknown } }[] | undefined = read.result?.mutations;
-            resolve(
-              mutations
-                ? {
-                    waiting: mutations.length,
-                    applied: mutations.filter((mutation) => mutation.state.context !== undefined).length,
-                  }
-                : null,
-            );
-          };
-        };
-      }),
-  );
-}
 
 /** Runs `work` on idb-keyval's default store, as another tab of the app would see it. */
 function onStore<T>(page: Page, work: string, key?: string, value?: unknown): Promise<T> {
